@@ -1,0 +1,294 @@
+//! The single inquiry by insurance card, end to end: request in, result out (OQSsiquc01req →
+//! OQSsiquc01res). Transports call this and only this, so every transport answers alike.
+
+use crate::judgement::{self, CardSearch, Outcome};
+use crate::model::{Population, QualificationId, ValidSpan};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use oqs_protocol::codes::{
+    CharacterCode, ConsentFlag, Preschool, ProcessingResultStatus, QualificationValidity, ReferenceClassification,
+    SegmentOfResult,
+};
+use oqs_protocol::errors::{ErrorKind, ErrorLevel, ErrorTable};
+use oqs_protocol::message::{
+    format_date, ElderlyRecipientInfo, FieldError, LimitCertificateInfo, QualificationResult, ResultBody, ResultHeader,
+    SingleInquiryRequest, SingleInquiryResponse, SpecificDiseaseInfo,
+};
+use oqs_protocol::TextEncoding;
+
+/// Japan Standard Time, the zone every date of the manual is in.
+pub fn jst() -> FixedOffset {
+    match FixedOffset::east_opt(9 * 3600) {
+        Some(offset) => offset,
+        None => unreachable!("+09:00 is a valid offset"),
+    }
+}
+
+/// Today in JST.
+pub fn today(now: DateTime<FixedOffset>) -> NaiveDate {
+    now.with_timezone(&jst()).date_naive()
+}
+
+/// `YYYYMMDDHHmmss` in JST.
+pub fn timestamp(now: DateTime<FixedOffset>) -> String {
+    now.with_timezone(&jst()).format("%Y%m%d%H%M%S").to_string()
+}
+
+/// What to show of a qualification besides the card itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultOptions<'a> {
+    /// 医療機関コード: reference numbers are per facility.
+    pub facility: &'a str,
+    /// 資格確認日.
+    pub date: NaiveDate,
+    pub now: DateTime<FixedOffset>,
+    /// 限度額 consent (LimitApplicationCertificateRelatedConsFlg).
+    pub limit_consent: ConsentFlag,
+    /// 特定疾病 may be shown (My Number path only, RULE-13).
+    pub specific_disease_allowed: bool,
+    pub specific_disease_consent: bool,
+}
+
+/// The certificate to show on `date`: the one covering it, else the latest that started before it.
+fn pick<T: ValidSpan>(certs: &[T], date: NaiveDate) -> Option<&T> {
+    certs
+        .iter()
+        .find(|c| c.covers(date))
+        .or_else(|| certs.iter().filter(|c| c.valid_from() <= date).max_by_key(|c| c.valid_from()))
+}
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_owned())
+}
+
+fn od(x: Option<NaiveDate>) -> Option<String> {
+    x.map(format_date)
+}
+
+/// One ResultOfQualificationConfirmation for a qualification (RULE-04..13).
+pub fn qualification_result(pop: &Population, id: QualificationId, o: &ResultOptions<'_>) -> QualificationResult {
+    let q = pop.qualification(id);
+    let p = pop.person(q.person);
+    let certs = q.certificates.as_deref();
+    let stamp = timestamp(o.now);
+    let mut r = QualificationResult {
+        insured_card_classification: s(q.card.code()),
+        insurer_number: Some(q.insurer.wire()),
+        insured_card_symbol: q.symbol.as_deref().map(str::to_owned),
+        insured_identification_number: s(&q.number),
+        insured_branch_number: q.branch.as_deref().map(str::to_owned),
+        personal_family_classification: s(q.relation.code()),
+        insured_name: q.insured_name.as_deref().map(str::to_owned),
+        name: s(&p.name),
+        // RULE-06: 氏名(その他) only when registered; 性別(裏面) only when 性別(表面) is 未設定.
+        name_of_other: p.other_name.as_deref().map(str::to_owned),
+        name_kana: s(&p.name_kana),
+        name_of_other_kana: p.other_name_kana.as_deref().map(str::to_owned),
+        sex1: s(p.sex.code()),
+        sex2: (p.sex == oqs_protocol::codes::Sex::Unset).then_some(p.sex_back).flatten().map(|x| x.code().to_owned()),
+        birthdate: Some(format_date(p.birthdate)),
+        // RULE-07: omitted when the insurer did not send them.
+        address: p.address.as_deref().map(str::to_owned),
+        post_number: p.post_number.as_deref().map(str::to_owned),
+        qualification_date: od(q.qualification_date),
+        disqualification_date: od(q.disqualification_date),
+        insured_certificate_issuance_date: od(q.issued_on),
+        insured_card_valid_date: Some(format_date(q.valid_from)),
+        insured_card_expiration_date: od(q.valid_until),
+        insured_partial_contribution_ratio: q.copayment.map(|c| c.code()),
+        preschool_classification: judgement::is_preschool(p.birthdate, o.date).then(|| Preschool::Preschool.code().to_owned()),
+        reason_of_loss: q.reason_of_loss.map(|x| x.code().to_owned()),
+        insurer_name: pop.insurer(q.insurer).map(|i| i.name.to_string()),
+        reference_number: pop.reference_number(o.facility, id).map(str::to_owned),
+        ..QualificationResult::default()
+    };
+    // 高齢受給者証 is shown without consent (RULE-15).
+    if let Some(e) = certs.and_then(|c| pick(&c.elderly, o.date)) {
+        r.elderly_recipient = Some(ElderlyRecipientInfo {
+            certificate_date: od(e.issued_on),
+            valid_start_date: Some(format_date(e.valid_from)),
+            valid_end_date: od(e.valid_until),
+            contribution_ratio: Some(e.ratio.code()),
+        });
+    }
+    r.limit_cons_flg = s(o.limit_consent.code());
+    if o.limit_consent == ConsentFlag::Consented {
+        r.limit_cons_time = Some(stamp.clone());
+        if let Some(l) = certs.and_then(|c| pick(&c.limit, o.date)) {
+            r.limit_info = Some(LimitCertificateInfo {
+                classification: s(l.kind.code()),
+                classification_flag: s(l.category.code()),
+                certificate_date: od(l.issued_on),
+                valid_start_date: Some(format_date(l.valid_from)),
+                valid_end_date: od(l.valid_until),
+                long_term_date: od(l.long_term_date),
+            });
+        }
+    }
+    // RULE-13: 特定疾病 only on the My Number path, and only with consent.
+    if o.specific_disease_allowed {
+        r.specific_diseases_cons_flg = s(if o.specific_disease_consent { "1" } else { "0" });
+        if o.specific_disease_consent {
+            r.specific_diseases_cons_time = Some(stamp);
+            if let Some(c) = certs {
+                r.specific_diseases = c
+                    .specific_disease
+                    .iter()
+                    .filter(|x| x.valid_from <= o.date)
+                    .map(|x| SpecificDiseaseInfo {
+                        disease_category: s(x.disease.code()),
+                        certificate_date: od(x.issued_on),
+                        valid_start_date: Some(format_date(x.valid_from)),
+                        valid_end_date: od(x.valid_until),
+                        self_pay: Some(x.self_pay.to_string()),
+                    })
+                    .collect();
+            }
+        }
+    }
+    r
+}
+
+/// A result answered, and the encoding to write it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub response: SingleInquiryResponse,
+    pub encoding: TextEncoding,
+    /// The rule broken by the request, if any (for the journal).
+    pub error: Option<FieldError>,
+}
+
+fn character_code(e: TextEncoding) -> CharacterCode {
+    match e {
+        TextEncoding::Utf8 => CharacterCode::Utf8,
+        TextEncoding::ShiftJis => CharacterCode::ShiftJis,
+    }
+}
+
+fn encoding_of(c: CharacterCode) -> TextEncoding {
+    match c {
+        CharacterCode::Utf8 => TextEncoding::Utf8,
+        CharacterCode::ShiftJis => TextEncoding::ShiftJis,
+    }
+}
+
+/// Answers OQSsiquc01req. The result is written in the request's encoding unless the request
+/// header names another with CharacterCodeIdentifier.
+pub fn answer_single_inquiry(
+    pop: &Population,
+    req: &SingleInquiryRequest,
+    request_encoding: TextEncoding,
+    now: DateTime<FixedOffset>,
+    errors: &ErrorTable,
+) -> Answer {
+    let mut header = ResultHeader {
+        process_execution_time: timestamp(now),
+        qualification_confirmation_date: req.header.qualification_confirmation_date.clone(),
+        medical_institution_code: req.header.medical_institution_code.clone(),
+        arbitrary_file_identifier: req.header.arbitrary_file_identifier.clone(),
+        reference_classification: ReferenceClassification::InsuranceCard,
+        segment_of_result: SegmentOfResult::Normal,
+        error_code: None,
+        error_message: None,
+        character_code: character_code(request_encoding),
+    };
+    let valid_header = match req.header.validate() {
+        Ok(h) => h,
+        Err(e) => return header_error(header, request_encoding, errors, e),
+    };
+    let encoding = valid_header.character_code.map_or(request_encoding, encoding_of);
+    header.character_code = character_code(encoding);
+    // RULE-35: 資格確認日 defaults to today.
+    let date = valid_header.confirmation_date.unwrap_or_else(|| today(now));
+    header.qualification_confirmation_date = Some(format_date(date));
+    let search = match req.search.validate() {
+        Ok(s) => s,
+        Err(e) => {
+            let entry = errors.entry(e.kind);
+            if entry.level == ErrorLevel::Header {
+                return header_error(header, encoding, errors, e);
+            }
+            let body = ResultBody {
+                processing_result_status: ProcessingResultStatus::Error,
+                processing_result_code: Some(entry.code.clone()),
+                processing_result_message: Some(entry.message.clone()),
+                qualification_validity: None,
+                prescription_issue_select: None,
+                search_echo: Some(req.search.clone()),
+                results: Vec::new(),
+            };
+            return Answer { response: SingleInquiryResponse { header, body: Some(body) }, encoding, error: Some(e) };
+        }
+    };
+    let card = CardSearch {
+        insurer: search.insurer_number,
+        symbol: search.symbol.as_deref(),
+        number: &search.number,
+        branch: search.branch.as_deref(),
+        birthdate: search.birthdate,
+    };
+    let outcome = judgement::judge(pop, &card, date);
+    let options = ResultOptions {
+        facility: &valid_header.medical_institution_code,
+        date,
+        now,
+        limit_consent: search.limit_consent,
+        specific_disease_allowed: false,
+        specific_disease_consent: false,
+    };
+    let ids: Vec<QualificationId> = match &outcome {
+        Outcome::NotFound => Vec::new(),
+        Outcome::Multiple(ids) => ids.clone(),
+        Outcome::Single(id, _) => vec![*id],
+    };
+    let results = ids
+        .into_iter()
+        .map(|id| {
+            let mut r = qualification_result(pop, id, &options);
+            r.arbitrary_identifier = search.arbitrary_identifier.clone();
+            r
+        })
+        .collect();
+    let body = ResultBody {
+        processing_result_status: ProcessingResultStatus::Normal,
+        processing_result_code: None,
+        processing_result_message: None,
+        qualification_validity: Some(outcome.validity()),
+        prescription_issue_select: None,
+        search_echo: Some(req.search.clone()),
+        results,
+    };
+    Answer { response: SingleInquiryResponse { header, body: Some(body) }, encoding, error: None }
+}
+
+fn header_error(mut header: ResultHeader, encoding: TextEncoding, errors: &ErrorTable, e: FieldError) -> Answer {
+    let entry = errors.entry(e.kind);
+    header.segment_of_result = SegmentOfResult::Abnormal;
+    header.error_code = Some(entry.code.clone());
+    header.error_message = Some(entry.message.clone());
+    Answer { response: SingleInquiryResponse { header, body: None }, encoding, error: Some(e) }
+}
+
+/// A result for a request whose message structure is wrong (parsed, but not this message):
+/// SegmentOfResult 9 with the `message-structure` row.
+pub fn structure_error(now: DateTime<FixedOffset>, encoding: TextEncoding, errors: &ErrorTable) -> SingleInquiryResponse {
+    let entry = errors.entry(ErrorKind::MessageStructure);
+    SingleInquiryResponse {
+        header: ResultHeader {
+            process_execution_time: timestamp(now),
+            qualification_confirmation_date: None,
+            medical_institution_code: None,
+            arbitrary_file_identifier: None,
+            reference_classification: ReferenceClassification::InsuranceCard,
+            segment_of_result: SegmentOfResult::Abnormal,
+            error_code: Some(entry.code.clone()),
+            error_message: Some(entry.message.clone()),
+            character_code: character_code(encoding),
+        },
+        body: None,
+    }
+}
+
+/// The validity a single-person result carries, for callers that need only that.
+pub fn validity_of(answer: &Answer) -> Option<QualificationValidity> {
+    answer.response.body.as_ref().and_then(|b| b.qualification_validity)
+}

@@ -1,0 +1,247 @@
+//! Code tables (OQSCD, interface.md §4): one enum per table, each with its wire code and its
+//! Japanese name exactly as the table gives it.
+
+/// A code table: wire code and Japanese name for each value.
+pub trait CodeTable: Sized + Copy + 'static {
+    /// The table's name, e.g. 「性別」, for error messages.
+    const NAME: &'static str;
+    fn all() -> &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+    /// Parses a wire code or a Japanese name.
+    fn parse(s: &str) -> Option<Self> {
+        Self::all().iter().copied().find(|v| v.code() == s || v.label() == s)
+    }
+}
+
+macro_rules! code_table {
+    ($(#[$doc:meta])* $name:ident $table:literal { $($variant:ident = $code:literal, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the table's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire code.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Japanese name from the code table.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses a wire code.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// Parses a Japanese name.
+            pub fn from_label(label: &str) -> Option<Self> {
+                match label { $($label => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl CodeTable for $name {
+            const NAME: &'static str = $table;
+            fn all() -> &'static [Self] { $name::ALL }
+            fn code(self) -> &'static str { $name::code(self) }
+            fn label(self) -> &'static str { $name::label(self) }
+        }
+    };
+}
+
+code_table! {
+    /// 003 処理結果区分 (SegmentOfResult).
+    SegmentOfResult "処理結果区分" {
+        Normal = "1", "正常終了";
+        Processing = "2", "処理中";
+        Abnormal = "9", "異常終了";
+    }
+}
+
+code_table! {
+    /// 004 処理結果状況 (ProcessingResultStatus).
+    ProcessingResultStatus "処理結果状況" {
+        Normal = "1", "正常終了";
+        Error = "2", "エラー";
+    }
+}
+
+code_table! {
+    /// 002 照会区分 (ReferenceClassification).
+    ReferenceClassification "照会区分" {
+        MyNumberCard = "1", "マイナンバーカード";
+        InsuranceCard = "2", "被保険者証情報";
+    }
+}
+
+code_table! {
+    /// 005 文字コード識別 (CharacterCodeIdentifier). Public sources conflict between 0/1 and
+    /// 1/2; the simulator uses 0 = UTF-8, 1 = Shift_JIS (the reading with more evidence).
+    CharacterCode "文字コード識別" {
+        Utf8 = "0", "UTF-8";
+        ShiftJis = "1", "Shift_JIS";
+    }
+}
+
+code_table! {
+    /// 006 資格有効性 (QualificationValidity).
+    QualificationValidity "資格有効性" {
+        Valid = "1", "有効";
+        Invalid = "2", "無効";
+        InvalidWithNewer = "3", "無効（新しい資格あり）";
+        NotFound = "4", "該当資格なし";
+        Multiple = "5", "複数該当";
+        ValidUnregistered = "6", "有効（未登録）";
+    }
+}
+
+code_table! {
+    /// 007 性別.
+    Sex "性別" {
+        Male = "1", "男";
+        Female = "2", "女";
+        Unset = "3", "未設定";
+    }
+}
+
+code_table! {
+    /// 008 資格喪失事由 (ReasonOfLoss).
+    ReasonOfLoss "資格喪失事由" {
+        Death = "01", "死亡";
+        PublicAssistance = "02", "生活保護受給開始";
+        OtherInsurance = "03", "医療保険等の資格取得";
+        Other = "99", "その他";
+    }
+}
+
+code_table! {
+    /// 009 本人・家族 (PersonalFamilyClassification).
+    PersonalFamily "本人・家族の別" {
+        Insured = "1", "本人";
+        Family = "2", "家族";
+    }
+}
+
+code_table! {
+    /// 010 被保険者証区分 (InsuredCardClassification). Labels are the screen texts of DM-06.
+    InsuredCardClassification "証区分" {
+        General = "01", "被保険者証（一般）";
+        Retired = "02", "被保険者証（退職）";
+        ShortTermGeneral = "03", "短期被保険者証（一般）";
+        ShortTermRetired = "04", "短期被保険者証（退職）";
+        QualificationCertificate = "05", "被保険者資格証明書";
+        SpecialRetired = "06", "特例退職被保険者証";
+        MedicalAssistance = "A1", "医療扶助";
+    }
+}
+
+code_table! {
+    /// 011 限度額証区分 (the three certificate kinds of DM-08, in the manual's order).
+    LimitCertificateKind "限度額証区分" {
+        LimitCategory = "01", "限度額適用区分認定証";
+        LimitAndStandardReduction = "02", "限度額適用・標準負担額減額認定証";
+        StandardReduction = "03", "標準負担額減額認定証";
+    }
+}
+
+code_table! {
+    /// 012 適用区分 (limit category). A-codes for under 70, B-codes for 70 and over; the
+    /// order within B follows DM-08 with 一般Ⅱ/一般Ⅰ (since 令和4年10月) before 一般.
+    LimitCategory "適用区分" {
+        A = "A01", "ア";
+        I = "A02", "イ";
+        U = "A03", "ウ";
+        E = "A04", "エ";
+        O = "A05", "オ";
+        KaKyo = "A06", "カ（境）";
+        ActiveIII = "B01", "現役並みⅢ";
+        ActiveII = "B02", "現役並みⅡ";
+        ActiveI = "B03", "現役並みⅠ";
+        GeneralII = "B04", "一般Ⅱ";
+        GeneralI = "B05", "一般Ⅰ";
+        General = "B06", "一般";
+        LowIncomeII = "B07", "低所得Ⅱ";
+        LowIncomeI = "B08", "低所得Ⅰ";
+        LowIncomeIWelfare = "B09", "低所得Ⅰ（老福）";
+        LowIncomeIKyo = "B10", "低所得Ⅰ（境）";
+    }
+}
+
+code_table! {
+    /// 013 特定疾病 (disease category). Labels as DM-09 prints them.
+    SpecificDisease "認定疾病区分" {
+        ChronicRenalFailure = "1", "人工透析を必要とする慢性腎不全";
+        CoagulationFactorDisorder = "2", "先天性血液凝固因子障害（第Ⅷ因子、第Ⅸ因子）";
+        HivFromBloodProducts = "3", "血液凝固因子製剤の投与に起因するHIV感染症";
+    }
+}
+
+code_table! {
+    /// 001 限度額適用認定証同意フラグ.
+    ConsentFlag "同意フラグ" {
+        NotConsented = "0", "未同意";
+        Consented = "1", "同意";
+    }
+}
+
+code_table! {
+    /// 015 未就学 (PreschoolClassification): present only for preschool children.
+    Preschool "未就学" {
+        Preschool = "1", "義務教育就学前";
+    }
+}
+
+/// 一部負担金割合 on the wire: three digits of tenths of a percent-ish ("010" = 1割).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContributionRatio(pub u8);
+
+impl ContributionRatio {
+    /// Wire form, e.g. `010` for 1割.
+    pub fn code(self) -> String {
+        format!("{:03}", u16::from(self.0) * 10)
+    }
+
+    /// Screen form, e.g. 「1割」.
+    pub fn label(self) -> String {
+        format!("{}割", self.0)
+    }
+
+    /// Parses `1割`, `1`, or the wire form `010`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let digits = s.strip_suffix('割').unwrap_or(s);
+        let n: u16 = digits.parse().ok()?;
+        let tenths = if digits.len() == 3 { n / 10 } else { n };
+        (1..=9).contains(&tenths).then_some(ContributionRatio(tenths as u8))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for v in QualificationValidity::ALL {
+            assert_eq!(QualificationValidity::from_code(v.code()), Some(*v));
+            assert_eq!(QualificationValidity::from_label(v.label()), Some(*v));
+        }
+        assert_eq!(LimitCategory::from_code("A06").map(LimitCategory::label), Some("カ（境）"));
+        assert_eq!(LimitCategory::ALL.len(), 16);
+        assert_eq!(Sex::from_code("4"), None);
+    }
+
+    #[test]
+    fn contribution_ratio_forms() {
+        assert_eq!(ContributionRatio::parse("1割").map(ContributionRatio::code).as_deref(), Some("010"));
+        assert_eq!(ContributionRatio::parse("030").map(ContributionRatio::label).as_deref(), Some("3割"));
+        assert_eq!(ContributionRatio::parse("2"), Some(ContributionRatio(2)));
+        assert_eq!(ContributionRatio::parse("0割"), None);
+        assert_eq!(ContributionRatio::parse("x"), None);
+    }
+}

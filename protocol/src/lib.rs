@@ -1,0 +1,19 @@
+//! # oqs-protocol
+//!
+//! The wire formats of the Online Qualification Confirmation System as the simulator speaks
+//! them: message types, the XML and JSON codecs, the code tables (OQSCD), the error-code table
+//! and file naming. No I/O and no behaviour: the simulator, the conformance runner and client
+//! adapters all build on this crate.
+
+pub mod codes;
+pub mod dom;
+pub mod errors;
+pub mod json;
+pub mod message;
+pub mod naming;
+pub mod texts;
+pub mod xml;
+
+pub use dom::Element;
+pub use errors::{ErrorKind, ErrorLevel, ErrorTable};
+pub use xml::TextEncoding;
