@@ -25,3 +25,8 @@ pub fn banner(v: QualificationValidity) -> Option<&'static str> {
         QualificationValidity::NotFound | QualificationValidity::ValidUnregistered => None,
     }
 }
+
+/// WebAPI auth refused. Simulator-defined: the manual documents no text (AMB-04).
+pub const WEBAPI_AUTH_FAILED: &str = "ユーザIDまたはパスワードが正しくありません。";
+/// WebAPI call without a valid idToken. Simulator-defined.
+pub const WEBAPI_TOKEN_REQUIRED: &str = "認証トークンが無効です。再度認証してください。";

@@ -1,1 +1,106 @@
-fn main() {}
+//! `oqs-sim`: starts the simulator.
+
+use clap::Parser;
+use oqs_domain::fixtures::LoadMode;
+use oqs_protocol::ErrorTable;
+use sim_server::exchange::{self, Exchange};
+use sim_server::{clock, Clock, Settings, Simulator};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The OQS simulator: a mock national qualification server for clinics' and pharmacies' systems.
+#[derive(Debug, Parser)]
+#[command(name = "oqs-sim", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// File-exchange folder (req/, res/, face/ are created in it).
+    #[arg(long, default_value = "oqs-exchange")]
+    exchange_dir: PathBuf,
+    /// Freeze the clock at this RFC 3339 instant (e.g. 2021-01-06T10:00:00+09:00). Default: wall clock.
+    #[arg(long)]
+    now: Option<String>,
+    /// Extra fixture files (TOML), loaded in order on top of the built-in population.
+    #[arg(long = "fixtures")]
+    fixtures: Vec<PathBuf>,
+    /// Start from an empty population instead of the built-in one.
+    #[arg(long)]
+    no_builtin: bool,
+    /// Add N synthetic persons (seeded) for load tests.
+    #[arg(long, default_value_t = 0)]
+    generate: u32,
+    /// Seed for --generate.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Error-table override (TOML, any subset of rows of protocol/error-codes.toml).
+    #[arg(long)]
+    error_table: Option<PathBuf>,
+    /// Largest request accepted, in bytes.
+    #[arg(long, default_value_t = sim_server::simulator::DEFAULT_MAX_REQUEST_BYTES)]
+    max_request_bytes: usize,
+    /// Request-journal entries kept in memory.
+    #[arg(long, default_value_t = 10_000)]
+    journal_capacity: usize,
+}
+
+fn fail(msg: String) -> ! {
+    eprintln!("oqs-sim: {msg}");
+    std::process::exit(2);
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let args = Args::parse();
+    let clock = match &args.now {
+        Some(s) => Clock::frozen(clock::parse_now(s).unwrap_or_else(|e| fail(format!("--now: {e}")))),
+        None => Clock::system(),
+    };
+    let errors = match &args.error_table {
+        None => ErrorTable::builtin(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).unwrap_or_else(|e| fail(format!("{}: {e}", p.display())));
+            ErrorTable::from_toml(&text, Some(&ErrorTable::builtin())).unwrap_or_else(|e| fail(format!("{}: {e}", p.display())))
+        }
+    };
+    let mut pop = if args.no_builtin { oqs_domain::Population::new() } else { oqs_domain::builtin_population() };
+    for f in &args.fixtures {
+        let text = std::fs::read_to_string(f).unwrap_or_else(|e| fail(format!("{}: {e}", f.display())));
+        oqs_domain::fixtures::load(&mut pop, LoadMode::Extend, &f.display().to_string(), &text).unwrap_or_else(|e| fail(e.to_string()));
+    }
+    if args.generate > 0 {
+        oqs_domain::generator::generate(&mut pop, args.generate, args.seed);
+    }
+    let settings = Settings {
+        max_request_bytes: args.max_request_bytes,
+        journal_capacity: args.journal_capacity,
+        ..Settings::default()
+    };
+    let persons = pop.person_count();
+    let sim = Arc::new(Simulator::with_population(pop, clock, errors, settings));
+    let exchange = Exchange::open(&args.exchange_dir, sim.clone())
+        .unwrap_or_else(|e| fail(format!("exchange folder {}: {e}", args.exchange_dir.display())));
+    let exchange_root = std::fs::canonicalize(exchange.root()).unwrap_or_else(|_| exchange.root().to_path_buf());
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.listen)));
+    let addr = listener.local_addr().unwrap_or(args.listen);
+    println!("oqs-sim listening on http://{addr}");
+    println!("  XML over HTTP : POST http://{addr}/xml/OQSsiquc01req");
+    println!("  WebAPI        : POST http://{addr}{}", sim_server::webapi::SEARCH_PATH);
+    println!("  admin         : http://{addr}/__admin/clock");
+    println!("exchange folder: {} (req/, res/, face/)", exchange_root.display());
+    println!("population: {persons} persons; clock: {} ({})", sim.clock.now().to_rfc3339(), sim.clock.mode_name());
+    tokio::spawn(exchange::run(Arc::new(exchange)));
+    let app = sim_server::router(sim);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        fail(format!("server error: {e}"));
+    }
+}

@@ -1,0 +1,92 @@
+//! The simulator's "now": the wall clock, a frozen instant, or an instant that then runs on.
+//! Every date the simulator computes (資格確認日 default, 義務教育就学前, timestamps) comes from here.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use oqs_domain::inquiry::jst;
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClockMode {
+    /// The machine's clock.
+    System,
+    /// Always the same instant (the default for `--now` and tests).
+    Frozen(DateTime<FixedOffset>),
+    /// Starts at an instant and advances with real time.
+    Running { from: DateTime<FixedOffset>, since: Instant },
+}
+
+/// An injectable clock, shared by every transport.
+#[derive(Debug)]
+pub struct Clock {
+    mode: Mutex<ClockMode>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock { mode: Mutex::new(ClockMode::System) }
+    }
+
+    pub fn frozen(at: DateTime<FixedOffset>) -> Self {
+        Clock { mode: Mutex::new(ClockMode::Frozen(at)) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockMode> {
+        // A poisoned lock still holds a valid mode (it is Copy); keep serving.
+        self.mode.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Now, in JST.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        match *self.lock() {
+            ClockMode::System => Utc::now().with_timezone(&jst()),
+            ClockMode::Frozen(t) => t,
+            ClockMode::Running { from, since } => {
+                from + chrono::Duration::from_std(since.elapsed()).unwrap_or_else(|_| chrono::Duration::zero())
+            }
+        }
+    }
+
+    /// Sets the clock: frozen at `at`, or running from `at` when `advance`.
+    pub fn set(&self, at: DateTime<FixedOffset>, advance: bool) {
+        *self.lock() = if advance { ClockMode::Running { from: at, since: Instant::now() } } else { ClockMode::Frozen(at) };
+    }
+
+    /// Back to the wall clock.
+    pub fn reset(&self) {
+        *self.lock() = ClockMode::System;
+    }
+
+    /// `"system"`, `"frozen"` or `"running"`.
+    pub fn mode_name(&self) -> &'static str {
+        match *self.lock() {
+            ClockMode::System => "system",
+            ClockMode::Frozen(_) => "frozen",
+            ClockMode::Running { .. } => "running",
+        }
+    }
+}
+
+/// Parses an RFC 3339 instant such as `2021-01-06T10:00:00+09:00`.
+pub fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(s.trim()).map_err(|e| format!("\"{s}\" is not an RFC 3339 time such as 2021-01-06T10:00:00+09:00 ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frozen_stays_and_running_advances() {
+        let t = parse_now("2021-01-06T10:00:00+09:00").unwrap();
+        let c = Clock::frozen(t);
+        assert_eq!(c.now(), t);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(c.now(), t);
+        c.set(t, true);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(c.now() > t);
+        assert_eq!(c.mode_name(), "running");
+        assert!(parse_now("2021-01-06").is_err());
+    }
+}

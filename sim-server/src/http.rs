@@ -1,0 +1,52 @@
+//! XML over HTTP: `POST /xml/{message-id}` with the request XML as the body.
+
+use crate::journal::Transport;
+use crate::simulator::{Rejection, Simulator};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use oqs_protocol::errors::ErrorKind;
+use std::sync::Arc;
+
+/// A rejection as an HTTP response: the error-table text, plain UTF-8.
+pub fn rejection_response(r: &Rejection) -> Response {
+    let status = match r.kind {
+        ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::UnknownMessage => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], r.to_text()).into_response()
+}
+
+/// Reads a body up to the configured limit; beyond it, answers with the `body-too-large` row.
+pub async fn read_body(sim: &Simulator, body: Body) -> Result<axum::body::Bytes, Response> {
+    let limit = sim.settings.max_request_bytes;
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        rejection_response(&sim.rejection(
+            ErrorKind::BodyTooLarge,
+            format!("request body is larger than the limit of {limit} bytes"),
+        ))
+    })
+}
+
+async fn post_xml(State(sim): State<Arc<Simulator>>, Path(message): Path<String>, body: Body) -> Response {
+    let bytes = match read_body(&sim, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let source = format!("/xml/{message}");
+    match sim.handle_xml(&message, &bytes, Transport::HttpXml, &source) {
+        Ok(a) => {
+            let content_type = format!("application/xml; charset={}", a.encoding.label());
+            ([(header::CONTENT_TYPE, content_type)], a.to_xml()).into_response()
+        }
+        Err(r) => rejection_response(&r),
+    }
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new().route("/xml/{message}", post(post_xml))
+}

@@ -1,0 +1,278 @@
+//! The simulator core shared by every transport: state (population, clock, error table,
+//! journal) and the one function that turns a request into an answer.
+
+use crate::clock::Clock;
+use crate::journal::{Journal, JournalEntry, Transport};
+use oqs_domain::fixtures::{self, FixtureError, LoadMode};
+use oqs_domain::inquiry;
+use oqs_domain::Population;
+use oqs_protocol::errors::{ErrorKind, ErrorTable};
+use oqs_protocol::message::SingleInquiryRequest;
+use oqs_protocol::naming::MessageId;
+use oqs_protocol::xml::{self, ReadError, ReadLimits};
+use oqs_protocol::{Element, TextEncoding};
+use std::sync::{Arc, RwLock};
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest request accepted, in bytes (HTTP bodies and exchange files alike).
+    pub max_request_bytes: usize,
+    /// Journal entries kept.
+    pub journal_capacity: usize,
+    /// WebAPI demo account.
+    pub webapi_user: String,
+    pub webapi_password: String,
+}
+
+/// Default request size limit: 1 MiB, far above any single inquiry (~1 KiB).
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            journal_capacity: 10_000,
+            webapi_user: crate::webapi::DEMO_USER.into(),
+            webapi_password: crate::webapi::DEMO_PASSWORD.into(),
+        }
+    }
+}
+
+/// A request that could not be read at all (HTTP 4xx, `.err` file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+    /// The precise reason (position, field, limit).
+    pub detail: String,
+}
+
+impl Rejection {
+    /// The text of a `.err` file and of an HTTP rejection body.
+    pub fn to_text(&self) -> String {
+        format!("{} {}\n{}\n", self.code, self.message, self.detail)
+    }
+}
+
+/// An answer: the result tree and the encoding to write it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub root: Element,
+    pub encoding: TextEncoding,
+}
+
+impl Answered {
+    pub fn to_xml(&self) -> Vec<u8> {
+        xml::write_document(&self.root, self.encoding)
+    }
+}
+
+/// The simulator.
+#[derive(Debug)]
+pub struct Simulator {
+    population: RwLock<Arc<Population>>,
+    builtin: Arc<Population>,
+    pub clock: Clock,
+    errors: ErrorTable,
+    pub journal: Journal,
+    pub settings: Settings,
+    pub(crate) tokens: crate::webapi::TokenStore,
+}
+
+impl Simulator {
+    /// A simulator on the built-in population.
+    pub fn new(clock: Clock, errors: ErrorTable, settings: Settings) -> Self {
+        Simulator::with_population(oqs_domain::builtin_population(), clock, errors, settings)
+    }
+
+    /// A simulator on a given population (it also becomes the target of `reset`).
+    pub fn with_population(pop: Population, clock: Clock, errors: ErrorTable, settings: Settings) -> Self {
+        let pop = Arc::new(pop);
+        Simulator {
+            population: RwLock::new(pop.clone()),
+            builtin: pop,
+            clock,
+            errors,
+            journal: Journal::new(settings.journal_capacity),
+            settings,
+            tokens: crate::webapi::TokenStore::default(),
+        }
+    }
+
+    /// The current population (a cheap snapshot; loads swap it whole).
+    pub fn population(&self) -> Arc<Population> {
+        self.population.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn error_table(&self) -> &ErrorTable {
+        &self.errors
+    }
+
+    /// Back to the population the simulator started with.
+    pub fn reset_population(&self) {
+        *self.population.write().unwrap_or_else(|p| p.into_inner()) = self.builtin.clone();
+    }
+
+    /// Loads fixture text; on error nothing changes.
+    pub fn load_fixtures(&self, mode: LoadMode, file: &str, text: &str) -> Result<(usize, usize), FixtureError> {
+        let mut guard = self.population.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = (**guard).clone();
+        fixtures::load(&mut next, mode, file, text)?;
+        let counts = (next.person_count(), next.qualification_count());
+        *guard = Arc::new(next);
+        Ok(counts)
+    }
+
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits { max_bytes: self.settings.max_request_bytes, ..ReadLimits::default() }
+    }
+
+    /// A rejection from a table row and a detail.
+    pub fn rejection(&self, kind: ErrorKind, detail: impl Into<String>) -> Rejection {
+        let e = self.errors.entry(kind);
+        Rejection { kind, code: e.code.clone(), message: e.message.clone(), detail: detail.into() }
+    }
+
+    fn read_error(&self, e: &ReadError) -> Rejection {
+        let kind = match e {
+            ReadError::TooLarge { .. } => ErrorKind::BodyTooLarge,
+            ReadError::UnsupportedEncoding(_) | ReadError::InvalidBytes(_) => ErrorKind::Encoding,
+            _ => ErrorKind::XmlStructure,
+        };
+        self.rejection(kind, e.to_string())
+    }
+
+    /// Answers a parsed request tree. Errors of shape or content become result messages.
+    fn answer_tree(&self, message: MessageId, root: &Element, encoding: TextEncoding) -> (Answered, JournalNote) {
+        let now = self.clock.now();
+        match message {
+            MessageId::SingleInquiryRequest => match SingleInquiryRequest::from_element(root) {
+                Err(e) => {
+                    let res = inquiry::structure_error(now, encoding, &self.errors);
+                    let note = JournalNote::error(res.header.error_code.clone(), e.to_string());
+                    (Answered { root: res.to_element(), encoding }, note)
+                }
+                Ok(req) => {
+                    let pop = self.population();
+                    let a = inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
+                    let code = a.response.header.error_code.clone().or_else(|| {
+                        a.response.body.as_ref().and_then(|b| b.processing_result_code.clone())
+                    });
+                    let note = JournalNote {
+                        error_code: code,
+                        error_detail: a.error.as_ref().map(|e| e.to_string()),
+                        validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
+                    };
+                    (Answered { root: a.response.to_element(), encoding: a.encoding }, note)
+                }
+            },
+            MessageId::SingleInquiryResponse => {
+                let res = inquiry::structure_error(now, encoding, &self.errors);
+                (Answered { root: res.to_element(), encoding }, JournalNote::error(None, "a result message was sent as a request".into()))
+            }
+        }
+    }
+
+    /// Resolves a message id written in a path or file name.
+    pub fn request_message(&self, name: &str) -> Result<MessageId, Rejection> {
+        match MessageId::parse(name) {
+            Some(m) if m.response().is_some() => Ok(m),
+            _ => Err(self.rejection(
+                ErrorKind::UnknownMessage,
+                format!("\"{name}\" is not a request message id the simulator knows (known: OQSsiquc01req)"),
+            )),
+        }
+    }
+
+    /// The XML transports (HTTP and file exchange): bytes in, bytes or a rejection out.
+    pub fn handle_xml(&self, message: &str, bytes: &[u8], transport: Transport, source: &str) -> Result<Answered, Rejection> {
+        let text = String::from_utf8_lossy(bytes);
+        let mut entry = self.entry(transport, message, source, bytes.len(), &text);
+        let result = self.request_message(message).and_then(|m| {
+            let doc = xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
+            entry.encoding = Some(doc.encoding.label().to_owned());
+            Ok(self.answer_tree(m, &doc.root, doc.encoding))
+        });
+        self.finish(entry, result)
+    }
+
+    /// The WebAPI JSON mirror: JSON in, the result tree out (written as JSON by the caller).
+    pub fn handle_json(&self, message: MessageId, body: &[u8], source: &str) -> Result<Answered, Rejection> {
+        let text = String::from_utf8_lossy(body);
+        let mut entry = self.entry(Transport::WebApi, message.as_str(), source, body.len(), &text);
+        entry.encoding = Some("UTF-8".into());
+        let result = if body.len() > self.settings.max_request_bytes {
+            Err(self.rejection(
+                ErrorKind::BodyTooLarge,
+                format!("request is {} bytes, more than the limit of {} bytes", body.len(), self.settings.max_request_bytes),
+            ))
+        } else {
+            serde_json::from_slice::<serde_json::Value>(body)
+                .map_err(|e| self.rejection(ErrorKind::XmlStructure, format!("not valid JSON: {e}")))
+                .and_then(|v| oqs_protocol::json::from_json(&v).map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0)))
+                .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8))
+        };
+        self.finish(entry, result)
+    }
+
+    /// Journals a request rejected before it reached [`Simulator::handle_xml`].
+    pub fn record_rejection(&self, transport: Transport, message: &str, source: &str, r: &Rejection) {
+        let entry = self.entry(transport, message, source, 0, "");
+        let _ = self.finish(entry, Err(r.clone()));
+    }
+
+    fn entry(&self, transport: Transport, message: &str, source: &str, len: usize, text: &str) -> JournalEntry {
+        let (request, request_truncated) = Journal::clip(text);
+        JournalEntry {
+            seq: 0,
+            received_at: self.clock.now().to_rfc3339(),
+            transport,
+            message: message.to_owned(),
+            source: source.to_owned(),
+            outcome: String::new(),
+            error_code: None,
+            error_detail: None,
+            validity: None,
+            encoding: None,
+            request_bytes: len,
+            request,
+            request_truncated,
+        }
+    }
+
+    fn finish(&self, mut entry: JournalEntry, result: Result<(Answered, JournalNote), Rejection>) -> Result<Answered, Rejection> {
+        match result {
+            Ok((answered, note)) => {
+                entry.outcome = "answered".into();
+                entry.error_code = note.error_code;
+                entry.error_detail = note.error_detail;
+                entry.validity = note.validity;
+                self.journal.record(entry);
+                Ok(answered)
+            }
+            Err(r) => {
+                entry.outcome = "rejected".into();
+                entry.error_code = Some(r.code.clone());
+                entry.error_detail = Some(r.detail.clone());
+                self.journal.record(entry);
+                Err(r)
+            }
+        }
+    }
+}
+
+/// What the journal keeps of an answer.
+#[derive(Debug, Clone, Default)]
+struct JournalNote {
+    error_code: Option<String>,
+    error_detail: Option<String>,
+    validity: Option<String>,
+}
+
+impl JournalNote {
+    fn error(code: Option<String>, detail: String) -> Self {
+        JournalNote { error_code: code, error_detail: Some(detail), validity: None }
+    }
+}

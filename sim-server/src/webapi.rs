@@ -1,0 +1,119 @@
+//! The WebAPI JSON mirror (interface.md §1, §5): token auth, then the single inquiry with the
+//! XML tree mirrored as JSON. The auth body is not public; the simulator's shape is documented
+//! in the README.
+
+use crate::http::read_body;
+use crate::simulator::Simulator;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use oqs_protocol::naming::MessageId;
+use oqs_protocol::texts;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// Demo WebAPI account (a WebAPI用 special account, ch.1 §4). Documented in the README.
+pub const DEMO_USER: &str = "webapi01";
+/// Satisfies the password rules (8–20 characters, letters, digits and a symbol).
+pub const DEMO_PASSWORD: &str = "Demo#Pass2021";
+
+pub const AUTH_PATH: &str = "/oqs-api-pro/MSA12020/ILI12020SV01/auth";
+pub const SEARCH_PATH: &str = "/oqs-api-pro/MSA01030/ILI01030SV01/search";
+
+/// Tokens handed out, newest last; only the latest `TOKEN_CAPACITY` stay valid (bounded memory).
+#[derive(Debug, Default)]
+pub struct TokenStore {
+    inner: Mutex<(u64, VecDeque<String>)>,
+}
+
+pub const TOKEN_CAPACITY: usize = 1024;
+
+impl TokenStore {
+    fn issue(&self, kind: &str) -> String {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.0 += 1;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (kind, g.0).hash(&mut h);
+        let token = format!("{kind}-{:016x}{:04}", h.finish(), g.0 % 10_000);
+        if kind == "id" {
+            g.1.push_back(token.clone());
+            while g.1.len() > TOKEN_CAPACITY {
+                g.1.pop_front();
+            }
+        }
+        token
+    }
+
+    fn is_valid(&self, token: &str) -> bool {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.1.iter().any(|t| t == token)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthRequest {
+    #[serde(alias = "userid", alias = "loginId")]
+    user_id: String,
+    password: String,
+}
+
+fn refused(status: StatusCode, msg: &str) -> Response {
+    (status, Json(json!({"status": "1", "msg": msg, "result": null}))).into_response()
+}
+
+async fn auth(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
+    let bytes = match read_body(&sim, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let req: AuthRequest = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"status": "1", "msg": format!("{}（{e}）", texts::WEBAPI_AUTH_FAILED), "result": null})))
+                .into_response()
+        }
+    };
+    if req.user_id != sim.settings.webapi_user || req.password != sim.settings.webapi_password {
+        return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_AUTH_FAILED);
+    }
+    let result = json!({
+        "accessToken": sim.tokens.issue("access"),
+        "refreshToken": sim.tokens.issue("refresh"),
+        "idToken": sim.tokens.issue("id"),
+    });
+    Json(json!({"status": "0", "msg": "", "result": result})).into_response()
+}
+
+async fn search(State(sim): State<Arc<Simulator>>, headers: HeaderMap, body: Body) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().strip_prefix("Bearer ").unwrap_or(v.trim()).to_owned());
+    match token {
+        Some(t) if sim.tokens.is_valid(&t) => {}
+        _ => return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_TOKEN_REQUIRED),
+    }
+    let bytes = match read_body(&sim, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match sim.handle_json(MessageId::SingleInquiryRequest, &bytes, SEARCH_PATH) {
+        Ok(a) => Json(oqs_protocol::json::to_json(&a.root)).into_response(),
+        Err(r) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"status": "1", "msg": r.message, "errorCode": r.code, "detail": r.detail, "result": null})),
+        )
+            .into_response(),
+    }
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new().route(AUTH_PATH, post(auth)).route(SEARCH_PATH, post(search))
+}
