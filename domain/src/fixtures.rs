@@ -6,14 +6,14 @@
 //! A bad file is rejected as a whole with its name, line, column and field.
 
 use crate::model::{
-    Certificates, ElderlyCertificate, Facility, Insurer, LimitCertificate, Person, Population, Qualification,
-    SpecificDiseaseCertificate,
+    Certificates, ElderlyCertificate, Facility, Insurer, LimitCertificate, Person, Population,
+    Qualification, SpecificDiseaseCertificate,
 };
 use crate::wareki;
 use chrono::NaiveDate;
 use oqs_protocol::codes::{
-    CodeTable, ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind, PersonalFamily,
-    ReasonOfLoss, Sex, SpecificDisease,
+    CodeTable, ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind,
+    PersonalFamily, ReasonOfLoss, Sex, SpecificDisease,
 };
 use oqs_protocol::message::InsurerNumber;
 use serde::de::{self, Deserializer, Visitor};
@@ -55,17 +55,26 @@ impl<'de> Deserialize<'de> for FixtureDate {
                 f.write_str("a date such as 1954-03-26, \"19540326\" or \"昭和29年3月26日\"")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<FixtureDate, E> {
-                parse_fixture_date(s)
-                    .map(FixtureDate)
-                    .ok_or_else(|| E::custom(format!("invalid date \"{s}\": use 1954-03-26, \"19540326\" or \"昭和29年3月26日\"")))
+                parse_fixture_date(s).map(FixtureDate).ok_or_else(|| {
+                    E::custom(format!(
+                        "invalid date \"{s}\": use 1954-03-26, \"19540326\" or \"昭和29年3月26日\""
+                    ))
+                })
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<FixtureDate, A::Error> {
-                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let dt =
+                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 match (dt.date, dt.time) {
-                    (Some(date), None) => NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
-                        .map(FixtureDate)
-                        .ok_or_else(|| de::Error::custom(format!("invalid date {dt}"))),
-                    _ => Err(de::Error::custom(format!("{dt} is not a plain date (no time allowed)"))),
+                    (Some(date), None) => NaiveDate::from_ymd_opt(
+                        i32::from(date.year),
+                        u32::from(date.month),
+                        u32::from(date.day),
+                    )
+                    .map(FixtureDate)
+                    .ok_or_else(|| de::Error::custom(format!("invalid date {dt}"))),
+                    _ => Err(de::Error::custom(format!(
+                        "{dt} is not a plain date (no time allowed)"
+                    ))),
                 }
             }
         }
@@ -81,8 +90,15 @@ impl<'de, T: CodeTable> Deserialize<'de> for Coded<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         T::parse(s.trim()).map(Coded).ok_or_else(|| {
-            let names: Vec<_> = T::all().iter().map(|v| format!("{} ({})", v.label(), v.code())).collect();
-            de::Error::custom(format!("\"{s}\" is not a {}: use one of {}", T::NAME, names.join(", ")))
+            let names: Vec<_> = T::all()
+                .iter()
+                .map(|v| format!("{} ({})", v.label(), v.code()))
+                .collect();
+            de::Error::custom(format!(
+                "\"{s}\" is not a {}: use one of {}",
+                T::NAME,
+                names.join(", ")
+            ))
         })
     }
 }
@@ -94,7 +110,9 @@ pub struct FixtureInsurerNumber(pub InsurerNumber);
 impl<'de> Deserialize<'de> for FixtureInsurerNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        InsurerNumber::parse(&s).map(FixtureInsurerNumber).map_err(|e| de::Error::custom(format!("保険者番号 {e}")))
+        InsurerNumber::parse(&s)
+            .map(FixtureInsurerNumber)
+            .map_err(|e| de::Error::custom(format!("保険者番号 {e}")))
     }
 }
 
@@ -107,7 +125,11 @@ impl<'de> Deserialize<'de> for FixtureRatio {
         let s = String::deserialize(d)?;
         ContributionRatio::parse(&s)
             .map(FixtureRatio)
-            .ok_or_else(|| de::Error::custom(format!("\"{s}\" is not a ratio such as \"1割\", \"2割\", \"3割\"")))
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "\"{s}\" is not a ratio such as \"1割\", \"2割\", \"3割\""
+                ))
+            })
     }
 }
 
@@ -260,11 +282,16 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The key written on the line at `offset` (`birthdate = …` → `birthdate`).
 fn key_at(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let line = text[start..].lines().next().unwrap_or("");
     match line.split_once('=') {
         Some((k, _)) if !k.trim().starts_with('[') => k.trim().to_string(),
-        _ => line.trim().trim_matches(|c| c == '[' || c == ']').to_string(),
+        _ => line
+            .trim()
+            .trim_matches(|c| c == '[' || c == ']')
+            .to_string(),
     }
 }
 
@@ -285,7 +312,9 @@ fn field_offset(text: &str, start: usize, key: &str) -> usize {
 }
 
 fn opt_box(s: Option<String>) -> Option<Box<str>> {
-    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).map(Into::into)
+    s.map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .map(Into::into)
 }
 
 fn d(x: Option<FixtureDate>) -> Option<NaiveDate> {
@@ -310,7 +339,9 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
             file: file.to_owned(),
             line,
             column,
-            field: e.span().map_or_else(|| "-".to_string(), |_| key_at(text, offset)),
+            field: e
+                .span()
+                .map_or_else(|| "-".to_string(), |_| key_at(text, offset)),
             message: e.message().trim().to_string(),
         }
     })?;
@@ -318,28 +349,54 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
     let err_at = |record_start: usize, field: &str, message: String| {
         let offset = field_offset(text, record_start, field);
         let (line, column) = line_col(text, offset);
-        FixtureError { file: file.to_owned(), line, column, field: field.to_owned(), message }
+        FixtureError {
+            file: file.to_owned(),
+            line,
+            column,
+            field: field.to_owned(),
+            message,
+        }
     };
     // Work on a copy so that a failure leaves the population untouched.
     let mut next = pop.clone();
     for rec in parsed.insurer {
         let r = rec.into_inner();
-        next.upsert_insurer(Insurer { number: r.number.0, name: r.name.into() });
+        next.upsert_insurer(Insurer {
+            number: r.number.0,
+            name: r.name.into(),
+        });
     }
     for rec in parsed.facility {
         let span = rec.span();
         let r = rec.into_inner();
         if r.code.len() != 10 || !r.code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err_at(span.start, "code", format!("医療機関コード \"{}\" is not 10 half-width digits", r.code)));
+            return Err(err_at(
+                span.start,
+                "code",
+                format!("医療機関コード \"{}\" is not 10 half-width digits", r.code),
+            ));
         }
-        next.upsert_facility(Facility { code: r.code.into(), name: r.name.into(), kind: r.kind.into() });
+        next.upsert_facility(Facility {
+            code: r.code.into(),
+            name: r.name.into(),
+            kind: r.kind.into(),
+        });
     }
     for rec in parsed.person {
         let r = rec.into_inner();
-        let has_quals = next.person_by_key(&r.id).is_some_and(|id| next.qualifications_of(id).next().is_some());
+        let has_quals = next
+            .person_by_key(&r.id)
+            .is_some_and(|id| next.qualifications_of(id).next().is_some());
         if has_quals && !r.qualification.is_empty() {
             // Updating a person's qualifications in place would leave stale index entries.
-            return Err(err_at(0, "id", format!("person \"{}\" already has qualifications; use a replacing load", r.id)));
+            return Err(err_at(
+                0,
+                "id",
+                format!(
+                    "person \"{}\" already has qualifications; use a replacing load",
+                    r.id
+                ),
+            ));
         }
         let pid = next.upsert_person(Person {
             key: r.id.clone().into(),
@@ -360,12 +417,19 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
                 return Err(err_at(
                     span.start,
                     "insurer",
-                    format!("保険者番号 {} is not defined by any [[insurer]]", q.insurer.0.display()),
+                    format!(
+                        "保険者番号 {} is not defined by any [[insurer]]",
+                        q.insurer.0.display()
+                    ),
                 ));
             }
             if let Some(b) = &q.branch {
                 if b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()) {
-                    return Err(err_at(span.start, "branch", format!("枝番 \"{b}\" is not 2 half-width digits")));
+                    return Err(err_at(
+                        span.start,
+                        "branch",
+                        format!("枝番 \"{b}\" is not 2 half-width digits"),
+                    ));
                 }
             }
             if q.number.trim().is_empty() {
@@ -373,23 +437,46 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
             }
             let symbol = opt_box(q.symbol);
             let branch = opt_box(q.branch);
-            if next.find_qualification(q.insurer.0, symbol.as_deref(), q.number.trim(), branch.as_deref()).is_some() {
+            if next
+                .find_qualification(
+                    q.insurer.0,
+                    symbol.as_deref(),
+                    q.number.trim(),
+                    branch.as_deref(),
+                )
+                .is_some()
+            {
                 return Err(err_at(
                     span.start,
                     "number",
-                    format!("the card {}/{}/{}/{} is defined twice", q.insurer.0.display(), symbol.as_deref().unwrap_or(""), q.number, branch.as_deref().unwrap_or("")),
+                    format!(
+                        "the card {}/{}/{}/{} is defined twice",
+                        q.insurer.0.display(),
+                        symbol.as_deref().unwrap_or(""),
+                        q.number,
+                        branch.as_deref().unwrap_or("")
+                    ),
                 ));
             }
             if let Some(u) = q.valid_until {
                 if u.0 < q.valid_from.0 {
-                    return Err(err_at(span.start, "valid_until", "有効終了日 is before 有効開始日".into()));
+                    return Err(err_at(
+                        span.start,
+                        "valid_until",
+                        "有効終了日 is before 有効開始日".into(),
+                    ));
                 }
             }
             let certs = Certificates {
                 elderly: q
                     .elderly
                     .into_iter()
-                    .map(|e| ElderlyCertificate { issued_on: d(e.issued_on), valid_from: e.valid_from.0, valid_until: d(e.valid_until), ratio: e.ratio.0 })
+                    .map(|e| ElderlyCertificate {
+                        issued_on: d(e.issued_on),
+                        valid_from: e.valid_from.0,
+                        valid_until: d(e.valid_until),
+                        ratio: e.ratio.0,
+                    })
                     .collect(),
                 limit: q
                     .limit
@@ -415,7 +502,9 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
                     })
                     .collect(),
             };
-            let has_certs = !(certs.elderly.is_empty() && certs.limit.is_empty() && certs.specific_disease.is_empty());
+            let has_certs = !(certs.elderly.is_empty()
+                && certs.limit.is_empty()
+                && certs.specific_disease.is_empty());
             next.add_qualification(Qualification {
                 person: pid,
                 insurer: q.insurer.0,
@@ -441,8 +530,23 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
         let r = rec.into_inner();
         let symbol = opt_box(r.symbol);
         let branch = opt_box(r.branch);
-        let Some(qid) = next.find_qualification(r.insurer.0, symbol.as_deref(), r.number.trim(), branch.as_deref()) else {
-            return Err(err_at(span.start, "number", format!("no qualification {}/{}/{}/{} to attach the reference number to", r.insurer.0.display(), symbol.as_deref().unwrap_or(""), r.number, branch.as_deref().unwrap_or(""))));
+        let Some(qid) = next.find_qualification(
+            r.insurer.0,
+            symbol.as_deref(),
+            r.number.trim(),
+            branch.as_deref(),
+        ) else {
+            return Err(err_at(
+                span.start,
+                "number",
+                format!(
+                    "no qualification {}/{}/{}/{} to attach the reference number to",
+                    r.insurer.0.display(),
+                    symbol.as_deref().unwrap_or(""),
+                    r.number,
+                    branch.as_deref().unwrap_or("")
+                ),
+            ));
         };
         next.set_reference_number(&r.facility, qid, Some(&r.value));
     }
@@ -451,7 +555,12 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
 }
 
 /// Loads fixtures with a mode.
-pub fn load(pop: &mut Population, mode: LoadMode, file: &str, text: &str) -> Result<(), FixtureError> {
+pub fn load(
+    pop: &mut Population,
+    mode: LoadMode,
+    file: &str,
+    text: &str,
+) -> Result<(), FixtureError> {
     match mode {
         LoadMode::Extend => load_into(pop, file, text),
         LoadMode::Replace => {
@@ -497,7 +606,10 @@ valid_from = "令和2年1月1日"
         let mut p = Population::new();
         load_into(&mut p, "ok.toml", OK).expect("loads");
         let id = p.person_by_key("p1").unwrap();
-        assert_eq!(p.person(id).birthdate, NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+        assert_eq!(
+            p.person(id).birthdate,
+            NaiveDate::from_ymd_opt(1980, 1, 2).unwrap()
+        );
         let q = p.qualification(p.qualifications_of(id).next().unwrap());
         assert_eq!(q.valid_from, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
     }
@@ -505,7 +617,11 @@ valid_from = "令和2年1月1日"
     #[test]
     fn bad_date_names_file_line_and_field() {
         let e = load_err(&OK.replace("1980-01-02", "\"1980-02-30\""));
-        assert_eq!((e.file.as_str(), e.line, e.field.as_str()), ("bad.toml", 11, "birthdate"), "{e}");
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_str()),
+            ("bad.toml", 11, "birthdate"),
+            "{e}"
+        );
         assert!(e.message.contains("1980-02-30"), "{e}");
     }
 
@@ -529,8 +645,12 @@ valid_from = "令和2年1月1日"
         let mut p = Population::new();
         load_into(&mut p, "ok.toml", OK).unwrap();
         let before = p.person_count();
-        let mut text = OK.replace("p1", "p2").replace("number = \"2\"", "number = \"3\"");
-        text.push_str("\n[[reference_number]]\ninsurer = \"06139000\"\nnumber = \"nope\"\nvalue = \"X\"\n");
+        let mut text = OK
+            .replace("p1", "p2")
+            .replace("number = \"2\"", "number = \"3\"");
+        text.push_str(
+            "\n[[reference_number]]\ninsurer = \"06139000\"\nnumber = \"nope\"\nvalue = \"X\"\n",
+        );
         let e = load_into(&mut p, "more.toml", &text).unwrap_err();
         assert_eq!(e.field, "number");
         assert_eq!(p.person_count(), before);

@@ -8,7 +8,13 @@ use oqs_protocol::message::InsurerNumber;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const SURNAMES: &[(&str, &str)] = &[("試験", "シケン"), ("模擬", "モギ"), ("仮想", "カソウ"), ("検証", "ケンショウ"), ("見本", "ミホン")];
+const SURNAMES: &[(&str, &str)] = &[
+    ("試験", "シケン"),
+    ("模擬", "モギ"),
+    ("仮想", "カソウ"),
+    ("検証", "ケンショウ"),
+    ("見本", "ミホン"),
+];
 const GIVEN: &[(&str, &str, Sex)] = &[
     ("一郎", "イチロウ", Sex::Male),
     ("二郎", "ジロウ", Sex::Male),
@@ -28,14 +34,22 @@ pub fn generated_insurer(i: u32) -> InsurerNumber {
 /// The card key of generated person `i`: (insurer, 記号, 番号, 枝番). Benches use it to look
 /// people up without keeping a list.
 pub fn generated_card(i: u32) -> (InsurerNumber, String, String, String) {
-    (generated_insurer(i), format!("G{}", i / 1000), format!("{}", i / 2), format!("{:02}", i % 2 + 1))
+    (
+        generated_insurer(i),
+        format!("G{}", i / 1000),
+        format!("{}", i / 2),
+        format!("{:02}", i % 2 + 1),
+    )
 }
 
 /// Adds `count` synthetic persons, each with one qualification (some ended, some with a newer one).
 pub fn generate(pop: &mut Population, count: u32, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for k in 0..GENERATED_INSURERS {
-        pop.upsert_insurer(Insurer { number: generated_insurer(k), name: format!("生成サンプル健康保険組合{k}").into() });
+        pop.upsert_insurer(Insurer {
+            number: generated_insurer(k),
+            name: format!("生成サンプル健康保険組合{k}").into(),
+        });
     }
     let epoch = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap_or(NaiveDate::MIN);
     for i in 0..count {
@@ -55,7 +69,8 @@ pub fn generate(pop: &mut Population, count: u32, seed: u64) {
             address: None,
         });
         let (insurer, symbol, number, branch) = generated_card(i);
-        let valid_from = NaiveDate::from_ymd_opt(2015, 4, 1).unwrap_or(NaiveDate::MIN) + Duration::days(rng.gen_range(0..2000));
+        let valid_from = NaiveDate::from_ymd_opt(2015, 4, 1).unwrap_or(NaiveDate::MIN)
+            + Duration::days(rng.gen_range(0..2000));
         let ended = rng.gen_ratio(1, 10);
         pop.add_qualification(Qualification {
             person,
@@ -64,7 +79,11 @@ pub fn generate(pop: &mut Population, count: u32, seed: u64) {
             number: number.into(),
             branch: Some(branch.into()),
             card: InsuredCardClassification::General,
-            relation: if i % 2 == 0 { PersonalFamily::Insured } else { PersonalFamily::Family },
+            relation: if i % 2 == 0 {
+                PersonalFamily::Insured
+            } else {
+                PersonalFamily::Family
+            },
             insured_name: None,
             qualification_date: Some(valid_from),
             disqualification_date: ended.then(|| valid_from + Duration::days(366)),
@@ -103,7 +122,10 @@ mod tests {
         generate(&mut p, 3000, 1);
         for i in [0u32, 1, 999, 1000, 2999] {
             let (ins, sym, num, br) = generated_card(i);
-            assert_eq!(p.find_qualification(ins, Some(&sym), &num, Some(&br)), Some(i));
+            assert_eq!(
+                p.find_qualification(ins, Some(&sym), &num, Some(&br)),
+                Some(i)
+            );
         }
     }
 }

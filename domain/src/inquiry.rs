@@ -5,13 +5,13 @@ use crate::judgement::{self, CardSearch, Outcome};
 use crate::model::{Population, QualificationId, ValidSpan};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use oqs_protocol::codes::{
-    CharacterCode, ConsentFlag, Preschool, ProcessingResultStatus, QualificationValidity, ReferenceClassification,
-    SegmentOfResult,
+    CharacterCode, ConsentFlag, Preschool, ProcessingResultStatus, QualificationValidity,
+    ReferenceClassification, SegmentOfResult,
 };
 use oqs_protocol::errors::{ErrorKind, ErrorLevel, ErrorTable};
 use oqs_protocol::message::{
-    format_date, ElderlyRecipientInfo, FieldError, LimitCertificateInfo, QualificationResult, ResultBody, ResultHeader,
-    SingleInquiryRequest, SingleInquiryResponse, SpecificDiseaseInfo,
+    format_date, ElderlyRecipientInfo, FieldError, LimitCertificateInfo, QualificationResult,
+    ResultBody, ResultHeader, SingleInquiryRequest, SingleInquiryResponse, SpecificDiseaseInfo,
 };
 use oqs_protocol::TextEncoding;
 
@@ -50,10 +50,12 @@ pub struct ResultOptions<'a> {
 
 /// The certificate to show on `date`: the one covering it, else the latest that started before it.
 fn pick<T: ValidSpan>(certs: &[T], date: NaiveDate) -> Option<&T> {
-    certs
-        .iter()
-        .find(|c| c.covers(date))
-        .or_else(|| certs.iter().filter(|c| c.valid_from() <= date).max_by_key(|c| c.valid_from()))
+    certs.iter().find(|c| c.covers(date)).or_else(|| {
+        certs
+            .iter()
+            .filter(|c| c.valid_from() <= date)
+            .max_by_key(|c| c.valid_from())
+    })
 }
 
 fn s(x: &str) -> Option<String> {
@@ -65,7 +67,11 @@ fn od(x: Option<NaiveDate>) -> Option<String> {
 }
 
 /// One ResultOfQualificationConfirmation for a qualification (RULE-04..13).
-pub fn qualification_result(pop: &Population, id: QualificationId, o: &ResultOptions<'_>) -> QualificationResult {
+pub fn qualification_result(
+    pop: &Population,
+    id: QualificationId,
+    o: &ResultOptions<'_>,
+) -> QualificationResult {
     let q = pop.qualification(id);
     let p = pop.person(q.person);
     let certs = q.certificates.as_deref();
@@ -84,7 +90,10 @@ pub fn qualification_result(pop: &Population, id: QualificationId, o: &ResultOpt
         name_kana: s(&p.name_kana),
         name_of_other_kana: p.other_name_kana.as_deref().map(str::to_owned),
         sex1: s(p.sex.code()),
-        sex2: (p.sex == oqs_protocol::codes::Sex::Unset).then_some(p.sex_back).flatten().map(|x| x.code().to_owned()),
+        sex2: (p.sex == oqs_protocol::codes::Sex::Unset)
+            .then_some(p.sex_back)
+            .flatten()
+            .map(|x| x.code().to_owned()),
         birthdate: Some(format_date(p.birthdate)),
         // RULE-07: omitted when the insurer did not send them.
         address: p.address.as_deref().map(str::to_owned),
@@ -95,7 +104,8 @@ pub fn qualification_result(pop: &Population, id: QualificationId, o: &ResultOpt
         insured_card_valid_date: Some(format_date(q.valid_from)),
         insured_card_expiration_date: od(q.valid_until),
         insured_partial_contribution_ratio: q.copayment.map(|c| c.code()),
-        preschool_classification: judgement::is_preschool(p.birthdate, o.date).then(|| Preschool::Preschool.code().to_owned()),
+        preschool_classification: judgement::is_preschool(p.birthdate, o.date)
+            .then(|| Preschool::Preschool.code().to_owned()),
         reason_of_loss: q.reason_of_loss.map(|x| x.code().to_owned()),
         insurer_name: pop.insurer(q.insurer).map(|i| i.name.to_string()),
         reference_number: pop.reference_number(o.facility, id).map(str::to_owned),
@@ -195,7 +205,9 @@ pub fn answer_single_inquiry(
         Ok(h) => h,
         Err(e) => return header_error(header, request_encoding, errors, e),
     };
-    let encoding = valid_header.character_code.map_or(request_encoding, encoding_of);
+    let encoding = valid_header
+        .character_code
+        .map_or(request_encoding, encoding_of);
     header.character_code = character_code(encoding);
     // RULE-35: 資格確認日 defaults to today.
     let date = valid_header.confirmation_date.unwrap_or_else(|| today(now));
@@ -216,7 +228,14 @@ pub fn answer_single_inquiry(
                 search_echo: Some(req.search.clone()),
                 results: Vec::new(),
             };
-            return Answer { response: SingleInquiryResponse { header, body: Some(body) }, encoding, error: Some(e) };
+            return Answer {
+                response: SingleInquiryResponse {
+                    header,
+                    body: Some(body),
+                },
+                encoding,
+                error: Some(e),
+            };
         }
     };
     let card = CardSearch {
@@ -257,20 +276,40 @@ pub fn answer_single_inquiry(
         search_echo: Some(req.search.clone()),
         results,
     };
-    Answer { response: SingleInquiryResponse { header, body: Some(body) }, encoding, error: None }
+    Answer {
+        response: SingleInquiryResponse {
+            header,
+            body: Some(body),
+        },
+        encoding,
+        error: None,
+    }
 }
 
-fn header_error(mut header: ResultHeader, encoding: TextEncoding, errors: &ErrorTable, e: FieldError) -> Answer {
+fn header_error(
+    mut header: ResultHeader,
+    encoding: TextEncoding,
+    errors: &ErrorTable,
+    e: FieldError,
+) -> Answer {
     let entry = errors.entry(e.kind);
     header.segment_of_result = SegmentOfResult::Abnormal;
     header.error_code = Some(entry.code.clone());
     header.error_message = Some(entry.message.clone());
-    Answer { response: SingleInquiryResponse { header, body: None }, encoding, error: Some(e) }
+    Answer {
+        response: SingleInquiryResponse { header, body: None },
+        encoding,
+        error: Some(e),
+    }
 }
 
 /// A result for a request whose message structure is wrong (parsed, but not this message):
 /// SegmentOfResult 9 with the `message-structure` row.
-pub fn structure_error(now: DateTime<FixedOffset>, encoding: TextEncoding, errors: &ErrorTable) -> SingleInquiryResponse {
+pub fn structure_error(
+    now: DateTime<FixedOffset>,
+    encoding: TextEncoding,
+    errors: &ErrorTable,
+) -> SingleInquiryResponse {
     let entry = errors.entry(ErrorKind::MessageStructure);
     SingleInquiryResponse {
         header: ResultHeader {
@@ -290,5 +329,9 @@ pub fn structure_error(now: DateTime<FixedOffset>, encoding: TextEncoding, error
 
 /// The validity a single-person result carries, for callers that need only that.
 pub fn validity_of(answer: &Answer) -> Option<QualificationValidity> {
-    answer.response.body.as_ref().and_then(|b| b.qualification_validity)
+    answer
+        .response
+        .body
+        .as_ref()
+        .and_then(|b| b.qualification_validity)
 }

@@ -38,13 +38,19 @@ impl Outcome {
 }
 
 /// RULE-01..03: the validity of a presented qualification on `date`.
-pub fn validity_on(pop: &Population, id: QualificationId, date: NaiveDate) -> QualificationValidity {
+pub fn validity_on(
+    pop: &Population,
+    id: QualificationId,
+    date: NaiveDate,
+) -> QualificationValidity {
     let q = pop.qualification(id);
     if q.is_valid_on(date) {
         return QualificationValidity::Valid;
     }
     // RULE-03: invalid, and the person has a newer qualification (one that starts later).
-    let newer = pop.qualifications_of(q.person).any(|other| other != id && pop.qualification(other).valid_from > q.valid_from);
+    let newer = pop
+        .qualifications_of(q.person)
+        .any(|other| other != id && pop.qualification(other).valid_from > q.valid_from);
     if newer {
         QualificationValidity::InvalidWithNewer
     } else {
@@ -54,11 +60,19 @@ pub fn validity_on(pop: &Population, id: QualificationId, date: NaiveDate) -> Qu
 
 /// Among several qualifications of one person under one card key, the one to present:
 /// the one valid on `date`, else the one that started last.
-fn pick_for_person(pop: &Population, ids: &[QualificationId], date: NaiveDate) -> Option<QualificationId> {
+fn pick_for_person(
+    pop: &Population,
+    ids: &[QualificationId],
+    date: NaiveDate,
+) -> Option<QualificationId> {
     ids.iter()
         .copied()
         .find(|&id| pop.qualification(id).is_valid_on(date))
-        .or_else(|| ids.iter().copied().max_by_key(|&id| pop.qualification(id).valid_from))
+        .or_else(|| {
+            ids.iter()
+                .copied()
+                .max_by_key(|&id| pop.qualification(id).valid_from)
+        })
 }
 
 /// RULE-31/32: find the card, with or without 枝番, and judge it for `date`.
@@ -67,7 +81,8 @@ pub fn judge(pop: &Population, s: &CardSearch<'_>, date: NaiveDate) -> Outcome {
         .qualifications_by_card(s.insurer, s.symbol, s.number)
         .filter(|&id| {
             let q = pop.qualification(id);
-            pop.person(q.person).birthdate == s.birthdate && (s.branch.is_none() || q.branch.as_deref() == s.branch)
+            pop.person(q.person).birthdate == s.birthdate
+                && (s.branch.is_none() || q.branch.as_deref() == s.branch)
         })
         .collect();
     if matches.is_empty() {
@@ -78,11 +93,16 @@ pub fn judge(pop: &Population, s: &CardSearch<'_>, date: NaiveDate) -> Outcome {
     let mut persons: Vec<Vec<QualificationId>> = Vec::new();
     for id in matches {
         match persons.last_mut() {
-            Some(group) if pop.qualification(group[0]).person == pop.qualification(id).person => group.push(id),
+            Some(group) if pop.qualification(group[0]).person == pop.qualification(id).person => {
+                group.push(id)
+            }
             _ => persons.push(vec![id]),
         }
     }
-    let mut picked: Vec<QualificationId> = persons.iter().filter_map(|g| pick_for_person(pop, g, date)).collect();
+    let mut picked: Vec<QualificationId> = persons
+        .iter()
+        .filter_map(|g| pick_for_person(pop, g, date))
+        .collect();
     match picked.len() {
         0 => Outcome::NotFound,
         1 => {

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use oqs_protocol::codes::{
-    ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind, PersonalFamily, ReasonOfLoss, Sex,
-    SpecificDisease,
+    ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind,
+    PersonalFamily, ReasonOfLoss, Sex, SpecificDisease,
 };
 use oqs_protocol::message::InsurerNumber;
 use std::collections::{BTreeMap, HashMap};
@@ -108,7 +108,11 @@ macro_rules! valid_span {
         }
     )+};
 }
-valid_span!(ElderlyCertificate, LimitCertificate, SpecificDiseaseCertificate);
+valid_span!(
+    ElderlyCertificate,
+    LimitCertificate,
+    SpecificDiseaseCertificate
+);
 
 /// 資格情報 (DM-06): one insurance card of one person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,14 +296,20 @@ impl Population {
     /// Adds a qualification of an existing person.
     pub fn add_qualification(&mut self, q: Qualification) -> QualificationId {
         let id = self.qualifications.len() as QualificationId;
-        self.by_card.entry(card_key_hash(q.insurer, q.symbol.as_deref(), &q.number)).or_default().push(id);
+        self.by_card
+            .entry(card_key_hash(q.insurer, q.symbol.as_deref(), &q.number))
+            .or_default()
+            .push(id);
         self.by_person[q.person as usize].push(id);
         self.qualifications.push(q);
         id
     }
 
     /// Qualifications of a person, in the order they were added.
-    pub fn qualifications_of(&self, person: PersonId) -> impl Iterator<Item = QualificationId> + '_ {
+    pub fn qualifications_of(
+        &self,
+        person: PersonId,
+    ) -> impl Iterator<Item = QualificationId> + '_ {
         self.by_person[person as usize].as_slice().iter().copied()
     }
 
@@ -310,7 +320,11 @@ impl Population {
         symbol: Option<&'a str>,
         number: &'a str,
     ) -> impl Iterator<Item = QualificationId> + 'a {
-        let ids = self.by_card.get(&card_key_hash(insurer, symbol, number)).map(Ids::as_slice).unwrap_or(&[]);
+        let ids = self
+            .by_card
+            .get(&card_key_hash(insurer, symbol, number))
+            .map(Ids::as_slice)
+            .unwrap_or(&[]);
         ids.iter().copied().filter(move |&id| {
             let q = &self.qualifications[id as usize];
             q.insurer == insurer && q.symbol.as_deref() == symbol && &*q.number == number
@@ -330,14 +344,22 @@ impl Population {
     }
 
     pub fn reference_number(&self, facility: &str, q: QualificationId) -> Option<&str> {
-        self.reference_numbers.get(&(Box::from(facility), q)).map(|s| &**s)
+        self.reference_numbers
+            .get(&(Box::from(facility), q))
+            .map(|s| &**s)
     }
 
     /// Registers (`Some`) or deletes (`None`) a facility's reference number for a qualification.
-    pub fn set_reference_number(&mut self, facility: &str, q: QualificationId, value: Option<&str>) {
+    pub fn set_reference_number(
+        &mut self,
+        facility: &str,
+        q: QualificationId,
+        value: Option<&str>,
+    ) {
         match value {
             Some(v) if !v.is_empty() => {
-                self.reference_numbers.insert((facility.into(), q), v.into());
+                self.reference_numbers
+                    .insert((facility.into(), q), v.into());
             }
             _ => {
                 self.reference_numbers.remove(&(Box::from(facility), q));
@@ -376,14 +398,28 @@ impl Population {
                     + s(&q.number)
                     + o(&q.branch)
                     + o(&q.insured_name)
-                    + q.certificates.as_ref().map_or(0, |_| std::mem::size_of::<Certificates>() + 64)
+                    + q.certificates
+                        .as_ref()
+                        .map_or(0, |_| std::mem::size_of::<Certificates>() + 64)
             })
             .sum();
-        let ids = |i: &Ids| std::mem::size_of::<Ids>() + if let Ids::Many(v) = i { v.capacity() * 4 } else { 0 };
+        let ids = |i: &Ids| {
+            std::mem::size_of::<Ids>()
+                + if let Ids::Many(v) = i {
+                    v.capacity() * 4
+                } else {
+                    0
+                }
+        };
         let by_person: usize = self.by_person.iter().map(ids).sum();
         let by_card: usize = self.by_card.capacity() * (8 + std::mem::size_of::<Ids>() + 1)
-            + self.by_card.values().map(|i| ids(i) - std::mem::size_of::<Ids>()).sum::<usize>();
-        let keys = self.person_keys.capacity() * (16 + 4 + 1) + self.person_keys.keys().map(|k| k.len()).sum::<usize>();
+            + self
+                .by_card
+                .values()
+                .map(|i| ids(i) - std::mem::size_of::<Ids>())
+                .sum::<usize>();
+        let keys = self.person_keys.capacity() * (16 + 4 + 1)
+            + self.person_keys.keys().map(|k| k.len()).sum::<usize>();
         persons + quals + by_person + by_card + keys
     }
 }

@@ -55,7 +55,11 @@ pub fn parse(s: &str) -> Option<NaiveDate> {
     }
     let date = NaiveDate::from_ymd_opt(start.0 + y - 1, m.parse().ok()?, d.parse().ok()?)?;
     // The date must fall inside the era named (e.g. 平成31年5月1日 does not exist).
-    let next_start = ERAS.iter().position(|(n, _)| n == name).and_then(|i| i.checked_sub(1)).map(|i| era_start(ERAS[i].1));
+    let next_start = ERAS
+        .iter()
+        .position(|(n, _)| n == name)
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| era_start(ERAS[i].1));
     (date >= era_start(*start) && next_start.is_none_or(|n| date < n)).then_some(date)
 }
 

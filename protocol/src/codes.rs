@@ -10,7 +10,10 @@ pub trait CodeTable: Sized + Copy + 'static {
     fn label(self) -> &'static str;
     /// Parses a wire code or a Japanese name.
     fn parse(s: &str) -> Option<Self> {
-        Self::all().iter().copied().find(|v| v.code() == s || v.label() == s)
+        Self::all()
+            .iter()
+            .copied()
+            .find(|v| v.code() == s || v.label() == s)
     }
 }
 
@@ -217,7 +220,9 @@ impl ContributionRatio {
         let digits = s.strip_suffix('割').unwrap_or(s);
         let n: u16 = digits.parse().ok()?;
         let tenths = if digits.len() == 3 { n / 10 } else { n };
-        (1..=9).contains(&tenths).then_some(ContributionRatio(tenths as u8))
+        (1..=9)
+            .contains(&tenths)
+            .then_some(ContributionRatio(tenths as u8))
     }
 }
 
@@ -231,15 +236,28 @@ mod tests {
             assert_eq!(QualificationValidity::from_code(v.code()), Some(*v));
             assert_eq!(QualificationValidity::from_label(v.label()), Some(*v));
         }
-        assert_eq!(LimitCategory::from_code("A06").map(LimitCategory::label), Some("カ（境）"));
+        assert_eq!(
+            LimitCategory::from_code("A06").map(LimitCategory::label),
+            Some("カ（境）")
+        );
         assert_eq!(LimitCategory::ALL.len(), 16);
         assert_eq!(Sex::from_code("4"), None);
     }
 
     #[test]
     fn contribution_ratio_forms() {
-        assert_eq!(ContributionRatio::parse("1割").map(ContributionRatio::code).as_deref(), Some("010"));
-        assert_eq!(ContributionRatio::parse("030").map(ContributionRatio::label).as_deref(), Some("3割"));
+        assert_eq!(
+            ContributionRatio::parse("1割")
+                .map(ContributionRatio::code)
+                .as_deref(),
+            Some("010")
+        );
+        assert_eq!(
+            ContributionRatio::parse("030")
+                .map(ContributionRatio::label)
+                .as_deref(),
+            Some("3割")
+        );
         assert_eq!(ContributionRatio::parse("2"), Some(ContributionRatio(2)));
         assert_eq!(ContributionRatio::parse("0割"), None);
         assert_eq!(ContributionRatio::parse("x"), None);

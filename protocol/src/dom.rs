@@ -13,12 +13,20 @@ pub struct Element {
 
 impl Element {
     pub fn new(name: impl Into<String>) -> Self {
-        Element { name: name.into(), text: String::new(), children: Vec::new() }
+        Element {
+            name: name.into(),
+            text: String::new(),
+            children: Vec::new(),
+        }
     }
 
     /// A leaf element holding `text`.
     pub fn leaf(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Element { name: name.into(), text: text.into(), children: Vec::new() }
+        Element {
+            name: name.into(),
+            text: text.into(),
+            children: Vec::new(),
+        }
     }
 
     /// The first child called `name`.

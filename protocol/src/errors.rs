@@ -133,7 +133,8 @@ impl ErrorTable {
     /// The built-in table.
     pub fn builtin() -> Self {
         // The embedded table is complete by construction; the unit test below proves it.
-        ErrorTable::from_toml(DEFAULT_TABLE_TOML, None).unwrap_or_else(|e| panic!("embedded error table: {e}"))
+        ErrorTable::from_toml(DEFAULT_TABLE_TOML, None)
+            .unwrap_or_else(|e| panic!("embedded error table: {e}"))
     }
 
     /// Reads a table from TOML text. With `base`, the text overrides only the rows it names.
@@ -144,7 +145,11 @@ impl ErrorTable {
         for (key, partial) in parsed {
             let kind = ErrorKind::from_key(&key).ok_or_else(|| ErrorTableError::UnknownKey {
                 key: key.clone(),
-                known: ErrorKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>().join(", "),
+                known: ErrorKind::ALL
+                    .iter()
+                    .map(|k| k.key())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
             let merged = match rows.get(&kind) {
                 Some(old) => ErrorEntry {
@@ -153,9 +158,15 @@ impl ErrorTable {
                     message: partial.message.unwrap_or_else(|| old.message.clone()),
                 },
                 None => ErrorEntry {
-                    code: partial.code.ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
-                    level: partial.level.ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
-                    message: partial.message.ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
+                    code: partial
+                        .code
+                        .ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
+                    level: partial
+                        .level
+                        .ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
+                    message: partial
+                        .message
+                        .ok_or_else(|| ErrorTableError::Incomplete(key.clone()))?,
                 },
             };
             rows.insert(kind, merged);
@@ -199,16 +210,26 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), ErrorKind::ALL.len(), "duplicate codes");
         assert_eq!(t.entry(ErrorKind::InsurerNumber).level, ErrorLevel::Body);
-        assert_eq!(t.entry(ErrorKind::MedicalInstitutionCode).level, ErrorLevel::Header);
+        assert_eq!(
+            t.entry(ErrorKind::MedicalInstitutionCode).level,
+            ErrorLevel::Header
+        );
     }
 
     #[test]
     fn override_replaces_only_named_rows() {
         let base = ErrorTable::builtin();
-        let t = ErrorTable::from_toml("[insurer-number]\ncode = \"X1\"\n", Some(&base)).expect("valid");
+        let t =
+            ErrorTable::from_toml("[insurer-number]\ncode = \"X1\"\n", Some(&base)).expect("valid");
         assert_eq!(t.entry(ErrorKind::InsurerNumber).code, "X1");
-        assert_eq!(t.entry(ErrorKind::InsurerNumber).message, base.entry(ErrorKind::InsurerNumber).message);
-        assert_eq!(t.entry(ErrorKind::Birthdate), base.entry(ErrorKind::Birthdate));
+        assert_eq!(
+            t.entry(ErrorKind::InsurerNumber).message,
+            base.entry(ErrorKind::InsurerNumber).message
+        );
+        assert_eq!(
+            t.entry(ErrorKind::Birthdate),
+            base.entry(ErrorKind::Birthdate)
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use serde_json::{Map, Value};
 /// Containers whose children are list items: (container, item element name).
 const LISTS: &[(&str, &str)] = &[
     ("ResultList", "ResultOfQualificationConfirmation"),
-    ("SpecificDiseasesCertificateList", "SpecificDiseasesCertificateInfo"),
+    (
+        "SpecificDiseasesCertificateList",
+        "SpecificDiseasesCertificateInfo",
+    ),
 ];
 
 fn item_name(container: &str) -> Option<&'static str> {
@@ -37,7 +40,11 @@ fn content(el: &Element) -> Value {
     for c in &el.children {
         let v = content(c);
         match m.get_mut(&c.name) {
-            Some(Value::Array(a)) if el.children.iter().filter(|x| x.name == c.name).count() > 1 => a.push(v),
+            Some(Value::Array(a))
+                if el.children.iter().filter(|x| x.name == c.name).count() > 1 =>
+            {
+                a.push(v)
+            }
             Some(existing) => {
                 let first = existing.take();
                 *existing = Value::Array(vec![first, v]);
@@ -61,9 +68,15 @@ pub fn from_json(v: &Value) -> Result<Element, JsonShapeError> {
         return Err(JsonShapeError("the body is not a JSON object".into()));
     };
     if m.len() != 1 {
-        return Err(JsonShapeError(format!("the body must have one key (the root element), found {}", m.len())));
+        return Err(JsonShapeError(format!(
+            "the body must have one key (the root element), found {}",
+            m.len()
+        )));
     }
-    let (name, inner) = m.iter().next().ok_or_else(|| JsonShapeError("empty body".into()))?;
+    let (name, inner) = m
+        .iter()
+        .next()
+        .ok_or_else(|| JsonShapeError("empty body".into()))?;
     element(name, inner, 0)
 }
 
@@ -76,14 +89,22 @@ fn element(name: &str, v: &Value, depth: usize) -> Result<Element, JsonShapeErro
         Value::String(s) => el.text = s.clone(),
         Value::Number(n) => el.text = n.to_string(),
         Value::Null => {}
-        Value::Bool(_) => return Err(JsonShapeError(format!("\"{name}\" is a boolean; values are strings"))),
+        Value::Bool(_) => {
+            return Err(JsonShapeError(format!(
+                "\"{name}\" is a boolean; values are strings"
+            )))
+        }
         Value::Array(items) => match item_name(name) {
             Some(item) => {
                 for i in items {
                     el.children.push(element(item, i, depth + 1)?);
                 }
             }
-            None => return Err(JsonShapeError(format!("\"{name}\" is an array but is not a list"))),
+            None => {
+                return Err(JsonShapeError(format!(
+                    "\"{name}\" is an array but is not a list"
+                )))
+            }
         },
         Value::Object(m) => {
             for (k, child) in m {
@@ -112,12 +133,21 @@ mod tests {
                 .with(Element::leaf("QualificationValidity", "5"))
                 .with(
                     Element::new("ResultList")
-                        .with(Element::new("ResultOfQualificationConfirmation").with(Element::leaf("Name", "新橋 一郎")))
-                        .with(Element::new("ResultOfQualificationConfirmation").with(Element::leaf("Name", "新橋 二郎"))),
+                        .with(
+                            Element::new("ResultOfQualificationConfirmation")
+                                .with(Element::leaf("Name", "新橋 一郎")),
+                        )
+                        .with(
+                            Element::new("ResultOfQualificationConfirmation")
+                                .with(Element::leaf("Name", "新橋 二郎")),
+                        ),
                 ),
         );
         let j = to_json(&tree);
-        assert_eq!(j["XmlMsg"]["MessageBody"]["ResultList"][1]["Name"], "新橋 二郎");
+        assert_eq!(
+            j["XmlMsg"]["MessageBody"]["ResultList"][1]["Name"],
+            "新橋 二郎"
+        );
         assert_eq!(from_json(&j).unwrap(), tree);
     }
 

@@ -3,7 +3,8 @@
 //! character classes; what the values mean is the domain's business).
 
 use crate::codes::{
-    CharacterCode, ConsentFlag, ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
+    CharacterCode, ConsentFlag, ProcessingResultStatus, QualificationValidity,
+    ReferenceClassification, SegmentOfResult,
 };
 use crate::dom::Element;
 use crate::errors::ErrorKind;
@@ -36,7 +37,11 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(kind: ErrorKind, field: &'static str, detail: impl Into<String>) -> Self {
-        FieldError { kind, field, detail: detail.into() }
+        FieldError {
+            kind,
+            field,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -118,10 +123,17 @@ impl SingleInquiryRequest {
     /// Reads the message shape from a tree.
     pub fn from_element(root: &Element) -> Result<Self, StructureError> {
         if root.name != ROOT {
-            return Err(StructureError(format!("root element is <{}>, expected <{ROOT}>", root.name)));
+            return Err(StructureError(format!(
+                "root element is <{}>, expected <{ROOT}>",
+                root.name
+            )));
         }
-        let header = root.child(HEADER).ok_or_else(|| StructureError(format!("<{HEADER}> is missing")))?;
-        let body = root.child(BODY).ok_or_else(|| StructureError(format!("<{BODY}> is missing")))?;
+        let header = root
+            .child(HEADER)
+            .ok_or_else(|| StructureError(format!("<{HEADER}> is missing")))?;
+        let body = root
+            .child(BODY)
+            .ok_or_else(|| StructureError(format!("<{BODY}> is missing")))?;
         let search = body
             .child(SEARCH_INFO)
             .ok_or_else(|| StructureError(format!("<{BODY}/{SEARCH_INFO}> is missing")))?;
@@ -144,11 +156,25 @@ impl SingleInquiryRequest {
 
     pub fn to_element(&self) -> Element {
         let mut header = Element::new(HEADER);
-        header.push_opt("QualificationConfirmationDate", self.header.qualification_confirmation_date.clone());
-        header.push_opt("MedicalInstitutionCode", self.header.medical_institution_code.clone());
-        header.push_opt("ArbitraryFileIdentifier", self.header.arbitrary_file_identifier.clone());
-        header.push_opt("CharacterCodeIdentifier", self.header.character_code_identifier.clone());
-        Element::new(ROOT).with(header).with(Element::new(BODY).with(self.search.to_element()))
+        header.push_opt(
+            "QualificationConfirmationDate",
+            self.header.qualification_confirmation_date.clone(),
+        );
+        header.push_opt(
+            "MedicalInstitutionCode",
+            self.header.medical_institution_code.clone(),
+        );
+        header.push_opt(
+            "ArbitraryFileIdentifier",
+            self.header.arbitrary_file_identifier.clone(),
+        );
+        header.push_opt(
+            "CharacterCodeIdentifier",
+            self.header.character_code_identifier.clone(),
+        );
+        Element::new(ROOT)
+            .with(header)
+            .with(Element::new(BODY).with(self.search.to_element()))
     }
 }
 
@@ -250,7 +276,9 @@ fn trimmed(raw: &Option<String>) -> Option<&str> {
 fn check_text(raw: &str, max: usize) -> Result<(), String> {
     let n = raw.chars().count();
     if n > max {
-        return Err(format!("\"{raw}\" has {n} characters; at most {max} are allowed"));
+        return Err(format!(
+            "\"{raw}\" has {n} characters; at most {max} are allowed"
+        ));
     }
     if let Some(c) = raw.chars().find(|c| c.is_control()) {
         return Err(format!("contains the control character U+{:04X}", c as u32));
@@ -274,14 +302,22 @@ impl RequestHeader {
         let confirmation_date = match trimmed(&self.qualification_confirmation_date) {
             None => None,
             Some(d) => Some(parse_date(d).map_err(|e| {
-                FieldError::new(ErrorKind::ConfirmationDate, "MessageHeader/QualificationConfirmationDate", e)
+                FieldError::new(
+                    ErrorKind::ConfirmationDate,
+                    "MessageHeader/QualificationConfirmationDate",
+                    e,
+                )
             })?),
         };
         let arbitrary_file_identifier = match self.arbitrary_file_identifier.as_deref() {
             None | Some("") => None,
             Some(id) => {
                 check_text(id, MAX_IDENTIFIER_CHARS).map_err(|e| {
-                    FieldError::new(ErrorKind::ArbitraryFileIdentifier, "MessageHeader/ArbitraryFileIdentifier", e)
+                    FieldError::new(
+                        ErrorKind::ArbitraryFileIdentifier,
+                        "MessageHeader/ArbitraryFileIdentifier",
+                        e,
+                    )
                 })?;
                 Some(id.to_owned())
             }
@@ -310,20 +346,30 @@ impl SearchInfo {
     pub fn validate(&self) -> Result<ValidSearch, FieldError> {
         const P: &str = "MessageBody/QualificationConfirmSearchInfo/";
         let insurer_raw = self.insurer_number.as_deref().unwrap_or("");
-        let insurer_number = InsurerNumber::parse(insurer_raw)
-            .map_err(|e| FieldError::new(ErrorKind::InsurerNumber, "MessageBody/QualificationConfirmSearchInfo/InsurerNumber", e))?;
+        let insurer_number = InsurerNumber::parse(insurer_raw).map_err(|e| {
+            FieldError::new(
+                ErrorKind::InsurerNumber,
+                "MessageBody/QualificationConfirmSearchInfo/InsurerNumber",
+                e,
+            )
+        })?;
         let _ = P;
         let symbol = trimmed(&self.insured_card_symbol).map(str::to_owned);
         if let Some(s) = &symbol {
             check_text(s, MAX_SYMBOL_CHARS).map_err(|e| {
-                FieldError::new(ErrorKind::InsuredCardSymbol, "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol", e)
+                FieldError::new(
+                    ErrorKind::InsuredCardSymbol,
+                    "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol",
+                    e,
+                )
             })?;
         }
         const NUM: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredIdentificationNumber";
         let number = trimmed(&self.insured_identification_number)
             .ok_or_else(|| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, "missing"))?
             .to_owned();
-        check_text(&number, MAX_SYMBOL_CHARS).map_err(|e| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, e))?;
+        check_text(&number, MAX_SYMBOL_CHARS)
+            .map_err(|e| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, e))?;
         const BR: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredBranchNumber";
         let branch = trimmed(&self.insured_branch_number).map(str::to_owned);
         if let Some(b) = &branch {
@@ -340,7 +386,11 @@ impl SearchInfo {
             if symbol.is_some() || branch.is_some() {
                 return Err(FieldError::new(
                     ErrorKind::MedicalAssistanceSymbolOrBranch,
-                    if symbol.is_some() { "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol" } else { BR },
+                    if symbol.is_some() {
+                        "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol"
+                    } else {
+                        BR
+                    },
                     "a 公費負担者番号 (法別番号 12) takes no 記号 and no 枝番",
                 ));
             }
@@ -357,22 +407,40 @@ impl SearchInfo {
             None => return Err(FieldError::new(ErrorKind::Birthdate, BD, "missing")),
             Some(b) => parse_date(b).map_err(|e| FieldError::new(ErrorKind::Birthdate, BD, e))?,
         };
-        const CF: &str = "MessageBody/QualificationConfirmSearchInfo/LimitApplicationCertificateRelatedConsFlg";
+        const CF: &str =
+            "MessageBody/QualificationConfirmSearchInfo/LimitApplicationCertificateRelatedConsFlg";
         let limit_consent = match trimmed(&self.limit_application_certificate_related_cons_flg) {
             None => return Err(FieldError::new(ErrorKind::LimitConsentFlag, CF, "missing")),
-            Some(f) => ConsentFlag::from_code(f)
-                .ok_or_else(|| FieldError::new(ErrorKind::LimitConsentFlag, CF, format!("\"{f}\" is not 0 or 1")))?,
+            Some(f) => ConsentFlag::from_code(f).ok_or_else(|| {
+                FieldError::new(
+                    ErrorKind::LimitConsentFlag,
+                    CF,
+                    format!("\"{f}\" is not 0 or 1"),
+                )
+            })?,
         };
         let arbitrary_identifier = match self.arbitrary_identifier.as_deref() {
             None | Some("") => None,
             Some(id) => {
                 check_text(id, MAX_IDENTIFIER_CHARS).map_err(|e| {
-                    FieldError::new(ErrorKind::ArbitraryIdentifier, "MessageBody/QualificationConfirmSearchInfo/ArbitraryIdentifier", e)
+                    FieldError::new(
+                        ErrorKind::ArbitraryIdentifier,
+                        "MessageBody/QualificationConfirmSearchInfo/ArbitraryIdentifier",
+                        e,
+                    )
                 })?;
                 Some(id.to_owned())
             }
         };
-        Ok(ValidSearch { insurer_number, symbol, number, branch, birthdate, limit_consent, arbitrary_identifier })
+        Ok(ValidSearch {
+            insurer_number,
+            symbol,
+            number,
+            branch,
+            birthdate,
+            limit_consent,
+            arbitrary_identifier,
+        })
     }
 }
 
@@ -395,10 +463,22 @@ impl ResultHeader {
     pub fn to_element(&self) -> Element {
         let mut h = Element::new(HEADER);
         h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
-        h.push_opt("QualificationConfirmationDate", self.qualification_confirmation_date.clone());
-        h.push_opt("MedicalInstitutionCode", self.medical_institution_code.clone());
-        h.push_opt("ArbitraryFileIdentifier", self.arbitrary_file_identifier.clone());
-        h.push_leaf("ReferenceClassification", self.reference_classification.code());
+        h.push_opt(
+            "QualificationConfirmationDate",
+            self.qualification_confirmation_date.clone(),
+        );
+        h.push_opt(
+            "MedicalInstitutionCode",
+            self.medical_institution_code.clone(),
+        );
+        h.push_opt(
+            "ArbitraryFileIdentifier",
+            self.arbitrary_file_identifier.clone(),
+        );
+        h.push_leaf(
+            "ReferenceClassification",
+            self.reference_classification.code(),
+        );
         h.push_leaf("SegmentOfResult", self.segment_of_result.code());
         h.push_opt("ErrorCode", self.error_code.clone());
         h.push_opt("ErrorMessage", self.error_message.clone());
@@ -492,12 +572,21 @@ impl QualificationResult {
     pub fn to_element(&self) -> Element {
         let mut r = Element::new("ResultOfQualificationConfirmation");
         let leaves: [(&str, &Option<String>); 25] = [
-            ("InsuredCardClassification", &self.insured_card_classification),
+            (
+                "InsuredCardClassification",
+                &self.insured_card_classification,
+            ),
             ("InsurerNumber", &self.insurer_number),
             ("InsuredCardSymbol", &self.insured_card_symbol),
-            ("InsuredIdentificationNumber", &self.insured_identification_number),
+            (
+                "InsuredIdentificationNumber",
+                &self.insured_identification_number,
+            ),
             ("InsuredBranchNumber", &self.insured_branch_number),
-            ("PersonalFamilyClassification", &self.personal_family_classification),
+            (
+                "PersonalFamilyClassification",
+                &self.personal_family_classification,
+            ),
             ("InsuredName", &self.insured_name),
             ("Name", &self.name),
             ("NameOfOther", &self.name_of_other),
@@ -510,10 +599,19 @@ impl QualificationResult {
             ("PostNumber", &self.post_number),
             ("QualificationDate", &self.qualification_date),
             ("DisqualificationDate", &self.disqualification_date),
-            ("InsuredCertificateIssuanceDate", &self.insured_certificate_issuance_date),
+            (
+                "InsuredCertificateIssuanceDate",
+                &self.insured_certificate_issuance_date,
+            ),
             ("InsuredCardValidDate", &self.insured_card_valid_date),
-            ("InsuredCardExpirationDate", &self.insured_card_expiration_date),
-            ("InsuredPartialContributionRatio", &self.insured_partial_contribution_ratio),
+            (
+                "InsuredCardExpirationDate",
+                &self.insured_card_expiration_date,
+            ),
+            (
+                "InsuredPartialContributionRatio",
+                &self.insured_partial_contribution_ratio,
+            ),
             ("PreschoolClassification", &self.preschool_classification),
             ("ReasonOfLoss", &self.reason_of_loss),
             ("InsurerName", &self.insurer_name),
@@ -523,32 +621,74 @@ impl QualificationResult {
         }
         if let Some(e) = &self.elderly_recipient {
             let mut el = Element::new("ElderlyRecipientCertificateInfo");
-            el.push_opt("ElderlyRecipientCertificateDate", e.certificate_date.clone());
+            el.push_opt(
+                "ElderlyRecipientCertificateDate",
+                e.certificate_date.clone(),
+            );
             el.push_opt("ElderlyRecipientValidStartDate", e.valid_start_date.clone());
             el.push_opt("ElderlyRecipientValidEndDate", e.valid_end_date.clone());
-            el.push_opt("ElderlyRecipientContributionRatio", e.contribution_ratio.clone());
+            el.push_opt(
+                "ElderlyRecipientContributionRatio",
+                e.contribution_ratio.clone(),
+            );
             r.children.push(el);
         }
-        r.push_opt("LimitApplicationCertificateRelatedConsFlg", self.limit_cons_flg.clone());
-        r.push_opt("LimitApplicationCertificateRelatedConsTime", self.limit_cons_time.clone());
+        r.push_opt(
+            "LimitApplicationCertificateRelatedConsFlg",
+            self.limit_cons_flg.clone(),
+        );
+        r.push_opt(
+            "LimitApplicationCertificateRelatedConsTime",
+            self.limit_cons_time.clone(),
+        );
         if let Some(l) = &self.limit_info {
             let mut el = Element::new("LimitApplicationCertificateRelatedInfo");
-            el.push_opt("LimitApplicationCertificateClassification", l.classification.clone());
-            el.push_opt("LimitApplicationCertificateClassificationFlag", l.classification_flag.clone());
-            el.push_opt("LimitApplicationCertificateDate", l.certificate_date.clone());
-            el.push_opt("LimitApplicationCertificateValidStartDate", l.valid_start_date.clone());
-            el.push_opt("LimitApplicationCertificateValidEndDate", l.valid_end_date.clone());
-            el.push_opt("LimitApplicationCertificateLongTermDate", l.long_term_date.clone());
+            el.push_opt(
+                "LimitApplicationCertificateClassification",
+                l.classification.clone(),
+            );
+            el.push_opt(
+                "LimitApplicationCertificateClassificationFlag",
+                l.classification_flag.clone(),
+            );
+            el.push_opt(
+                "LimitApplicationCertificateDate",
+                l.certificate_date.clone(),
+            );
+            el.push_opt(
+                "LimitApplicationCertificateValidStartDate",
+                l.valid_start_date.clone(),
+            );
+            el.push_opt(
+                "LimitApplicationCertificateValidEndDate",
+                l.valid_end_date.clone(),
+            );
+            el.push_opt(
+                "LimitApplicationCertificateLongTermDate",
+                l.long_term_date.clone(),
+            );
             r.children.push(el);
         }
-        r.push_opt("SpecificDiseasesCertificateRelatedConsFlg", self.specific_diseases_cons_flg.clone());
-        r.push_opt("SpecificDiseasesCertificateRelatedConsTime", self.specific_diseases_cons_time.clone());
+        r.push_opt(
+            "SpecificDiseasesCertificateRelatedConsFlg",
+            self.specific_diseases_cons_flg.clone(),
+        );
+        r.push_opt(
+            "SpecificDiseasesCertificateRelatedConsTime",
+            self.specific_diseases_cons_time.clone(),
+        );
         if !self.specific_diseases.is_empty() {
             let mut list = Element::new("SpecificDiseasesCertificateList");
             for s in &self.specific_diseases {
                 let mut el = Element::new("SpecificDiseasesCertificateInfo");
-                el.push_opt("SpecificDiseasesDiseaseCategory", s.disease_category.clone());
-                el.push_opt("SpecificDiseasesCertificateDate", s.certificate_date.clone());
+                el.push_opt(
+                    "SpecificDiseasesDiseaseCategory",
+                    s.disease_category.clone(),
+                );
+                el.push_opt(
+                    "SpecificDiseasesCertificateDate",
+                    s.certificate_date.clone(),
+                );
                 el.push_opt("SpecificDiseasesValidStartDate", s.valid_start_date.clone());
                 el.push_opt("SpecificDiseasesValidEndDate", s.valid_end_date.clone());
                 el.push_opt("SpecificDiseasesSelfPay", s.self_pay.clone());
@@ -557,12 +697,24 @@ impl QualificationResult {
             r.children.push(list);
         }
         let tail: [(&str, &Option<String>); 14] = [
-            ("SpecificHealthCheckupsInfoConsFlg", &self.specific_health_checkups_cons_flg),
-            ("SpecificHealthCheckupsInfoConsTime", &self.specific_health_checkups_cons_time),
-            ("SpecificHealthCheckupsInfoAvailableTime", &self.specific_health_checkups_available_time),
+            (
+                "SpecificHealthCheckupsInfoConsFlg",
+                &self.specific_health_checkups_cons_flg,
+            ),
+            (
+                "SpecificHealthCheckupsInfoConsTime",
+                &self.specific_health_checkups_cons_time,
+            ),
+            (
+                "SpecificHealthCheckupsInfoAvailableTime",
+                &self.specific_health_checkups_available_time,
+            ),
             ("PharmacistsInfoConsFlg", &self.pharmacists_cons_flg),
             ("PharmacistsInfoConsTime", &self.pharmacists_cons_time),
-            ("PharmacistsInfoAvailableTime", &self.pharmacists_available_time),
+            (
+                "PharmacistsInfoAvailableTime",
+                &self.pharmacists_available_time,
+            ),
             ("DiagnosisInfoConsFlg", &self.diagnosis_cons_flg),
             ("DiagnosisInfoConsTime", &self.diagnosis_cons_time),
             ("DiagnosisInfoAvailableTime", &self.diagnosis_available_time),
@@ -594,17 +746,30 @@ pub struct ResultBody {
 impl ResultBody {
     pub fn to_element(&self) -> Element {
         let mut b = Element::new(BODY);
-        b.push_leaf("ProcessingResultStatus", self.processing_result_status.code());
+        b.push_leaf(
+            "ProcessingResultStatus",
+            self.processing_result_status.code(),
+        );
         b.push_opt("ProcessingResultCode", self.processing_result_code.clone());
-        b.push_opt("ProcessingResultMessage", self.processing_result_message.clone());
-        b.push_opt("QualificationValidity", self.qualification_validity.map(|v| v.code()));
-        b.push_opt("PrescriptionIssueSelect", self.prescription_issue_select.clone());
+        b.push_opt(
+            "ProcessingResultMessage",
+            self.processing_result_message.clone(),
+        );
+        b.push_opt(
+            "QualificationValidity",
+            self.qualification_validity.map(|v| v.code()),
+        );
+        b.push_opt(
+            "PrescriptionIssueSelect",
+            self.prescription_issue_select.clone(),
+        );
         if let Some(s) = &self.search_echo {
             b.children.push(s.to_element());
         }
         if !self.results.is_empty() {
             let mut list = Element::new("ResultList");
-            list.children.extend(self.results.iter().map(QualificationResult::to_element));
+            list.children
+                .extend(self.results.iter().map(QualificationResult::to_element));
             b.children.push(list);
         }
         b
@@ -659,7 +824,9 @@ mod tests {
         assert!(InsurerNumber::parse("1234567").is_err());
         assert!(InsurerNumber::parse("０６１３９０００").is_err());
         assert!(InsurerNumber::parse("").is_err());
-        assert!(InsurerNumber::parse("12374013").unwrap().is_public_assistance());
+        assert!(InsurerNumber::parse("12374013")
+            .unwrap()
+            .is_public_assistance());
         assert!(InsurerNumber::parse("39110400").unwrap().is_late_elderly());
     }
 
@@ -717,10 +884,19 @@ mod tests {
 
     #[test]
     fn header_rules() {
-        let h = RequestHeader { medical_institution_code: Some("1234567890".into()), ..Default::default() };
+        let h = RequestHeader {
+            medical_institution_code: Some("1234567890".into()),
+            ..Default::default()
+        };
         assert_eq!(h.validate().unwrap().confirmation_date, None);
-        let h = RequestHeader { medical_institution_code: Some("123456789".into()), ..Default::default() };
-        assert_eq!(h.validate().unwrap_err().kind, ErrorKind::MedicalInstitutionCode);
+        let h = RequestHeader {
+            medical_institution_code: Some("123456789".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            h.validate().unwrap_err().kind,
+            ErrorKind::MedicalInstitutionCode
+        );
         let h = RequestHeader {
             medical_institution_code: Some("1234567890".into()),
             qualification_confirmation_date: Some("2021/01/06".into()),
@@ -737,11 +913,23 @@ mod tests {
 
     #[test]
     fn request_structure() {
-        let req = SingleInquiryRequest { header: RequestHeader::default(), search: search() };
-        assert_eq!(SingleInquiryRequest::from_element(&req.to_element()).unwrap(), req);
+        let req = SingleInquiryRequest {
+            header: RequestHeader::default(),
+            search: search(),
+        };
+        assert_eq!(
+            SingleInquiryRequest::from_element(&req.to_element()).unwrap(),
+            req
+        );
         let wrong = Element::new("Other");
-        assert!(SingleInquiryRequest::from_element(&wrong).unwrap_err().0.contains("<Other>"));
+        assert!(SingleInquiryRequest::from_element(&wrong)
+            .unwrap_err()
+            .0
+            .contains("<Other>"));
         let no_body = Element::new(ROOT).with(Element::new(HEADER));
-        assert!(SingleInquiryRequest::from_element(&no_body).unwrap_err().0.contains("MessageBody"));
+        assert!(SingleInquiryRequest::from_element(&no_body)
+            .unwrap_err()
+            .0
+            .contains("MessageBody"));
     }
 }

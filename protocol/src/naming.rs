@@ -10,7 +10,10 @@ pub enum MessageId {
 }
 
 impl MessageId {
-    pub const ALL: &'static [MessageId] = &[MessageId::SingleInquiryRequest, MessageId::SingleInquiryResponse];
+    pub const ALL: &'static [MessageId] = &[
+        MessageId::SingleInquiryRequest,
+        MessageId::SingleInquiryResponse,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,16 +57,26 @@ pub const MAX_FILE_ID_CHARS: usize = 100;
 
 impl RequestFileName {
     pub fn parse(name: &str) -> Result<Self, FileNameError> {
-        let err = |reason: &str| FileNameError { name: name.to_owned(), reason: reason.to_owned() };
-        let stem = name.strip_suffix(".xml").ok_or_else(|| err("does not end in .xml"))?;
-        let (message, id) = stem.split_once('_').ok_or_else(|| err("has no '_' between message id and id"))?;
+        let err = |reason: &str| FileNameError {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let stem = name
+            .strip_suffix(".xml")
+            .ok_or_else(|| err("does not end in .xml"))?;
+        let (message, id) = stem
+            .split_once('_')
+            .ok_or_else(|| err("has no '_' between message id and id"))?;
         if !message.ends_with("req") {
             return Err(err("message id does not end in \"req\""));
         }
         if id.is_empty() || id.chars().count() > MAX_FILE_ID_CHARS {
             return Err(err("id part is empty or longer than 100 characters"));
         }
-        Ok(RequestFileName { message: message.to_owned(), id: id.to_owned() })
+        Ok(RequestFileName {
+            message: message.to_owned(),
+            id: id.to_owned(),
+        })
     }
 
     /// The result file name: the same name with `req` replaced by `res`.
@@ -74,7 +87,9 @@ impl RequestFileName {
 
     /// Name of the rejection file: `<request base name>.err`.
     pub fn error_name(request_file_name: &str) -> String {
-        let base = request_file_name.strip_suffix(".xml").unwrap_or(request_file_name);
+        let base = request_file_name
+            .strip_suffix(".xml")
+            .unwrap_or(request_file_name);
         format!("{base}.err")
     }
 }
@@ -89,8 +104,14 @@ mod tests {
         assert_eq!(n.message, "OQSsiquc01req");
         assert_eq!(n.id, "20210106100000_001");
         assert_eq!(n.response_name(), "OQSsiquc01res_20210106100000_001.xml");
-        assert_eq!(MessageId::parse(&n.message), Some(MessageId::SingleInquiryRequest));
-        assert_eq!(RequestFileName::error_name("OQSsiquc01req_x.xml"), "OQSsiquc01req_x.err");
+        assert_eq!(
+            MessageId::parse(&n.message),
+            Some(MessageId::SingleInquiryRequest)
+        );
+        assert_eq!(
+            RequestFileName::error_name("OQSsiquc01req_x.xml"),
+            "OQSsiquc01req_x.err"
+        );
         assert!(RequestFileName::parse("OQSsiquc01req_x.txt").is_err());
         assert!(RequestFileName::parse("OQSsiquc01res_x.xml").is_err());
         assert!(RequestFileName::parse("OQSsiquc01req.xml").is_err());

@@ -8,9 +8,11 @@ pub const BANNER_VALID: &str = "この資格は有効です。";
 /// RULE-02.
 pub const BANNER_INVALID: &str = "この資格は無効です。";
 /// RULE-03.
-pub const BANNER_INVALID_WITH_NEWER: &str = "この資格は無効です。新しい資格が存在するので確認してください。";
+pub const BANNER_INVALID_WITH_NEWER: &str =
+    "この資格は無効です。新しい資格が存在するので確認してください。";
 /// RULE-32 / SCR-13 ④.
-pub const MULTIPLE_MATCHES: &str = "複数の資格該当者が見つかりました。資格確認の該当者を以下から選択してください。";
+pub const MULTIPLE_MATCHES: &str =
+    "複数の資格該当者が見つかりました。資格確認の該当者を以下から選択してください。";
 /// RULE-04 label.
 pub const PRESCHOOL_LABEL: &str = "義務教育就学前";
 

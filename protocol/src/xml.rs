@@ -55,7 +55,11 @@ pub struct ReadLimits {
 
 impl Default for ReadLimits {
     fn default() -> Self {
-        ReadLimits { max_bytes: 1024 * 1024, max_depth: 16, max_elements: 20_000 }
+        ReadLimits {
+            max_bytes: 1024 * 1024,
+            max_depth: 16,
+            max_elements: 20_000,
+        }
     }
 }
 
@@ -91,7 +95,10 @@ fn declared_encoding(bytes: &[u8]) -> Result<TextEncoding, ReadError> {
     if !bytes.starts_with(b"<?xml") {
         return Ok(TextEncoding::Utf8);
     }
-    let end = bytes.iter().position(|&b| b == b'>').unwrap_or(bytes.len().min(200));
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'>')
+        .unwrap_or(bytes.len().min(200));
     let prolog = String::from_utf8_lossy(&bytes[..end]);
     let Some(idx) = prolog.find("encoding") else {
         return Ok(TextEncoding::Utf8);
@@ -106,7 +113,10 @@ fn declared_encoding(bytes: &[u8]) -> Result<TextEncoding, ReadError> {
 /// Reads a whole document: size check, decoding as declared, bounded parse.
 pub fn read_document(bytes: &[u8], limits: ReadLimits) -> Result<Document, ReadError> {
     if bytes.len() > limits.max_bytes {
-        return Err(ReadError::TooLarge { size: bytes.len(), limit: limits.max_bytes });
+        return Err(ReadError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
     }
     let encoding = declared_encoding(bytes)?;
     let body = match encoding {
@@ -135,7 +145,9 @@ pub fn parse_str(text: &str, limits: ReadLimits) -> Result<Element, ReadError> {
         reason,
     };
     loop {
-        let event = reader.read_event().map_err(|e| bad(&reader, e.to_string()))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| bad(&reader, e.to_string()))?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
@@ -202,16 +214,22 @@ pub fn parse_str(text: &str, limits: ReadLimits) -> Result<Element, ReadError> {
     if !stack.is_empty() {
         return Err(ReadError::NotWellFormed {
             position: reader.buffer_position(),
-            reason: format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("")),
+            reason: format!(
+                "unclosed element <{}>",
+                stack.last().map(|e| e.name.as_str()).unwrap_or("")
+            ),
         });
     }
     root.ok_or(ReadError::Empty)
 }
 
 fn element_name(reader: &Reader<&[u8]>, start: &BytesStart<'_>) -> Result<String, ReadError> {
-    std::str::from_utf8(start.local_name().as_ref()).map(str::to_owned).map_err(|e| {
-        ReadError::NotWellFormed { position: reader.buffer_position(), reason: e.to_string() }
-    })
+    std::str::from_utf8(start.local_name().as_ref())
+        .map(str::to_owned)
+        .map_err(|e| ReadError::NotWellFormed {
+            position: reader.buffer_position(),
+            reason: e.to_string(),
+        })
 }
 
 /// Writes a tree as an XML document in `encoding`, indented by one space per level
@@ -229,7 +247,11 @@ pub fn write_document(root: &Element, encoding: TextEncoding) -> Vec<u8> {
 pub fn write_string(root: &Element, encoding: TextEncoding) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 1);
     // Writing into a Vec cannot fail; errors are impossible here, so they are ignored.
-    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some(encoding.label()), None)));
+    let _ = writer.write_event(Event::Decl(BytesDecl::new(
+        "1.0",
+        Some(encoding.label()),
+        None,
+    )));
     write_element(&mut writer, root);
     let mut out = String::from_utf8(writer.into_inner()).unwrap_or_default();
     out.push('\n');
@@ -287,31 +309,58 @@ mod tests {
         let mut bytes = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><N>".to_vec();
         bytes.extend_from_slice(&[0x90, 0x56]);
         bytes.extend_from_slice(b"</N>");
-        assert_eq!(read_document(&bytes, ReadLimits::default()), Err(ReadError::InvalidBytes("UTF-8")));
+        assert_eq!(
+            read_document(&bytes, ReadLimits::default()),
+            Err(ReadError::InvalidBytes("UTF-8"))
+        );
     }
 
     #[test]
     fn rejects_unknown_encoding_and_doctype_and_mismatched_tags() {
-        let e = read_document(b"<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a/>", ReadLimits::default());
+        let e = read_document(
+            b"<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a/>",
+            ReadLimits::default(),
+        );
         assert_eq!(e, Err(ReadError::UnsupportedEncoding("EUC-JP".into())));
-        let e = read_document(b"<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>", ReadLimits::default());
+        let e = read_document(
+            b"<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+            ReadLimits::default(),
+        );
         assert!(matches!(e, Err(ReadError::NotWellFormed { .. })), "{e:?}");
         let e = read_document(b"<a><b></a>", ReadLimits::default());
         assert!(matches!(e, Err(ReadError::NotWellFormed { .. })), "{e:?}");
         let e = read_document(b"<a></a><b/>", ReadLimits::default());
         assert!(matches!(e, Err(ReadError::NotWellFormed { .. })), "{e:?}");
-        assert_eq!(read_document(b"  ", ReadLimits::default()), Err(ReadError::Empty));
+        assert_eq!(
+            read_document(b"  ", ReadLimits::default()),
+            Err(ReadError::Empty)
+        );
     }
 
     #[test]
     fn enforces_limits() {
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
-        assert_eq!(read_document(deep.as_bytes(), ReadLimits::default()), Err(ReadError::TooDeep(16)));
+        assert_eq!(
+            read_document(deep.as_bytes(), ReadLimits::default()),
+            Err(ReadError::TooDeep(16))
+        );
         let wide = format!("<a>{}</a>", "<b/>".repeat(30));
-        let limits = ReadLimits { max_elements: 10, ..ReadLimits::default() };
-        assert_eq!(read_document(wide.as_bytes(), limits), Err(ReadError::TooManyElements(10)));
-        let limits = ReadLimits { max_bytes: 5, ..ReadLimits::default() };
-        assert_eq!(read_document(b"<abcdef/>", limits), Err(ReadError::TooLarge { size: 9, limit: 5 }));
+        let limits = ReadLimits {
+            max_elements: 10,
+            ..ReadLimits::default()
+        };
+        assert_eq!(
+            read_document(wide.as_bytes(), limits),
+            Err(ReadError::TooManyElements(10))
+        );
+        let limits = ReadLimits {
+            max_bytes: 5,
+            ..ReadLimits::default()
+        };
+        assert_eq!(
+            read_document(b"<abcdef/>", limits),
+            Err(ReadError::TooLarge { size: 9, limit: 5 })
+        );
     }
 
     proptest::proptest! {

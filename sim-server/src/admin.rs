@@ -31,7 +31,11 @@ struct SetClock {
 async fn put_clock(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
     let req: SetClock = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return bad_request(format!("body must be {{\"now\": \"2021-01-06T10:00:00+09:00\"}}: {e}")),
+        Err(e) => {
+            return bad_request(format!(
+                "body must be {{\"now\": \"2021-01-06T10:00:00+09:00\"}}: {e}"
+            ))
+        }
     };
     match parse_now(&req.now) {
         Ok(t) => {
@@ -69,7 +73,11 @@ struct FixtureQuery {
     name: Option<String>,
 }
 
-async fn load_fixtures(State(sim): State<Arc<Simulator>>, Query(q): Query<FixtureQuery>, body: axum::body::Bytes) -> Response {
+async fn load_fixtures(
+    State(sim): State<Arc<Simulator>>,
+    Query(q): Query<FixtureQuery>,
+    body: axum::body::Bytes,
+) -> Response {
     let mode = match q.mode.as_deref() {
         None | Some("extend") => LoadMode::Extend,
         Some("replace") => LoadMode::Replace,
@@ -98,8 +106,13 @@ struct JournalQuery {
     limit: Option<usize>,
 }
 
-async fn get_journal(State(sim): State<Arc<Simulator>>, Query(q): Query<JournalQuery>) -> Json<serde_json::Value> {
-    let entries = sim.journal.since(q.since, q.limit.unwrap_or(1000).min(10_000));
+async fn get_journal(
+    State(sim): State<Arc<Simulator>>,
+    Query(q): Query<JournalQuery>,
+) -> Json<serde_json::Value> {
+    let entries = sim
+        .journal
+        .since(q.since, q.limit.unwrap_or(1000).min(10_000));
     Json(json!({"capacity": sim.journal.capacity(), "entries": entries}))
 }
 
@@ -119,7 +132,10 @@ async fn error_table(State(sim): State<Arc<Simulator>>) -> Json<serde_json::Valu
 
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
-        .route("/__admin/clock", get(get_clock).put(put_clock).delete(delete_clock))
+        .route(
+            "/__admin/clock",
+            get(get_clock).put(put_clock).delete(delete_clock),
+        )
         .route("/__admin/population", get(get_population))
         .route("/__admin/reset", post(reset))
         .route("/__admin/fixtures", post(load_fixtures))

@@ -13,7 +13,10 @@ pub enum ClockMode {
     /// Always the same instant (the default for `--now` and tests).
     Frozen(DateTime<FixedOffset>),
     /// Starts at an instant and advances with real time.
-    Running { from: DateTime<FixedOffset>, since: Instant },
+    Running {
+        from: DateTime<FixedOffset>,
+        since: Instant,
+    },
 }
 
 /// An injectable clock, shared by every transport.
@@ -24,11 +27,15 @@ pub struct Clock {
 
 impl Clock {
     pub fn system() -> Self {
-        Clock { mode: Mutex::new(ClockMode::System) }
+        Clock {
+            mode: Mutex::new(ClockMode::System),
+        }
     }
 
     pub fn frozen(at: DateTime<FixedOffset>) -> Self {
-        Clock { mode: Mutex::new(ClockMode::Frozen(at)) }
+        Clock {
+            mode: Mutex::new(ClockMode::Frozen(at)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockMode> {
@@ -42,14 +49,22 @@ impl Clock {
             ClockMode::System => Utc::now().with_timezone(&jst()),
             ClockMode::Frozen(t) => t,
             ClockMode::Running { from, since } => {
-                from + chrono::Duration::from_std(since.elapsed()).unwrap_or_else(|_| chrono::Duration::zero())
+                from + chrono::Duration::from_std(since.elapsed())
+                    .unwrap_or_else(|_| chrono::Duration::zero())
             }
         }
     }
 
     /// Sets the clock: frozen at `at`, or running from `at` when `advance`.
     pub fn set(&self, at: DateTime<FixedOffset>, advance: bool) {
-        *self.lock() = if advance { ClockMode::Running { from: at, since: Instant::now() } } else { ClockMode::Frozen(at) };
+        *self.lock() = if advance {
+            ClockMode::Running {
+                from: at,
+                since: Instant::now(),
+            }
+        } else {
+            ClockMode::Frozen(at)
+        };
     }
 
     /// Back to the wall clock.
@@ -69,7 +84,9 @@ impl Clock {
 
 /// Parses an RFC 3339 instant such as `2021-01-06T10:00:00+09:00`.
 pub fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s.trim()).map_err(|e| format!("\"{s}\" is not an RFC 3339 time such as 2021-01-06T10:00:00+09:00 ({e})"))
+    DateTime::parse_from_rfc3339(s.trim()).map_err(|e| {
+        format!("\"{s}\" is not an RFC 3339 time such as 2021-01-06T10:00:00+09:00 ({e})")
+    })
 }
 
 #[cfg(test)]

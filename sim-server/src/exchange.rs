@@ -51,7 +51,11 @@ impl Exchange {
         for d in ["req", "res", "face", ".oqs-sim/processing"] {
             fs::create_dir_all(root.join(d))?;
         }
-        Ok(Exchange { root, sim, seen: Mutex::new(HashMap::new()) })
+        Ok(Exchange {
+            root,
+            sim,
+            seen: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -77,7 +81,10 @@ impl Exchange {
             let done = match RequestFileName::parse(&name) {
                 Ok(n) => self.res_dir().join(n.response_name()).exists(),
                 Err(_) => false,
-            } || self.res_dir().join(RequestFileName::error_name(&name)).exists();
+            } || self
+                .res_dir()
+                .join(RequestFileName::error_name(&name))
+                .exists();
             if done {
                 fs::remove_file(self.processing_dir().join(&name))?;
             } else {
@@ -99,13 +106,17 @@ impl Exchange {
                 if !is_candidate(&name) {
                     continue;
                 }
-                let Ok(meta) = fs::metadata(self.req_dir().join(&name)) else { continue };
+                let Ok(meta) = fs::metadata(self.req_dir().join(&name)) else {
+                    continue;
+                };
                 if !meta.is_file() {
                     continue;
                 }
                 let stamp = (meta.len(), meta.modified().ok());
                 match seen.get(&name) {
-                    Some((s, since)) if *s == stamp && since.elapsed() >= SETTLE_TIME => ready.push(name),
+                    Some((s, since)) if *s == stamp && since.elapsed() >= SETTLE_TIME => {
+                        ready.push(name)
+                    }
                     Some((s, since)) if *s == stamp => {
                         now_seen.insert(name, (stamp, *since));
                     }
@@ -118,7 +129,10 @@ impl Exchange {
         }
         for name in ready {
             // The claim is the atomic step: whoever renames first owns the file.
-            match fs::rename(self.req_dir().join(&name), self.processing_dir().join(&name)) {
+            match fs::rename(
+                self.req_dir().join(&name),
+                self.processing_dir().join(&name),
+            ) {
                 Ok(()) => self.answer_claimed(&name, &mut report)?,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
@@ -133,18 +147,26 @@ impl Exchange {
         let outcome = match (RequestFileName::parse(name), bytes) {
             (Err(e), _) => {
                 let r = self.sim.rejection(ErrorKind::UnknownMessage, e.to_string());
-                self.sim.record_rejection(Transport::FileExchange, "", name, &r);
+                self.sim
+                    .record_rejection(Transport::FileExchange, "", name, &r);
                 Err(r)
             }
             (Ok(n), Err(size)) => {
                 let r = self.sim.rejection(
                     ErrorKind::BodyTooLarge,
-                    format!("request is {size} bytes, more than the limit of {} bytes", self.sim.settings.max_request_bytes),
+                    format!(
+                        "request is {size} bytes, more than the limit of {} bytes",
+                        self.sim.settings.max_request_bytes
+                    ),
                 );
-                self.sim.record_rejection(Transport::FileExchange, &n.message, name, &r);
+                self.sim
+                    .record_rejection(Transport::FileExchange, &n.message, name, &r);
                 Err(r)
             }
-            (Ok(n), Ok(bytes)) => self.sim.handle_xml(&n.message, &bytes, Transport::FileExchange, name).map(|a| (n, a)),
+            (Ok(n), Ok(bytes)) => self
+                .sim
+                .handle_xml(&n.message, &bytes, Transport::FileExchange, name)
+                .map(|a| (n, a)),
         };
         match outcome {
             Ok((n, answered)) => {
@@ -168,8 +190,10 @@ fn is_candidate(name: &str) -> bool {
 }
 
 fn sorted_names(dir: &Path) -> io::Result<Vec<String>> {
-    let mut names: Vec<String> =
-        fs::read_dir(dir)?.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+    let mut names: Vec<String> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
     names.sort();
     Ok(names)
 }
@@ -201,12 +225,16 @@ pub async fn run(exchange: Arc<Exchange>) {
     let _watcher = {
         use notify::Watcher;
         let wake = wake.clone();
-        let watcher = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| wake.notify_one());
+        let watcher = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
+            wake.notify_one()
+        });
         match watcher {
             Ok(mut w) => match w.watch(&exchange.req_dir(), notify::RecursiveMode::NonRecursive) {
                 Ok(()) => Some(w),
                 Err(e) => {
-                    tracing::warn!("file events unavailable ({e}); polling every {POLL_INTERVAL:?}");
+                    tracing::warn!(
+                        "file events unavailable ({e}); polling every {POLL_INTERVAL:?}"
+                    );
                     None
                 }
             },
@@ -218,7 +246,9 @@ pub async fn run(exchange: Arc<Exchange>) {
     };
     let ex = exchange.clone();
     match tokio::task::spawn_blocking(move || ex.recover()).await {
-        Ok(Ok(r)) if !r.answered.is_empty() || !r.rejected.is_empty() => tracing::info!("recovered {r:?}"),
+        Ok(Ok(r)) if !r.answered.is_empty() || !r.rejected.is_empty() => {
+            tracing::info!("recovered {r:?}")
+        }
         Ok(Err(e)) => tracing::error!("exchange recovery failed: {e}"),
         _ => {}
     }

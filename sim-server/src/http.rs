@@ -18,7 +18,12 @@ pub fn rejection_response(r: &Rejection) -> Response {
         ErrorKind::UnknownMessage => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], r.to_text()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        r.to_text(),
+    )
+        .into_response()
 }
 
 /// Reads a body up to the configured limit; beyond it, answers with the `body-too-large` row.
@@ -32,7 +37,11 @@ pub async fn read_body(sim: &Simulator, body: Body) -> Result<axum::body::Bytes,
     })
 }
 
-async fn post_xml(State(sim): State<Arc<Simulator>>, Path(message): Path<String>, body: Body) -> Response {
+async fn post_xml(
+    State(sim): State<Arc<Simulator>>,
+    Path(message): Path<String>,
+    body: Body,
+) -> Response {
     let bytes = match read_body(&sim, body).await {
         Ok(b) => b,
         Err(r) => return r,

@@ -61,7 +61,13 @@ pub struct Journal {
 
 impl Journal {
     pub fn new(capacity: usize) -> Self {
-        Journal { capacity: capacity.max(1), inner: Mutex::new(Inner { next_seq: 1, entries: VecDeque::new() }) }
+        Journal {
+            capacity: capacity.max(1),
+            inner: Mutex::new(Inner {
+                next_seq: 1,
+                entries: VecDeque::new(),
+            }),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -94,7 +100,13 @@ impl Journal {
 
     /// Entries with `seq > since`, oldest first, at most `limit`.
     pub fn since(&self, since: u64, limit: usize) -> Vec<JournalEntry> {
-        self.lock().entries.iter().filter(|e| e.seq > since).take(limit).cloned().collect()
+        self.lock()
+            .entries
+            .iter()
+            .filter(|e| e.seq > since)
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -143,7 +155,10 @@ mod tests {
             j.record(entry());
         }
         let all = j.since(0, 100);
-        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![8, 9, 10]);
+        assert_eq!(
+            all.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![8, 9, 10]
+        );
         assert_eq!(j.since(9, 100).len(), 1);
     }
 

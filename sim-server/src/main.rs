@@ -53,24 +53,36 @@ fn fail(msg: String) -> ! {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     let args = Args::parse();
     let clock = match &args.now {
-        Some(s) => Clock::frozen(clock::parse_now(s).unwrap_or_else(|e| fail(format!("--now: {e}")))),
+        Some(s) => {
+            Clock::frozen(clock::parse_now(s).unwrap_or_else(|e| fail(format!("--now: {e}"))))
+        }
         None => Clock::system(),
     };
     let errors = match &args.error_table {
         None => ErrorTable::builtin(),
         Some(p) => {
-            let text = std::fs::read_to_string(p).unwrap_or_else(|e| fail(format!("{}: {e}", p.display())));
-            ErrorTable::from_toml(&text, Some(&ErrorTable::builtin())).unwrap_or_else(|e| fail(format!("{}: {e}", p.display())))
+            let text = std::fs::read_to_string(p)
+                .unwrap_or_else(|e| fail(format!("{}: {e}", p.display())));
+            ErrorTable::from_toml(&text, Some(&ErrorTable::builtin()))
+                .unwrap_or_else(|e| fail(format!("{}: {e}", p.display())))
         }
     };
-    let mut pop = if args.no_builtin { oqs_domain::Population::new() } else { oqs_domain::builtin_population() };
+    let mut pop = if args.no_builtin {
+        oqs_domain::Population::new()
+    } else {
+        oqs_domain::builtin_population()
+    };
     for f in &args.fixtures {
-        let text = std::fs::read_to_string(f).unwrap_or_else(|e| fail(format!("{}: {e}", f.display())));
-        oqs_domain::fixtures::load(&mut pop, LoadMode::Extend, &f.display().to_string(), &text).unwrap_or_else(|e| fail(e.to_string()));
+        let text =
+            std::fs::read_to_string(f).unwrap_or_else(|e| fail(format!("{}: {e}", f.display())));
+        oqs_domain::fixtures::load(&mut pop, LoadMode::Extend, &f.display().to_string(), &text)
+            .unwrap_or_else(|e| fail(e.to_string()));
     }
     if args.generate > 0 {
         oqs_domain::generator::generate(&mut pop, args.generate, args.seed);
@@ -82,25 +94,43 @@ async fn main() {
     };
     let persons = pop.person_count();
     let sim = Arc::new(Simulator::with_population(pop, clock, errors, settings));
-    let exchange = Exchange::open(&args.exchange_dir, sim.clone())
-        .unwrap_or_else(|e| fail(format!("exchange folder {}: {e}", args.exchange_dir.display())));
-    let exchange_root = std::fs::canonicalize(exchange.root()).unwrap_or_else(|_| exchange.root().to_path_buf());
+    let exchange = Exchange::open(&args.exchange_dir, sim.clone()).unwrap_or_else(|e| {
+        fail(format!(
+            "exchange folder {}: {e}",
+            args.exchange_dir.display()
+        ))
+    });
+    let exchange_root =
+        std::fs::canonicalize(exchange.root()).unwrap_or_else(|_| exchange.root().to_path_buf());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.listen)));
     let addr = listener.local_addr().unwrap_or(args.listen);
     println!("oqs-sim listening on http://{addr}");
     println!("  XML over HTTP : POST http://{addr}/xml/OQSsiquc01req");
-    println!("  WebAPI        : POST http://{addr}{}", sim_server::webapi::SEARCH_PATH);
+    println!(
+        "  WebAPI        : POST http://{addr}{}",
+        sim_server::webapi::SEARCH_PATH
+    );
     println!("  admin         : http://{addr}/__admin/clock");
-    println!("exchange folder: {} (req/, res/, face/)", exchange_root.display());
-    println!("population: {persons} persons; clock: {} ({})", sim.clock.now().to_rfc3339(), sim.clock.mode_name());
+    println!(
+        "exchange folder: {} (req/, res/, face/)",
+        exchange_root.display()
+    );
+    println!(
+        "population: {persons} persons; clock: {} ({})",
+        sim.clock.now().to_rfc3339(),
+        sim.clock.mode_name()
+    );
     tokio::spawn(exchange::run(Arc::new(exchange)));
     let app = sim_server::router(sim);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         fail(format!("server error: {e}"));
     }
 }

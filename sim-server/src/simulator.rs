@@ -88,7 +88,12 @@ impl Simulator {
     }
 
     /// A simulator on a given population (it also becomes the target of `reset`).
-    pub fn with_population(pop: Population, clock: Clock, errors: ErrorTable, settings: Settings) -> Self {
+    pub fn with_population(
+        pop: Population,
+        clock: Clock,
+        errors: ErrorTable,
+        settings: Settings,
+    ) -> Self {
         let pop = Arc::new(pop);
         Simulator {
             population: RwLock::new(pop.clone()),
@@ -103,7 +108,10 @@ impl Simulator {
 
     /// The current population (a cheap snapshot; loads swap it whole).
     pub fn population(&self) -> Arc<Population> {
-        self.population.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.population
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn error_table(&self) -> &ErrorTable {
@@ -116,7 +124,12 @@ impl Simulator {
     }
 
     /// Loads fixture text; on error nothing changes.
-    pub fn load_fixtures(&self, mode: LoadMode, file: &str, text: &str) -> Result<(usize, usize), FixtureError> {
+    pub fn load_fixtures(
+        &self,
+        mode: LoadMode,
+        file: &str,
+        text: &str,
+    ) -> Result<(usize, usize), FixtureError> {
         let mut guard = self.population.write().unwrap_or_else(|p| p.into_inner());
         let mut next = (**guard).clone();
         fixtures::load(&mut next, mode, file, text)?;
@@ -126,13 +139,21 @@ impl Simulator {
     }
 
     pub fn read_limits(&self) -> ReadLimits {
-        ReadLimits { max_bytes: self.settings.max_request_bytes, ..ReadLimits::default() }
+        ReadLimits {
+            max_bytes: self.settings.max_request_bytes,
+            ..ReadLimits::default()
+        }
     }
 
     /// A rejection from a table row and a detail.
     pub fn rejection(&self, kind: ErrorKind, detail: impl Into<String>) -> Rejection {
         let e = self.errors.entry(kind);
-        Rejection { kind, code: e.code.clone(), message: e.message.clone(), detail: detail.into() }
+        Rejection {
+            kind,
+            code: e.code.clone(),
+            message: e.message.clone(),
+            detail: detail.into(),
+        }
     }
 
     fn read_error(&self, e: &ReadError) -> Rejection {
@@ -145,32 +166,58 @@ impl Simulator {
     }
 
     /// Answers a parsed request tree. Errors of shape or content become result messages.
-    fn answer_tree(&self, message: MessageId, root: &Element, encoding: TextEncoding) -> (Answered, JournalNote) {
+    fn answer_tree(
+        &self,
+        message: MessageId,
+        root: &Element,
+        encoding: TextEncoding,
+    ) -> (Answered, JournalNote) {
         let now = self.clock.now();
         match message {
             MessageId::SingleInquiryRequest => match SingleInquiryRequest::from_element(root) {
                 Err(e) => {
                     let res = inquiry::structure_error(now, encoding, &self.errors);
                     let note = JournalNote::error(res.header.error_code.clone(), e.to_string());
-                    (Answered { root: res.to_element(), encoding }, note)
+                    (
+                        Answered {
+                            root: res.to_element(),
+                            encoding,
+                        },
+                        note,
+                    )
                 }
                 Ok(req) => {
                     let pop = self.population();
                     let a = inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
                     let code = a.response.header.error_code.clone().or_else(|| {
-                        a.response.body.as_ref().and_then(|b| b.processing_result_code.clone())
+                        a.response
+                            .body
+                            .as_ref()
+                            .and_then(|b| b.processing_result_code.clone())
                     });
                     let note = JournalNote {
                         error_code: code,
                         error_detail: a.error.as_ref().map(|e| e.to_string()),
                         validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
                     };
-                    (Answered { root: a.response.to_element(), encoding: a.encoding }, note)
+                    (
+                        Answered {
+                            root: a.response.to_element(),
+                            encoding: a.encoding,
+                        },
+                        note,
+                    )
                 }
             },
             MessageId::SingleInquiryResponse => {
                 let res = inquiry::structure_error(now, encoding, &self.errors);
-                (Answered { root: res.to_element(), encoding }, JournalNote::error(None, "a result message was sent as a request".into()))
+                (
+                    Answered {
+                        root: res.to_element(),
+                        encoding,
+                    },
+                    JournalNote::error(None, "a result message was sent as a request".into()),
+                )
             }
         }
     }
@@ -187,11 +234,18 @@ impl Simulator {
     }
 
     /// The XML transports (HTTP and file exchange): bytes in, bytes or a rejection out.
-    pub fn handle_xml(&self, message: &str, bytes: &[u8], transport: Transport, source: &str) -> Result<Answered, Rejection> {
+    pub fn handle_xml(
+        &self,
+        message: &str,
+        bytes: &[u8],
+        transport: Transport,
+        source: &str,
+    ) -> Result<Answered, Rejection> {
         let text = String::from_utf8_lossy(bytes);
         let mut entry = self.entry(transport, message, source, bytes.len(), &text);
         let result = self.request_message(message).and_then(|m| {
-            let doc = xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
+            let doc =
+                xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
             entry.encoding = Some(doc.encoding.label().to_owned());
             Ok(self.answer_tree(m, &doc.root, doc.encoding))
         });
@@ -199,31 +253,64 @@ impl Simulator {
     }
 
     /// The WebAPI JSON mirror: JSON in, the result tree out (written as JSON by the caller).
-    pub fn handle_json(&self, message: MessageId, body: &[u8], source: &str) -> Result<Answered, Rejection> {
+    pub fn handle_json(
+        &self,
+        message: MessageId,
+        body: &[u8],
+        source: &str,
+    ) -> Result<Answered, Rejection> {
         let text = String::from_utf8_lossy(body);
-        let mut entry = self.entry(Transport::WebApi, message.as_str(), source, body.len(), &text);
+        let mut entry = self.entry(
+            Transport::WebApi,
+            message.as_str(),
+            source,
+            body.len(),
+            &text,
+        );
         entry.encoding = Some("UTF-8".into());
         let result = if body.len() > self.settings.max_request_bytes {
             Err(self.rejection(
                 ErrorKind::BodyTooLarge,
-                format!("request is {} bytes, more than the limit of {} bytes", body.len(), self.settings.max_request_bytes),
+                format!(
+                    "request is {} bytes, more than the limit of {} bytes",
+                    body.len(),
+                    self.settings.max_request_bytes
+                ),
             ))
         } else {
             serde_json::from_slice::<serde_json::Value>(body)
-                .map_err(|e| self.rejection(ErrorKind::XmlStructure, format!("not valid JSON: {e}")))
-                .and_then(|v| oqs_protocol::json::from_json(&v).map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0)))
+                .map_err(|e| {
+                    self.rejection(ErrorKind::XmlStructure, format!("not valid JSON: {e}"))
+                })
+                .and_then(|v| {
+                    oqs_protocol::json::from_json(&v)
+                        .map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0))
+                })
                 .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8))
         };
         self.finish(entry, result)
     }
 
     /// Journals a request rejected before it reached [`Simulator::handle_xml`].
-    pub fn record_rejection(&self, transport: Transport, message: &str, source: &str, r: &Rejection) {
+    pub fn record_rejection(
+        &self,
+        transport: Transport,
+        message: &str,
+        source: &str,
+        r: &Rejection,
+    ) {
         let entry = self.entry(transport, message, source, 0, "");
         let _ = self.finish(entry, Err(r.clone()));
     }
 
-    fn entry(&self, transport: Transport, message: &str, source: &str, len: usize, text: &str) -> JournalEntry {
+    fn entry(
+        &self,
+        transport: Transport,
+        message: &str,
+        source: &str,
+        len: usize,
+        text: &str,
+    ) -> JournalEntry {
         let (request, request_truncated) = Journal::clip(text);
         JournalEntry {
             seq: 0,
@@ -242,7 +329,11 @@ impl Simulator {
         }
     }
 
-    fn finish(&self, mut entry: JournalEntry, result: Result<(Answered, JournalNote), Rejection>) -> Result<Answered, Rejection> {
+    fn finish(
+        &self,
+        mut entry: JournalEntry,
+        result: Result<(Answered, JournalNote), Rejection>,
+    ) -> Result<Answered, Rejection> {
         match result {
             Ok((answered, note)) => {
                 entry.outcome = "answered".into();
@@ -273,6 +364,10 @@ struct JournalNote {
 
 impl JournalNote {
     fn error(code: Option<String>, detail: String) -> Self {
-        JournalNote { error_code: code, error_detail: Some(detail), validity: None }
+        JournalNote {
+            error_code: code,
+            error_detail: Some(detail),
+            validity: None,
+        }
     }
 }

@@ -65,7 +65,11 @@ struct AuthRequest {
 }
 
 fn refused(status: StatusCode, msg: &str) -> Response {
-    (status, Json(json!({"status": "1", "msg": msg, "result": null}))).into_response()
+    (
+        status,
+        Json(json!({"status": "1", "msg": msg, "result": null})),
+    )
+        .into_response()
 }
 
 async fn auth(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
@@ -95,7 +99,12 @@ async fn search(State(sim): State<Arc<Simulator>>, headers: HeaderMap, body: Bod
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().strip_prefix("Bearer ").unwrap_or(v.trim()).to_owned());
+        .map(|v| {
+            v.trim()
+                .strip_prefix("Bearer ")
+                .unwrap_or(v.trim())
+                .to_owned()
+        });
     match token {
         Some(t) if sim.tokens.is_valid(&t) => {}
         _ => return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_TOKEN_REQUIRED),
@@ -115,5 +124,7 @@ async fn search(State(sim): State<Arc<Simulator>>, headers: HeaderMap, body: Bod
 }
 
 pub fn router() -> Router<Arc<Simulator>> {
-    Router::new().route(AUTH_PATH, post(auth)).route(SEARCH_PATH, post(search))
+    Router::new()
+        .route(AUTH_PATH, post(auth))
+        .route(SEARCH_PATH, post(search))
 }

@@ -19,7 +19,13 @@ impl Drop for Server {
 
 fn start(exchange: &std::path::Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args(["--listen", "127.0.0.1:0", "--now", "2021-01-06T10:00:00+09:00", "--exchange-dir"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--now",
+            "2021-01-06T10:00:00+09:00",
+            "--exchange-dir",
+        ])
         .arg(exchange)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -28,9 +34,17 @@ fn start(exchange: &std::path::Path) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("a line").expect("utf-8");
-    let addr = first.rsplit("http://").next().expect("address").trim().to_owned();
+    let addr = first
+        .rsplit("http://")
+        .next()
+        .expect("address")
+        .trim()
+        .to_owned();
     let rest: Vec<String> = lines.take(5).map_while(Result::ok).collect();
-    assert!(rest.iter().any(|l| l.starts_with("exchange folder: ")), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.starts_with("exchange folder: ")),
+        "{rest:?}"
+    );
     Server { child, addr }
 }
 
@@ -41,7 +55,11 @@ fn request() -> String {
 fn wait_for(path: &std::path::Path, limit: Duration) -> Duration {
     let start = Instant::now();
     while !path.exists() {
-        assert!(start.elapsed() < limit, "{} did not appear within {limit:?}", path.display());
+        assert!(
+            start.elapsed() < limit,
+            "{} did not appear within {limit:?}",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     start.elapsed()
@@ -60,23 +78,44 @@ async fn binary_answers_http_and_files_and_survives_a_restart() {
         .expect("http");
     assert_eq!(http.status(), 200);
     let http_body = http.bytes().await.expect("body");
-    assert!(String::from_utf8_lossy(&http_body).contains("<QualificationValidity>1</QualificationValidity>"));
+    assert!(String::from_utf8_lossy(&http_body)
+        .contains("<QualificationValidity>1</QualificationValidity>"));
 
     // Write with a temp name and rename, as a careful client does; the answer comes within a second.
     let req_dir = dir.path().join("req");
     std::fs::write(req_dir.join(".tmp-1"), request()).expect("write");
-    std::fs::rename(req_dir.join(".tmp-1"), req_dir.join("OQSsiquc01req_one.xml")).expect("rename");
-    let took = wait_for(&dir.path().join("res/OQSsiquc01res_one.xml"), Duration::from_secs(1));
-    assert_eq!(std::fs::read(dir.path().join("res/OQSsiquc01res_one.xml")).expect("res"), http_body.to_vec(), "took {took:?}");
+    std::fs::rename(
+        req_dir.join(".tmp-1"),
+        req_dir.join("OQSsiquc01req_one.xml"),
+    )
+    .expect("rename");
+    let took = wait_for(
+        &dir.path().join("res/OQSsiquc01res_one.xml"),
+        Duration::from_secs(1),
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("res/OQSsiquc01res_one.xml")).expect("res"),
+        http_body.to_vec(),
+        "took {took:?}"
+    );
 
     // Kill, leave a request behind, restart: it is answered once, the old answer is untouched.
     drop(server);
     std::fs::write(req_dir.join("OQSsiquc01req_two.xml"), request()).expect("write");
-    let before = std::fs::metadata(dir.path().join("res/OQSsiquc01res_one.xml")).expect("meta").modified().expect("mtime");
+    let before = std::fs::metadata(dir.path().join("res/OQSsiquc01res_one.xml"))
+        .expect("meta")
+        .modified()
+        .expect("mtime");
     let server = start(dir.path());
-    wait_for(&dir.path().join("res/OQSsiquc01res_two.xml"), Duration::from_secs(2));
+    wait_for(
+        &dir.path().join("res/OQSsiquc01res_two.xml"),
+        Duration::from_secs(2),
+    );
     std::thread::sleep(Duration::from_millis(300));
-    let after = std::fs::metadata(dir.path().join("res/OQSsiquc01res_one.xml")).expect("meta").modified().expect("mtime");
+    let after = std::fs::metadata(dir.path().join("res/OQSsiquc01res_one.xml"))
+        .expect("meta")
+        .modified()
+        .expect("mtime");
     assert_eq!(before, after, "an answered request was answered again");
     assert_eq!(std::fs::read_dir(&req_dir).expect("req").count(), 0);
     let journal: serde_json::Value = client

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::*;
 use axum::http::StatusCode;
+use common::*;
 use oqs_protocol::xml::TextEncoding;
 use sim_server::exchange::Exchange;
 use sim_server::Settings;
@@ -13,8 +13,15 @@ fn answer_of_exchange(ex: &Exchange, name: &str, bytes: &[u8]) -> std::path::Pat
     std::fs::write(ex.req_dir().join(name), bytes).expect("write request");
     for _ in 0..40 {
         ex.scan_once().expect("scan");
-        let answered: Vec<_> = std::fs::read_dir(ex.res_dir()).expect("res").filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        if let Some(p) = answered.into_iter().find(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))) {
+        let answered: Vec<_> = std::fs::read_dir(ex.res_dir())
+            .expect("res")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        if let Some(p) = answered.into_iter().find(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        }) {
             return p;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -33,21 +40,66 @@ async fn same_request_same_answer_on_all_three_transports() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ex = Exchange::open(dir.path(), sim.clone()).expect("exchange");
     let res = answer_of_exchange(&ex, "OQSsiquc01req_same.xml", xml.as_bytes());
-    assert_eq!(res.file_name().and_then(|n| n.to_str()), Some("OQSsiquc01res_same.xml"));
-    assert_eq!(std::fs::read(&res).expect("res"), http.body, "file exchange differs from HTTP");
-    assert!(std::fs::read_dir(ex.req_dir()).expect("req").next().is_none(), "request was not consumed");
+    assert_eq!(
+        res.file_name().and_then(|n| n.to_str()),
+        Some("OQSsiquc01res_same.xml")
+    );
+    assert_eq!(
+        std::fs::read(&res).expect("res"),
+        http.body,
+        "file exchange differs from HTTP"
+    );
+    assert!(
+        std::fs::read_dir(ex.req_dir())
+            .expect("req")
+            .next()
+            .is_none(),
+        "request was not consumed"
+    );
 
-    let token = send(&sim, "POST", sim_server::webapi::AUTH_PATH, &[("content-type", "application/json")],
-        br#"{"userId":"webapi01","password":"Demo#Pass2021"}"#.to_vec()).await.json()["result"]["idToken"]
-        .as_str().expect("idToken").to_owned();
-    let request_json = oqs_protocol::json::to_json(&oqs_protocol::xml::read_document(xml.as_bytes(), Default::default()).expect("xml").root);
-    let api = send(&sim, "POST", sim_server::webapi::SEARCH_PATH, &[("authorization", &token)], request_json.to_string().into_bytes()).await;
+    let token = send(
+        &sim,
+        "POST",
+        sim_server::webapi::AUTH_PATH,
+        &[("content-type", "application/json")],
+        br#"{"userId":"webapi01","password":"Demo#Pass2021"}"#.to_vec(),
+    )
+    .await
+    .json()["result"]["idToken"]
+        .as_str()
+        .expect("idToken")
+        .to_owned();
+    let request_json = oqs_protocol::json::to_json(
+        &oqs_protocol::xml::read_document(xml.as_bytes(), Default::default())
+            .expect("xml")
+            .root,
+    );
+    let api = send(
+        &sim,
+        "POST",
+        sim_server::webapi::SEARCH_PATH,
+        &[("authorization", &token)],
+        request_json.to_string().into_bytes(),
+    )
+    .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.text());
     let expected = oqs_protocol::json::to_json(&http.xml());
-    assert_eq!(api.json(), expected, "JSON mirror differs from the XML answer");
-    assert_eq!(api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["Name"], "新橋 太郎");
+    assert_eq!(
+        api.json(),
+        expected,
+        "JSON mirror differs from the XML answer"
+    );
+    assert_eq!(
+        api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["Name"],
+        "新橋 太郎"
+    );
 
-    let transports: Vec<_> = sim.journal.since(0, 10).iter().map(|e| serde_json::to_value(e.transport).expect("json")).collect();
+    let transports: Vec<_> = sim
+        .journal
+        .since(0, 10)
+        .iter()
+        .map(|e| serde_json::to_value(e.transport).expect("json"))
+        .collect();
     assert_eq!(transports, vec!["http-xml", "file-exchange", "web-api"]);
 }
 
@@ -58,28 +110,66 @@ async fn shift_jis_request_gets_a_shift_jis_answer() {
     let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
     let reply = post_xml(&sim, bytes.into_owned()).await;
     assert_eq!(reply.content_type, "application/xml; charset=Shift_JIS");
-    assert!(std::str::from_utf8(&reply.body).is_err(), "answer must be Shift_JIS bytes, not UTF-8");
+    assert!(
+        std::str::from_utf8(&reply.body).is_err(),
+        "answer must be Shift_JIS bytes, not UTF-8"
+    );
     let doc = oqs_protocol::xml::read_document(&reply.body, Default::default()).expect("readable");
     assert_eq!(doc.encoding, TextEncoding::ShiftJis);
-    assert_eq!(at(&doc.root, &["MessageHeader", "CharacterCodeIdentifier"]), Some("1"));
-    assert_eq!(at(&doc.root, &["MessageBody", "ResultList", "ResultOfQualificationConfirmation", "Name"]), Some("新橋 太郎"));
+    assert_eq!(
+        at(&doc.root, &["MessageHeader", "CharacterCodeIdentifier"]),
+        Some("1")
+    );
+    assert_eq!(
+        at(
+            &doc.root,
+            &[
+                "MessageBody",
+                "ResultList",
+                "ResultOfQualificationConfirmation",
+                "Name"
+            ]
+        ),
+        Some("新橋 太郎")
+    );
 
     // CharacterCodeIdentifier in the request header picks the answer's encoding.
-    let text = request_xml("UTF-8", Some("20210106"), &taro())
-        .replace("</MessageHeader>", " <CharacterCodeIdentifier>1</CharacterCodeIdentifier>\n </MessageHeader>");
+    let text = request_xml("UTF-8", Some("20210106"), &taro()).replace(
+        "</MessageHeader>",
+        " <CharacterCodeIdentifier>1</CharacterCodeIdentifier>\n </MessageHeader>",
+    );
     let reply = post_xml(&sim, text).await;
     assert_eq!(reply.content_type, "application/xml; charset=Shift_JIS");
 }
 
 #[tokio::test]
 async fn bad_input_gets_the_table_text_and_the_server_keeps_serving() {
-    let sim = simulator_with(Settings { max_request_bytes: 4096, ..Settings::default() });
+    let sim = simulator_with(Settings {
+        max_request_bytes: 4096,
+        ..Settings::default()
+    });
     let cases: Vec<(Vec<u8>, StatusCode, &str)> = vec![
-        (b"<XmlMsg><MessageHeader>".to_vec(), StatusCode::BAD_REQUEST, "EQ0001 XML 構造エラー"),
-        (b"<?xml version=\"1.0\" encoding=\"EUC-JP\"?><XmlMsg/>".to_vec(), StatusCode::BAD_REQUEST, "EQ0002"),
-        (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg>\x90\x56</XmlMsg>".to_vec(), StatusCode::BAD_REQUEST, "EQ0002"),
+        (
+            b"<XmlMsg><MessageHeader>".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "EQ0001 XML 構造エラー",
+        ),
+        (
+            b"<?xml version=\"1.0\" encoding=\"EUC-JP\"?><XmlMsg/>".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "EQ0002",
+        ),
+        (
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg>\x90\x56</XmlMsg>".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "EQ0002",
+        ),
         (vec![b' '; 5000], StatusCode::PAYLOAD_TOO_LARGE, "EQ0003"),
-        ("<a>".repeat(100).into_bytes(), StatusCode::BAD_REQUEST, "nests deeper"),
+        (
+            "<a>".repeat(100).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "nests deeper",
+        ),
         (b"".to_vec(), StatusCode::BAD_REQUEST, "no root element"),
     ];
     for (body, status, needle) in cases {
@@ -88,23 +178,43 @@ async fn bad_input_gets_the_table_text_and_the_server_keeps_serving() {
         assert!(r.text().contains(needle), "{needle} not in {}", r.text());
     }
     // Wrong root and missing parts are readable XML: an answer with SegmentOfResult 9.
-    for body in ["<Other/>", "<XmlMsg><MessageHeader/></XmlMsg>", "<XmlMsg><MessageBody/></XmlMsg>"] {
+    for body in [
+        "<Other/>",
+        "<XmlMsg><MessageHeader/></XmlMsg>",
+        "<XmlMsg><MessageBody/></XmlMsg>",
+    ] {
         let r = post_xml(&sim, body).await;
         assert_eq!(r.status, StatusCode::OK);
         let x = r.xml();
         assert_eq!(at(&x, &["MessageHeader", "SegmentOfResult"]), Some("9"));
         assert_eq!(at(&x, &["MessageHeader", "ErrorCode"]), Some("EQ0101"));
-        assert_eq!(at(&x, &["MessageHeader", "ErrorMessage"]), Some("XML 構造エラー"));
+        assert_eq!(
+            at(&x, &["MessageHeader", "ErrorMessage"]),
+            Some("XML 構造エラー")
+        );
     }
-    let r = send(&sim, "POST", "/xml/OQSnosuch01req", &[], b"<XmlMsg/>".to_vec()).await;
+    let r = send(
+        &sim,
+        "POST",
+        "/xml/OQSnosuch01req",
+        &[],
+        b"<XmlMsg/>".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.text().starts_with("EQ0004"), "{}", r.text());
     // Still serving.
     let ok = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &taro())).await;
-    assert_eq!(at(&ok.xml(), &["MessageBody", "QualificationValidity"]), Some("1"));
+    assert_eq!(
+        at(&ok.xml(), &["MessageBody", "QualificationValidity"]),
+        Some("1")
+    );
     let journal = sim.journal.since(0, 100);
     assert!(journal.iter().filter(|e| e.outcome == "rejected").count() >= 6);
-    assert!(journal.iter().any(|e| e.error_detail.as_deref().is_some_and(|d| d.contains("not well-formed"))));
+    assert!(journal.iter().any(|e| e
+        .error_detail
+        .as_deref()
+        .is_some_and(|d| d.contains("not well-formed"))));
 }
 
 #[tokio::test]
@@ -112,22 +222,70 @@ async fn webapi_refuses_missing_or_wrong_tokens_and_credentials() {
     let sim = simulator();
     let body = br#"{"XmlMsg":{"MessageHeader":{"MedicalInstitutionCode":"1234567890"},"MessageBody":{"QualificationConfirmSearchInfo":{}}}}"#;
     for headers in [vec![], vec![("authorization", "id-0000")]] {
-        let r = send(&sim, "POST", sim_server::webapi::SEARCH_PATH, &headers, body.to_vec()).await;
+        let r = send(
+            &sim,
+            "POST",
+            sim_server::webapi::SEARCH_PATH,
+            &headers,
+            body.to_vec(),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.json()["msg"], oqs_protocol::texts::WEBAPI_TOKEN_REQUIRED);
     }
-    let r = send(&sim, "POST", sim_server::webapi::AUTH_PATH, &[], br#"{"userId":"webapi01","password":"nope"}"#.to_vec()).await;
+    let r = send(
+        &sim,
+        "POST",
+        sim_server::webapi::AUTH_PATH,
+        &[],
+        br#"{"userId":"webapi01","password":"nope"}"#.to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.json()["msg"], oqs_protocol::texts::WEBAPI_AUTH_FAILED);
-    let r = send(&sim, "POST", sim_server::webapi::AUTH_PATH, &[], b"{not json".to_vec()).await;
+    let r = send(
+        &sim,
+        "POST",
+        sim_server::webapi::AUTH_PATH,
+        &[],
+        b"{not json".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // With a token, an invalid body is answered with the body-level error, as in XML.
-    let token = send(&sim, "POST", sim_server::webapi::AUTH_PATH, &[], br#"{"userId":"webapi01","password":"Demo#Pass2021"}"#.to_vec())
-        .await.json()["result"]["idToken"].as_str().expect("token").to_owned();
-    let r = send(&sim, "POST", sim_server::webapi::SEARCH_PATH, &[("authorization", &format!("Bearer {token}"))], body.to_vec()).await;
+    let token = send(
+        &sim,
+        "POST",
+        sim_server::webapi::AUTH_PATH,
+        &[],
+        br#"{"userId":"webapi01","password":"Demo#Pass2021"}"#.to_vec(),
+    )
+    .await
+    .json()["result"]["idToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let r = send(
+        &sim,
+        "POST",
+        sim_server::webapi::SEARCH_PATH,
+        &[("authorization", &format!("Bearer {token}"))],
+        body.to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["XmlMsg"]["MessageBody"]["ProcessingResultCode"], "EQ0201");
-    let r = send(&sim, "POST", sim_server::webapi::SEARCH_PATH, &[("authorization", &token)], b"[1,2]".to_vec()).await;
+    assert_eq!(
+        r.json()["XmlMsg"]["MessageBody"]["ProcessingResultCode"],
+        "EQ0201"
+    );
+    let r = send(
+        &sim,
+        "POST",
+        sim_server::webapi::SEARCH_PATH,
+        &[("authorization", &token)],
+        b"[1,2]".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
@@ -143,19 +301,48 @@ async fn admin_clock_sets_the_default_confirmation_date() {
         ("Birthdate", "19550118"),
         ("LimitApplicationCertificateRelatedConsFlg", "0"),
     ];
-    let r = post_xml(&sim, request_xml("UTF-8", None, &hanako)).await.xml();
-    assert_eq!(at(&r, &["MessageHeader", "QualificationConfirmationDate"]), Some("20210106"));
+    let r = post_xml(&sim, request_xml("UTF-8", None, &hanako))
+        .await
+        .xml();
+    assert_eq!(
+        at(&r, &["MessageHeader", "QualificationConfirmationDate"]),
+        Some("20210106")
+    );
     assert_eq!(at(&r, &["MessageBody", "QualificationValidity"]), Some("2"));
-    let set = send(&sim, "PUT", "/__admin/clock", &[], br#"{"now":"2020-12-31T23:59:00+09:00"}"#.to_vec()).await;
+    let set = send(
+        &sim,
+        "PUT",
+        "/__admin/clock",
+        &[],
+        br#"{"now":"2020-12-31T23:59:00+09:00"}"#.to_vec(),
+    )
+    .await;
     assert_eq!(set.status, StatusCode::OK);
     assert_eq!(set.json()["mode"], "frozen");
-    let r = post_xml(&sim, request_xml("UTF-8", None, &hanako)).await.xml();
-    assert_eq!(at(&r, &["MessageHeader", "QualificationConfirmationDate"]), Some("20201231"));
-    assert_eq!(at(&r, &["MessageHeader", "ProcessExecutionTime"]), Some("20201231235900"));
+    let r = post_xml(&sim, request_xml("UTF-8", None, &hanako))
+        .await
+        .xml();
+    assert_eq!(
+        at(&r, &["MessageHeader", "QualificationConfirmationDate"]),
+        Some("20201231")
+    );
+    assert_eq!(
+        at(&r, &["MessageHeader", "ProcessExecutionTime"]),
+        Some("20201231235900")
+    );
     assert_eq!(at(&r, &["MessageBody", "QualificationValidity"]), Some("1"));
-    let bad = send(&sim, "PUT", "/__admin/clock", &[], br#"{"now":"yesterday"}"#.to_vec()).await;
+    let bad = send(
+        &sim,
+        "PUT",
+        "/__admin/clock",
+        &[],
+        br#"{"now":"yesterday"}"#.to_vec(),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert!(bad.json()["error"].as_str().is_some_and(|e| e.contains("RFC 3339")));
+    assert!(bad.json()["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("RFC 3339")));
 }
 
 #[tokio::test]
@@ -184,25 +371,66 @@ valid_from = 2020-04-01
         ("Birthdate", "20000202"),
         ("LimitApplicationCertificateRelatedConsFlg", "0"),
     ];
-    let before = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search)).await.xml();
-    assert_eq!(at(&before, &["MessageBody", "QualificationValidity"]), Some("4"));
-    let r = send(&sim, "POST", "/__admin/fixtures?mode=extend", &[], fixture.as_bytes().to_vec()).await;
+    let before = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search))
+        .await
+        .xml();
+    assert_eq!(
+        at(&before, &["MessageBody", "QualificationValidity"]),
+        Some("4")
+    );
+    let r = send(
+        &sim,
+        "POST",
+        "/__admin/fixtures?mode=extend",
+        &[],
+        fixture.as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["persons"], 16);
-    let after = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search)).await.xml();
-    assert_eq!(at(&after, &["MessageBody", "QualificationValidity"]), Some("1"));
+    let after = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search))
+        .await
+        .xml();
+    assert_eq!(
+        at(&after, &["MessageBody", "QualificationValidity"]),
+        Some("1")
+    );
     // A bad fixture names line and field and changes nothing.
-    let bad = fixture.replace("2000-02-02", "\"2000-02-31\"").replace("added-1", "added-2");
-    let r = send(&sim, "POST", "/__admin/fixtures?mode=extend&name=mine.toml", &[], bad.into_bytes()).await;
+    let bad = fixture
+        .replace("2000-02-02", "\"2000-02-31\"")
+        .replace("added-1", "added-2");
+    let r = send(
+        &sim,
+        "POST",
+        "/__admin/fixtures?mode=extend&name=mine.toml",
+        &[],
+        bad.into_bytes(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let j = r.json();
-    assert_eq!((j["file"].as_str(), j["line"].as_u64(), j["field"].as_str()), (Some("mine.toml"), Some(11), Some("birthdate")));
-    let r = send(&sim, "POST", "/__admin/fixtures?mode=replace", &[], fixture.as_bytes().to_vec()).await;
+    assert_eq!(
+        (j["file"].as_str(), j["line"].as_u64(), j["field"].as_str()),
+        (Some("mine.toml"), Some(11), Some("birthdate"))
+    );
+    let r = send(
+        &sim,
+        "POST",
+        "/__admin/fixtures?mode=replace",
+        &[],
+        fixture.as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(r.json()["persons"], 1);
     let r = send(&sim, "POST", "/__admin/reset", &[], vec![]).await;
     assert_eq!(r.json()["persons"], 15);
-    let gone = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search)).await.xml();
-    assert_eq!(at(&gone, &["MessageBody", "QualificationValidity"]), Some("4"));
+    let gone = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search))
+        .await
+        .xml();
+    assert_eq!(
+        at(&gone, &["MessageBody", "QualificationValidity"]),
+        Some("4")
+    );
 }
 
 #[tokio::test]
@@ -212,29 +440,62 @@ async fn admin_journal_reports_what_clients_sent() {
     let mut bad = taro();
     bad[0] = ("InsurerNumber", "1234");
     post_xml(&sim, request_xml("UTF-8", Some("20210106"), &bad)).await;
-    let j = send(&sim, "GET", "/__admin/journal", &[], vec![]).await.json();
+    let j = send(&sim, "GET", "/__admin/journal", &[], vec![])
+        .await
+        .json();
     let entries = j["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["validity"], "1");
     assert_eq!(entries[0]["received_at"], "2021-01-06T10:00:00+09:00");
     assert_eq!(entries[1]["error_code"], "EQ0201");
-    assert!(entries[1]["error_detail"].as_str().is_some_and(|d| d.contains("InsurerNumber")), "{}", entries[1]);
-    assert!(entries[1]["request"].as_str().is_some_and(|r| r.contains("<InsurerNumber>1234</InsurerNumber>")));
-    let since = send(&sim, "GET", "/__admin/journal?since=1", &[], vec![]).await.json();
+    assert!(
+        entries[1]["error_detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("InsurerNumber")),
+        "{}",
+        entries[1]
+    );
+    assert!(entries[1]["request"]
+        .as_str()
+        .is_some_and(|r| r.contains("<InsurerNumber>1234</InsurerNumber>")));
+    let since = send(&sim, "GET", "/__admin/journal?since=1", &[], vec![])
+        .await
+        .json();
     assert_eq!(since["entries"].as_array().map(Vec::len), Some(1));
-    let table = send(&sim, "GET", "/__admin/error-table", &[], vec![]).await.json();
-    assert_eq!(table["rows"].as_array().map(Vec::len), Some(oqs_protocol::ErrorKind::ALL.len()));
+    let table = send(&sim, "GET", "/__admin/error-table", &[], vec![])
+        .await
+        .json();
+    assert_eq!(
+        table["rows"].as_array().map(Vec::len),
+        Some(oqs_protocol::ErrorKind::ALL.len())
+    );
 }
 
 #[tokio::test]
 async fn error_table_override_changes_codes_everywhere() {
     let base = oqs_protocol::ErrorTable::builtin();
-    let table = oqs_protocol::ErrorTable::from_toml("[insurer-number]\ncode = \"OFFICIAL-1\"\nmessage = \"公式メッセージ\"\n", Some(&base)).expect("table");
+    let table = oqs_protocol::ErrorTable::from_toml(
+        "[insurer-number]\ncode = \"OFFICIAL-1\"\nmessage = \"公式メッセージ\"\n",
+        Some(&base),
+    )
+    .expect("table");
     let now = sim_server::clock::parse_now(NOW).expect("now");
-    let sim = std::sync::Arc::new(sim_server::Simulator::new(sim_server::Clock::frozen(now), table, Settings::default()));
+    let sim = std::sync::Arc::new(sim_server::Simulator::new(
+        sim_server::Clock::frozen(now),
+        table,
+        Settings::default(),
+    ));
     let mut bad = taro();
     bad[0] = ("InsurerNumber", "x");
-    let r = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &bad)).await.xml();
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultCode"]), Some("OFFICIAL-1"));
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultMessage"]), Some("公式メッセージ"));
+    let r = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &bad))
+        .await
+        .xml();
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultCode"]),
+        Some("OFFICIAL-1")
+    );
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultMessage"]),
+        Some("公式メッセージ")
+    );
 }

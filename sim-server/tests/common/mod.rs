@@ -18,13 +18,22 @@ pub fn simulator() -> Arc<Simulator> {
 
 pub fn simulator_with(settings: Settings) -> Arc<Simulator> {
     let now = clock::parse_now(NOW).expect("valid time");
-    Arc::new(Simulator::new(Clock::frozen(now), oqs_protocol::ErrorTable::builtin(), settings))
+    Arc::new(Simulator::new(
+        Clock::frozen(now),
+        oqs_protocol::ErrorTable::builtin(),
+        settings,
+    ))
 }
 
 /// A single-inquiry request as XML text.
 pub fn request_xml(encoding: &str, date: Option<&str>, fields: &[(&str, &str)]) -> String {
-    let date = date.map(|d| format!("  <QualificationConfirmationDate>{d}</QualificationConfirmationDate>\n")).unwrap_or_default();
-    let body: String = fields.iter().map(|(k, v)| format!("   <{k}>{v}</{k}>\n")).collect();
+    let date = date
+        .map(|d| format!("  <QualificationConfirmationDate>{d}</QualificationConfirmationDate>\n"))
+        .unwrap_or_default();
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("   <{k}>{v}</{k}>\n"))
+        .collect();
     format!(
         "<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n<XmlMsg>\n <MessageHeader>\n{date}  <MedicalInstitutionCode>1234567890</MedicalInstitutionCode>\n </MessageHeader>\n <MessageBody>\n  <QualificationConfirmSearchInfo>\n{body}  </QualificationConfirmSearchInfo>\n </MessageBody>\n</XmlMsg>\n"
     )
@@ -50,7 +59,9 @@ pub struct Reply {
 
 impl Reply {
     pub fn xml(&self) -> Element {
-        read_document(&self.body, ReadLimits::default()).expect("result is readable XML").root
+        read_document(&self.body, ReadLimits::default())
+            .expect("result is readable XML")
+            .root
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -60,17 +71,40 @@ impl Reply {
     }
 }
 
-pub async fn send(sim: &Arc<Simulator>, method: &str, uri: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+pub async fn send(
+    sim: &Arc<Simulator>,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = sim_server::router(sim.clone()).oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
+    let res = sim_server::router(sim.clone())
+        .oneshot(req.body(Body::from(body)).expect("request"))
+        .await
+        .expect("infallible");
     let status = res.status();
-    let content_type =
-        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    Reply { status, content_type, body }
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        content_type,
+        body,
+    }
 }
 
 pub async fn post_xml(sim: &Arc<Simulator>, body: impl Into<Vec<u8>>) -> Reply {
