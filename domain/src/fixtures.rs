@@ -383,6 +383,7 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
         });
     }
     for rec in parsed.person {
+        let person_start = rec.span().start;
         let r = rec.into_inner();
         let has_quals = next
             .person_by_key(&r.id)
@@ -390,7 +391,7 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
         if has_quals && !r.qualification.is_empty() {
             // Updating a person's qualifications in place would leave stale index entries.
             return Err(err_at(
-                0,
+                person_start,
                 "id",
                 format!(
                     "person \"{}\" already has qualifications; use a replacing load",
@@ -654,6 +655,18 @@ valid_from = "令和2年1月1日"
         let e = load_into(&mut p, "more.toml", &text).unwrap_err();
         assert_eq!(e.field, "number");
         assert_eq!(p.person_count(), before);
+    }
+
+    #[test]
+    fn extending_a_person_who_has_cards_is_refused_at_that_person() {
+        let mut p = Population::new();
+        load_into(&mut p, "ok.toml", OK).unwrap();
+        let e = load_into(&mut p, "again.toml", OK).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_str()),
+            ("again.toml", 7, "id"),
+            "{e}"
+        );
     }
 
     #[test]
