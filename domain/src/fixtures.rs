@@ -311,6 +311,22 @@ fn field_offset(text: &str, start: usize, key: &str) -> usize {
     start
 }
 
+/// 保険者番号/記号/番号/枝番 for messages.
+fn card_label(
+    insurer: InsurerNumber,
+    symbol: &Option<Box<str>>,
+    number: &str,
+    branch: &Option<Box<str>>,
+) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        insurer.display(),
+        symbol.as_deref().unwrap_or(""),
+        number.trim(),
+        branch.as_deref().unwrap_or("")
+    )
+}
+
 fn opt_box(s: Option<String>) -> Option<Box<str>> {
     s.map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
@@ -451,11 +467,8 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
                     span.start,
                     "number",
                     format!(
-                        "the card {}/{}/{}/{} is defined twice",
-                        q.insurer.0.display(),
-                        symbol.as_deref().unwrap_or(""),
-                        q.number,
-                        branch.as_deref().unwrap_or("")
+                        "the card {} is defined twice",
+                        card_label(q.insurer.0, &symbol, &q.number, &branch)
                     ),
                 ));
             }
@@ -541,11 +554,8 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
                 span.start,
                 "number",
                 format!(
-                    "no qualification {}/{}/{}/{} to attach the reference number to",
-                    r.insurer.0.display(),
-                    symbol.as_deref().unwrap_or(""),
-                    r.number,
-                    branch.as_deref().unwrap_or("")
+                    "no qualification {} to attach the reference number to",
+                    card_label(r.insurer.0, &symbol, &r.number, &branch)
                 ),
             ));
         };
