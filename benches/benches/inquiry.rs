@@ -1,0 +1,139 @@
+//! Inquiry benchmarks on a generated population of 1,000,000 persons.
+//!
+//! - `lookup_1m`: `judgement::judge` for a rotating set of 1024 generated cards (target < 1 µs).
+//! - `single_inquiry_1m`: the whole `answer_single_inquiry` (validation, judgement, result).
+//! - `encode_result_xml`: `write_document` of 新橋 太郎's result in UTF-8 and in Shift_JIS.
+//!
+//! The population's memory (estimated and RSS growth, bytes per person) is printed at setup.
+//! Run: `cargo bench -p oqs-benches -- --warm-up-time 1 --measurement-time 3`.
+//! Under `cargo test --benches` (no `--bench` argument) each benchmark runs once on a
+//! population of 10,000, so the check stays fast in debug builds.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use criterion::{criterion_group, criterion_main, Criterion};
+use oqs_benches::{generate_measured, spread_searches, OwnedSearch};
+use oqs_domain::inquiry::answer_single_inquiry;
+use oqs_domain::judgement::judge;
+use oqs_domain::Population;
+use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+use oqs_protocol::xml::write_document;
+use oqs_protocol::{Element, ErrorTable, TextEncoding};
+use std::hint::black_box;
+use std::sync::OnceLock;
+
+/// Searches precomputed per run; a power of two so the rotation is a mask.
+const ROTATION: usize = 1024;
+
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2021-01-06T10:00:00+09:00").expect("valid timestamp")
+}
+
+fn date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 1, 6).expect("valid date")
+}
+
+/// 1,000,000 persons under `cargo bench`, 10,000 when the bench runs as a test.
+fn persons() -> u32 {
+    if std::env::args().any(|a| a == "--bench") {
+        1_000_000
+    } else {
+        10_000
+    }
+}
+
+struct Fixture {
+    pop: Population,
+    searches: Vec<OwnedSearch>,
+}
+
+/// The generated population (seed 1), built once and shared by both benchmarks.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let n = persons();
+        let (pop, memory) = generate_measured(n, 1);
+        eprintln!("{}", memory.report());
+        let searches = spread_searches(&pop, n, ROTATION);
+        assert_eq!(searches.len(), ROTATION, "every generated card is findable");
+        Fixture { pop, searches }
+    })
+}
+
+fn lookup_1m(c: &mut Criterion) {
+    let f = fixture();
+    let date = date();
+    let mut k = 0usize;
+    c.bench_function("lookup_1m", |b| {
+        b.iter(|| {
+            let s = &f.searches[k & (ROTATION - 1)];
+            k = k.wrapping_add(1);
+            black_box(judge(&f.pop, &s.as_search(), black_box(date)))
+        })
+    });
+}
+
+fn single_inquiry_1m(c: &mut Criterion) {
+    let f = fixture();
+    let (date, now) = (date(), now());
+    let errors = ErrorTable::builtin();
+    let requests: Vec<SingleInquiryRequest> = f.searches.iter().map(|s| s.request(date)).collect();
+    let mut k = 0usize;
+    c.bench_function("single_inquiry_1m", |b| {
+        b.iter(|| {
+            let req = &requests[k & (ROTATION - 1)];
+            k = k.wrapping_add(1);
+            black_box(answer_single_inquiry(
+                &f.pop,
+                req,
+                TextEncoding::Utf8,
+                now,
+                &errors,
+            ))
+        })
+    });
+}
+
+/// 新橋 太郎's result on 2021-01-06 (valid, with 氏名(その他), address and 高齢受給者証).
+fn typical_result() -> Element {
+    let pop = oqs_domain::builtin_population();
+    let req = SingleInquiryRequest {
+        header: RequestHeader {
+            qualification_confirmation_date: Some("20210106".into()),
+            medical_institution_code: Some(oqs_benches::FACILITY.into()),
+            arbitrary_file_identifier: None,
+            character_code_identifier: None,
+        },
+        search: SearchInfo {
+            insurer_number: Some("06139000".into()),
+            insured_card_symbol: Some("9000".into()),
+            insured_identification_number: Some("10001".into()),
+            insured_branch_number: Some("01".into()),
+            birthdate: Some("19540326".into()),
+            limit_application_certificate_related_cons_flg: Some("0".into()),
+            arbitrary_identifier: None,
+        },
+    };
+    let answer = answer_single_inquiry(
+        &pop,
+        &req,
+        TextEncoding::Utf8,
+        now(),
+        &ErrorTable::builtin(),
+    );
+    assert_eq!(answer.error, None);
+    answer.response.to_element()
+}
+
+fn encode_result_xml(c: &mut Criterion) {
+    let root = typical_result();
+    let mut group = c.benchmark_group("encode_result_xml");
+    for encoding in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
+        group.bench_function(encoding.label(), |b| {
+            b.iter(|| black_box(write_document(black_box(&root), encoding)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, lookup_1m, single_inquiry_1m, encode_result_xml);
+criterion_main!(benches);
