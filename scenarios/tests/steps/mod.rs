@@ -1,0 +1,8 @@
+//! Step definitions, in the words of the manual (SCR-13 labels, banners, code-table names).
+
+pub mod check;
+pub mod input;
+pub mod send;
+pub mod world;
+
+pub use world::OqsWorld;
