@@ -47,7 +47,11 @@ pub fn validity_on(
     if q.is_valid_on(date) {
         return QualificationValidity::Valid;
     }
-    // RULE-03: invalid, and the person has a newer qualification (one that starts later).
+    // RULE-03: the presented card has ended and the person has a newer one (starting later).
+    // A card not yet begun on the date is plainly invalid: nothing newer replaced it.
+    if date < q.valid_from {
+        return QualificationValidity::Invalid;
+    }
     let newer = pop
         .qualifications_of(q.person)
         .any(|other| other != id && pop.qualification(other).valid_from > q.valid_from);
@@ -155,6 +159,34 @@ mod tests {
         // 資格 十美, born 2017-01-01: preschool until 2023-03-31.
         assert!(is_preschool(d(2017, 1, 1), d(2023, 3, 31)));
         assert!(!is_preschool(d(2017, 1, 1), d(2023, 4, 1)));
+    }
+
+    #[test]
+    fn newer_qualification_only_after_the_presented_one_has_begun() {
+        let pop = crate::builtin_population();
+        let taro_family = InsurerNumber::parse("06139000").unwrap();
+        let ichiro = pop
+            .find_qualification(taro_family, Some("9000"), "10001", Some("03"))
+            .unwrap();
+        assert_eq!(
+            validity_on(&pop, ichiro, d(2021, 1, 31)),
+            QualificationValidity::Valid
+        );
+        assert_eq!(
+            validity_on(&pop, ichiro, d(2021, 2, 1)),
+            QualificationValidity::InvalidWithNewer
+        );
+        assert_eq!(
+            validity_on(&pop, ichiro, d(2019, 12, 31)),
+            QualificationValidity::Invalid
+        );
+        let hanako = pop
+            .find_qualification(taro_family, Some("9000"), "10001", Some("02"))
+            .unwrap();
+        assert_eq!(
+            validity_on(&pop, hanako, d(2021, 1, 6)),
+            QualificationValidity::Invalid
+        );
     }
 
     #[test]
