@@ -51,6 +51,17 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A reply that came back over HTTP (no files involved).
+    fn over_http(transport: Transport, status: u16, bytes: Vec<u8>) -> Self {
+        Reply {
+            transport,
+            status,
+            bytes,
+            file_name: None,
+            request_name: None,
+        }
+    }
+
     /// The answer as an element tree (XML result, or the WebAPI JSON mirror read back).
     pub fn root(&self) -> Element {
         assert_eq!(
@@ -176,13 +187,7 @@ impl OqsWorld {
                         body,
                     )
                     .await;
-                Reply {
-                    transport: t,
-                    status,
-                    bytes,
-                    file_name: None,
-                    request_name: None,
-                }
+                Reply::over_http(t, status, bytes)
             }
             Transport::Exchange => {
                 let body = body.unwrap_or_else(|| self.request_xml());
@@ -208,13 +213,7 @@ impl OqsWorld {
                         body,
                     )
                     .await;
-                Reply {
-                    transport: t,
-                    status,
-                    bytes,
-                    file_name: None,
-                    request_name: None,
-                }
+                Reply::over_http(t, status, bytes)
             }
         };
         self.replies.push(reply);
