@@ -27,13 +27,28 @@ pub fn rejection_response(r: &Rejection) -> Response {
 }
 
 /// Reads a body up to the configured limit; beyond it, answers with the `body-too-large` row.
+/// Any other read failure (e.g. the client went away) is a `xml-structure` rejection.
 pub async fn read_body(sim: &Simulator, body: Body) -> Result<axum::body::Bytes, Response> {
     let limit = sim.settings.max_request_bytes;
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        rejection_response(&sim.rejection(
-            ErrorKind::BodyTooLarge,
-            format!("request body is larger than the limit of {limit} bytes"),
-        ))
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut too_large = false;
+        while let Some(err) = source {
+            too_large |= err.is::<http_body_util::LengthLimitError>();
+            source = err.source();
+        }
+        let r = if too_large {
+            sim.rejection(
+                ErrorKind::BodyTooLarge,
+                format!("request body is larger than the limit of {limit} bytes"),
+            )
+        } else {
+            sim.rejection(
+                ErrorKind::XmlStructure,
+                format!("the request body could not be read: {e}"),
+            )
+        };
+        rejection_response(&r)
     })
 }
 
