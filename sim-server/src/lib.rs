@@ -8,9 +8,12 @@
 pub mod admin;
 pub mod clock;
 pub mod exchange;
+pub mod history;
 pub mod http;
+pub mod jobs;
 pub mod journal;
 pub mod simulator;
+pub mod terminal;
 pub mod webapi;
 
 pub use clock::Clock;

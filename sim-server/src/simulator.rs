@@ -23,6 +23,9 @@ pub struct Settings {
     /// WebAPI demo account.
     pub webapi_user: String,
     pub webapi_password: String,
+    /// `--data-dir`: where jobs, results, reference numbers and history are kept (SQLite).
+    /// `None`: everything in memory.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Default request size limit: 1 MiB, far above any single inquiry (~1 KiB).
@@ -35,6 +38,7 @@ impl Default for Settings {
             journal_capacity: 10_000,
             webapi_user: crate::webapi::DEMO_USER.into(),
             webapi_password: crate::webapi::DEMO_PASSWORD.into(),
+            data_dir: None,
         }
     }
 }
@@ -79,6 +83,12 @@ pub struct Simulator {
     pub journal: Journal,
     pub settings: Settings,
     pub(crate) tokens: crate::webapi::TokenStore,
+    /// The confirmation terminal and its readers (My Number inquiry).
+    pub terminal: crate::terminal::Terminal,
+    /// Asynchronous jobs (bulk inquiry, bulk registration).
+    pub jobs: crate::jobs::Jobs,
+    /// The confirmation history.
+    pub history: crate::history::History,
 }
 
 impl Simulator {
@@ -103,6 +113,9 @@ impl Simulator {
             journal: Journal::new(settings.journal_capacity),
             settings,
             tokens: crate::webapi::TokenStore::default(),
+            terminal: crate::terminal::Terminal::default(),
+            jobs: crate::jobs::Jobs::default(),
+            history: crate::history::History::default(),
         }
     }
 
