@@ -8,6 +8,20 @@
 //!   response. Implemented by the in-process reader (a `Card` in a slot) and, behind the `pcsc`
 //!   feature, by a real PC/SC reader.
 
+pub mod apdu;
+pub mod applet;
+pub mod certificate;
+pub mod client;
+pub mod keys;
+pub mod profile;
+pub mod reader;
+pub mod state;
+
+pub use applet::VirtualCard;
+pub use certificate::{CertificateInfo, DigestAlgorithm};
+pub use profile::{issue, issue_for, IssuedCard, Profile};
+pub use reader::VirtualReader;
+
 /// The card side of the APDU boundary. Never panics, whatever the bytes.
 pub trait Card: Send {
     /// Power on (or warm reset): drops every verified state and returns the ATR.
