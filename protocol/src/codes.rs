@@ -226,6 +226,27 @@ impl ContributionRatio {
     }
 }
 
+code_table! {
+    /// 処方箋発行形態 (PrescriptionIssueSelect, DM-15). Simulator-defined wire codes: the public
+    /// material names the element but not its values. Labels are the history's 「電子」/「紙」
+    /// (RULE-61); 「未選択」 is the element left out.
+    PrescriptionIssueForm "処方箋発行形態" {
+        Electronic = "1", "電子";
+        Paper = "2", "紙";
+    }
+}
+
+code_table! {
+    /// The code shown after 「code:」 in ERR-14 (マイナンバーカード認証エラー). The manual prints only
+    /// the placeholder 「fxxxxxx1」 (AMB-85); the other values are the simulator's own.
+    CardAuthErrorCode "マイナンバーカード認証エラーコード" {
+        Injected = "fxxxxxx1", "内部エラー（障害注入）";
+        SignatureInvalid = "f0000002", "署名検証エラー";
+        UnknownCertificate = "f0000003", "未登録の利用者証明用電子証明書";
+        SigningFailed = "f0000004", "カードの署名処理エラー";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,8 @@ pub enum Transport {
     WebApi,
     /// The file exchange folder.
     FileExchange,
+    /// The confirmation terminal (My Number card inquiry).
+    Terminal,
 }
 
 /// One request as received and what became of it.
@@ -41,6 +43,9 @@ pub struct JournalEntry {
     /// The request text (decoded, truncated to `MAX_STORED_REQUEST` bytes).
     pub request: String,
     pub request_truncated: bool,
+    /// My Number confirmations: 目視確認 / 暗証番号 (資格確認区分).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
 }
 
 /// Bytes of request text kept per entry.
@@ -145,6 +150,7 @@ mod tests {
             request_bytes: 0,
             request: String::new(),
             request_truncated: false,
+            method: None,
         }
     }
 

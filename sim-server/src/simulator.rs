@@ -339,6 +339,7 @@ impl Simulator {
             request_bytes: len,
             request,
             request_truncated,
+            method: None,
         }
     }
 

@@ -1,0 +1,400 @@
+//! HTTP routes of the confirmation terminal. Simulator-defined (the real terminal is a browser
+//! screen, SCR-08/09/10): documented in README.md「My Number card inquiry」.
+//!
+//! - `GET  /terminal/mynumber`: SCR-08 as data (guidance, readers, options).
+//! - `POST /terminal/mynumber`: one My Number confirmation ([`super::MyNumberRequest`] in;
+//!   `{"result_xml": …}` or `{"dialog": {"err", "title", "message", "event", …}}` out).
+//! - `GET  /terminal/mynumber/{id}`, `GET /terminal/mynumber/{id}/xml` (FLOW-16 download),
+//!   `POST /terminal/mynumber/{id}/update` (FLOW-11/13/14 follow-ups).
+//! - Admin under `/__admin/terminal`: readers and topology, virtual cards by profile, face-reader
+//!   mode, facility settings, faults, the certificate registry.
+
+use super::{
+    confirm, topology, update, Confirmation, Dialog, FaceMode, Fault, Method, MyNumberRequest,
+    Reader, ReaderKind, RequestError, TerminalSettings, Update, TOPOLOGIES,
+};
+use crate::simulator::Simulator;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use oqs_protocol::codes::PrescriptionIssueForm;
+use oqs_protocol::texts;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+type Sim = State<Arc<Simulator>>;
+
+fn error(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({"error": msg.into()}))).into_response()
+}
+
+fn unprocessable(e: RequestError) -> Response {
+    error(StatusCode::UNPROCESSABLE_ENTITY, e.0)
+}
+
+/// Reads a JSON body; an empty body is the type's default.
+fn body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+}
+
+fn dialog_json(d: &Dialog) -> Value {
+    serde_json::to_value(d).unwrap_or(Value::Null)
+}
+
+/// A confirmation as the terminal routes answer it.
+pub fn confirmation_json(c: &Confirmation) -> Value {
+    let mut v = json!({
+        "confirmation": c.id,
+        "method": c.method.label(),
+        "reader": c.reader,
+        "confirmation_date": c.confirmation_date.format("%Y/%m/%d").to_string(),
+        "facility": c.facility,
+        "person": c.person,
+    });
+    if let Some(n) = &c.notice {
+        v["notice"] = dialog_json(n);
+    }
+    if let Some(d) = &c.dialog {
+        v["dialog"] = dialog_json(d);
+        return v;
+    }
+    if let Some(validity) = c.validity() {
+        v["validity"] = json!(validity.code());
+        v["banner"] = json!(texts::banner(validity));
+    }
+    v["consents"] = json!(c.choices.consents.labels());
+    v["show_limit"] = json!(c.choices.show_limit);
+    v["show_specific_disease"] = json!(c.choices.show_specific_disease);
+    v["prescription_form"] = json!(c
+        .choices
+        .prescription_form
+        .map_or("未選択", PrescriptionIssueForm::label));
+    v["result_xml"] = json!(c.result_xml());
+    if let Some(f) = &c.face_file {
+        v["face_file"] = json!(f);
+    }
+    v
+}
+
+async fn get_screen(State(sim): Sim) -> Json<Value> {
+    let settings = sim.terminal.settings();
+    Json(json!({
+        "title": "資格情報照会(マイナンバーカード)",
+        "guidance": texts::MYNUMBER_GUIDANCE,
+        "methods": [Method::Visual.label(), Method::Pin.label()],
+        "prescription_forms": settings.prescription_options().iter().map(|f| match f {
+            PrescriptionIssueForm::Electronic => texts::PRESCRIPTION_ELECTRONIC,
+            PrescriptionIssueForm::Paper => texts::PRESCRIPTION_PAPER,
+        }).collect::<Vec<_>>(),
+        "specific_disease_box": settings.consent_usage,
+        "readers": sim.terminal.readers(),
+    }))
+}
+
+async fn post_mynumber(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
+    let req: MyNumberRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    // APDUs and RSA run off the async workers.
+    let s = sim.clone();
+    match tokio::task::spawn_blocking(move || confirm(&s, &req)).await {
+        Ok(Ok(c)) => Json(confirmation_json(&c)).into_response(),
+        Ok(Err(e)) => unprocessable(e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn get_confirmation(State(sim): Sim, Path(id): Path<u64>) -> Response {
+    match sim.terminal.confirmation(id) {
+        Some(c) => Json(confirmation_json(&c)).into_response(),
+        None => error(StatusCode::NOT_FOUND, format!("no recent confirmation {id}")),
+    }
+}
+
+/// FLOW-16: 《ダウンロード》 of the result XML (file name: simulator-defined, AMB-70).
+async fn get_confirmation_xml(State(sim): Sim, Path(id): Path<u64>) -> Response {
+    match sim.terminal.confirmation(id).and_then(|c| c.result_xml()) {
+        Some(xml) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/xml; charset=UTF-8".to_owned(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
+                ),
+            ],
+            xml,
+        )
+            .into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no result of confirmation {id}"),
+        ),
+    }
+}
+
+async fn post_update(State(sim): Sim, Path(id): Path<u64>, bytes: axum::body::Bytes) -> Response {
+    let u: Update = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    match update(&sim, id, &u) {
+        Ok(c) => Json(confirmation_json(&c)).into_response(),
+        Err(e) => unprocessable(e),
+    }
+}
+
+// ----- admin -----
+
+fn terminal_json(sim: &Simulator) -> Value {
+    let t = &sim.terminal;
+    json!({
+        "readers": t.readers(),
+        "settings": t.settings(),
+        "fault": t.fault(),
+        "topologies": TOPOLOGIES,
+        "profiles": t.issuer().map(|i| i.profiles()).unwrap_or_default(),
+        "certificates": t.registered_certificates().len(),
+    })
+}
+
+async fn get_terminal(State(sim): Sim) -> Json<Value> {
+    Json(terminal_json(&sim))
+}
+
+/// One reader of `PUT /__admin/terminal/readers` `{"readers": [...]}`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReaderSpec {
+    kind: ReaderKind,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    mode: Option<FaceMode>,
+    /// A PC/SC reader by name (needs the `pcsc` feature).
+    #[serde(default)]
+    pcsc: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReadersBody {
+    topology: Option<String>,
+    readers: Option<Vec<ReaderSpec>>,
+}
+
+fn build_reader(spec: ReaderSpec) -> Result<Reader, String> {
+    let mut r = match spec.pcsc {
+        Some(name) => pcsc_reader(spec.kind, &name)?,
+        None => Reader::virtual_reader(
+            spec.kind,
+            spec.name.unwrap_or_else(|| match spec.kind {
+                ReaderKind::Generic => super::GENERIC_READER_NAME.to_owned(),
+                ReaderKind::Face => super::FACE_READER_NAMES[0].to_owned(),
+            }),
+        ),
+    };
+    if let Some(m) = spec.mode {
+        r.mode = m;
+    }
+    Ok(r)
+}
+
+#[cfg(feature = "pcsc")]
+fn pcsc_reader(kind: ReaderKind, name: &str) -> Result<Reader, String> {
+    super::pcsc_channel(name).map(|c| Reader::external(kind, c))
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn pcsc_reader(_kind: ReaderKind, name: &str) -> Result<Reader, String> {
+    Err(format!(
+        "PC/SC reader \"{name}\": this simulator was built without the `pcsc` feature \
+         (cargo build -p sim-server --features pcsc)"
+    ))
+}
+
+async fn put_readers(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
+    let b: ReadersBody = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let readers = match (b.topology, b.readers) {
+        (Some(t), None) => match topology(&t) {
+            Some(r) => r,
+            None => {
+                return unprocessable(RequestError(format!(
+                    "unknown topology \"{t}\" (known: {})",
+                    TOPOLOGIES.join(", ")
+                )))
+            }
+        },
+        (None, Some(specs)) => {
+            let mut out = Vec::new();
+            for s in specs {
+                match build_reader(s) {
+                    Ok(r) => out.push(r),
+                    Err(e) => return unprocessable(RequestError(e)),
+                }
+            }
+            out
+        }
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "body must be {\"topology\": \"generic\"} or {\"readers\": [{\"kind\": \"generic\"}, …]}",
+            )
+        }
+    };
+    sim.terminal.set_readers(readers);
+    Json(terminal_json(&sim)).into_response()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CardBody {
+    profile: Option<String>,
+    /// The card holder (person key of the population); default: the profile's person.
+    person: Option<String>,
+    /// For a face reader: the PIN the patient enters on it (暗証番号認証固定 / 無人運転).
+    pin: Option<String>,
+    /// For a face reader: 資格確認日 of the check it runs.
+    #[serde(alias = "資格確認日")]
+    confirmation_date: Option<String>,
+}
+
+/// Inserts a virtual card. On a face reader the reader runs the confirmation at once (the
+/// patient authenticates at the reader) and writes the result into `face/`.
+async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::Bytes) -> Response {
+    let b: CardBody = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let Some(profile) = b.profile else {
+        return error(StatusCode::BAD_REQUEST, "body must name a card: {\"profile\": \"valid\"}");
+    };
+    let s = sim.clone();
+    let run = move || -> Result<Value, RequestError> {
+        s.terminal
+            .insert_profile(index, &profile, b.person.as_deref(), s.clock.now())?;
+        let face = s
+            .terminal
+            .readers()
+            .get(index)
+            .is_some_and(|r| r.kind == ReaderKind::Face);
+        let mut v = terminal_json(&s);
+        if face {
+            let req = MyNumberRequest {
+                reader: Some(index),
+                method: Some(if b.pin.is_some() { Method::Pin } else { Method::Visual }),
+                pin: b.pin,
+                confirmation_date: b.confirmation_date,
+                ..MyNumberRequest::default()
+            };
+            let c = confirm(&s, &req)?;
+            v["confirmation"] = confirmation_json(&c);
+        }
+        Ok(v)
+    };
+    match tokio::task::spawn_blocking(run).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => unprocessable(e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn delete_card(State(sim): Sim, Path(index): Path<usize>) -> Response {
+    match sim.terminal.remove_card(index) {
+        Ok(()) => Json(terminal_json(&sim)).into_response(),
+        Err(e) => unprocessable(e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ModeBody {
+    mode: FaceMode,
+}
+
+async fn put_mode(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::Bytes) -> Response {
+    let b: ModeBody = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("body must be {{\"mode\": \"無人運転\" | \"暗証番号認証固定\" | \"目視確認\"}}: {e}"),
+            )
+        }
+    };
+    match sim.terminal.set_face_mode(index, b.mode) {
+        Ok(()) => Json(terminal_json(&sim)).into_response(),
+        Err(e) => unprocessable(e),
+    }
+}
+
+async fn put_fault(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&bytes) {
+        Ok(f) => {
+            sim.terminal.set_fault(Some(f));
+            Json(terminal_json(&sim)).into_response()
+        }
+        Err(e) => error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "body must be {{\"kind\": \"certificate-internal-error\" | \"authentication-error\" (with optional \"code\") | \"read-failure\"}}: {e}"
+            ),
+        ),
+    }
+}
+
+async fn delete_fault(State(sim): Sim) -> Json<Value> {
+    sim.terminal.set_fault(None);
+    Json(terminal_json(&sim))
+}
+
+async fn put_settings(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<TerminalSettings>(&bytes) {
+        Ok(s) => {
+            sim.terminal.set_settings(s);
+            Json(terminal_json(&sim)).into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, format!("settings: {e}")),
+    }
+}
+
+async fn get_certificates(State(sim): Sim) -> Json<Value> {
+    let rows: Vec<Value> = sim
+        .terminal
+        .registered_certificates()
+        .into_iter()
+        .map(|(serial, r)| json!({"serial": serial, "person": r.person_key, "revoked": r.revoked, "insurance_registered": r.insurance_registered}))
+        .collect();
+    Json(json!({ "certificates": rows }))
+}
+
+/// The terminal's routes (merged into [`crate::router`]).
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/terminal/mynumber", get(get_screen).post(post_mynumber))
+        .route("/terminal/mynumber/{id}", get(get_confirmation))
+        .route("/terminal/mynumber/{id}/xml", get(get_confirmation_xml))
+        .route("/terminal/mynumber/{id}/update", post(post_update))
+        .route("/__admin/terminal", get(get_terminal))
+        .route("/__admin/terminal/readers", put(put_readers))
+        .route(
+            "/__admin/terminal/readers/{index}/card",
+            put(put_card).delete(delete_card),
+        )
+        .route("/__admin/terminal/readers/{index}/mode", put(put_mode))
+        .route("/__admin/terminal/fault", put(put_fault).delete(delete_fault))
+        .route("/__admin/terminal/settings", put(put_settings))
+        .route("/__admin/terminal/certificates", get(get_certificates))
+}

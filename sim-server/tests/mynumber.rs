@@ -1,0 +1,604 @@
+//! The My Number card inquiry through `POST /terminal/mynumber`, in-process with virtual cards:
+//! the happy paths of FLOW-08..16 and every row of ERR-05..19 (texts verbatim from the catalogue).
+
+mod common;
+
+use common::{at, send, simulator, Reply};
+use oqs_protocol::texts;
+use oqs_protocol::xml::{read_document, ReadLimits};
+use serde_json::{json, Value};
+use sim_server::Simulator;
+use std::sync::Arc;
+
+async fn call(sim: &Arc<Simulator>, method: &str, uri: &str, body: Value) -> Reply {
+    send(
+        sim,
+        method,
+        uri,
+        &[("content-type", "application/json")],
+        serde_json::to_vec(&body).expect("json"),
+    )
+    .await
+}
+
+/// Puts a virtual card of `profile` into reader 0 (optionally for another person).
+async fn insert(sim: &Arc<Simulator>, profile: &str, person: Option<&str>) {
+    let mut body = json!({ "profile": profile });
+    if let Some(p) = person {
+        body["person"] = json!(p);
+    }
+    let r = call(sim, "PUT", "/__admin/terminal/readers/0/card", body).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+async fn topology(sim: &Arc<Simulator>, name: &str) {
+    let r = call(sim, "PUT", "/__admin/terminal/readers", json!({ "topology": name })).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+async fn confirm(sim: &Arc<Simulator>, body: Value) -> Value {
+    let r = call(sim, "POST", "/terminal/mynumber", body).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn result_xml(v: &Value) -> oqs_protocol::Element {
+    let xml = v["result_xml"].as_str().unwrap_or_else(|| panic!("no result: {v}"));
+    read_document(xml.as_bytes(), ReadLimits::default())
+        .expect("result XML")
+        .root
+}
+
+fn first_result<'a>(root: &'a oqs_protocol::Element, leaf: &str) -> Option<&'a str> {
+    at(
+        root,
+        &[
+            "MessageBody",
+            "ResultList",
+            "ResultOfQualificationConfirmation",
+            leaf,
+        ],
+    )
+}
+
+/// Asserts the dialog is the catalogue's row, verbatim.
+fn assert_dialog(v: &Value, id: &str) {
+    let d = &v["dialog"];
+    assert_eq!(d["err"], json!(id), "{v}");
+    let row = texts::card_dialog(id).expect("catalogue row");
+    assert_eq!(d["title"].as_str(), row.shown_title(), "{v}");
+    assert_eq!(d["event"], json!(row.event));
+    assert_eq!(d["action"], json!(row.action));
+    assert_eq!(d["alternative"], json!(row.alternative));
+    assert!(v.get("result_xml").is_none(), "a dialog has no result: {v}");
+}
+
+#[tokio::test]
+async fn flow08_visual_confirmation_shows_the_qualification() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert_eq!(v["method"], "目視確認");
+    assert_eq!(v["person"], "shimbashi-taro");
+    assert_eq!(v["banner"], texts::BANNER_VALID);
+    assert_eq!(v["confirmation_date"], "2021/01/06");
+    let x = result_xml(&v);
+    assert_eq!(at(&x, &["MessageHeader", "ReferenceClassification"]), Some("1"));
+    assert_eq!(at(&x, &["MessageHeader", "SegmentOfResult"]), Some("1"));
+    assert_eq!(at(&x, &["MessageHeader", "QualificationConfirmationDate"]), Some("20210106"));
+    assert_eq!(at(&x, &["MessageHeader", "MedicalInstitutionCode"]), Some("1234567890"));
+    assert_eq!(at(&x, &["MessageBody", "QualificationValidity"]), Some("1"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    assert_eq!(first_result(&x, "InsurerNumber"), Some("06139000"));
+    assert_eq!(first_result(&x, "InsuredBranchNumber"), Some("01"));
+    // No search info on the My Number path.
+    assert!(at(&x, &["MessageBody", "QualificationConfirmSearchInfo"]).is_none());
+    // The journal knows the method.
+    let j = sim.journal.since(0, 10);
+    let last = j.last().expect("journalled");
+    assert_eq!(last.method.as_deref(), Some("目視確認"));
+    assert_eq!(last.validity.as_deref(), Some("1"));
+    assert_eq!(last.outcome, "answered");
+}
+
+#[tokio::test]
+async fn flow09_pin_signs_a_challenge_and_is_journalled() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "pin", "pin": "1234" })).await;
+    assert_eq!(v["method"], "暗証番号", "{v}");
+    let x = result_xml(&v);
+    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    let j = sim.journal.since(0, 10);
+    let last = j.last().expect("journalled");
+    assert_eq!(last.method.as_deref(), Some("暗証番号"));
+    assert!(!last.request.contains("1234"), "a PIN is never journalled");
+}
+
+#[tokio::test]
+async fn wrong_pins_count_down_on_the_card_then_err13() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    for left in [2u64, 1] {
+        let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "9999" })).await;
+        let d = &v["dialog"];
+        assert_eq!(d["err"], Value::Null, "{v}");
+        assert_eq!(d["simulator_defined"], true);
+        assert_eq!(d["tries_left"], json!(left));
+        assert_eq!(d["title"], texts::WRONG_PIN_TITLE);
+        assert_eq!(d["message"], json!(texts::wrong_pin_message(left as u8)));
+    }
+    // The third wrong PIN locks the card: ERR-13 from then on, also with the right PIN.
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "9999" })).await;
+    assert_dialog(&v, "ERR-13");
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-13");
+    // ERR-13 tells staff to use 目視確認: that still works with the locked card.
+    let v = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
+}
+
+#[tokio::test]
+async fn flow10_and_flow11_consents_last_answer_wins() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let v = confirm(
+        &sim,
+        json!({ "method": "visual", "consents": { "operation": true, "diagnosis_medication": true } }),
+    )
+    .await;
+    assert_eq!(
+        v["consents"],
+        json!([
+            "手術情報の閲覧は同意済み",
+            "診療・薬剤情報の閲覧は同意済み",
+            "特定健診情報の閲覧を同意する"
+        ])
+    );
+    let x = result_xml(&v);
+    assert_eq!(first_result(&x, "OperationInfoConsFlg"), Some("1"));
+    assert_eq!(first_result(&x, "DiagnosisInfoConsFlg"), Some("1"));
+    assert_eq!(first_result(&x, "PharmacistsInfoConsFlg"), Some("1"));
+    assert_eq!(first_result(&x, "SpecificHealthCheckupsInfoConsFlg"), Some("0"));
+    assert_eq!(first_result(&x, "OperationInfoConsTime"), Some("20210106100000"));
+    // FLOW-11: correction on SCR-10 with 《更新》.
+    let id = v["confirmation"].as_u64().expect("id");
+    let r = call(
+        &sim,
+        "POST",
+        &format!("/terminal/mynumber/{id}/update"),
+        json!({ "consents": { "health_checkup": true } }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let u = r.json();
+    assert_eq!(
+        u["consents"],
+        json!([
+            "手術情報の閲覧を同意する",
+            "診療・薬剤情報の閲覧を同意する",
+            "特定健診情報の閲覧は同意済み"
+        ])
+    );
+    let x = result_xml(&u);
+    assert_eq!(first_result(&x, "OperationInfoConsFlg"), Some("0"));
+    assert_eq!(first_result(&x, "SpecificHealthCheckupsInfoConsFlg"), Some("1"));
+}
+
+#[tokio::test]
+async fn flow12_certificates_shown_with_consent_at_check_time() {
+    let sim = simulator();
+    // 後期高齢 二郎 has a 特定疾病療養受療証 from 2020-12-01.
+    insert(&sim, "valid", Some("kouki-jiro")).await;
+    let v = confirm(
+        &sim,
+        json!({ "method": "目視確認", "show_specific_disease": true }),
+    )
+    .await;
+    let x = result_xml(&v);
+    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("1"));
+    let info = x
+        .child("MessageBody")
+        .and_then(|b| b.child("ResultList"))
+        .and_then(|l| l.child("ResultOfQualificationConfirmation"))
+        .and_then(|r| r.child("SpecificDiseasesCertificateList"))
+        .expect("特定疾病 list");
+    assert!(!info.children.is_empty());
+    // 限度額: 限適 一郎 on a date of his qualification.
+    let sim = simulator();
+    insert(&sim, "valid", Some("gentekii-ichiro")).await;
+    let v = confirm(
+        &sim,
+        json!({ "method": "目視確認", "show_limit": true, "資格確認日": "2023/01/10" }),
+    )
+    .await;
+    let x = result_xml(&v);
+    assert_eq!(first_result(&x, "LimitApplicationCertificateRelatedConsFlg"), Some("1"));
+    assert!(first_result(&x, "LimitApplicationCertificateRelatedInfo").is_some());
+    assert_eq!(at(&x, &["MessageHeader", "QualificationConfirmationDate"]), Some("20230110"));
+}
+
+#[tokio::test]
+async fn flow13_certificates_after_the_check() {
+    let sim = simulator();
+    insert(&sim, "valid", Some("kouki-jiro")).await;
+    let v = confirm(&sim, json!({ "method": "目視確認" })).await;
+    let x = result_xml(&v);
+    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("0"));
+    assert!(first_result(&x, "SpecificDiseasesCertificateList").is_none());
+    let id = v["confirmation"].as_u64().expect("id");
+    let u = call(
+        &sim,
+        "POST",
+        &format!("/terminal/mynumber/{id}/update"),
+        json!({ "show_specific_disease": true }),
+    )
+    .await
+    .json();
+    let x = result_xml(&u);
+    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("1"));
+    assert!(first_result(&x, "SpecificDiseasesCertificateList").is_some());
+}
+
+#[tokio::test]
+async fn flow14_prescription_issue_form() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    // RULE-23: one is always selected (電子 preselected, AMB-10).
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(v["prescription_form"], "電子");
+    let x = result_xml(&v);
+    assert_eq!(at(&x, &["MessageBody", "PrescriptionIssueSelect"]), Some("1"));
+    let v = confirm(&sim, json!({ "prescription_form": "紙" })).await;
+    assert_eq!(at(&result_xml(&v), &["MessageBody", "PrescriptionIssueSelect"]), Some("2"));
+    // Changed after the check with 《更新》 (RULE-24).
+    let id = v["confirmation"].as_u64().expect("id");
+    let u = call(
+        &sim,
+        "POST",
+        &format!("/terminal/mynumber/{id}/update"),
+        json!({ "prescription_form": "電子処方箋を希望する" }),
+    )
+    .await
+    .json();
+    assert_eq!(u["prescription_form"], "電子");
+    // A facility that does not use e-prescriptions shows no block: 未選択.
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/settings",
+        json!({ "prescription_usage": "利用しない" }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(v["prescription_form"], "未選択");
+    assert!(at(&result_xml(&v), &["MessageBody", "PrescriptionIssueSelect"]).is_none());
+    // 紙のみ refuses 電子.
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/settings",
+        json!({ "prescription_usage": "紙の処方箋のみ" }),
+    )
+    .await;
+    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "prescription_form": "電子" })).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+}
+
+#[tokio::test]
+async fn flow16_download_the_result_xml() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({})).await;
+    let id = v["confirmation"].as_u64().expect("id");
+    let r = send(&sim, "GET", &format!("/terminal/mynumber/{id}/xml"), &[], vec![]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.content_type.starts_with("application/xml"));
+    assert_eq!(r.text(), v["result_xml"].as_str().expect("xml"));
+    let r = send(&sim, "GET", "/terminal/mynumber/999/xml", &[], vec![]).await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn err05_revoked() {
+    let sim = simulator();
+    insert(&sim, "revoked", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-05");
+    // Image-only in the manual: labelled as a placeholder.
+    assert_eq!(v["dialog"]["placeholder"], true);
+    assert_eq!(v["dialog"]["title"], texts::PLACEHOLDER_LABEL);
+    assert_eq!(
+        v["dialog"]["message"],
+        format!(
+            "{}利用者証明用電子証明書が失効したマイナンバーカードで資格確認を実施した。",
+            texts::PLACEHOLDER_LABEL
+        )
+    );
+}
+
+#[tokio::test]
+async fn err06_expired() {
+    let sim = simulator();
+    insert(&sim, "expired", None).await;
+    let v = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert_dialog(&v, "ERR-06");
+    assert_eq!(v["dialog"]["placeholder"], true);
+}
+
+#[tokio::test]
+async fn err07_injected_internal_error() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/fault",
+        json!({ "kind": "certificate-internal-error" }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-07");
+    // Cleared: back to normal.
+    call(&sim, "DELETE", "/__admin/terminal/fault", json!({})).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(v["banner"], texts::BANNER_VALID);
+}
+
+#[tokio::test]
+async fn err08_expiring_soon_shows_the_date_and_goes_on() {
+    let sim = simulator();
+    insert(&sim, "expiring-soon", Some("shimbashi-taro")).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    let n = &v["notice"];
+    assert_eq!(n["err"], "ERR-08", "{v}");
+    assert_eq!(n["title"], "患者へのお知らせ");
+    // notAfter = 2021-01-06 + 45 days.
+    assert_eq!(
+        n["message"],
+        "電子証明書の有効期限が3カ月以内となっています。\n市区町村の窓口で手続きが必要です。有効期限2021/02/20"
+    );
+    assert_eq!(n["alternative"], "—");
+    // AMB-25: the check continues after 《OK》.
+    assert_eq!(v["banner"], texts::BANNER_VALID);
+    assert_eq!(first_result(&result_xml(&v), "Name"), Some("新橋 太郎"));
+    // The profile's own holder (山田 隆子) has no qualification on 2021-01-06: the notice
+    // comes first, then ERR-15.
+    let sim = simulator();
+    insert(&sim, "expiring-soon", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(v["notice"]["err"], "ERR-08", "{v}");
+    assert_eq!(v["dialog"]["err"], "ERR-15", "{v}");
+}
+
+#[tokio::test]
+async fn err09_no_reader() {
+    let sim = simulator();
+    topology(&sim, "none").await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-09");
+    assert_eq!(
+        v["dialog"]["message"],
+        "カードリーダーが接続されていません。\nカードリーダーを接続してから、資格情報照会(マイナンバーカード)画面を開いてください。"
+    );
+    assert_eq!(v["dialog"]["title"], "マイナンバーカード認証");
+}
+
+#[tokio::test]
+async fn err10_read_failure_by_card_and_by_fault() {
+    let sim = simulator();
+    insert(&sim, "unreadable", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-10");
+    assert_eq!(
+        v["dialog"]["message"],
+        "読み取りに失敗しました。\nマイナンバーカードが正しく置かれているか確認してください。"
+    );
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    call(&sim, "PUT", "/__admin/terminal/fault", json!({ "kind": "read-failure" })).await;
+    assert_dialog(&confirm(&sim, json!({})).await, "ERR-10");
+}
+
+#[tokio::test]
+async fn err11_not_a_mynumber_card_and_an_empty_reader() {
+    let sim = simulator();
+    insert(&sim, "not-mynumber", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-11");
+    assert_eq!(
+        v["dialog"]["message"],
+        "マイナンバーカードとして認識できません。\nマイナンバーカードが置かれているか確認してください。"
+    );
+    let sim = simulator();
+    assert_dialog(&confirm(&sim, json!({})).await, "ERR-11");
+}
+
+#[tokio::test]
+async fn err12_unsupported_card() {
+    let sim = simulator();
+    insert(&sim, "unsupported", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-12");
+    assert_eq!(
+        v["dialog"]["message"],
+        "ご使用のマイナンバーカードに対応していません。\n市区町村の窓口で手続きが必要です。"
+    );
+}
+
+#[tokio::test]
+async fn err13_pin_locked() {
+    let sim = simulator();
+    insert(&sim, "pin-locked", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-13");
+    assert_eq!(
+        v["dialog"]["message"],
+        "利用者証明用電子証明書の暗証番号がロックされています。目視確認にて資格確認してください。\n市区町村の窓口で手続きが必要です。"
+    );
+}
+
+#[tokio::test]
+async fn err14_authentication_error_with_a_code() {
+    // A card whose key does not match its certificate.
+    let sim = simulator();
+    insert(&sim, "bad-signature", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-14");
+    assert_eq!(
+        v["dialog"]["message"],
+        "マイナンバーカード認証にてエラーが発生しました。\ncode:f0000002"
+    );
+    // Injected, with the manual's placeholder code or a chosen one.
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    call(&sim, "PUT", "/__admin/terminal/fault", json!({ "kind": "authentication-error" })).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-14");
+    assert_eq!(v["dialog"]["code"], "fxxxxxx1");
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/fault",
+        json!({ "kind": "authentication-error", "code": "f1234561" }),
+    )
+    .await;
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(
+        v["dialog"]["message"],
+        "マイナンバーカード認証にてエラーが発生しました。\ncode:f1234561"
+    );
+}
+
+#[tokio::test]
+async fn err15_no_qualification_on_the_date() {
+    let sim = simulator();
+    insert(&sim, "uninsured", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-15");
+    assert_eq!(v["dialog"]["title"], "患者様へのお知らせ");
+    assert_eq!(
+        v["dialog"]["message"],
+        "ご使用のマイナンバーカードで、資格確認日に該当する資格情報が存在しません。"
+    );
+    // The same card holder on a date of the qualification: found.
+    let v = confirm(&sim, json!({ "資格確認日": "2020/12/01" })).await;
+    assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
+}
+
+#[tokio::test]
+async fn err16_not_registered_for_insurance_use() {
+    let sim = simulator();
+    insert(&sim, "unregistered", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-16");
+    assert_eq!(
+        v["dialog"]["message"],
+        "ご使用のマイナンバーカードは、保険証として使用できません。\nマイポータルまたは顔認証付きカードリーダーで保険証利用の登録を行ってください。"
+    );
+}
+
+#[tokio::test]
+async fn err17_generic_and_face_reader() {
+    let sim = simulator();
+    topology(&sim, "generic+face").await;
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({})).await;
+    assert_dialog(&v, "ERR-17");
+    assert_eq!(v["dialog"]["title"], "顔認証付きカードリーダー接続エラー");
+    assert_eq!(
+        v["dialog"]["message"],
+        "顔認証付きカードリーダーが接続されている端末ではご利用いただけません。"
+    );
+}
+
+#[tokio::test]
+async fn err18_several_readers() {
+    for t in ["generic*2", "face*2"] {
+        let sim = simulator();
+        topology(&sim, t).await;
+        let v = confirm(&sim, json!({})).await;
+        assert_dialog(&v, "ERR-18");
+        assert_eq!(
+            v["dialog"]["message"],
+            "カードリーダーが複数接続されている端末ではご利用いただけません。"
+        );
+    }
+}
+
+#[tokio::test]
+async fn err19_guidance_on_scr08() {
+    let sim = simulator();
+    let r = send(&sim, "GET", "/terminal/mynumber", &[], vec![]).await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(
+        v["guidance"][2],
+        "顔認証付きカードリーダーを接続している場合には取り外し、汎用カードリーダーに差し替えてご利用ください。"
+    );
+    assert_eq!(v["methods"], json!(["目視確認", "暗証番号"]));
+    assert_eq!(v["prescription_forms"], json!(["電子処方箋を希望する", "紙の処方箋を希望する"]));
+}
+
+#[tokio::test]
+async fn a_face_reader_writes_its_result_into_face() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = simulator();
+    sim.terminal.set_face_dir(Some(dir.path().to_path_buf()));
+    topology(&sim, "face").await;
+    // The patient places the card on the face reader: the reader checks on its own.
+    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "valid" })).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let name = v["confirmation"]["face_file"].as_str().expect("face file").to_owned();
+    assert!(name.starts_with("OQSsiquc01res_face_20210106100000_"), "{name}");
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("face dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, vec![name.clone()], "only the finished file, no temp file");
+    let bytes = std::fs::read(dir.path().join(&name)).expect("face file");
+    let x = read_document(&bytes, ReadLimits::default()).expect("xml").root;
+    assert_eq!(at(&x, &["MessageHeader", "ReferenceClassification"]), Some("1"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    // Face-reader rows of §7.8: 保険証利用登録 not done → ERR-27, no file.
+    call(&sim, "PUT", "/__admin/terminal/readers/0/mode", json!({ "mode": "目視確認" })).await;
+    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "unregistered" })).await;
+    let v = r.json();
+    assert_eq!(v["confirmation"]["dialog"]["err"], "ERR-27", "{v}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "uninsured" })).await;
+    assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-28");
+    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "unreadable" })).await;
+    assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-26");
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_errors() {
+    let sim = simulator();
+    let r = send(&sim, "POST", "/terminal/mynumber", &[], b"{not json".to_vec()).await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().expect("error").contains("JSON"));
+    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "method": "顔認証" })).await;
+    assert_eq!(r.status, 400);
+    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "資格確認日": "2021/13/40" })).await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().expect("error").contains("資格確認日"));
+    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "reader": 7 })).await;
+    assert_eq!(r.status, 422);
+    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "nope" })).await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"].as_str().expect("error").contains("valid"));
+    let r = call(&sim, "PUT", "/__admin/terminal/readers", json!({ "topology": "three" })).await;
+    assert_eq!(r.status, 422);
+    let r = call(&sim, "PUT", "/__admin/terminal/readers", json!({ "readers": [{ "kind": "generic", "pcsc": "Virtual PCD 00 00" }] })).await;
+    // Without the feature: a clear refusal; with it, no pcscd in this test.
+    assert_eq!(r.status, 422, "{}", r.text());
+    // A PIN path without a PIN.
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号" })).await;
+    assert_eq!(v["dialog"]["simulator_defined"], true);
+    assert_eq!(v["dialog"]["message"], texts::PIN_REQUIRED_MESSAGE);
+}
