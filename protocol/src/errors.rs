@@ -28,6 +28,13 @@ pub enum ErrorKind {
     BeneficiaryNumber,
     MedicalAssistanceSymbolOrBranch,
     ArbitraryIdentifier,
+    // Reference numbers and bulk jobs (JOB-01, JOB-02).
+    ReferenceNumber,
+    RegistrationNotFound,
+    RegistrationMultiple,
+    RegistrationDuplicate,
+    ReceptionNumber,
+    BulkRowLimit,
 }
 
 impl ErrorKind {
@@ -51,6 +58,12 @@ impl ErrorKind {
         ErrorKind::BeneficiaryNumber,
         ErrorKind::MedicalAssistanceSymbolOrBranch,
         ErrorKind::ArbitraryIdentifier,
+        ErrorKind::ReferenceNumber,
+        ErrorKind::RegistrationNotFound,
+        ErrorKind::RegistrationMultiple,
+        ErrorKind::RegistrationDuplicate,
+        ErrorKind::ReceptionNumber,
+        ErrorKind::BulkRowLimit,
     ];
 
     /// The row key in the table file.
@@ -75,6 +88,12 @@ impl ErrorKind {
             ErrorKind::BeneficiaryNumber => "beneficiary-number",
             ErrorKind::MedicalAssistanceSymbolOrBranch => "medical-assistance-symbol-or-branch",
             ErrorKind::ArbitraryIdentifier => "arbitrary-identifier",
+            ErrorKind::ReferenceNumber => "reference-number",
+            ErrorKind::RegistrationNotFound => "registration-not-found",
+            ErrorKind::RegistrationMultiple => "registration-multiple",
+            ErrorKind::RegistrationDuplicate => "registration-duplicate",
+            ErrorKind::ReceptionNumber => "reception-number",
+            ErrorKind::BulkRowLimit => "bulk-row-limit",
         }
     }
 

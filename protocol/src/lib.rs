@@ -5,12 +5,14 @@
 //! and file naming. No I/O and no behaviour: the simulator, the conformance runner and client
 //! adapters all build on this crate.
 
+pub mod bulk;
 pub mod codes;
 pub mod dom;
 pub mod errors;
 pub mod json;
 pub mod message;
 pub mod naming;
+pub mod registration;
 pub mod texts;
 pub mod xml;
 

@@ -267,13 +267,13 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
 
-fn trimmed(raw: &Option<String>) -> Option<&str> {
+pub(crate) fn trimmed(raw: &Option<String>) -> Option<&str> {
     raw.as_deref()
         .map(|s| s.trim_matches(|c: char| c == ' ' || c == '\u{3000}'))
         .filter(|s| !s.is_empty())
 }
 
-fn check_text(raw: &str, max: usize) -> Result<(), String> {
+pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), String> {
     let n = raw.chars().count();
     if n > max {
         return Err(format!(

@@ -7,18 +7,53 @@ pub enum MessageId {
     SingleInquiryRequest,
     /// Single qualification inquiry result.
     SingleInquiryResponse,
+    /// 資格情報一括照会 (JOB-01) submit: OQSmuquc01req → OQSmuquc01res (受付番号).
+    BulkInquirySubmitRequest,
+    BulkInquirySubmitResponse,
+    /// JOB-01 fetch: OQSmuquc02req (受付番号) → OQSmuquc02res (results).
+    BulkInquiryFetchRequest,
+    BulkInquiryFetchResponse,
+    /// 照会番号 registration of one qualification: OQSsiimm01req → OQSsiimm01res.
+    ReferenceNumberRequest,
+    ReferenceNumberResponse,
+    /// 照会番号一括登録 (JOB-02) submit: OQSmuimm01req → OQSmuimm01res.
+    BulkRegistrationSubmitRequest,
+    BulkRegistrationSubmitResponse,
+    /// JOB-02 fetch: OQSmuimm02req → OQSmuimm02res.
+    BulkRegistrationFetchRequest,
+    BulkRegistrationFetchResponse,
 }
 
 impl MessageId {
     pub const ALL: &'static [MessageId] = &[
         MessageId::SingleInquiryRequest,
         MessageId::SingleInquiryResponse,
+        MessageId::BulkInquirySubmitRequest,
+        MessageId::BulkInquirySubmitResponse,
+        MessageId::BulkInquiryFetchRequest,
+        MessageId::BulkInquiryFetchResponse,
+        MessageId::ReferenceNumberRequest,
+        MessageId::ReferenceNumberResponse,
+        MessageId::BulkRegistrationSubmitRequest,
+        MessageId::BulkRegistrationSubmitResponse,
+        MessageId::BulkRegistrationFetchRequest,
+        MessageId::BulkRegistrationFetchResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MessageId::SingleInquiryRequest => "OQSsiquc01req",
             MessageId::SingleInquiryResponse => "OQSsiquc01res",
+            MessageId::BulkInquirySubmitRequest => "OQSmuquc01req",
+            MessageId::BulkInquirySubmitResponse => "OQSmuquc01res",
+            MessageId::BulkInquiryFetchRequest => "OQSmuquc02req",
+            MessageId::BulkInquiryFetchResponse => "OQSmuquc02res",
+            MessageId::ReferenceNumberRequest => "OQSsiimm01req",
+            MessageId::ReferenceNumberResponse => "OQSsiimm01res",
+            MessageId::BulkRegistrationSubmitRequest => "OQSmuimm01req",
+            MessageId::BulkRegistrationSubmitResponse => "OQSmuimm01res",
+            MessageId::BulkRegistrationFetchRequest => "OQSmuimm02req",
+            MessageId::BulkRegistrationFetchResponse => "OQSmuimm02res",
         }
     }
 
@@ -30,9 +65,44 @@ impl MessageId {
     pub fn response(self) -> Option<MessageId> {
         match self {
             MessageId::SingleInquiryRequest => Some(MessageId::SingleInquiryResponse),
-            MessageId::SingleInquiryResponse => None,
+            MessageId::BulkInquirySubmitRequest => Some(MessageId::BulkInquirySubmitResponse),
+            MessageId::BulkInquiryFetchRequest => Some(MessageId::BulkInquiryFetchResponse),
+            MessageId::ReferenceNumberRequest => Some(MessageId::ReferenceNumberResponse),
+            MessageId::BulkRegistrationSubmitRequest => {
+                Some(MessageId::BulkRegistrationSubmitResponse)
+            }
+            MessageId::BulkRegistrationFetchRequest => Some(MessageId::BulkRegistrationFetchResponse),
+            MessageId::SingleInquiryResponse
+            | MessageId::BulkInquirySubmitResponse
+            | MessageId::BulkInquiryFetchResponse
+            | MessageId::ReferenceNumberResponse
+            | MessageId::BulkRegistrationSubmitResponse
+            | MessageId::BulkRegistrationFetchResponse => None,
         }
     }
+
+    /// Request message ids, for error texts ("known: …").
+    pub fn request_names() -> String {
+        MessageId::ALL
+            .iter()
+            .filter(|m| m.response().is_some())
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The name of a bulk job's downloadable result (§6.6):
+/// `<処理ID>_<医療機関コード>_<処理年月日時分秒>.xml`, e.g. `OQSmuquc02res_1234567890_20201015130100.xml`.
+pub fn bulk_result_file_name(
+    result: MessageId,
+    medical_institution_code: &str,
+    processed_at: &str,
+) -> String {
+    format!(
+        "{}_{medical_institution_code}_{processed_at}.xml",
+        result.as_str()
+    )
 }
 
 /// A request file name split into its parts: `<message id>_<id>.xml`.
@@ -115,5 +185,34 @@ mod tests {
         assert!(RequestFileName::parse("OQSsiquc01req_x.txt").is_err());
         assert!(RequestFileName::parse("OQSsiquc01res_x.xml").is_err());
         assert!(RequestFileName::parse("OQSsiquc01req.xml").is_err());
+    }
+
+    #[test]
+    fn bulk_ids_and_result_file_names() {
+        for m in MessageId::ALL {
+            assert_eq!(MessageId::parse(m.as_str()), Some(*m));
+            if let Some(r) = m.response() {
+                assert_eq!(
+                    r.as_str().strip_suffix("res"),
+                    m.as_str().strip_suffix("req")
+                );
+            }
+        }
+        assert_eq!(
+            bulk_result_file_name(
+                MessageId::BulkInquiryFetchResponse,
+                "1234567890",
+                "20201015130100"
+            ),
+            "OQSmuquc02res_1234567890_20201015130100.xml"
+        );
+        assert_eq!(
+            bulk_result_file_name(
+                MessageId::BulkRegistrationFetchResponse,
+                "1234567890",
+                "20201015130100"
+            ),
+            "OQSmuimm02res_1234567890_20201015130100.xml"
+        );
     }
 }

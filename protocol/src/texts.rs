@@ -337,3 +337,52 @@ pub fn wrong_pin_message(tries_left: u8) -> String {
 
 /// No PIN given on the PIN path. Simulator-defined (SCR-09: 「利用者電子証明書の暗証番号（4桁の数字）」).
 pub const PIN_REQUIRED_MESSAGE: &str = "利用者電子証明書の暗証番号（4桁の数字）を入力してください。";
+
+// ---------------------------------------------------------------------------------------------
+// Bulk jobs (§6, JOB-01 / JOB-02) and reference numbers (照会番号, SCR-14). Status strings as the
+// item tables print them: full-width 「（要確認）」, half-width 「(…)」 around failure causes and the
+// space in 「XML 構造エラー」 (AMB-34/35: the team keeps the item-table form).
+
+/// JOB-01 照会状況 / JOB-02 処理状況: (status, description) per state, in the manual's order.
+pub mod job_status {
+    /// JOB-01 照会待ち.
+    pub const INQUIRY_WAITING: &str = "照会待ち";
+    pub const INQUIRY_PROCESSING: &str = "照会中";
+    pub const INQUIRY_DONE: &str = "照会完了";
+    pub const INQUIRY_DONE_CHECK: &str = "照会完了（要確認）";
+    pub const INQUIRY_FAILED_SYSTEM: &str = "照会失敗(システムエラー)";
+    pub const INQUIRY_FAILED_XML: &str = "照会失敗(XML 構造エラー)";
+    pub const INQUIRY_FAILED_HEADER: &str = "照会失敗(ヘッダー項目エラー)";
+    pub const INQUIRY_FAILED_LIMIT: &str = "照会失敗(処理上限エラー)";
+    pub const INQUIRY_WAITING_DESC: &str = "照会処理待ちの状態です。";
+    pub const INQUIRY_PROCESSING_DESC: &str = "照会処理中です。";
+    pub const INQUIRY_DONE_DESC: &str = "処理が正常に終了しています。";
+    pub const INQUIRY_DONE_CHECK_DESC: &str =
+        "処理が正常終了しています。照会結果に確認の必要なデータが含まれています。";
+    pub const INQUIRY_FAILED_DESC: &str =
+        "照会が失敗しました。資格確認一括照会要求ファイルを確認し、再度照会してください。";
+
+    /// JOB-02 登録待ち.
+    pub const REGISTRATION_WAITING: &str = "登録待ち";
+    pub const REGISTRATION_PROCESSING: &str = "登録中";
+    pub const REGISTRATION_DONE_CHECK: &str = "登録完了（要確認）";
+    pub const REGISTRATION_DONE: &str = "登録完了";
+    pub const REGISTRATION_FAILED_SYSTEM: &str = "登録失敗(システムエラー)";
+    pub const REGISTRATION_FAILED_XML: &str = "登録失敗(XML 構造エラー)";
+    pub const REGISTRATION_FAILED_HEADER: &str = "登録失敗(ヘッダー項目エラー)";
+    pub const REGISTRATION_FAILED_LIMIT: &str = "登録失敗(処理上限エラー)";
+    pub const REGISTRATION_WAITING_DESC: &str = "登録処理待ちの状態です。まだ登録されていません。";
+    pub const REGISTRATION_PROCESSING_DESC: &str = "登録処理中です。";
+    pub const REGISTRATION_DONE_CHECK_DESC: &str =
+        "登録処理が正常に終了していますが、確認の必要なデータがあります。";
+    pub const REGISTRATION_DONE_DESC: &str = "登録処理が正常に終了しています。";
+    pub const REGISTRATION_FAILED_DESC: &str =
+        "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
+}
+
+/// DLG-10 (also shown for DLG-11/12, AMB-68).
+pub const REFERENCE_NUMBER_REGISTERED_DIALOG: &str = "照会番号を登録しました。";
+/// SCR-14 step texts after 《登録》 / 《更新》 / deletion.
+pub const REFERENCE_NUMBER_REGISTERED: &str = "照会番号が登録されました。";
+pub const REFERENCE_NUMBER_UPDATED: &str = "照会番号が更新されました。";
+pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました。";

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use oqs_domain::inquiry::jst;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,22 +19,23 @@ pub enum ClockMode {
     },
 }
 
-/// An injectable clock, shared by every transport.
-#[derive(Debug)]
+/// An injectable clock, shared by every transport. Clones share the same mode (the job
+/// workers hold one).
+#[derive(Debug, Clone)]
 pub struct Clock {
-    mode: Mutex<ClockMode>,
+    mode: Arc<Mutex<ClockMode>>,
 }
 
 impl Clock {
     pub fn system() -> Self {
         Clock {
-            mode: Mutex::new(ClockMode::System),
+            mode: Arc::new(Mutex::new(ClockMode::System)),
         }
     }
 
     pub fn frozen(at: DateTime<FixedOffset>) -> Self {
         Clock {
-            mode: Mutex::new(ClockMode::Frozen(at)),
+            mode: Arc::new(Mutex::new(ClockMode::Frozen(at))),
         }
     }
 

@@ -143,7 +143,11 @@ impl Exchange {
 
     fn answer_claimed(&self, name: &str, report: &mut ScanReport) -> io::Result<()> {
         let path = self.processing_dir().join(name);
-        let bytes = read_capped(&path, self.sim.settings.max_request_bytes)?;
+        let limit = RequestFileName::parse(name)
+            .map_or(self.sim.settings.max_request_bytes, |n| {
+                self.sim.request_limit(&n.message)
+            });
+        let bytes = read_capped(&path, limit)?;
         let outcome = match (RequestFileName::parse(name), bytes) {
             (Err(e), _) => {
                 let r = self.sim.rejection(ErrorKind::UnknownMessage, e.to_string());
@@ -155,8 +159,7 @@ impl Exchange {
                 let r = self.sim.rejection(
                     ErrorKind::BodyTooLarge,
                     format!(
-                        "request is {size} bytes, more than the limit of {} bytes",
-                        self.sim.settings.max_request_bytes
+                        "request is {size} bytes, more than the limit of {limit} bytes"
                     ),
                 );
                 self.sim

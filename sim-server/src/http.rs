@@ -29,7 +29,15 @@ pub fn rejection_response(r: &Rejection) -> Response {
 /// Reads a body up to the configured limit; beyond it, answers with the `body-too-large` row.
 /// Any other read failure (e.g. the client went away) is a `xml-structure` rejection.
 pub async fn read_body(sim: &Simulator, body: Body) -> Result<axum::body::Bytes, Response> {
-    let limit = sim.settings.max_request_bytes;
+    read_body_up_to(sim, body, sim.settings.max_request_bytes).await
+}
+
+/// [`read_body`] with a given limit (bulk files may be larger, `Simulator::request_limit`).
+pub async fn read_body_up_to(
+    sim: &Simulator,
+    body: Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, Response> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         let mut too_large = false;
@@ -57,7 +65,7 @@ async fn post_xml(
     Path(message): Path<String>,
     body: Body,
 ) -> Response {
-    let bytes = match read_body(&sim, body).await {
+    let bytes = match read_body_up_to(&sim, body, sim.request_limit(&message)).await {
         Ok(b) => b,
         Err(r) => return r,
     };

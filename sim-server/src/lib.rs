@@ -28,6 +28,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .merge(http::router())
         .merge(webapi::router())
         .merge(admin::router())
+        .merge(jobs::http::router())
         .merge(terminal::http::router())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(sim)

@@ -43,6 +43,19 @@ struct Args {
     /// Request-journal entries kept in memory.
     #[arg(long, default_value_t = 10_000)]
     journal_capacity: usize,
+    /// Keep jobs, results and reference numbers (and the history) in SQLite files in DIR;
+    /// default: in memory.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Bulk job pacing: instant, hold, <n>ms/row, <n>s/job.
+    #[arg(long, default_value = "instant", value_parser = sim_server::jobs::Pacing::parse)]
+    job_pacing: sim_server::jobs::Pacing,
+    /// 処理上限: rows per bulk file; more fail the job with 処理上限エラー.
+    #[arg(long, default_value_t = sim_server::jobs::DEFAULT_ROW_LIMIT)]
+    bulk_row_limit: usize,
+    /// Largest bulk request file, in bytes.
+    #[arg(long, default_value_t = sim_server::jobs::DEFAULT_BULK_MAX_REQUEST_BYTES)]
+    bulk_max_request_bytes: usize,
 }
 
 fn fail(msg: String) -> ! {
@@ -90,10 +103,19 @@ async fn main() {
     let settings = Settings {
         max_request_bytes: args.max_request_bytes,
         journal_capacity: args.journal_capacity,
+        data_dir: args.data_dir.clone(),
+        jobs: sim_server::jobs::JobSettings {
+            pacing: args.job_pacing,
+            row_limit: args.bulk_row_limit,
+            max_request_bytes: args.bulk_max_request_bytes,
+        },
         ..Settings::default()
     };
     let persons = pop.person_count();
     let sim = Arc::new(Simulator::with_population(pop, clock, errors, settings));
+    if let Some(e) = sim.jobs.open_error() {
+        fail(e.to_owned());
+    }
     let exchange = Exchange::open(&args.exchange_dir, sim.clone()).unwrap_or_else(|e| {
         fail(format!(
             "exchange folder {}: {e}",

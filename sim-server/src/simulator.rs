@@ -26,6 +26,8 @@ pub struct Settings {
     /// `--data-dir`: where jobs, results, reference numbers and history are kept (SQLite).
     /// `None`: everything in memory.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The job engine: pacing, 処理上限 (rows per bulk file), bulk file size limit.
+    pub jobs: crate::jobs::JobSettings,
 }
 
 /// Default request size limit: 1 MiB, far above any single inquiry (~1 KiB).
@@ -39,6 +41,7 @@ impl Default for Settings {
             webapi_user: crate::webapi::DEMO_USER.into(),
             webapi_password: crate::webapi::DEMO_PASSWORD.into(),
             data_dir: None,
+            jobs: crate::jobs::JobSettings::default(),
         }
     }
 }
@@ -65,11 +68,25 @@ impl Rejection {
 pub struct Answered {
     pub root: Element,
     pub encoding: TextEncoding,
+    /// Bytes written before (a bulk job's stored result): sent as they are, so the fetched
+    /// result is byte-identical to the download. `root` then holds its header only.
+    pub raw: Option<Arc<[u8]>>,
 }
 
 impl Answered {
+    pub fn new(root: Element, encoding: TextEncoding) -> Self {
+        Answered {
+            root,
+            encoding,
+            raw: None,
+        }
+    }
+
     pub fn to_xml(&self) -> Vec<u8> {
-        xml::write_document(&self.root, self.encoding)
+        match &self.raw {
+            Some(raw) => raw.to_vec(),
+            None => xml::write_document(&self.root, self.encoding),
+        }
     }
 }
 
@@ -105,6 +122,13 @@ impl Simulator {
         settings: Settings,
     ) -> Self {
         let pop = Arc::new(pop);
+        let jobs = crate::jobs::Jobs::new(
+            settings.jobs.clone(),
+            settings.data_dir.as_deref(),
+            clock.clone(),
+            errors.clone(),
+            pop.clone(),
+        );
         Simulator {
             population: RwLock::new(pop.clone()),
             builtin: pop,
@@ -114,7 +138,7 @@ impl Simulator {
             settings,
             tokens: crate::webapi::TokenStore::default(),
             terminal: crate::terminal::Terminal::default(),
-            jobs: crate::jobs::Jobs::default(),
+            jobs,
             history: crate::history::History::default(),
         }
     }
@@ -191,17 +215,19 @@ impl Simulator {
                 Err(e) => {
                     let res = inquiry::structure_error(now, encoding, &self.errors);
                     let note = JournalNote::error(res.header.error_code.clone(), e.to_string());
-                    (
-                        Answered {
-                            root: res.to_element(),
-                            encoding,
-                        },
-                        note,
-                    )
+                    (Answered::new(res.to_element(), encoding), note)
                 }
                 Ok(req) => {
                     let pop = self.population();
-                    let a = inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
+                    let mut a =
+                        inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
+                    if let (Some(body), Some(facility)) = (
+                        a.response.body.as_mut(),
+                        a.response.header.medical_institution_code.as_deref(),
+                    ) {
+                        // The facility's registered 照会番号 (RULE-51).
+                        self.jobs.references().patch(facility.trim(), &mut body.results);
+                    }
                     let code = a.response.header.error_code.clone().or_else(|| {
                         a.response
                             .body
@@ -213,25 +239,92 @@ impl Simulator {
                         error_detail: a.error.as_ref().map(|e| e.to_string()),
                         validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
                     };
-                    (
-                        Answered {
-                            root: a.response.to_element(),
-                            encoding: a.encoding,
-                        },
-                        note,
-                    )
+                    (Answered::new(a.response.to_element(), a.encoding), note)
                 }
             },
-            MessageId::SingleInquiryResponse => {
+            MessageId::BulkInquirySubmitRequest | MessageId::BulkRegistrationSubmitRequest => {
+                let kind = crate::jobs::JobKind::of_submit(message)
+                    .unwrap_or(crate::jobs::JobKind::BulkInquiry);
+                self.submit_job(
+                    kind,
+                    crate::jobs::Submitted::Tree {
+                        root,
+                        encoding,
+                        raw: None,
+                    },
+                )
+            }
+            MessageId::BulkInquiryFetchRequest | MessageId::BulkRegistrationFetchRequest => {
+                let kind = crate::jobs::JobKind::of_fetch(message)
+                    .unwrap_or(crate::jobs::JobKind::BulkInquiry);
+                let (answered, note) = self.jobs.fetch(kind, root, encoding);
+                (
+                    answered,
+                    JournalNote {
+                        error_code: note.error_code,
+                        error_detail: note.detail,
+                        validity: None,
+                    },
+                )
+            }
+            MessageId::ReferenceNumberRequest => {
+                let (answered, note) =
+                    self.jobs
+                        .register_single(&self.population(), root, encoding);
+                (
+                    answered,
+                    JournalNote {
+                        error_code: note.error_code,
+                        error_detail: note.detail,
+                        validity: None,
+                    },
+                )
+            }
+            MessageId::SingleInquiryResponse
+            | MessageId::BulkInquirySubmitResponse
+            | MessageId::BulkInquiryFetchResponse
+            | MessageId::ReferenceNumberResponse
+            | MessageId::BulkRegistrationSubmitResponse
+            | MessageId::BulkRegistrationFetchResponse => {
                 let res = inquiry::structure_error(now, encoding, &self.errors);
                 (
-                    Answered {
-                        root: res.to_element(),
-                        encoding,
-                    },
+                    Answered::new(res.to_element(), encoding),
                     JournalNote::error(None, "a result message was sent as a request".into()),
                 )
             }
+        }
+    }
+
+    /// Accepts a bulk file (JOB-01 / JOB-02) and answers with the 受付番号.
+    fn submit_job(
+        &self,
+        kind: crate::jobs::JobKind,
+        input: crate::jobs::Submitted<'_>,
+    ) -> (Answered, JournalNote) {
+        let (answered, job) = self.jobs.submit(kind, input, self.population(), None);
+        let note = match job {
+            Some(j) => JournalNote {
+                error_code: None,
+                error_detail: Some(format!("accepted as {}", j.reception_number)),
+                validity: None,
+            },
+            None => JournalNote::error(
+                Some(self.errors.entry(ErrorKind::SystemError).code.clone()),
+                "not accepted: too many jobs waiting or the job store failed".into(),
+            ),
+        };
+        (answered, note)
+    }
+
+    /// The largest request accepted for a message id: bulk files may be larger.
+    pub fn request_limit(&self, message: &str) -> usize {
+        match MessageId::parse(message).and_then(crate::jobs::JobKind::of_submit) {
+            Some(_) => self
+                .settings
+                .jobs
+                .max_request_bytes
+                .max(self.settings.max_request_bytes),
+            None => self.settings.max_request_bytes,
         }
     }
 
@@ -241,7 +334,10 @@ impl Simulator {
             Some(m) if m.response().is_some() => Ok(m),
             _ => Err(self.rejection(
                 ErrorKind::UnknownMessage,
-                format!("\"{name}\" is not a request message id the simulator knows (known: OQSsiquc01req)"),
+                format!(
+                    "\"{name}\" is not a request message id the simulator knows (known: {})",
+                    MessageId::request_names()
+                ),
             )),
         }
     }
@@ -257,6 +353,27 @@ impl Simulator {
         let text = String::from_utf8_lossy(bytes);
         let mut entry = self.entry(transport, message, source, bytes.len(), &text);
         let result = self.request_message(message).and_then(|m| {
+            if let Some(kind) = crate::jobs::JobKind::of_submit(m) {
+                // A bulk file is always accepted; one that cannot be read fails as a job
+                // (照会失敗(XML 構造エラー) / (処理上限エラー)), as the manual's statuses say.
+                let limits = self.settings.jobs.read_limits();
+                return Ok(match xml::read_document(bytes, limits) {
+                    Ok(doc) => {
+                        entry.encoding = Some(doc.encoding.label().to_owned());
+                        self.submit_job(
+                            kind,
+                            crate::jobs::Submitted::Tree {
+                                root: &doc.root,
+                                encoding: doc.encoding,
+                                raw: Some(bytes),
+                            },
+                        )
+                    }
+                    Err(error) => {
+                        self.submit_job(kind, crate::jobs::Submitted::Unreadable { error, raw: bytes })
+                    }
+                });
+            }
             let doc =
                 xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
             entry.encoding = Some(doc.encoding.label().to_owned());
@@ -301,6 +418,20 @@ impl Simulator {
                 })
                 .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8))
         };
+        // A stored bulk result is mirrored whole: read its bytes back into the tree.
+        let result = result.map(|(mut a, note)| {
+            if let Some(raw) = &a.raw {
+                let limits = ReadLimits {
+                    max_bytes: usize::MAX,
+                    max_depth: 64,
+                    max_elements: usize::MAX,
+                };
+                if let Ok(doc) = xml::read_document(raw, limits) {
+                    a.root = doc.root;
+                }
+            }
+            (a, note)
+        });
         self.finish(entry, result)
     }
 

@@ -1,0 +1,359 @@
+//! Bulk messages (interface.md §3): the 資格情報一括照会 (JOB-01, OQSmuquc01/02) and the parts every
+//! bulk job shares: the submit answer (受付番号, 受付日時), the fetch request and the header of a
+//! fetched result (SegmentOfResult 2 while processing, 1 done, 9 failed, and the three counts).
+
+use crate::codes::{
+    CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult,
+};
+use crate::dom::Element;
+use crate::message::{
+    QualificationResult, RequestHeader, SearchInfo, StructureError, BODY, HEADER, ROOT,
+    SEARCH_INFO,
+};
+
+/// The unit of a JOB-01 result.
+pub const BULK_CONFIRM_UNIT: &str = "BulkConfirmUnit";
+
+/// Reads MessageHeader of any request (the same fields for single and bulk requests).
+pub fn read_header(header: &Element) -> RequestHeader {
+    let get = |n: &str| header.child_text(n).map(str::to_owned);
+    RequestHeader {
+        qualification_confirmation_date: get("QualificationConfirmationDate"),
+        medical_institution_code: get("MedicalInstitutionCode"),
+        arbitrary_file_identifier: get("ArbitraryFileIdentifier"),
+        character_code_identifier: get("CharacterCodeIdentifier"),
+    }
+}
+
+/// `XmlMsg` with `MessageHeader` and `MessageBody`, or why not.
+pub fn header_and_body(root: &Element) -> Result<(&Element, &Element), StructureError> {
+    if root.name != ROOT {
+        return Err(StructureError(format!(
+            "root element is <{}>, expected <{ROOT}>",
+            root.name
+        )));
+    }
+    let header = root
+        .child(HEADER)
+        .ok_or_else(|| StructureError(format!("<{HEADER}> is missing")))?;
+    let body = root
+        .child(BODY)
+        .ok_or_else(|| StructureError(format!("<{BODY}> is missing")))?;
+    Ok((header, body))
+}
+
+/// The header fields of a request whose header could be found, for echoing in an answer.
+pub fn header_of(root: &Element) -> RequestHeader {
+    root.child(HEADER).map(read_header).unwrap_or_default()
+}
+
+/// OQSmuquc01req: a header and one QualificationConfirmSearchInfo per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkInquiryRequest {
+    pub header: RequestHeader,
+    pub rows: Vec<SearchInfo>,
+}
+
+impl BulkInquiryRequest {
+    pub fn from_element(root: &Element) -> Result<Self, StructureError> {
+        let (header, body) = header_and_body(root)?;
+        let rows: Vec<SearchInfo> = body
+            .children_named(SEARCH_INFO)
+            .map(SearchInfo::from_element)
+            .collect();
+        if rows.is_empty() {
+            return Err(StructureError(format!(
+                "<{BODY}> has no <{SEARCH_INFO}>; a bulk inquiry needs at least one row"
+            )));
+        }
+        if let Some(other) = body.children.iter().find(|c| c.name != SEARCH_INFO) {
+            return Err(StructureError(format!(
+                "<{BODY}> holds <{}>; a bulk inquiry holds only <{SEARCH_INFO}>",
+                other.name
+            )));
+        }
+        Ok(BulkInquiryRequest {
+            header: read_header(header),
+            rows,
+        })
+    }
+
+    pub fn to_element(&self) -> Element {
+        let mut body = Element::new(BODY);
+        body.children
+            .extend(self.rows.iter().map(SearchInfo::to_element));
+        Element::new(ROOT)
+            .with(request_header_element(&self.header))
+            .with(body)
+    }
+}
+
+/// MessageHeader of a request, written back (clients and tests build requests with it).
+pub fn request_header_element(h: &RequestHeader) -> Element {
+    let mut header = Element::new(HEADER);
+    header.push_opt(
+        "QualificationConfirmationDate",
+        h.qualification_confirmation_date.clone(),
+    );
+    header.push_opt("MedicalInstitutionCode", h.medical_institution_code.clone());
+    header.push_opt(
+        "ArbitraryFileIdentifier",
+        h.arbitrary_file_identifier.clone(),
+    );
+    header.push_opt(
+        "CharacterCodeIdentifier",
+        h.character_code_identifier.clone(),
+    );
+    header
+}
+
+/// OQSmuquc02req / OQSmuimm02req: which job's result to fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchRequest {
+    pub header: RequestHeader,
+    /// 受付番号 as written.
+    pub reception_number: Option<String>,
+}
+
+impl FetchRequest {
+    pub fn from_element(root: &Element) -> Result<Self, StructureError> {
+        let (header, body) = header_and_body(root)?;
+        Ok(FetchRequest {
+            header: read_header(header),
+            reception_number: body
+                .child_text("ReceptionNumber")
+                .map(|s| s.trim().to_owned()),
+        })
+    }
+
+    pub fn to_element(&self) -> Element {
+        let mut body = Element::new(BODY);
+        body.push_opt("ReceptionNumber", self.reception_number.clone());
+        Element::new(ROOT)
+            .with(request_header_element(&self.header))
+            .with(body)
+    }
+}
+
+/// OQSmuquc01res / OQSmuimm01res: the job was accepted under a 受付番号.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmitResponse {
+    /// `YYYYMMDDHHmmss`.
+    pub process_execution_time: String,
+    pub medical_institution_code: Option<String>,
+    pub arbitrary_file_identifier: Option<String>,
+    pub segment_of_result: SegmentOfResult,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub character_code: CharacterCode,
+    /// 受付番号 (`yyyymmddhhmmssSSS_<suffix>`); absent when not accepted.
+    pub reception_number: Option<String>,
+    /// 受付日時 `YYYYMMDDHHmmss`.
+    pub reception_date_time: Option<String>,
+}
+
+impl SubmitResponse {
+    pub fn to_element(&self) -> Element {
+        let mut h = Element::new(HEADER);
+        h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
+        h.push_opt(
+            "MedicalInstitutionCode",
+            self.medical_institution_code.clone(),
+        );
+        h.push_opt(
+            "ArbitraryFileIdentifier",
+            self.arbitrary_file_identifier.clone(),
+        );
+        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
+        h.push_opt("ErrorCode", self.error_code.clone());
+        h.push_opt("ErrorMessage", self.error_message.clone());
+        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        let mut root = Element::new(ROOT).with(h);
+        if let Some(n) = &self.reception_number {
+            let mut b = Element::new(BODY);
+            b.push_leaf("ReceptionNumber", n);
+            b.push_opt("ReceptionDateTime", self.reception_date_time.clone());
+            root.children.push(b);
+        }
+        root
+    }
+}
+
+/// MessageHeader of OQSmuquc02res / OQSmuimm02res.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkResultHeader {
+    pub process_execution_time: String,
+    pub qualification_confirmation_date: Option<String>,
+    pub medical_institution_code: Option<String>,
+    pub arbitrary_file_identifier: Option<String>,
+    pub reception_number: Option<String>,
+    /// 1 done, 2 still processing (poll again), 9 failed.
+    pub segment_of_result: SegmentOfResult,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub character_code: CharacterCode,
+    pub number_of_processing_result: Option<usize>,
+    pub number_of_normal_processing: Option<usize>,
+    pub number_of_error: Option<usize>,
+}
+
+impl BulkResultHeader {
+    pub fn to_element(&self) -> Element {
+        let mut h = Element::new(HEADER);
+        h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
+        h.push_opt(
+            "QualificationConfirmationDate",
+            self.qualification_confirmation_date.clone(),
+        );
+        h.push_opt(
+            "MedicalInstitutionCode",
+            self.medical_institution_code.clone(),
+        );
+        h.push_opt(
+            "ArbitraryFileIdentifier",
+            self.arbitrary_file_identifier.clone(),
+        );
+        h.push_opt("ReceptionNumber", self.reception_number.clone());
+        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
+        h.push_opt("ErrorCode", self.error_code.clone());
+        h.push_opt("ErrorMessage", self.error_message.clone());
+        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        h.push_opt(
+            "NumberOfProcessingResult",
+            self.number_of_processing_result.map(|n| n.to_string()),
+        );
+        h.push_opt(
+            "NumberOfNormalProcessing",
+            self.number_of_normal_processing.map(|n| n.to_string()),
+        );
+        h.push_opt("NumberOfError", self.number_of_error.map(|n| n.to_string()));
+        h
+    }
+
+    /// The whole result message: this header and, when there are units, a body holding them.
+    pub fn to_document(&self, units: Vec<Element>) -> Element {
+        let mut root = Element::new(ROOT).with(self.to_element());
+        if !units.is_empty() {
+            let mut b = Element::new(BODY);
+            b.children = units;
+            root.children.push(b);
+        }
+        root
+    }
+}
+
+/// One row of a JOB-01 result: the row as sent and its answer, judged like a single inquiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkConfirmUnit {
+    pub search: SearchInfo,
+    pub processing_result_status: ProcessingResultStatus,
+    pub processing_result_code: Option<String>,
+    pub processing_result_message: Option<String>,
+    pub qualification_validity: Option<QualificationValidity>,
+    /// One per matched qualification (several for 複数該当).
+    pub results: Vec<QualificationResult>,
+    /// The facility's 照会番号 of the matched qualification, when exactly one matched.
+    pub reference_number: Option<String>,
+}
+
+impl BulkConfirmUnit {
+    /// Whether the row needs a look (照会完了（要確認）): an input error, or anything but 有効.
+    pub fn needs_check(&self) -> bool {
+        self.processing_result_status != ProcessingResultStatus::Normal
+            || self.qualification_validity != Some(QualificationValidity::Valid)
+    }
+
+    pub fn to_element(&self) -> Element {
+        let mut u = Element::new(BULK_CONFIRM_UNIT).with(self.search.to_element());
+        u.push_leaf(
+            "ProcessingResultStatus",
+            self.processing_result_status.code(),
+        );
+        u.push_opt("ProcessingResultCode", self.processing_result_code.clone());
+        u.push_opt(
+            "ProcessingResultMessage",
+            self.processing_result_message.clone(),
+        );
+        u.push_opt(
+            "QualificationValidity",
+            self.qualification_validity.map(|v| v.code()),
+        );
+        u.children
+            .extend(self.results.iter().map(QualificationResult::to_element));
+        u.push_opt("ReferenceNumber", self.reference_number.clone());
+        u
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: &str) -> SearchInfo {
+        SearchInfo {
+            insurer_number: Some("06139000".into()),
+            insured_identification_number: Some(n.into()),
+            birthdate: Some("19540326".into()),
+            limit_application_certificate_related_cons_flg: Some("0".into()),
+            ..SearchInfo::default()
+        }
+    }
+
+    #[test]
+    fn bulk_request_round_trip_and_structure_errors() {
+        let req = BulkInquiryRequest {
+            header: RequestHeader {
+                medical_institution_code: Some("1234567890".into()),
+                ..RequestHeader::default()
+            },
+            rows: vec![row("1"), row("2")],
+        };
+        assert_eq!(
+            BulkInquiryRequest::from_element(&req.to_element()).unwrap(),
+            req
+        );
+        let empty = BulkInquiryRequest {
+            rows: vec![],
+            ..req.clone()
+        };
+        assert!(BulkInquiryRequest::from_element(&empty.to_element())
+            .unwrap_err()
+            .0
+            .contains("at least one row"));
+        let mut stray = req.to_element();
+        stray.children[1].children.push(Element::leaf("Other", "x"));
+        assert!(BulkInquiryRequest::from_element(&stray)
+            .unwrap_err()
+            .0
+            .contains("<Other>"));
+        assert!(BulkInquiryRequest::from_element(&Element::new("X")).is_err());
+    }
+
+    #[test]
+    fn fetch_request_reads_the_reception_number() {
+        let f = FetchRequest {
+            header: RequestHeader::default(),
+            reception_number: Some("20210106193739084_0001".into()),
+        };
+        assert_eq!(FetchRequest::from_element(&f.to_element()).unwrap(), f);
+    }
+
+    #[test]
+    fn needs_check_is_anything_but_a_valid_row() {
+        let mut u = BulkConfirmUnit {
+            search: row("1"),
+            processing_result_status: ProcessingResultStatus::Normal,
+            processing_result_code: None,
+            processing_result_message: None,
+            qualification_validity: Some(QualificationValidity::Valid),
+            results: vec![],
+            reference_number: None,
+        };
+        assert!(!u.needs_check());
+        u.qualification_validity = Some(QualificationValidity::NotFound);
+        assert!(u.needs_check());
+        u.qualification_validity = None;
+        u.processing_result_status = ProcessingResultStatus::Error;
+        assert!(u.needs_check());
+    }
+}

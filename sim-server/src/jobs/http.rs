@@ -1,0 +1,152 @@
+//! Job endpoints (JSON; the result screens SCR-16 / SCR-18 come later):
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /jobs?kind=bulk-inquiry&facility=1234567890` | the 3 newest jobs of a kind (RULE-52), newest first |
+//! | `GET /jobs/{受付番号}` | one job |
+//! | `GET /jobs/{受付番号}/result` | the result file (RULE-54: only 完了 / 完了（要確認）; else 409) |
+//! | `GET/PUT/DELETE /__admin/faults/jobs` | `{"systemError":true}`: jobs fail with システムエラー |
+//! | `GET/PUT /__admin/jobs/pacing` | `{"pacing":"hold"}` (`instant`, `hold`, `50ms/row`, `2s/job`) |
+
+use super::{JobKind, Pacing, ResultError, LISTED};
+use crate::simulator::Simulator;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    kind: Option<String>,
+    facility: Option<String>,
+}
+
+fn problem(status: StatusCode, msg: String) -> Response {
+    (status, Json(json!({ "error": msg }))).into_response()
+}
+
+async fn list(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> Response {
+    let kind_key = q.kind.as_deref().unwrap_or("bulk-inquiry");
+    let Some(kind) = JobKind::from_key(kind_key) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!("unknown kind \"{kind_key}\" (bulk-inquiry, bulk-registration)"),
+        );
+    };
+    let jobs: Vec<_> = sim
+        .jobs
+        .list(kind, q.facility.as_deref(), LISTED)
+        .iter()
+        .map(|j| j.view())
+        .collect();
+    Json(json!({ "kind": kind.key(), "jobs": jobs })).into_response()
+}
+
+async fn one(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -> Response {
+    match sim.jobs.job(&number) {
+        Some(j) => Json(j.view()).into_response(),
+        None => problem(StatusCode::NOT_FOUND, format!("no job \"{number}\"")),
+    }
+}
+
+async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -> Response {
+    match sim.jobs.result(&number) {
+        Ok((name, bytes)) => {
+            let charset = sim
+                .jobs
+                .job(&number)
+                .map_or("UTF-8", |j| j.encoding.label());
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        format!("application/xml; charset={charset}"),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                bytes.to_vec(),
+            )
+                .into_response()
+        }
+        Err(ResultError::NotFound) => {
+            problem(StatusCode::NOT_FOUND, format!("no job \"{number}\""))
+        }
+        Err(ResultError::NotDownloadable(j)) => problem(
+            StatusCode::CONFLICT,
+            format!(
+                "job \"{number}\" is {}: only finished jobs can be downloaded",
+                j.state.status(j.kind)
+            ),
+        ),
+        Err(ResultError::Store(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FaultBody {
+    system_error: bool,
+}
+
+async fn get_fault(State(sim): State<Arc<Simulator>>) -> Response {
+    Json(json!({ "systemError": sim.jobs.system_fault() })).into_response()
+}
+
+async fn put_fault(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<FaultBody>(&body) {
+        Ok(b) => {
+            sim.jobs.set_system_fault(b.system_error);
+            Json(json!({ "systemError": b.system_error })).into_response()
+        }
+        Err(e) => problem(
+            StatusCode::BAD_REQUEST,
+            format!("expected {{\"systemError\":true|false}}: {e}"),
+        ),
+    }
+}
+
+async fn delete_fault(State(sim): State<Arc<Simulator>>) -> Response {
+    sim.jobs.set_system_fault(false);
+    Json(json!({ "systemError": false })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct PacingBody {
+    pacing: String,
+}
+
+async fn get_pacing(State(sim): State<Arc<Simulator>>) -> Response {
+    Json(json!({ "pacing": sim.jobs.settings().pacing.describe() })).into_response()
+}
+
+async fn put_pacing(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let parsed = serde_json::from_slice::<PacingBody>(&body)
+        .map_err(|e| format!("expected {{\"pacing\":\"…\"}}: {e}"))
+        .and_then(|b| Pacing::parse(&b.pacing));
+    match parsed {
+        Ok(p) => {
+            sim.jobs.set_pacing(p);
+            Json(json!({ "pacing": p.describe() })).into_response()
+        }
+        Err(e) => problem(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/jobs", get(list))
+        .route("/jobs/{number}", get(one))
+        .route("/jobs/{number}/result", get(result))
+        .route(
+            "/__admin/faults/jobs",
+            get(get_fault).put(put_fault).delete(delete_fault),
+        )
+        .route("/__admin/jobs/pacing", get(get_pacing).put(put_pacing))
+}

@@ -1,0 +1,105 @@
+//! JOB-01 資格情報一括照会: every row of OQSmuquc01req is answered exactly as the single inquiry
+//! (`oqs_domain::inquiry::answer_single_inquiry`) would answer it, then wrapped in a
+//! BulkConfirmUnit.
+
+use super::registration::ReferenceNumbers;
+use super::{Inner, Outcome};
+use chrono::{DateTime, FixedOffset};
+use oqs_domain::inquiry::answer_single_inquiry;
+use oqs_domain::Population;
+use oqs_protocol::bulk::{BulkConfirmUnit, BulkInquiryRequest};
+use oqs_protocol::codes::ProcessingResultStatus;
+use oqs_protocol::errors::ErrorTable;
+use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+use oqs_protocol::TextEncoding;
+
+/// The one function producing a bulk row's result: the single inquiry of the row (with the
+/// file's header), the facility's 照会番号 patched in. The history hook records here.
+pub fn answer_row(
+    pop: &Population,
+    header: &RequestHeader,
+    row: &SearchInfo,
+    encoding: TextEncoding,
+    now: DateTime<FixedOffset>,
+    errors: &ErrorTable,
+    references: &ReferenceNumbers,
+) -> BulkConfirmUnit {
+    let req = SingleInquiryRequest {
+        header: header.clone(),
+        search: row.clone(),
+    };
+    let answer = answer_single_inquiry(pop, &req, encoding, now, errors);
+    let facility = header
+        .medical_institution_code
+        .as_deref()
+        .unwrap_or("")
+        .trim();
+    let search = row.clone();
+    match answer.response.body {
+        Some(mut body) => {
+            references.patch(facility, &mut body.results);
+            let reference_number = match body.results.as_slice() {
+                [one] => one.reference_number.clone(),
+                _ => None,
+            };
+            BulkConfirmUnit {
+                search,
+                processing_result_status: body.processing_result_status,
+                processing_result_code: body.processing_result_code,
+                processing_result_message: body.processing_result_message,
+                qualification_validity: body.qualification_validity,
+                results: body.results,
+                reference_number,
+            }
+        }
+        // A header error (the file's header was checked before, so only a row can land here
+        // through a header-level row of an overridden error table): the row is in error.
+        None => BulkConfirmUnit {
+            search,
+            processing_result_status: ProcessingResultStatus::Error,
+            processing_result_code: answer.response.header.error_code,
+            processing_result_message: answer.response.header.error_message,
+            qualification_validity: None,
+            results: Vec::new(),
+            reference_number: None,
+        },
+    }
+}
+
+/// Answers every row in file order. `None` when a fault stopped the job.
+pub(crate) fn process(
+    inner: &Inner,
+    job: &super::Job,
+    req: &BulkInquiryRequest,
+    pop: &Population,
+) -> Option<Outcome> {
+    let now = inner.clock.now();
+    let mut out = Outcome {
+        units: Vec::with_capacity(req.rows.len()),
+        normal: 0,
+        errors: 0,
+        needs_check: false,
+    };
+    for (i, row) in req.rows.iter().enumerate() {
+        let unit = answer_row(
+            pop,
+            &req.header,
+            row,
+            job.encoding,
+            now,
+            &inner.errors,
+            &inner.references,
+        );
+        if unit.processing_result_status == ProcessingResultStatus::Normal {
+            out.normal += 1;
+        } else {
+            out.errors += 1;
+        }
+        out.needs_check |= unit.needs_check();
+        out.units.push(unit.to_element());
+        if !inner.row_done(job.seq, i + 1) {
+            return None;
+        }
+    }
+    Some(out)
+}
