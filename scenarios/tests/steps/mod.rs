@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod input;
+pub mod mynumber;
 pub mod send;
 pub mod world;
 

@@ -105,6 +105,8 @@ pub struct OqsWorld {
     pub encoding: TextEncoding,
     /// Every answer, oldest first.
     pub replies: Vec<Reply>,
+    /// My Number card inquiry (SCR-08/09/10): choices, the last answer, downloads.
+    pub mynumber: super::mynumber::MyNumberState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -122,6 +124,7 @@ impl OqsWorld {
             request: SingleInquiryRequest::default(),
             encoding: TextEncoding::Utf8,
             replies: Vec::new(),
+            mynumber: Default::default(),
             exchange: None,
             file_seq: 0,
         }
