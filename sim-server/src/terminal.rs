@@ -28,8 +28,8 @@ use oqs_protocol::codes::{
     CardAuthErrorCode, CharacterCode, ConsentFlag, PrescriptionIssueForm, ProcessingResultStatus,
     QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
-use oqs_protocol::message::{format_date, QualificationResult, ResultBody, ResultHeader};
 use oqs_protocol::message::SingleInquiryResponse;
+use oqs_protocol::message::{format_date, QualificationResult, ResultBody, ResultHeader};
 use oqs_protocol::texts;
 use oqs_protocol::TextEncoding;
 use rand::{RngCore, SeedableRng};
@@ -332,7 +332,10 @@ impl TerminalSettings {
         }
         match self.prescription_usage {
             PrescriptionUsage::NotUsed => &[],
-            PrescriptionUsage::Both => &[PrescriptionIssueForm::Electronic, PrescriptionIssueForm::Paper],
+            PrescriptionUsage::Both => &[
+                PrescriptionIssueForm::Electronic,
+                PrescriptionIssueForm::Paper,
+            ],
             PrescriptionUsage::ElectronicOnly => &[PrescriptionIssueForm::Electronic],
             PrescriptionUsage::PaperOnly => &[PrescriptionIssueForm::Paper],
         }
@@ -360,7 +363,10 @@ impl Consents {
         let pick = |on: bool, l: [&'static str; 2]| l[usize::from(on)];
         [
             pick(self.operation, texts::CONSENT_OPERATION),
-            pick(self.diagnosis_medication, texts::CONSENT_DIAGNOSIS_MEDICATION),
+            pick(
+                self.diagnosis_medication,
+                texts::CONSENT_DIAGNOSIS_MEDICATION,
+            ),
             pick(self.health_checkup, texts::CONSENT_HEALTH_CHECKUP),
         ]
     }
@@ -605,6 +611,12 @@ pub struct IssuedCard {
 pub trait CardIssuer: Send + Sync {
     /// The profile names.
     fn profiles(&self) -> Vec<String>;
+    /// Every card this issuer would issue by default (certificate DER and registry facts), so
+    /// cards presented from outside (e.g. `oqs-vcard insert` over vpcd) are known too.
+    fn known_certificates(&self, now: DateTime<FixedOffset>) -> Vec<(Vec<u8>, CertificateRecord)> {
+        let _ = now;
+        Vec::new()
+    }
     /// A new card of this profile, for a simulator whose clock says `now`; `person` overrides
     /// the profile's card holder (a person key of the population).
     fn issue(
@@ -634,6 +646,24 @@ impl CardIssuer for ProfileIssuer {
             .collect()
     }
 
+    fn known_certificates(&self, now: DateTime<FixedOffset>) -> Vec<(Vec<u8>, CertificateRecord)> {
+        virtual_card::Profile::ALL
+            .iter()
+            .filter_map(|&p| virtual_card::issue(p, self.seed, inquiry::today(now)).ok())
+            .filter(|(_, i)| i.is_mynumber_card)
+            .map(|(_, i)| {
+                (
+                    i.certificate_der,
+                    CertificateRecord {
+                        person_key: i.person_key,
+                        revoked: i.revoked,
+                        insurance_registered: i.insurance_registered,
+                    },
+                )
+            })
+            .collect()
+    }
+
     fn issue(
         &self,
         profile: &str,
@@ -646,9 +676,7 @@ impl CardIssuer for ProfileIssuer {
             .map_err(|e| e.to_string())?;
         Ok(IssuedCard {
             card: Box::new(card),
-            certificate: issued
-                .is_mynumber_card
-                .then_some(issued.certificate_der),
+            certificate: issued.is_mynumber_card.then_some(issued.certificate_der),
             record: Some(CertificateRecord {
                 person_key: issued.person_key,
                 revoked: issued.revoked,
@@ -656,6 +684,14 @@ impl CardIssuer for ProfileIssuer {
             }),
         })
     }
+}
+
+/// A PC/SC reader by name (e.g. vpcd's `Virtual PCD 00 00`) as a terminal reader channel.
+#[cfg(feature = "pcsc")]
+pub fn pcsc_channel(name: &str) -> Result<Box<dyn CardChannel>, String> {
+    virtual_card::PcscReader::open(name)
+        .map(|r| Box::new(r) as Box<dyn CardChannel>)
+        .map_err(|e| e.to_string())
 }
 
 /// Recent confirmations kept for the follow-up actions of SCR-10 (bounded).
@@ -673,6 +709,8 @@ struct State {
 pub struct Terminal {
     state: Mutex<State>,
     registry: Mutex<Registry>,
+    /// The issuer's default cards were registered (done once, on the first unknown serial).
+    defaults_registered: Mutex<bool>,
     issuer: Mutex<Option<Arc<dyn CardIssuer>>>,
     rng: Mutex<ChaCha20Rng>,
     face_dir: Mutex<Option<PathBuf>>,
@@ -698,6 +736,7 @@ impl Default for Terminal {
                 recent: VecDeque::new(),
             }),
             registry: Mutex::new(Registry::default()),
+            defaults_registered: Mutex::new(false),
             issuer: Mutex::new(Some(Arc::new(ProfileIssuer {
                 seed: DEFAULT_CARD_SEED,
             }))),
@@ -732,10 +771,45 @@ impl Terminal {
     }
 
     /// Registers a certificate (server-side facts keyed by its serial).
-    pub fn register_certificate(&self, der: &[u8], record: CertificateRecord) -> Result<String, String> {
+    pub fn register_certificate(
+        &self,
+        der: &[u8],
+        record: CertificateRecord,
+    ) -> Result<String, String> {
         let cert = certs::parse(der)?;
         lock(&self.registry).insert(cert.serial.clone(), record);
         Ok(cert.serial)
+    }
+
+    /// The registry row of a serial. On the first unknown serial the issuer's default cards
+    /// are registered (cards presented from outside the simulator, e.g. over vpcd).
+    pub fn lookup_certificate(
+        &self,
+        serial: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Option<CertificateRecord> {
+        if let Some(r) = lock(&self.registry).get(serial) {
+            return Some(r.clone());
+        }
+        {
+            let mut done = lock(&self.defaults_registered);
+            if *done {
+                return None;
+            }
+            *done = true;
+        }
+        if let Some(issuer) = self.issuer() {
+            for (der, record) in issuer.known_certificates(now) {
+                if let Ok(cert) = certs::parse(&der) {
+                    let mut reg = lock(&self.registry);
+                    // A card issued through the admin API keeps its own row.
+                    if reg.get(&cert.serial).is_none() {
+                        reg.insert(cert.serial, record);
+                    }
+                }
+            }
+        }
+        lock(&self.registry).get(serial).cloned()
     }
 
     pub fn registered_certificates(&self) -> Vec<(String, CertificateRecord)> {
@@ -822,9 +896,9 @@ impl Terminal {
         person: Option<&str>,
         now: DateTime<FixedOffset>,
     ) -> Result<(), RequestError> {
-        let issuer = self.issuer().ok_or_else(|| {
-            RequestError("no card issuer is configured on this simulator".into())
-        })?;
+        let issuer = self
+            .issuer()
+            .ok_or_else(|| RequestError("no card issuer is configured on this simulator".into()))?;
         let issued = issuer.issue(profile, person, now).map_err(|e| {
             RequestError(format!(
                 "profile \"{profile}\": {e} (profiles: {})",
@@ -851,7 +925,11 @@ impl Terminal {
 
     /// A recent confirmation by id.
     pub fn confirmation(&self, id: u64) -> Option<Confirmation> {
-        lock(&self.state).recent.iter().find(|c| c.id == id).cloned()
+        lock(&self.state)
+            .recent
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
     }
 
     fn challenge(&self) -> [u8; 32] {
@@ -871,7 +949,10 @@ fn reader_mut(readers: &mut [Reader], index: usize) -> Result<&mut Reader, Reque
 /// RULE-86: the topology check of SCR-08. AMB-86: several readers (ERR-18) wins over
 /// generic + face (ERR-17).
 fn topology_dialog(readers: &[Reader]) -> Option<&'static str> {
-    let generic = readers.iter().filter(|r| r.kind == ReaderKind::Generic).count();
+    let generic = readers
+        .iter()
+        .filter(|r| r.kind == ReaderKind::Generic)
+        .count();
     let face = readers.len() - generic;
     if generic >= 2 || face >= 2 {
         Some("ERR-18")
@@ -907,8 +988,10 @@ fn read_card(
     method: Method,
     pin: Option<&str>,
     challenge: &[u8; 32],
-) -> Result<(CardRead, Option<Vec<u8>>), Result<CardError, Dialog>> {
-    ch.connect().map_err(|e| Ok(e.into()))?;
+    face: bool,
+) -> Result<(CardRead, Option<Vec<u8>>), Box<Dialog>> {
+    let stop = |e: CardError| Box::new(card_error_dialog(&e, face));
+    ch.connect().map_err(|e| stop(e.into()))?;
     let r = (|| {
         jpki::select_applet(ch)?;
         jpki::read_token(ch)?;
@@ -921,23 +1004,24 @@ fn read_card(
                     return Err(CardError::PinLocked);
                 }
                 let Some(pin) = pin else {
-                    return Ok((CardRead { certificate }, Err(())));
+                    return Ok(None);
                 };
                 jpki::verify_pin(ch, pin)?;
                 let di = jpki::sha256_digest_info(&certs::challenge_hash(challenge));
-                Some(jpki::sign(ch, &di)?)
+                Some(Some(jpki::sign(ch, &di)?))
             }
         };
-        Ok((CardRead { certificate }, Ok(signature)))
+        Ok(Some((CardRead { certificate }, signature.flatten())))
     })();
     ch.disconnect();
     match r {
-        Ok((read, Ok(sig))) => Ok((read, sig)),
-        Ok((_, Err(()))) => Err(Err(Dialog::simulator(
+        Ok(Some(read)) => Ok(read),
+        // The PIN path without a PIN (SCR-09 left empty).
+        Ok(None) => Err(Box::new(Dialog::simulator(
             texts::WRONG_PIN_TITLE,
             texts::PIN_REQUIRED_MESSAGE.to_owned(),
         ))),
-        Err(e) => Err(Ok(e)),
+        Err(e) => Err(stop(e)),
     }
 }
 
@@ -1050,7 +1134,9 @@ fn judge(
 ) -> Judged {
     let term = &sim.terminal;
     match term.fault() {
-        Some(Fault::CertificateInternalError) => return Judged::dialog(Dialog::catalogue("ERR-07")),
+        Some(Fault::CertificateInternalError) => {
+            return Judged::dialog(Dialog::catalogue("ERR-07"))
+        }
         Some(Fault::AuthenticationError { code }) => {
             let code = code.unwrap_or_else(|| CardAuthErrorCode::Injected.code().to_owned());
             return Judged::dialog(Dialog::auth_error(&code));
@@ -1060,11 +1146,15 @@ fn judge(
     let cert = &read.certificate;
     if let Some(sig) = signature {
         if !certs::verify_signature(&cert.public_key, challenge, sig) {
-            return Judged::dialog(Dialog::auth_error(CardAuthErrorCode::SignatureInvalid.code()));
+            return Judged::dialog(Dialog::auth_error(
+                CardAuthErrorCode::SignatureInvalid.code(),
+            ));
         }
     }
-    let Some(record) = lock(&term.registry).get(&cert.serial).cloned() else {
-        return Judged::dialog(Dialog::auth_error(CardAuthErrorCode::UnknownCertificate.code()));
+    let Some(record) = term.lookup_certificate(&cert.serial, sim.clock.now()) else {
+        return Judged::dialog(Dialog::auth_error(
+            CardAuthErrorCode::UnknownCertificate.code(),
+        ));
     };
     let person = Some(record.person_key.clone());
     let with_person = |d: Dialog| Judged {
@@ -1157,42 +1247,61 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
     let (index, face) = match req.reader {
         Some(i) => {
             let r = state.readers.get(i).ok_or_else(|| {
-                RequestError(format!("no reader {i} (the terminal has {})", state.readers.len()))
+                RequestError(format!(
+                    "no reader {i} (the terminal has {})",
+                    state.readers.len()
+                ))
             })?;
             (Some(i), r.kind == ReaderKind::Face)
         }
         None => (
-            state.readers.iter().position(|r| r.kind == ReaderKind::Generic),
+            state
+                .readers
+                .iter()
+                .position(|r| r.kind == ReaderKind::Generic),
             false,
         ),
     };
     let fault = state.fault.clone();
-    let (judged, reader_name, reader_kind) = {
+    let (judged, reader_name, reader_kind, method) = {
         let topo = if face {
             None
         } else {
             topology_dialog(&state.readers)
         };
         match (topo, index) {
-            (Some(err), _) => (Judged::dialog(Dialog::catalogue(err)), None, None),
-            (None, None) => (Judged::dialog(Dialog::catalogue("ERR-09")), None, None),
+            (Some(err), _) => (Judged::dialog(Dialog::catalogue(err)), None, None, method),
+            (None, None) => (
+                Judged::dialog(Dialog::catalogue("ERR-09")),
+                None,
+                None,
+                method,
+            ),
             (None, Some(i)) => {
                 let reader = &mut state.readers[i];
                 let name = Some(reader.name.clone());
                 let kind = Some(reader.kind);
                 // A face reader in 暗証番号認証固定 always asks for the PIN; in 無人運転 a PIN
                 // given is used, else the face match stands in for it (simulated as a match).
-                let method = match (face, reader.mode) {
+                let used = match (face, reader.mode) {
                     (true, FaceMode::PinOnly) => Method::Pin,
                     (true, FaceMode::Visual) => Method::Visual,
                     _ => method,
                 };
                 let judged = if fault == Some(Fault::ReadFailure) {
-                    Judged::dialog(card_error_dialog(&CardError::ReadFailure("injected".into()), face))
+                    Judged::dialog(card_error_dialog(
+                        &CardError::ReadFailure("injected".into()),
+                        face,
+                    ))
                 } else {
-                    match read_card(reader.link.channel(), method, req.pin.as_deref(), &challenge) {
-                        Err(Ok(e)) => Judged::dialog(card_error_dialog(&e, face)),
-                        Err(Err(d)) => Judged::dialog(d),
+                    match read_card(
+                        reader.link.channel(),
+                        used,
+                        req.pin.as_deref(),
+                        &challenge,
+                        face,
+                    ) {
+                        Err(d) => Judged::dialog(*d),
                         Ok((read, sig)) => {
                             // The server's part runs without the terminal lock held.
                             drop(state);
@@ -1212,7 +1321,7 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
                         }
                     }
                 };
-                (judged, name, kind)
+                (judged, name, kind, used)
             }
         }
     };
@@ -1278,7 +1387,11 @@ fn record(sim: &Simulator, c: &Confirmation, req: &MyNumberRequest) {
             .map_or("null".to_owned(), |r| format!("{r:?}")),
         c.confirmation_date.format("%Y/%m/%d"),
         // Never journal a PIN.
-        if req.pin.is_some() { "\"****\"" } else { "null" },
+        if req.pin.is_some() {
+            "\"****\""
+        } else {
+            "null"
+        },
     );
     let entry = JournalEntry {
         seq: 0,
@@ -1286,10 +1399,17 @@ fn record(sim: &Simulator, c: &Confirmation, req: &MyNumberRequest) {
         transport: Transport::Terminal,
         message: "mynumber".into(),
         source: match c.reader_kind {
-            Some(ReaderKind::Face) => format!("face-reader:{}", c.reader.clone().unwrap_or_default()),
+            Some(ReaderKind::Face) => {
+                format!("face-reader:{}", c.reader.clone().unwrap_or_default())
+            }
             _ => "/terminal/mynumber".into(),
         },
-        outcome: if c.dialog.is_some() { "dialog" } else { "answered" }.into(),
+        outcome: if c.dialog.is_some() {
+            "dialog"
+        } else {
+            "answered"
+        }
+        .into(),
         error_code: c
             .dialog
             .as_ref()
@@ -1339,7 +1459,9 @@ pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Requ
     }
     if let Some(x) = u.show_specific_disease {
         if x && !settings.consent_usage {
-            return Err(RequestError("特定疾病: 閲覧同意の利用有無 is 利用しない (RULE-19)".into()));
+            return Err(RequestError(
+                "特定疾病: 閲覧同意の利用有無 is 利用しない (RULE-19)".into(),
+            ));
         }
         c.choices.show_specific_disease = x;
     }
@@ -1357,7 +1479,14 @@ pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Requ
         .result
         .as_ref()
         .and_then(|r| r.header.arbitrary_file_identifier.clone());
-    c.result = mynumber_result(sim, &person, &c.facility, c.confirmation_date, &c.choices, aid);
+    c.result = mynumber_result(
+        sim,
+        &person,
+        &c.facility,
+        c.confirmation_date,
+        &c.choices,
+        aid,
+    );
     let mut state = lock(&term.state);
     if let Some(slot) = state.recent.iter_mut().find(|x| x.id == id) {
         *slot = c.clone();

@@ -32,7 +32,13 @@ async fn insert(sim: &Arc<Simulator>, profile: &str, person: Option<&str>) {
 }
 
 async fn topology(sim: &Arc<Simulator>, name: &str) {
-    let r = call(sim, "PUT", "/__admin/terminal/readers", json!({ "topology": name })).await;
+    let r = call(
+        sim,
+        "PUT",
+        "/__admin/terminal/readers",
+        json!({ "topology": name }),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
@@ -43,7 +49,9 @@ async fn confirm(sim: &Arc<Simulator>, body: Value) -> Value {
 }
 
 fn result_xml(v: &Value) -> oqs_protocol::Element {
-    let xml = v["result_xml"].as_str().unwrap_or_else(|| panic!("no result: {v}"));
+    let xml = v["result_xml"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no result: {v}"));
     read_document(xml.as_bytes(), ReadLimits::default())
         .expect("result XML")
         .root
@@ -83,10 +91,19 @@ async fn flow08_visual_confirmation_shows_the_qualification() {
     assert_eq!(v["banner"], texts::BANNER_VALID);
     assert_eq!(v["confirmation_date"], "2021/01/06");
     let x = result_xml(&v);
-    assert_eq!(at(&x, &["MessageHeader", "ReferenceClassification"]), Some("1"));
+    assert_eq!(
+        at(&x, &["MessageHeader", "ReferenceClassification"]),
+        Some("1")
+    );
     assert_eq!(at(&x, &["MessageHeader", "SegmentOfResult"]), Some("1"));
-    assert_eq!(at(&x, &["MessageHeader", "QualificationConfirmationDate"]), Some("20210106"));
-    assert_eq!(at(&x, &["MessageHeader", "MedicalInstitutionCode"]), Some("1234567890"));
+    assert_eq!(
+        at(&x, &["MessageHeader", "QualificationConfirmationDate"]),
+        Some("20210106")
+    );
+    assert_eq!(
+        at(&x, &["MessageHeader", "MedicalInstitutionCode"]),
+        Some("1234567890")
+    );
     assert_eq!(at(&x, &["MessageBody", "QualificationValidity"]), Some("1"));
     assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
     assert_eq!(first_result(&x, "InsurerNumber"), Some("06139000"));
@@ -159,8 +176,14 @@ async fn flow10_and_flow11_consents_last_answer_wins() {
     assert_eq!(first_result(&x, "OperationInfoConsFlg"), Some("1"));
     assert_eq!(first_result(&x, "DiagnosisInfoConsFlg"), Some("1"));
     assert_eq!(first_result(&x, "PharmacistsInfoConsFlg"), Some("1"));
-    assert_eq!(first_result(&x, "SpecificHealthCheckupsInfoConsFlg"), Some("0"));
-    assert_eq!(first_result(&x, "OperationInfoConsTime"), Some("20210106100000"));
+    assert_eq!(
+        first_result(&x, "SpecificHealthCheckupsInfoConsFlg"),
+        Some("0")
+    );
+    assert_eq!(
+        first_result(&x, "OperationInfoConsTime"),
+        Some("20210106100000")
+    );
     // FLOW-11: correction on SCR-10 with 《更新》.
     let id = v["confirmation"].as_u64().expect("id");
     let r = call(
@@ -182,7 +205,10 @@ async fn flow10_and_flow11_consents_last_answer_wins() {
     );
     let x = result_xml(&u);
     assert_eq!(first_result(&x, "OperationInfoConsFlg"), Some("0"));
-    assert_eq!(first_result(&x, "SpecificHealthCheckupsInfoConsFlg"), Some("1"));
+    assert_eq!(
+        first_result(&x, "SpecificHealthCheckupsInfoConsFlg"),
+        Some("1")
+    );
 }
 
 #[tokio::test]
@@ -196,7 +222,10 @@ async fn flow12_certificates_shown_with_consent_at_check_time() {
     )
     .await;
     let x = result_xml(&v);
-    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("1"));
+    assert_eq!(
+        first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"),
+        Some("1")
+    );
     let info = x
         .child("MessageBody")
         .and_then(|b| b.child("ResultList"))
@@ -213,9 +242,15 @@ async fn flow12_certificates_shown_with_consent_at_check_time() {
     )
     .await;
     let x = result_xml(&v);
-    assert_eq!(first_result(&x, "LimitApplicationCertificateRelatedConsFlg"), Some("1"));
+    assert_eq!(
+        first_result(&x, "LimitApplicationCertificateRelatedConsFlg"),
+        Some("1")
+    );
     assert!(first_result(&x, "LimitApplicationCertificateRelatedInfo").is_some());
-    assert_eq!(at(&x, &["MessageHeader", "QualificationConfirmationDate"]), Some("20230110"));
+    assert_eq!(
+        at(&x, &["MessageHeader", "QualificationConfirmationDate"]),
+        Some("20230110")
+    );
 }
 
 #[tokio::test]
@@ -224,7 +259,10 @@ async fn flow13_certificates_after_the_check() {
     insert(&sim, "valid", Some("kouki-jiro")).await;
     let v = confirm(&sim, json!({ "method": "目視確認" })).await;
     let x = result_xml(&v);
-    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("0"));
+    assert_eq!(
+        first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"),
+        Some("0")
+    );
     assert!(first_result(&x, "SpecificDiseasesCertificateList").is_none());
     let id = v["confirmation"].as_u64().expect("id");
     let u = call(
@@ -236,7 +274,10 @@ async fn flow13_certificates_after_the_check() {
     .await
     .json();
     let x = result_xml(&u);
-    assert_eq!(first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"), Some("1"));
+    assert_eq!(
+        first_result(&x, "SpecificDiseasesCertificateRelatedConsFlg"),
+        Some("1")
+    );
     assert!(first_result(&x, "SpecificDiseasesCertificateList").is_some());
 }
 
@@ -248,9 +289,15 @@ async fn flow14_prescription_issue_form() {
     let v = confirm(&sim, json!({})).await;
     assert_eq!(v["prescription_form"], "電子");
     let x = result_xml(&v);
-    assert_eq!(at(&x, &["MessageBody", "PrescriptionIssueSelect"]), Some("1"));
+    assert_eq!(
+        at(&x, &["MessageBody", "PrescriptionIssueSelect"]),
+        Some("1")
+    );
     let v = confirm(&sim, json!({ "prescription_form": "紙" })).await;
-    assert_eq!(at(&result_xml(&v), &["MessageBody", "PrescriptionIssueSelect"]), Some("2"));
+    assert_eq!(
+        at(&result_xml(&v), &["MessageBody", "PrescriptionIssueSelect"]),
+        Some("2")
+    );
     // Changed after the check with 《更新》 (RULE-24).
     let id = v["confirmation"].as_u64().expect("id");
     let u = call(
@@ -282,7 +329,13 @@ async fn flow14_prescription_issue_form() {
         json!({ "prescription_usage": "紙の処方箋のみ" }),
     )
     .await;
-    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "prescription_form": "電子" })).await;
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "prescription_form": "電子" }),
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.text());
 }
 
@@ -292,7 +345,14 @@ async fn flow16_download_the_result_xml() {
     insert(&sim, "valid", None).await;
     let v = confirm(&sim, json!({})).await;
     let id = v["confirmation"].as_u64().expect("id");
-    let r = send(&sim, "GET", &format!("/terminal/mynumber/{id}/xml"), &[], vec![]).await;
+    let r = send(
+        &sim,
+        "GET",
+        &format!("/terminal/mynumber/{id}/xml"),
+        &[],
+        vec![],
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert!(r.content_type.starts_with("application/xml"));
     assert_eq!(r.text(), v["result_xml"].as_str().expect("xml"));
@@ -398,7 +458,13 @@ async fn err10_read_failure_by_card_and_by_fault() {
     );
     let sim = simulator();
     insert(&sim, "valid", None).await;
-    call(&sim, "PUT", "/__admin/terminal/fault", json!({ "kind": "read-failure" })).await;
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/fault",
+        json!({ "kind": "read-failure" }),
+    )
+    .await;
     assert_dialog(&confirm(&sim, json!({})).await, "ERR-10");
 }
 
@@ -454,7 +520,13 @@ async fn err14_authentication_error_with_a_code() {
     // Injected, with the manual's placeholder code or a chosen one.
     let sim = simulator();
     insert(&sim, "valid", None).await;
-    call(&sim, "PUT", "/__admin/terminal/fault", json!({ "kind": "authentication-error" })).await;
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/fault",
+        json!({ "kind": "authentication-error" }),
+    )
+    .await;
     let v = confirm(&sim, json!({})).await;
     assert_dialog(&v, "ERR-14");
     assert_eq!(v["dialog"]["code"], "fxxxxxx1");
@@ -539,7 +611,10 @@ async fn err19_guidance_on_scr08() {
         "顔認証付きカードリーダーを接続している場合には取り外し、汎用カードリーダーに差し替えてご利用ください。"
     );
     assert_eq!(v["methods"], json!(["目視確認", "暗証番号"]));
-    assert_eq!(v["prescription_forms"], json!(["電子処方箋を希望する", "紙の処方箋を希望する"]));
+    assert_eq!(
+        v["prescription_forms"],
+        json!(["電子処方箋を希望する", "紙の処方箋を希望する"])
+    );
 }
 
 #[tokio::test]
@@ -549,51 +624,136 @@ async fn a_face_reader_writes_its_result_into_face() {
     sim.terminal.set_face_dir(Some(dir.path().to_path_buf()));
     topology(&sim, "face").await;
     // The patient places the card on the face reader: the reader checks on its own.
-    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "valid" })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "valid" }),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let v = r.json();
-    let name = v["confirmation"]["face_file"].as_str().expect("face file").to_owned();
-    assert!(name.starts_with("OQSsiquc01res_face_20210106100000_"), "{name}");
+    let name = v["confirmation"]["face_file"]
+        .as_str()
+        .expect("face file")
+        .to_owned();
+    assert!(
+        name.starts_with("OQSsiquc01res_face_20210106100000_"),
+        "{name}"
+    );
     let files: Vec<_> = std::fs::read_dir(dir.path())
         .expect("face dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files, vec![name.clone()], "only the finished file, no temp file");
+    assert_eq!(
+        files,
+        vec![name.clone()],
+        "only the finished file, no temp file"
+    );
     let bytes = std::fs::read(dir.path().join(&name)).expect("face file");
-    let x = read_document(&bytes, ReadLimits::default()).expect("xml").root;
-    assert_eq!(at(&x, &["MessageHeader", "ReferenceClassification"]), Some("1"));
+    let x = read_document(&bytes, ReadLimits::default())
+        .expect("xml")
+        .root;
+    assert_eq!(
+        at(&x, &["MessageHeader", "ReferenceClassification"]),
+        Some("1")
+    );
     assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
     // Face-reader rows of §7.8: 保険証利用登録 not done → ERR-27, no file.
-    call(&sim, "PUT", "/__admin/terminal/readers/0/mode", json!({ "mode": "目視確認" })).await;
-    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "unregistered" })).await;
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/mode",
+        json!({ "mode": "目視確認" }),
+    )
+    .await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "unregistered" }),
+    )
+    .await;
     let v = r.json();
     assert_eq!(v["confirmation"]["dialog"]["err"], "ERR-27", "{v}");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
-    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "uninsured" })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "uninsured" }),
+    )
+    .await;
     assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-28");
-    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "unreadable" })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "unreadable" }),
+    )
+    .await;
     assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-26");
 }
 
 #[tokio::test]
 async fn bad_requests_get_clear_errors() {
     let sim = simulator();
-    let r = send(&sim, "POST", "/terminal/mynumber", &[], b"{not json".to_vec()).await;
+    let r = send(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        &[],
+        b"{not json".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert!(r.json()["error"].as_str().expect("error").contains("JSON"));
-    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "method": "顔認証" })).await;
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "method": "顔認証" }),
+    )
+    .await;
     assert_eq!(r.status, 400);
-    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "資格確認日": "2021/13/40" })).await;
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "資格確認日": "2021/13/40" }),
+    )
+    .await;
     assert_eq!(r.status, 422);
-    assert!(r.json()["error"].as_str().expect("error").contains("資格確認日"));
+    assert!(r.json()["error"]
+        .as_str()
+        .expect("error")
+        .contains("資格確認日"));
     let r = call(&sim, "POST", "/terminal/mynumber", json!({ "reader": 7 })).await;
     assert_eq!(r.status, 422);
-    let r = call(&sim, "PUT", "/__admin/terminal/readers/0/card", json!({ "profile": "nope" })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "nope" }),
+    )
+    .await;
     assert_eq!(r.status, 422);
     assert!(r.json()["error"].as_str().expect("error").contains("valid"));
-    let r = call(&sim, "PUT", "/__admin/terminal/readers", json!({ "topology": "three" })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers",
+        json!({ "topology": "three" }),
+    )
+    .await;
     assert_eq!(r.status, 422);
-    let r = call(&sim, "PUT", "/__admin/terminal/readers", json!({ "readers": [{ "kind": "generic", "pcsc": "Virtual PCD 00 00" }] })).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers",
+        json!({ "readers": [{ "kind": "generic", "pcsc": "Virtual PCD 00 00" }] }),
+    )
+    .await;
     // Without the feature: a clear refusal; with it, no pcscd in this test.
     assert_eq!(r.status, 422, "{}", r.text());
     // A PIN path without a PIN.

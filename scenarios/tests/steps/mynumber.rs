@@ -30,9 +30,8 @@ async fn call(w: &OqsWorld, method: &str, path: &str, body: Value) -> (u16, Valu
             serde_json::to_vec(&body).expect("JSON"),
         )
         .await;
-    let v = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        json!({ "text": String::from_utf8_lossy(&bytes).into_owned() })
-    });
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| json!({ "text": String::from_utf8_lossy(&bytes).into_owned() }));
     (status, v)
 }
 
@@ -140,9 +139,7 @@ async fn prescription_usage(w: &mut OqsWorld, usage: String) {
 #[given(regex = r"^顔認証付きカードリーダーの結果は face フォルダに書かれる$")]
 fn face_folder(w: &mut OqsWorld) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    w.sim
-        .terminal
-        .set_face_dir(Some(dir.path().to_path_buf()));
+    w.sim.terminal.set_face_dir(Some(dir.path().to_path_buf()));
     w.mynumber.face_dir = Some(dir);
 }
 
@@ -163,8 +160,12 @@ async fn face_card(w: &mut OqsWorld, profile: String) {
     insert(w, &profile, None).await;
 }
 
-#[given(regex = r"^「マイナンバーカードの券面で目視確認」を選び、《目視で本人確認完了》にチェックを付ける$")]
-#[when(regex = r"^「マイナンバーカードの券面で目視確認」を選び、《目視で本人確認完了》にチェックを付ける$")]
+#[given(
+    regex = r"^「マイナンバーカードの券面で目視確認」を選び、《目視で本人確認完了》にチェックを付ける$"
+)]
+#[when(
+    regex = r"^「マイナンバーカードの券面で目視確認」を選び、《目視で本人確認完了》にチェックを付ける$"
+)]
 fn choose_visual(w: &mut OqsWorld) {
     w.mynumber
         .request
@@ -182,14 +183,14 @@ fn choose_pin(w: &mut OqsWorld) {
 /// SCR-08 ② / ③ checkboxes, by their labels.
 fn tick(request: &mut serde_json::Map<String, Value>, label: &str) {
     let consent = |request: &mut serde_json::Map<String, Value>, key: &str| {
-        let c = request
-            .entry("consents")
-            .or_insert_with(|| json!({}));
+        let c = request.entry("consents").or_insert_with(|| json!({}));
         c[key] = json!(true);
     };
     match label {
         l if l == texts::CONSENT_OPERATION[0] => consent(request, "operation"),
-        l if l == texts::CONSENT_DIAGNOSIS_MEDICATION[0] => consent(request, "diagnosis_medication"),
+        l if l == texts::CONSENT_DIAGNOSIS_MEDICATION[0] => {
+            consent(request, "diagnosis_medication")
+        }
         l if l == texts::CONSENT_HEALTH_CHECKUP[0] => consent(request, "health_checkup"),
         "限度額適用認定証情報を表示" => {
             request.insert("show_limit".into(), json!(true));
@@ -238,7 +239,9 @@ async fn place_card(w: &mut OqsWorld) {
     read_card(w, None).await;
 }
 
-#[when(regex = r"^患者がマイナンバーカードをカードリーダーに置き、暗証番号「([^」]*)」を入力して《OK》をクリックする$")]
+#[when(
+    regex = r"^患者がマイナンバーカードをカードリーダーに置き、暗証番号「([^」]*)」を入力して《OK》をクリックする$"
+)]
 async fn place_card_with_pin(w: &mut OqsWorld, pin: String) {
     read_card(w, Some(pin)).await;
 }
@@ -260,7 +263,9 @@ async fn correct_consents(w: &mut OqsWorld, labels: String) {
     update(w, json!({ "consents": req["consents"] })).await;
 }
 
-#[when(regex = r"^資格情報確認で「(限度額適用認定証|特定疾病療養受療証)」を選んで《情報表示》をクリックし、《OK》をクリックする$")]
+#[when(
+    regex = r"^資格情報確認で「(限度額適用認定証|特定疾病療養受療証)」を選んで《情報表示》をクリックし、《OK》をクリックする$"
+)]
 async fn show_certificate(w: &mut OqsWorld, which: String) {
     let key = if which == "限度額適用認定証" {
         "show_limit"
@@ -295,7 +300,10 @@ fn dialog_shown(w: &mut OqsWorld, id: String) {
     assert_eq!(d["event"], json!(row.event));
     assert_eq!(d["action"], json!(row.action));
     assert_eq!(d["alternative"], json!(row.alternative));
-    assert!(v.get("result_xml").is_none(), "no SCR-10 after a dialog: {v}");
+    assert!(
+        v.get("result_xml").is_none(),
+        "no SCR-10 after a dialog: {v}"
+    );
 }
 
 #[then(regex = r"^ダイアログのタイトルは「([^」]*)」である$")]
@@ -353,8 +361,12 @@ fn leaf_of(label: &str) -> &'static str {
         "診療情報閲覧同意フラグ" => "DiagnosisInfoConsFlg",
         "薬剤情報閲覧同意フラグ" => "PharmacistsInfoConsFlg",
         "特定健診情報閲覧同意フラグ" => "SpecificHealthCheckupsInfoConsFlg",
-        "限度額適用認定証関連情報同意フラグ" => "LimitApplicationCertificateRelatedConsFlg",
-        "特定疾病療養受療証関連情報同意フラグ" => "SpecificDiseasesCertificateRelatedConsFlg",
+        "限度額適用認定証関連情報同意フラグ" => {
+            "LimitApplicationCertificateRelatedConsFlg"
+        }
+        "特定疾病療養受療証関連情報同意フラグ" => {
+            "SpecificDiseasesCertificateRelatedConsFlg"
+        }
         other => panic!("no result item 「{other}」"),
     }
 }
@@ -362,7 +374,10 @@ fn leaf_of(label: &str) -> &'static str {
 #[then(regex = r"^資格情報の「([^」]*)」は「([^」]*)」である$")]
 fn result_item(w: &mut OqsWorld, label: String, expected: String) {
     let root = result_root(w);
-    assert_eq!(result_leaf(&root, leaf_of(&label)).as_deref(), Some(expected.as_str()));
+    assert_eq!(
+        result_leaf(&root, leaf_of(&label)).as_deref(),
+        Some(expected.as_str())
+    );
 }
 
 #[then(regex = r"^結果の照会区分は「([^」]*)」である$")]
@@ -382,7 +397,9 @@ fn consents_shown(w: &mut OqsWorld, step: &cucumber::gherkin::Step) {
     assert_eq!(last(w)["consents"], json!(expected), "{}", last(w));
 }
 
-#[then(regex = r"^資格情報確認に(限度額適用認定証|特定疾病療養受療証)の情報(が表示される|は表示されない)$")]
+#[then(
+    regex = r"^資格情報確認に(限度額適用認定証|特定疾病療養受療証)の情報(が表示される|は表示されない)$"
+)]
 fn certificate_shown(w: &mut OqsWorld, which: String, shown: String) {
     let root = result_root(w);
     let leaf = if which == "限度額適用認定証" {
@@ -406,8 +423,8 @@ fn form_is(w: &mut OqsWorld, label: String) {
         .child("MessageBody")
         .and_then(|b| b.child("PrescriptionIssueSelect"))
         .map(|e| e.text.clone());
-    let expected = oqs_protocol::codes::PrescriptionIssueForm::from_label(&label)
-        .map(|f| f.code().to_owned());
+    let expected =
+        oqs_protocol::codes::PrescriptionIssueForm::from_label(&label).map(|f| f.code().to_owned());
     assert_eq!(wire, expected);
 }
 
@@ -446,7 +463,9 @@ async fn scr08_guidance(w: &mut OqsWorld, text: String) {
     );
 }
 
-#[then(regex = r"^face フォルダに「OQSsiquc01res_face_」で始まる結果ファイルが 1 つ書かれ、照会区分は「([^」]*)」である$")]
+#[then(
+    regex = r"^face フォルダに「OQSsiquc01res_face_」で始まる結果ファイルが 1 つ書かれ、照会区分は「([^」]*)」である$"
+)]
 fn face_file(w: &mut OqsWorld, expected: String) {
     let dir = w.mynumber.face_dir.as_ref().expect("a face folder");
     let files: Vec<_> = std::fs::read_dir(dir.path())
@@ -454,10 +473,19 @@ fn face_file(w: &mut OqsWorld, expected: String) {
         .map(|e| e.expect("entry").path())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let name = files[0].file_name().expect("name").to_string_lossy().into_owned();
-    assert!(name.starts_with("OQSsiquc01res_face_") && name.ends_with(".xml"), "{name}");
+    let name = files[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("OQSsiquc01res_face_") && name.ends_with(".xml"),
+        "{name}"
+    );
     let bytes = std::fs::read(&files[0]).expect("read");
-    let root = read_document(&bytes, ReadLimits::default()).expect("XML").root;
+    let root = read_document(&bytes, ReadLimits::default())
+        .expect("XML")
+        .root;
     let got = root
         .child("MessageHeader")
         .and_then(|h| h.child("ReferenceClassification"))

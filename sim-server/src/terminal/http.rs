@@ -35,13 +35,17 @@ fn unprocessable(e: RequestError) -> Response {
     error(StatusCode::UNPROCESSABLE_ENTITY, e.0)
 }
 
-/// Reads a JSON body; an empty body is the type's default.
-fn body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Response> {
+/// Reads a JSON body; an empty body is the type's default. Errors are HTTP 400 answers.
+fn body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, Box<Response>> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(bytes)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        Box::new(error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {e}"),
+        ))
+    })
 }
 
 fn dialog_json(d: &Dialog) -> Value {
@@ -101,7 +105,7 @@ async fn get_screen(State(sim): Sim) -> Json<Value> {
 async fn post_mynumber(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     let req: MyNumberRequest = match body(&bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     // APDUs and RSA run off the async workers.
     let s = sim.clone();
@@ -115,7 +119,10 @@ async fn post_mynumber(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
 async fn get_confirmation(State(sim): Sim, Path(id): Path<u64>) -> Response {
     match sim.terminal.confirmation(id) {
         Some(c) => Json(confirmation_json(&c)).into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no recent confirmation {id}")),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no recent confirmation {id}"),
+        ),
     }
 }
 
@@ -146,7 +153,7 @@ async fn get_confirmation_xml(State(sim): Sim, Path(id): Path<u64>) -> Response 
 async fn post_update(State(sim): Sim, Path(id): Path<u64>, bytes: axum::body::Bytes) -> Response {
     let u: Update = match body(&bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match update(&sim, id, &u) {
         Ok(c) => Json(confirmation_json(&c)).into_response(),
@@ -226,7 +233,7 @@ fn pcsc_reader(_kind: ReaderKind, name: &str) -> Result<Reader, String> {
 async fn put_readers(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     let b: ReadersBody = match body(&bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let readers = match (b.topology, b.readers) {
         (Some(t), None) => match topology(&t) {
@@ -277,10 +284,13 @@ struct CardBody {
 async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::Bytes) -> Response {
     let b: CardBody = match body(&bytes) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(profile) = b.profile else {
-        return error(StatusCode::BAD_REQUEST, "body must name a card: {\"profile\": \"valid\"}");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "body must name a card: {\"profile\": \"valid\"}",
+        );
     };
     let s = sim.clone();
     let run = move || -> Result<Value, RequestError> {
@@ -295,7 +305,11 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
         if face {
             let req = MyNumberRequest {
                 reader: Some(index),
-                method: Some(if b.pin.is_some() { Method::Pin } else { Method::Visual }),
+                method: Some(if b.pin.is_some() {
+                    Method::Pin
+                } else {
+                    Method::Visual
+                }),
                 pin: b.pin,
                 confirmation_date: b.confirmation_date,
                 ..MyNumberRequest::default()
@@ -394,7 +408,10 @@ pub fn router() -> Router<Arc<Simulator>> {
             put(put_card).delete(delete_card),
         )
         .route("/__admin/terminal/readers/{index}/mode", put(put_mode))
-        .route("/__admin/terminal/fault", put(put_fault).delete(delete_fault))
+        .route(
+            "/__admin/terminal/fault",
+            put(put_fault).delete(delete_fault),
+        )
         .route("/__admin/terminal/settings", put(put_settings))
         .route("/__admin/terminal/certificates", get(get_certificates))
 }

@@ -102,7 +102,11 @@ pub fn select_ef(ch: &mut dyn CardChannel, fid: u16) -> Result<(), CardError> {
 }
 
 /// READ BINARY of exactly `len` (1..=256) bytes at `offset`.
-pub fn read_binary(ch: &mut dyn CardChannel, offset: usize, len: usize) -> Result<Vec<u8>, CardError> {
+pub fn read_binary(
+    ch: &mut dyn CardChannel,
+    offset: usize,
+    len: usize,
+) -> Result<Vec<u8>, CardError> {
     if !(1..=256).contains(&len) || offset > 0x7FFF {
         return Err(CardError::ReadFailure(format!(
             "cannot read {len} bytes at offset {offset}"
@@ -204,7 +208,7 @@ pub fn verify_pin(ch: &mut dyn CardChannel, pin: &str) -> Result<(), CardError> 
     apdu.extend_from_slice(bytes);
     match transmit(ch, &apdu)? {
         (_, 0x9000) => Ok(()),
-        (_, sw) if sw == 0x63C0 => Err(CardError::PinLocked),
+        (_, 0x63C0) => Err(CardError::PinLocked),
         (_, sw) if sw & 0xFFF0 == 0x63C0 => Err(CardError::WrongPin((sw & 0x000F) as u8)),
         (_, 0x6983) => Err(CardError::PinLocked),
         (_, sw) => Err(CardError::ReadFailure(format!("VERIFY answered {sw:04X}"))),
