@@ -60,360 +60,6 @@ pub const CONSENT_DIAGNOSIS_MEDICATION: [&str; 2] = [
     "診療・薬剤情報の閲覧を同意する",
     "診療・薬剤情報の閲覧は同意済み",
 ];
-pub const CONSENT_HEALTH_CHECKUP: [&str; 2] =
-    ["特定健診情報の閲覧を同意する", "特定健診情報の閲覧は同意済み"];
-
-/// DM-15: 処方箋発行形態 radios on SCR-08 / SCR-10 ⑧.
-pub const PRESCRIPTION_ELECTRONIC: &str = "電子処方箋を希望する";
-pub const PRESCRIPTION_PAPER: &str = "紙の処方箋を希望する";
-
-/// The label the simulator puts on texts the manual shows only as an image (§10.2): the title
-/// and the start of the message, followed by the catalogue's 【事象】 so the dialog is still
-/// recognisable.
-pub const PLACEHOLDER_LABEL: &str = "［プレースホルダー：マニュアルでは画像のみ］";
-
-/// A dialog (or notice) of the error catalogue, as the simulator shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CardDialog {
-    /// Catalogue id, e.g. `ERR-06`.
-    pub id: &'static str,
-    /// Title; `None` when the manual shows it only as an image (a placeholder is shown).
-    pub title: Option<&'static str>,
-    /// Message lines; empty when the manual shows them only as an image.
-    pub lines: &'static [&'static str],
-    /// 【事象】.
-    pub event: &'static str,
-    /// 【対処】.
-    pub action: &'static str,
-    /// 【代替】.
-    pub alternative: &'static str,
-}
-
-impl CardDialog {
-    /// True when the manual shows title and message only as an image.
-    pub fn is_placeholder(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// The title shown: the manual's, the placeholder label for image-only dialogs, or none
-    /// (ERR-19 is a line of SCR-08, not a dialog).
-    pub fn shown_title(&self) -> Option<&'static str> {
-        if self.is_placeholder() {
-            Some(PLACEHOLDER_LABEL)
-        } else {
-            self.title
-        }
-    }
-
-    /// The message shown, lines joined by `\n`; for image-only dialogs the placeholder label
-    /// followed by the 【事象】.
-    pub fn shown_message(&self) -> String {
-        if self.lines.is_empty() {
-            format!("{PLACEHOLDER_LABEL}{}", self.event)
-        } else {
-            self.lines.join("\n")
-        }
-    }
-}
-
-const RENEW_CARD: &str = "患者にマイナンバーカードの更新を依頼してください。";
-const SHOW_INSURANCE_CARD: &str = "被保険者証を提示";
-const NO_ALTERNATIVE: &str = "—";
-const RETRY_OR_CONTACT: &str =
-    "再度、同じ操作を実施してください。改善されない場合、「お問い合わせ先」へ連絡してください。";
-
-/// ERR-05..19 and ERR-25..28, verbatim from manual-catalogue.md §7.2 / §7.5.
-pub const CARD_DIALOGS: &[CardDialog] = &[
-    CardDialog {
-        id: "ERR-05",
-        title: None,
-        lines: &[],
-        event: "利用者証明用電子証明書が失効したマイナンバーカードで資格確認を実施した。",
-        action: RENEW_CARD,
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-06",
-        title: None,
-        lines: &[],
-        event: "利用者証明用電子証明書が有効期限切れのマイナンバーカードで資格確認を実施した。",
-        action: RENEW_CARD,
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-07",
-        title: None,
-        lines: &[],
-        event: "利用者証明用電子証明書の認証で内部エラーが発生した。",
-        action: RETRY_OR_CONTACT,
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-08",
-        title: Some("患者へのお知らせ"),
-        // The expiry date (yyyy/mm/dd) is appended right after 「有効期限」: see [`err08_message`].
-        lines: &[
-            "電子証明書の有効期限が3カ月以内となっています。",
-            "市区町村の窓口で手続きが必要です。有効期限",
-        ],
-        event: "利用者証明用電子証明書の有効期限が近いマイナンバーカードで資格確認を実施した。",
-        action: RENEW_CARD,
-        alternative: NO_ALTERNATIVE,
-    },
-    CardDialog {
-        id: "ERR-09",
-        title: Some("マイナンバーカード認証"),
-        lines: &[
-            "カードリーダーが接続されていません。",
-            "カードリーダーを接続してから、資格情報照会(マイナンバーカード)画面を開いてください。",
-        ],
-        event: "汎用カードリーダーが資格確認端末に接続されていない状態で資格確認を実施しようとした。",
-        action: "汎用カードリーダーを資格確認端末に接続してください。",
-        alternative: NO_ALTERNATIVE,
-    },
-    CardDialog {
-        id: "ERR-10",
-        title: Some("患者へのお知らせ"),
-        lines: &[
-            "読み取りに失敗しました。",
-            "マイナンバーカードが正しく置かれているか確認してください。",
-        ],
-        event: "マイナンバーカードから利用者証明用電子証明書の読み取りに失敗した。",
-        action: "マイナンバーカードが正しく置かれているか確認し、再度置いてください。",
-        alternative: NO_ALTERNATIVE,
-    },
-    CardDialog {
-        id: "ERR-11",
-        title: Some("患者へのお知らせ"),
-        lines: &[
-            "マイナンバーカードとして認識できません。",
-            "マイナンバーカードが置かれているか確認してください。",
-        ],
-        event: "マイナンバーカードとして認識できない。",
-        action: "マイナンバーカードが正しく置かれているか確認してください。",
-        alternative: NO_ALTERNATIVE,
-    },
-    CardDialog {
-        id: "ERR-12",
-        title: Some("患者へのお知らせ"),
-        lines: &[
-            "ご使用のマイナンバーカードに対応していません。",
-            "市区町村の窓口で手続きが必要です。",
-        ],
-        event: "マイナンバーカードによる資格確認照会ができない。",
-        action: RENEW_CARD,
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-13",
-        title: Some("患者へのお知らせ"),
-        lines: &[
-            "利用者証明用電子証明書の暗証番号がロックされています。目視確認にて資格確認してください。",
-            "市区町村の窓口で手続きが必要です。",
-        ],
-        event: "利用者証明用電子証明書の暗証番号がロックされているマイナンバーカードで資格確認を実施した。",
-        action: "目視確認モードに切替えて資格確認を行ってください。また、患者にマイナンバーカードのロック解除を依頼してください。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-14",
-        title: Some("マイナンバーカード認証"),
-        // The second line is 「code:」 and the code: see [`err14_message`].
-        lines: &["マイナンバーカード認証にてエラーが発生しました。", "code:"],
-        event: "マイナンバーカードの利用者証明用電子証明書の認証で内部エラーが発生した。",
-        action: RETRY_OR_CONTACT,
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-15",
-        title: Some("患者様へのお知らせ"),
-        lines: &["ご使用のマイナンバーカードで、資格確認日に該当する資格情報が存在しません。"],
-        event: "有効な資格を表示できない。",
-        action: "保険者等の都合により表示されません。\n代替を実施してください。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-16",
-        title: Some("患者様へのお知らせ"),
-        lines: &[
-            "ご使用のマイナンバーカードは、保険証として使用できません。",
-            "マイポータルまたは顔認証付きカードリーダーで保険証利用の登録を行ってください。",
-        ],
-        event: "汎用カードリーダーを使用し、保険証化が未済のマイナンバーカードで資格確認を実施した。",
-        action: "患者にマイナンバーカードの保険証化に関する説明を行い、保険証化登録を行ってもらいます。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-17",
-        title: Some("顔認証付きカードリーダー接続エラー"),
-        lines: &["顔認証付きカードリーダーが接続されている端末ではご利用いただけません。"],
-        event: "汎用カードリーダーと顔認証付きカードリーダーが接続された状態でマイナンバーカードによる資格情報照会（マイナンバーカード）を実施した。",
-        action: "汎用カードリーダーと顔認証付きカードリーダーが接続されている場合は、マイナンバーカードによる資格情報照会（マイナンバーカード）ができないため、顔認証付きカードリーダーを取り外してください。",
-        alternative: "汎用カードリーダーのみの資格確認端末を利用",
-    },
-    CardDialog {
-        id: "ERR-18",
-        title: Some("カードリーダー接続エラー"),
-        lines: &["カードリーダーが複数接続されている端末ではご利用いただけません。"],
-        event: "汎用カードリーダーまたは顔認証付きカードリーダーが複数接続された状態でマイナンバーカードによる資格情報照会（マイナンバーカード）を実施した。",
-        action: "汎用カードリーダーまたは顔認証付きカードリーダーが複数接続されている場合は、マイナンバーカードによる資格情報照会（マイナンバーカード）ができないため、接続中のカードリーダーを単体になるよう取り外してください。",
-        alternative: "接続中のカードリーダーが単体の資格確認端末を利用",
-    },
-    CardDialog {
-        id: "ERR-19",
-        title: None,
-        lines: &[ERR19_GUIDANCE],
-        event: "注意 接続中のカードリーダーについて",
-        action: "指示に従ってください。",
-        alternative: NO_ALTERNATIVE,
-    },
-    CardDialog {
-        id: "ERR-25",
-        title: Some("目視確認実行"),
-        lines: &[
-            "カードリーダーが接続されていません。",
-            "カードリーダーを接続してから、顔認証付きカードリーダー操作画面を開いてください。",
-        ],
-        event: "カードリーダーが資格確認端末に接続されていない。",
-        action: "カードリーダーを資格確認端末に接続してください。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-26",
-        title: Some("目視確認実行"),
-        lines: &[
-            "マイナンバーカードの読み取りに失敗しました。",
-            "「OK」ボタンを押下後にマイナンバーカードを再度置いてください。",
-        ],
-        event: "マイナンバーカードから利用者証明用電子証明書の読み取りに失敗した。",
-        action: "マイナンバーカードを再度置いてください。",
-        alternative: "被保険者証を提示又は他の資格確認端末を利用",
-    },
-    CardDialog {
-        id: "ERR-27",
-        title: Some("患者へのお知らせ"),
-        lines: &[
-            "マイナンバーカードを保険証として利用するための登録を開始します。",
-            "以降は顔認証付きカードリーダーで初回登録操作が行われます。",
-        ],
-        event: "保険証化が未済のマイナンバーカードで目視確認による資格確認を実施した。",
-        action: "患者にマイナンバーカードを保険証として利用するための登録に関する説明を行い、初回登録を行ってもらいます。\n注意 患者の操作終了を必ず確認してください。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-    CardDialog {
-        id: "ERR-28",
-        title: Some("患者へのお知らせ"),
-        lines: &["資格確認の結果、有効な資格が確認できません。"],
-        event: "有効な資格を表示できない。",
-        action: "保険者等の都合により表示されません。\n代替を実施してください。",
-        alternative: SHOW_INSURANCE_CARD,
-    },
-];
-
-/// The dialog with this catalogue id (`ERR-05`..`ERR-19`, `ERR-25`..`ERR-28`).
-pub fn card_dialog(id: &str) -> Option<&'static CardDialog> {
-    CARD_DIALOGS.iter().find(|d| d.id == id)
-}
-
-/// ERR-08 message: the expiry date (`yyyy/mm/dd`) right after 「有効期限」, no separator.
-pub fn err08_message(expiry_yyyy_mm_dd: &str) -> String {
-    format!(
-        "電子証明書の有効期限が3カ月以内となっています。\n市区町村の窓口で手続きが必要です。有効期限{expiry_yyyy_mm_dd}"
-    )
-}
-
-/// ERR-14 message with its code (the manual prints 「code:fxxxxxx1」).
-pub fn err14_message(code: &str) -> String {
-    format!("マイナンバーカード認証にてエラーが発生しました。\ncode:{code}")
-}
-
-/// Wrong PIN, not yet locked. Simulator-defined: the manual documents no text (AMB-27). The
-/// title is SCR-09's.
-pub const WRONG_PIN_TITLE: &str = "暗証番号入力";
-/// Wrong-PIN message (simulator-defined, AMB-27) with the tries the card reports left.
-pub fn wrong_pin_message(tries_left: u8) -> String {
-    format!("暗証番号が正しくありません。（残り{tries_left}回）")
-}
-
-/// No PIN given on the PIN path. Simulator-defined (SCR-09: 「利用者電子証明書の暗証番号（4桁の数字）」).
-pub const PIN_REQUIRED_MESSAGE: &str = "利用者電子証明書の暗証番号（4桁の数字）を入力してください。";
-
-// ---------------------------------------------------------------------------------------------
-// Bulk jobs (§6, JOB-01 / JOB-02) and reference numbers (照会番号, SCR-14). Status strings as the
-// item tables print them: full-width 「（要確認）」, half-width 「(…)」 around failure causes and the
-// space in 「XML 構造エラー」 (AMB-34/35: the team keeps the item-table form).
-
-/// JOB-01 照会状況 / JOB-02 処理状況: (status, description) per state, in the manual's order.
-pub mod job_status {
-    /// JOB-01 照会待ち.
-    pub const INQUIRY_WAITING: &str = "照会待ち";
-    pub const INQUIRY_PROCESSING: &str = "照会中";
-    pub const INQUIRY_DONE: &str = "照会完了";
-    pub const INQUIRY_DONE_CHECK: &str = "照会完了（要確認）";
-    pub const INQUIRY_FAILED_SYSTEM: &str = "照会失敗(システムエラー)";
-    pub const INQUIRY_FAILED_XML: &str = "照会失敗(XML 構造エラー)";
-    pub const INQUIRY_FAILED_HEADER: &str = "照会失敗(ヘッダー項目エラー)";
-    pub const INQUIRY_FAILED_LIMIT: &str = "照会失敗(処理上限エラー)";
-    pub const INQUIRY_WAITING_DESC: &str = "照会処理待ちの状態です。";
-    pub const INQUIRY_PROCESSING_DESC: &str = "照会処理中です。";
-    pub const INQUIRY_DONE_DESC: &str = "処理が正常に終了しています。";
-    pub const INQUIRY_DONE_CHECK_DESC: &str =
-        "処理が正常終了しています。照会結果に確認の必要なデータが含まれています。";
-    pub const INQUIRY_FAILED_DESC: &str =
-        "照会が失敗しました。資格確認一括照会要求ファイルを確認し、再度照会してください。";
-
-    /// JOB-02 登録待ち.
-    pub const REGISTRATION_WAITING: &str = "登録待ち";
-    pub const REGISTRATION_PROCESSING: &str = "登録中";
-    pub const REGISTRATION_DONE_CHECK: &str = "登録完了（要確認）";
-    pub const REGISTRATION_DONE: &str = "登録完了";
-    pub const REGISTRATION_FAILED_SYSTEM: &str = "登録失敗(システムエラー)";
-    pub const REGISTRATION_FAILED_XML: &str = "登録失敗(XML 構造エラー)";
-    pub const REGISTRATION_FAILED_HEADER: &str = "登録失敗(ヘッダー項目エラー)";
-    pub const REGISTRATION_FAILED_LIMIT: &str = "登録失敗(処理上限エラー)";
-    pub const REGISTRATION_WAITING_DESC: &str = "登録処理待ちの状態です。まだ登録されていません。";
-    pub const REGISTRATION_PROCESSING_DESC: &str = "登録処理中です。";
-    pub const REGISTRATION_DONE_CHECK_DESC: &str =
-        "登録処理が正常に終了していますが、確認の必要なデータがあります。";
-    pub const REGISTRATION_DONE_DESC: &str = "登録処理が正常に終了しています。";
-    pub const REGISTRATION_FAILED_DESC: &str =
-        "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
-}
-
-/// DLG-10 (also shown for DLG-11/12, AMB-68).
-pub const REFERENCE_NUMBER_REGISTERED_DIALOG: &str = "照会番号を登録しました。";
-/// SCR-14 step texts after 《登録》 / 《更新》 / deletion.
-pub const REFERENCE_NUMBER_REGISTERED: &str = "照会番号が登録されました。";
-pub const REFERENCE_NUMBER_UPDATED: &str = "照会番号が更新されました。";
-pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました。";
-
-// ---------------------------------------------------------------------------------------------
-// My Number card inquiry (ch.2, SCR-08/09/10) and its dialogs (ERR-05..19, ERR-25..28).
-// ---------------------------------------------------------------------------------------------
-
-/// SCR-08 guidance lines at the top of 資格情報照会（マイナンバーカード）. The third line is
-/// ERR-19 (AMB-12: the screenshots show it always, so the simulator always shows it).
-pub const MYNUMBER_GUIDANCE: [&str; 3] = [
-    "マイナンバーカード認証前に本人確認をしてください。",
-    "マイナンバーカードをカードリーダーにかざすと、資格情報を表示します。",
-    ERR19_GUIDANCE,
-];
-
-/// ERR-19: the SCR-08 guidance to remove a face reader.
-pub const ERR19_GUIDANCE: &str =
-    "顔認証付きカードリーダーを接続している場合には取り外し、汎用カードリーダーに差し替えてご利用ください。";
-
-/// 資格確認区分 of a My Number check (DM-17, FLOW-08/09): 目視確認.
-pub const METHOD_VISUAL: &str = "目視確認";
-/// 資格確認区分 of a My Number check: 暗証番号.
-pub const METHOD_PIN: &str = "暗証番号";
-
-/// SCR-10 ⑦ / DM-13: consent labels, not consented / consented.
-pub const CONSENT_OPERATION: [&str; 2] = ["手術情報の閲覧を同意する", "手術情報の閲覧は同意済み"];
-pub const CONSENT_DIAGNOSIS_MEDICATION: [&str; 2] = [
-    "診療・薬剤情報の閲覧を同意する",
-    "診療・薬剤情報の閲覧は同意済み",
-];
 pub const CONSENT_HEALTH_CHECKUP: [&str; 2] = [
     "特定健診情報の閲覧を同意する",
     "特定健診情報の閲覧は同意済み",
@@ -694,3 +340,52 @@ pub fn wrong_pin_message(tries_left: u8) -> String {
 /// No PIN given on the PIN path. Simulator-defined (SCR-09: 「利用者電子証明書の暗証番号（4桁の数字）」).
 pub const PIN_REQUIRED_MESSAGE: &str =
     "利用者電子証明書の暗証番号（4桁の数字）を入力してください。";
+
+// ---------------------------------------------------------------------------------------------
+// Bulk jobs (§6, JOB-01 / JOB-02) and reference numbers (照会番号, SCR-14). Status strings as the
+// item tables print them: full-width 「（要確認）」, half-width 「(…)」 around failure causes and the
+// space in 「XML 構造エラー」 (AMB-34/35: the team keeps the item-table form).
+
+/// JOB-01 照会状況 / JOB-02 処理状況: (status, description) per state, in the manual's order.
+pub mod job_status {
+    /// JOB-01 照会待ち.
+    pub const INQUIRY_WAITING: &str = "照会待ち";
+    pub const INQUIRY_PROCESSING: &str = "照会中";
+    pub const INQUIRY_DONE: &str = "照会完了";
+    pub const INQUIRY_DONE_CHECK: &str = "照会完了（要確認）";
+    pub const INQUIRY_FAILED_SYSTEM: &str = "照会失敗(システムエラー)";
+    pub const INQUIRY_FAILED_XML: &str = "照会失敗(XML 構造エラー)";
+    pub const INQUIRY_FAILED_HEADER: &str = "照会失敗(ヘッダー項目エラー)";
+    pub const INQUIRY_FAILED_LIMIT: &str = "照会失敗(処理上限エラー)";
+    pub const INQUIRY_WAITING_DESC: &str = "照会処理待ちの状態です。";
+    pub const INQUIRY_PROCESSING_DESC: &str = "照会処理中です。";
+    pub const INQUIRY_DONE_DESC: &str = "処理が正常に終了しています。";
+    pub const INQUIRY_DONE_CHECK_DESC: &str =
+        "処理が正常終了しています。照会結果に確認の必要なデータが含まれています。";
+    pub const INQUIRY_FAILED_DESC: &str =
+        "照会が失敗しました。資格確認一括照会要求ファイルを確認し、再度照会してください。";
+
+    /// JOB-02 登録待ち.
+    pub const REGISTRATION_WAITING: &str = "登録待ち";
+    pub const REGISTRATION_PROCESSING: &str = "登録中";
+    pub const REGISTRATION_DONE_CHECK: &str = "登録完了（要確認）";
+    pub const REGISTRATION_DONE: &str = "登録完了";
+    pub const REGISTRATION_FAILED_SYSTEM: &str = "登録失敗(システムエラー)";
+    pub const REGISTRATION_FAILED_XML: &str = "登録失敗(XML 構造エラー)";
+    pub const REGISTRATION_FAILED_HEADER: &str = "登録失敗(ヘッダー項目エラー)";
+    pub const REGISTRATION_FAILED_LIMIT: &str = "登録失敗(処理上限エラー)";
+    pub const REGISTRATION_WAITING_DESC: &str = "登録処理待ちの状態です。まだ登録されていません。";
+    pub const REGISTRATION_PROCESSING_DESC: &str = "登録処理中です。";
+    pub const REGISTRATION_DONE_CHECK_DESC: &str =
+        "登録処理が正常に終了していますが、確認の必要なデータがあります。";
+    pub const REGISTRATION_DONE_DESC: &str = "登録処理が正常に終了しています。";
+    pub const REGISTRATION_FAILED_DESC: &str =
+        "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
+}
+
+/// DLG-10 (also shown for DLG-11/12, AMB-68).
+pub const REFERENCE_NUMBER_REGISTERED_DIALOG: &str = "照会番号を登録しました。";
+/// SCR-14 step texts after 《登録》 / 《更新》 / deletion.
+pub const REFERENCE_NUMBER_REGISTERED: &str = "照会番号が登録されました。";
+pub const REFERENCE_NUMBER_UPDATED: &str = "照会番号が更新されました。";
+pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました。";
