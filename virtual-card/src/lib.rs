@@ -13,12 +13,17 @@ pub mod applet;
 pub mod certificate;
 pub mod client;
 pub mod keys;
+#[cfg(feature = "pcsc")]
+pub mod pcsc_reader;
 pub mod profile;
 pub mod reader;
 pub mod state;
+pub mod vpcd;
 
 pub use applet::VirtualCard;
 pub use certificate::{CertificateInfo, DigestAlgorithm};
+#[cfg(feature = "pcsc")]
+pub use pcsc_reader::{list_reader_names, PcscReader};
 pub use profile::{issue, issue_for, IssuedCard, Profile};
 pub use reader::VirtualReader;
 
