@@ -756,6 +756,10 @@ async fn bad_requests_get_clear_errors() {
     .await;
     // Without the feature: a clear refusal; with it, no pcscd in this test.
     assert_eq!(r.status, 422, "{}", r.text());
+    // Bodies are bounded.
+    let big = vec![b' '; sim_server::terminal::http::MAX_TERMINAL_BODY + 1];
+    let r = send(&sim, "POST", "/terminal/mynumber", &[], big).await;
+    assert_eq!(r.status, 413);
     // A PIN path without a PIN.
     insert(&sim, "valid", None).await;
     let v = confirm(&sim, json!({ "method": "暗証番号" })).await;

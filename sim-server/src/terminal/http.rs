@@ -27,6 +27,9 @@ use std::sync::Arc;
 
 type Sim = State<Arc<Simulator>>;
 
+/// Largest JSON body the terminal routes accept (HTTP 413 beyond).
+pub const MAX_TERMINAL_BODY: usize = 64 * 1024;
+
 fn error(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(json!({"error": msg.into()}))).into_response()
 }
@@ -414,4 +417,6 @@ pub fn router() -> Router<Arc<Simulator>> {
         )
         .route("/__admin/terminal/settings", put(put_settings))
         .route("/__admin/terminal/certificates", get(get_certificates))
+        // The terminal's bodies are small JSON: bounded here (the XML routes have their own limit).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_TERMINAL_BODY))
 }
