@@ -2,13 +2,10 @@
 //! bulk job shares: the submit answer (受付番号, 受付日時), the fetch request and the header of a
 //! fetched result (SegmentOfResult 2 while processing, 1 done, 9 failed, and the three counts).
 
-use crate::codes::{
-    CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult,
-};
+use crate::codes::{CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use crate::dom::Element;
 use crate::message::{
-    QualificationResult, RequestHeader, SearchInfo, StructureError, BODY, HEADER, ROOT,
-    SEARCH_INFO,
+    QualificationResult, RequestHeader, SearchInfo, StructureError, BODY, HEADER, ROOT, SEARCH_INFO,
 };
 
 /// The unit of a JOB-01 result.

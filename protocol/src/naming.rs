@@ -71,7 +71,9 @@ impl MessageId {
             MessageId::BulkRegistrationSubmitRequest => {
                 Some(MessageId::BulkRegistrationSubmitResponse)
             }
-            MessageId::BulkRegistrationFetchRequest => Some(MessageId::BulkRegistrationFetchResponse),
+            MessageId::BulkRegistrationFetchRequest => {
+                Some(MessageId::BulkRegistrationFetchResponse)
+            }
             MessageId::SingleInquiryResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse

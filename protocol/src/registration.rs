@@ -94,9 +94,8 @@ impl RegistrationInfo {
                 Some(v.to_owned())
             }
         };
-        let insurer_number =
-            InsurerNumber::parse(self.insurer_number.as_deref().unwrap_or(""))
-                .map_err(|e| err(ErrorKind::InsurerNumber, "InsurerNumber", e))?;
+        let insurer_number = InsurerNumber::parse(self.insurer_number.as_deref().unwrap_or(""))
+            .map_err(|e| err(ErrorKind::InsurerNumber, "InsurerNumber", e))?;
         let symbol = trimmed(&self.insured_card_symbol).map(str::to_owned);
         if let Some(s) = &symbol {
             check_text(s, MAX_SYMBOL_CHARS)
@@ -149,9 +148,9 @@ impl SingleRegistrationRequest {
     pub fn from_element(root: &Element) -> Result<Self, StructureError> {
         let (header, body) = header_and_body(root)?;
         let mut infos = body.children_named(REGISTRATION_INFO);
-        let info = infos.next().ok_or_else(|| {
-            StructureError(format!("<{BODY}/{REGISTRATION_INFO}> is missing"))
-        })?;
+        let info = infos
+            .next()
+            .ok_or_else(|| StructureError(format!("<{BODY}/{REGISTRATION_INFO}> is missing")))?;
         if infos.next().is_some() {
             return Err(StructureError(format!(
                 "<{BODY}> has several <{REGISTRATION_INFO}>; use OQSmuimm01req for bulk registration"

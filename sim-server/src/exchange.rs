@@ -143,10 +143,9 @@ impl Exchange {
 
     fn answer_claimed(&self, name: &str, report: &mut ScanReport) -> io::Result<()> {
         let path = self.processing_dir().join(name);
-        let limit = RequestFileName::parse(name)
-            .map_or(self.sim.settings.max_request_bytes, |n| {
-                self.sim.request_limit(&n.message)
-            });
+        let limit = RequestFileName::parse(name).map_or(self.sim.settings.max_request_bytes, |n| {
+            self.sim.request_limit(&n.message)
+        });
         let bytes = read_capped(&path, limit)?;
         let outcome = match (RequestFileName::parse(name), bytes) {
             (Err(e), _) => {
@@ -158,9 +157,7 @@ impl Exchange {
             (Ok(n), Err(size)) => {
                 let r = self.sim.rejection(
                     ErrorKind::BodyTooLarge,
-                    format!(
-                        "request is {size} bytes, more than the limit of {limit} bytes"
-                    ),
+                    format!("request is {size} bytes, more than the limit of {limit} bytes"),
                 );
                 self.sim
                     .record_rejection(Transport::FileExchange, &n.message, name, &r);

@@ -197,7 +197,9 @@ async fn all_valid_rows_end_in_shoukai_kanryou() {
     let number = submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro()])).await;
     let job = wait_final(&sim, &number);
     assert_eq!(job.state.status(job.kind), t::INQUIRY_DONE);
-    let v = send(&sim, "GET", &format!("/jobs/{number}"), &[], vec![]).await.json();
+    let v = send(&sim, "GET", &format!("/jobs/{number}"), &[], vec![])
+        .await
+        .json();
     assert_eq!(v["status"], "照会完了");
     assert_eq!(v["receptionDateTime"], "2021/01/06 10:00:00");
     assert_eq!(v["completionDateTime"], "2021/01/06 10:00:00");
@@ -211,11 +213,18 @@ async fn waiting_and_processing_can_be_watched_and_are_not_downloadable() {
         pacing: Pacing::Hold,
         ..JobSettings::default()
     });
-    let number = submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro(), taro(), taro()])).await;
+    let number = submit(
+        &sim,
+        "OQSmuquc01req",
+        bulk_xml(MIC, &[taro(), taro(), taro()]),
+    )
+    .await;
     std::thread::sleep(Duration::from_millis(300));
     let job = sim.jobs.job(&number).expect("job");
     assert_eq!(job.state.status(job.kind), t::INQUIRY_WAITING);
-    let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &number)).await.xml();
+    let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &number))
+        .await
+        .xml();
     assert_eq!(at(&r, &["MessageHeader", "SegmentOfResult"]), Some("2"));
     assert!(r.child("MessageBody").is_none());
     let d = send(&sim, "GET", &format!("/jobs/{number}/result"), &[], vec![]).await;
@@ -238,7 +247,9 @@ async fn waiting_and_processing_can_be_watched_and_are_not_downloadable() {
         if j.state == JobState::Processing {
             seen_processing = true;
             assert_eq!(j.state.status(j.kind), t::INQUIRY_PROCESSING);
-            let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &number)).await.xml();
+            let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &number))
+                .await
+                .xml();
             assert_eq!(at(&r, &["MessageHeader", "SegmentOfResult"]), Some("2"));
             break;
         }
@@ -248,9 +259,18 @@ async fn waiting_and_processing_can_be_watched_and_are_not_downloadable() {
     assert_eq!(wait_final(&sim, &number).state, JobState::Done);
 }
 
-async fn failed_status(sim: &Arc<Simulator>, message: &str, body: impl Into<Vec<u8>>) -> (String, Element) {
+async fn failed_status(
+    sim: &Arc<Simulator>,
+    message: &str,
+    body: impl Into<Vec<u8>>,
+) -> (String, Element) {
     let r = post(sim, message, body).await;
-    assert_eq!(r.status, StatusCode::OK, "a bulk file is always accepted: {}", r.text());
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a bulk file is always accepted: {}",
+        r.text()
+    );
     let number = at(&r.xml(), &["MessageBody", "ReceptionNumber"])
         .expect("受付番号")
         .to_owned();
@@ -261,7 +281,9 @@ async fn failed_status(sim: &Arc<Simulator>, message: &str, body: impl Into<Vec<
     } else {
         "OQSmuimm02req"
     };
-    let res = post(sim, fetch, fetch_xml(&job.facility, &number)).await.xml();
+    let res = post(sim, fetch, fetch_xml(&job.facility, &number))
+        .await
+        .xml();
     (job.state.status(job.kind).to_owned(), res)
 }
 
@@ -315,7 +337,10 @@ async fn each_failure_status_has_its_cause() {
     assert_eq!(f.status, StatusCode::OK);
     let (s, res) = failed_status(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro()])).await;
     assert_eq!(s, t::INQUIRY_FAILED_SYSTEM);
-    assert_eq!(at(&res, &["MessageHeader", "ErrorMessage"]), Some("システムエラー"));
+    assert_eq!(
+        at(&res, &["MessageHeader", "ErrorMessage"]),
+        Some("システムエラー")
+    );
     let (s, _) = failed_status(
         &sim,
         "OQSmuimm01req",
@@ -391,9 +416,15 @@ async fn register_one(sim: &Arc<Simulator>, value: &str, branch: &'static str) -
 async fn single_registration_registers_updates_and_deletes() {
     let sim = simulator();
     let inquiry = || request_xml("UTF-8", Some("20210106"), &taro());
-    assert_eq!(reference_in_inquiry(&post(&sim, "OQSsiquc01req", inquiry()).await.xml()), None);
+    assert_eq!(
+        reference_in_inquiry(&post(&sim, "OQSsiquc01req", inquiry()).await.xml()),
+        None
+    );
     let r = register_one(&sim, "JIKO3", "01").await;
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultStatus"]), Some("1"));
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultStatus"]),
+        Some("1")
+    );
     assert_eq!(
         reference_in_inquiry(&post(&sim, "OQSsiquc01req", inquiry()).await.xml()).as_deref(),
         Some("JIKO3")
@@ -404,22 +435,41 @@ async fn single_registration_registers_updates_and_deletes() {
         Some("B13_1234567890")
     );
     register_one(&sim, "", "01").await;
-    assert_eq!(reference_in_inquiry(&post(&sim, "OQSsiquc01req", inquiry()).await.xml()), None);
+    assert_eq!(
+        reference_in_inquiry(&post(&sim, "OQSsiquc01req", inquiry()).await.xml()),
+        None
+    );
     // RULE-50: an invalid qualification can get a number too.
     let r = register_one(&sim, "12345", "02").await;
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultStatus"]), Some("1"));
-    let h = post(&sim, "OQSsiquc01req", request_xml("UTF-8", Some("20210106"), &hanako()))
-        .await
-        .xml();
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultStatus"]),
+        Some("1")
+    );
+    let h = post(
+        &sim,
+        "OQSsiquc01req",
+        request_xml("UTF-8", Some("20210106"), &hanako()),
+    )
+    .await
+    .xml();
     assert_eq!(at(&h, &["MessageBody", "QualificationValidity"]), Some("2"));
     assert_eq!(reference_in_inquiry(&h).as_deref(), Some("12345"));
     // No such card.
     let r = register_one(&sim, "X", "09").await;
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultStatus"]), Some("2"));
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultCode"]), Some("EQ0211"));
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultStatus"]),
+        Some("2")
+    );
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultCode"]),
+        Some("EQ0211")
+    );
     // Too long.
     let r = register_one(&sim, &"x".repeat(51), "01").await;
-    assert_eq!(at(&r, &["MessageBody", "ProcessingResultCode"]), Some("EQ0210"));
+    assert_eq!(
+        at(&r, &["MessageBody", "ProcessingResultCode"]),
+        Some("EQ0210")
+    );
 }
 
 #[tokio::test]
@@ -438,7 +488,9 @@ async fn bulk_registration_registers_rows_and_later_inquiries_show_them() {
         job.result_name.as_deref(),
         Some("OQSmuimm02res_1234567890_20210106100000.xml")
     );
-    let res = post(&sim, "OQSmuimm02req", fetch_xml(MIC, &number)).await.xml();
+    let res = post(&sim, "OQSmuimm02req", fetch_xml(MIC, &number))
+        .await
+        .xml();
     let codes: Vec<Option<&str>> = res
         .child("MessageBody")
         .expect("body")
@@ -447,13 +499,19 @@ async fn bulk_registration_registers_rows_and_later_inquiries_show_them() {
         .collect();
     assert_eq!(codes, vec![None, None, Some("EQ0213"), Some("EQ0211")]);
     // The registered numbers appear in single and bulk inquiries.
-    let single = post(&sim, "OQSsiquc01req", request_xml("UTF-8", Some("20210106"), &taro()))
-        .await
-        .xml();
+    let single = post(
+        &sim,
+        "OQSsiquc01req",
+        request_xml("UTF-8", Some("20210106"), &taro()),
+    )
+    .await
+    .xml();
     assert_eq!(reference_in_inquiry(&single).as_deref(), Some("R-TARO"));
     let bulk = submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro(), hanako()])).await;
     wait_final(&sim, &bulk);
-    let res = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &bulk)).await.xml();
+    let res = post(&sim, "OQSmuquc02req", fetch_xml(MIC, &bulk))
+        .await
+        .xml();
     let refs: Vec<Option<&str>> = units(&res)
         .iter()
         .map(|u| u.child_text("ReferenceNumber"))
@@ -475,14 +533,23 @@ async fn bulk_registration_registers_rows_and_later_inquiries_show_them() {
         registration_xml(&[(reg("R2", "01"))]),
     )
     .await;
-    assert_eq!(wait_final(&sim, &ok).state.status(sim_server::jobs::JobKind::BulkRegistration), t::REGISTRATION_DONE);
+    assert_eq!(
+        wait_final(&sim, &ok)
+            .state
+            .status(sim_server::jobs::JobKind::BulkRegistration),
+        t::REGISTRATION_DONE
+    );
 }
 
 #[tokio::test]
 async fn bad_bulk_input_never_panics_nor_sticks() {
     let sim = simulator();
     // Deeply nested.
-    let deep = format!("<XmlMsg>{}{}</XmlMsg>", "<a>".repeat(100), "</a>".repeat(100));
+    let deep = format!(
+        "<XmlMsg>{}{}</XmlMsg>",
+        "<a>".repeat(100),
+        "</a>".repeat(100)
+    );
     let (s, _) = failed_status(&sim, "OQSmuquc01req", deep).await;
     assert_eq!(s, t::INQUIRY_FAILED_XML);
     // Invalid bytes for the declared encoding.
@@ -510,7 +577,9 @@ async fn bad_bulk_input_never_panics_nor_sticks() {
         .0
         .into_owned();
     let r = post(&sim, "OQSmuquc01req", sjis).await;
-    let n = at(&r.xml(), &["MessageBody", "ReceptionNumber"]).expect("受付番号").to_owned();
+    let n = at(&r.xml(), &["MessageBody", "ReceptionNumber"])
+        .expect("受付番号")
+        .to_owned();
     let job = wait_final(&sim, &n);
     assert_eq!(job.state, JobState::DoneNeedsCheck);
     assert_eq!((job.normal, job.errors), (1, 1));
@@ -524,7 +593,9 @@ async fn bad_bulk_input_never_panics_nor_sticks() {
     let r = post(&small, "OQSmuquc01req", huge).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     // A fetch of an unknown 受付番号.
-    let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, "nope")).await.xml();
+    let r = post(&sim, "OQSmuquc02req", fetch_xml(MIC, "nope"))
+        .await
+        .xml();
     assert_eq!(at(&r, &["MessageHeader", "SegmentOfResult"]), Some("9"));
     assert_eq!(at(&r, &["MessageHeader", "ErrorCode"]), Some("EQ0106"));
 }
@@ -589,13 +660,21 @@ fn jobs_and_reference_numbers_survive_a_restart_with_a_data_dir() {
         wait_final(&sim, &done);
         let (_, bytes) = sim.jobs.result(&done).expect("result");
         sim.jobs.set_pacing(Pacing::Hold);
-        let waiting = rt.block_on(submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro(), hanako()])));
+        let waiting = rt.block_on(submit(
+            &sim,
+            "OQSmuquc01req",
+            bulk_xml(MIC, &[taro(), hanako()]),
+        ));
         (done, waiting, bytes)
     };
     // A new simulator on the same folder: the finished result is the same bytes, the waiting
     // job is taken up and finishes, the 照会番号 is still registered.
     let sim = simulator_with(settings(Pacing::Instant));
-    assert!(sim.jobs.open_error().is_none(), "{:?}", sim.jobs.open_error());
+    assert!(
+        sim.jobs.open_error().is_none(),
+        "{:?}",
+        sim.jobs.open_error()
+    );
     let (_, again) = sim.jobs.result(&done).expect("result after restart");
     assert_eq!(again, bytes);
     let job = wait_final(&sim, &waiting);

@@ -66,7 +66,8 @@ pub fn answer_row(
     }
 }
 
-/// Answers every row in file order. `None` when a fault stopped the job.
+/// Answers every row in file order. `None` when a fault stopped the job. At `instant` pacing
+/// the rows are split over the machine's cores (the order of the result is kept).
 pub(crate) fn process(
     inner: &Inner,
     job: &super::Job,
@@ -74,14 +75,8 @@ pub(crate) fn process(
     pop: &Population,
 ) -> Option<Outcome> {
     let now = inner.clock.now();
-    let mut out = Outcome {
-        units: Vec::with_capacity(req.rows.len()),
-        normal: 0,
-        errors: 0,
-        needs_check: false,
-    };
-    for (i, row) in req.rows.iter().enumerate() {
-        let unit = answer_row(
+    let answer = |row: &SearchInfo| {
+        answer_row(
             pop,
             &req.header,
             row,
@@ -89,7 +84,15 @@ pub(crate) fn process(
             now,
             &inner.errors,
             &inner.references,
-        );
+        )
+    };
+    let mut out = Outcome {
+        units: Vec::with_capacity(req.rows.len()),
+        normal: 0,
+        errors: 0,
+        needs_check: false,
+    };
+    let add = |out: &mut Outcome, unit: BulkConfirmUnit| {
         if unit.processing_result_status == ProcessingResultStatus::Normal {
             out.normal += 1;
         } else {
@@ -97,9 +100,55 @@ pub(crate) fn process(
         }
         out.needs_check |= unit.needs_check();
         out.units.push(unit.to_element());
+    };
+    if inner.pacing() == super::Pacing::Instant && req.rows.len() >= PARALLEL_FROM {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let chunk = req.rows.len().div_ceil(threads);
+        let parts: Vec<Vec<(BulkConfirmUnit, oqs_protocol::Element)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = req
+                .rows
+                .chunks(chunk)
+                .map(|rows| {
+                    s.spawn(move || {
+                        rows.iter()
+                            .map(|r| {
+                                let u = answer(r);
+                                let el = u.to_element();
+                                (u, el)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (unit, el) in parts.into_iter().flatten() {
+            if unit.processing_result_status == ProcessingResultStatus::Normal {
+                out.normal += 1;
+            } else {
+                out.errors += 1;
+            }
+            out.needs_check |= unit.needs_check();
+            out.units.push(el);
+        }
+        if out.units.len() != req.rows.len() || !inner.row_done(job.seq, req.rows.len()) {
+            return None;
+        }
+        return Some(out);
+    }
+    for (i, row) in req.rows.iter().enumerate() {
+        add(&mut out, answer(row));
         if !inner.row_done(job.seq, i + 1) {
             return None;
         }
     }
     Some(out)
 }
+
+/// Files with fewer rows are answered on one thread.
+const PARALLEL_FROM: usize = 256;

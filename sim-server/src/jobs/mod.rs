@@ -315,7 +315,9 @@ pub struct Job {
 
 /// `yyyy/mm/dd hh:mm:ss` (DM-19).
 pub fn screen_time(t: DateTime<FixedOffset>) -> String {
-    t.with_timezone(&jst()).format("%Y/%m/%d %H:%M:%S").to_string()
+    t.with_timezone(&jst())
+        .format("%Y/%m/%d %H:%M:%S")
+        .to_string()
 }
 
 impl Job {
@@ -581,9 +583,11 @@ impl Jobs {
                 raw,
             } => {
                 let (header, enc, work) = prepare_tree(kind, root, encoding, &settings);
-                let raw = match raw {
-                    Some(r) => r.to_vec(),
-                    None => xml::write_document(root, encoding),
+                // The request is kept only where a restart could need it.
+                let raw = match (&self.inner.store, raw) {
+                    (None, _) => Vec::new(),
+                    (Some(_), Some(r)) => r.to_vec(),
+                    (Some(_), None) => xml::write_document(root, encoding),
                 };
                 (header, enc, work, raw)
             }
@@ -597,7 +601,11 @@ impl Jobs {
                         kind: ek,
                         detail: error.to_string(),
                     },
-                    raw.to_vec(),
+                    if self.inner.store.is_some() {
+                        raw.to_vec()
+                    } else {
+                        Vec::new()
+                    },
                 )
             }
         };
@@ -625,19 +633,23 @@ impl Jobs {
             res.segment_of_result = SegmentOfResult::Abnormal;
             res.error_code = Some(e.code.clone());
             res.error_message = Some(e.message.clone());
-            return (
-                Answered::new(res.to_element(), encoding),
-                None,
-            );
+            return (Answered::new(res.to_element(), encoding), None);
         }
         let seq = st.next_seq.max(1);
         st.next_seq = seq + 1;
-        let stamp = now.with_timezone(&jst()).format("%Y%m%d%H%M%S%3f").to_string();
+        let stamp = now
+            .with_timezone(&jst())
+            .format("%Y%m%d%H%M%S%3f")
+            .to_string();
         let mut reception_number = match suffix {
             Some(s) if !s.is_empty() => format!("{stamp}_{s}"),
             _ => format!("{stamp}_{:04}", seq % 10_000),
         };
-        if st.jobs.values().any(|j| j.reception_number == reception_number) {
+        if st
+            .jobs
+            .values()
+            .any(|j| j.reception_number == reception_number)
+        {
             reception_number = format!("{stamp}_{:04}", seq % 10_000);
         }
         let job = Job {
@@ -792,7 +804,12 @@ impl Jobs {
 
     /// OQSmuquc02req / OQSmuimm02req: 2 while 待ち/中, 9 with the failure's error when failed, the
     /// stored result (byte-identical to the download) when done.
-    pub fn fetch(&self, kind: JobKind, root: &Element, encoding: TextEncoding) -> (Answered, FetchNote) {
+    pub fn fetch(
+        &self,
+        kind: JobKind,
+        root: &Element,
+        encoding: TextEncoding,
+    ) -> (Answered, FetchNote) {
         let now = self.inner.clock.now();
         let req = FetchRequest::from_element(root);
         let header = bulk::header_of(root);
@@ -850,7 +867,11 @@ impl Jobs {
         };
         let note = FetchNote {
             error_code: job.error_code.clone(),
-            detail: Some(format!("{} {}", job.reception_number, job.state.status(kind))),
+            detail: Some(format!(
+                "{} {}",
+                job.reception_number,
+                job.state.status(kind)
+            )),
         };
         match job.state {
             JobState::Waiting | JobState::Processing => {
@@ -1083,7 +1104,7 @@ impl Inner {
         }
     }
 
-    fn pacing(&self) -> Pacing {
+    pub(crate) fn pacing(&self) -> Pacing {
         lock(&self.settings).pacing
     }
 
@@ -1149,7 +1170,7 @@ impl Inner {
                 p.seq,
                 Failure::System,
                 ErrorKind::SystemError,
-                "fault injected by PUT /__admin/faults/jobs while processing".into(),
+                "stopped while processing (fault injected by PUT /__admin/faults/jobs, or a worker failed)".into(),
             );
         };
         let now = self.clock.now();

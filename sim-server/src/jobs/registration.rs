@@ -141,7 +141,9 @@ pub(crate) fn register_row(
     // The card: exactly this 枝番, or without 枝番 the one 枝番 the card key has.
     let ids: Vec<_> = pop
         .qualifications_by_card(v.insurer_number, v.symbol.as_deref(), &v.number)
-        .filter(|&id| v.branch.is_none() || pop.qualification(id).branch.as_deref() == v.branch.as_deref())
+        .filter(|&id| {
+            v.branch.is_none() || pop.qualification(id).branch.as_deref() == v.branch.as_deref()
+        })
         .collect();
     let mut branches: Vec<Option<&str>> = ids
         .iter()
@@ -162,7 +164,10 @@ pub(crate) fn register_row(
             return (
                 row_error(errors, info, ErrorKind::RegistrationMultiple),
                 None,
-                Some(format!("{} cards share this key; give 枝番", branches.len())),
+                Some(format!(
+                    "{} cards share this key; give 枝番",
+                    branches.len()
+                )),
             )
         }
     };
@@ -192,7 +197,11 @@ pub(crate) fn register_row(
         (Some(_), Some(_)) => Change::Updated,
     };
     {
-        let mut map = inner.references.map.write().unwrap_or_else(|p| p.into_inner());
+        let mut map = inner
+            .references
+            .map
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_REFERENCE_NUMBERS && !map.contains_key(&key) {
             drop(map);
             return (

@@ -24,7 +24,9 @@ pub struct StoreError {
     source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-fn err<E: std::error::Error + Send + Sync + 'static>(what: &str) -> impl FnOnce(E) -> StoreError + '_ {
+fn err<E: std::error::Error + Send + Sync + 'static>(
+    what: &str,
+) -> impl FnOnce(E) -> StoreError + '_ {
     move |e| StoreError {
         what: what.to_owned(),
         source: Box::new(e),
@@ -36,7 +38,8 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(err(&format!("cannot create {}", dir.display())))?;
         let path = dir.join(FILE_NAME);
-        let conn = Connection::open(&path).map_err(err(&format!("cannot open {}", path.display())))?;
+        let conn =
+            Connection::open(&path).map_err(err(&format!("cannot open {}", path.display())))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
@@ -68,7 +71,9 @@ impl Store {
             .prepare("SELECT meta, request FROM jobs ORDER BY seq")
             .map_err(err("reading jobs"))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+            })
             .map_err(err("reading jobs"))?;
         let mut out = Vec::new();
         for row in rows {
@@ -142,7 +147,9 @@ impl Store {
     pub fn load_references(&self) -> Result<Vec<(RefKey, Option<String>)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT facility, insurer, symbol, number, branch, value FROM reference_numbers")
+            .prepare(
+                "SELECT facility, insurer, symbol, number, branch, value FROM reference_numbers",
+            )
             .map_err(err("reading reference numbers"))?;
         let rows = stmt
             .query_map([], |r| {

@@ -1,0 +1,92 @@
+//! JOB-01 end to end in process: a 10,000-row OQSmuquc01req submitted through
+//! `Simulator::handle_xml`, processed by the job workers at `instant` pacing, and its
+//! OQSmuquc02res fetched (target ≤ 100 ms).
+//!
+//! The population is 100,000 generated persons (1,000 under `cargo test --benches`, with a
+//! 100-row file, so the check stays fast in debug builds).
+//! Run: `cargo bench -p oqs-benches --bench bulk -- --warm-up-time 1 --measurement-time 10`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use oqs_benches::{generate_measured, spread_searches, FACILITY};
+use oqs_protocol::bulk::BulkInquiryRequest;
+use oqs_protocol::message::RequestHeader;
+use oqs_protocol::xml::{read_document, write_document, ReadLimits};
+use oqs_protocol::{ErrorTable, TextEncoding};
+use sim_server::journal::Transport;
+use sim_server::{clock, Clock, Settings, Simulator};
+use std::time::Duration;
+
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn reception_number(xml: &[u8]) -> String {
+    let doc = read_document(xml, ReadLimits::default()).expect("01res is XML");
+    doc.root
+        .child("MessageBody")
+        .and_then(|b| b.child_text("ReceptionNumber"))
+        .expect("a 受付番号")
+        .to_owned()
+}
+
+fn bulk_inquiry(c: &mut Criterion) {
+    let (persons, rows) = if bench_mode() {
+        (100_000, 10_000)
+    } else {
+        (1_000, 100)
+    };
+    let (pop, memory) = generate_measured(persons, 7);
+    eprintln!("{}", memory.report());
+    let date = chrono::NaiveDate::from_ymd_opt(2021, 1, 6).expect("date");
+    let searches = spread_searches(&pop, persons, rows);
+    let req = BulkInquiryRequest {
+        header: RequestHeader {
+            qualification_confirmation_date: Some("20210106".into()),
+            medical_institution_code: Some(FACILITY.into()),
+            arbitrary_file_identifier: Some("bench".into()),
+            character_code_identifier: None,
+        },
+        rows: searches.iter().map(|s| s.request(date).search).collect(),
+    };
+    let bytes = write_document(&req.to_element(), TextEncoding::Utf8);
+    eprintln!("bulk file: {} rows, {} bytes", req.rows.len(), bytes.len());
+    let now = clock::parse_now("2021-01-06T10:00:00+09:00").expect("now");
+    let sim = Simulator::with_population(
+        pop,
+        Clock::frozen(now),
+        ErrorTable::builtin(),
+        Settings::default(),
+    );
+    let run = || {
+        let submitted = sim
+            .handle_xml("OQSmuquc01req", &bytes, Transport::HttpXml, "bench")
+            .expect("accepted");
+        let number = reception_number(&submitted.to_xml());
+        let job = sim
+            .jobs
+            .wait(&number, Duration::from_secs(60))
+            .expect("job");
+        assert!(job.state.downloadable(), "{:?}", job.state);
+        let fetch = format!("<XmlMsg><MessageHeader><MedicalInstitutionCode>{FACILITY}</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{number}</ReceptionNumber></MessageBody></XmlMsg>");
+        let res = sim
+            .handle_xml(
+                "OQSmuquc02req",
+                fetch.as_bytes(),
+                Transport::HttpXml,
+                "bench",
+            )
+            .expect("fetched");
+        res.to_xml()
+    };
+    let first = run();
+    eprintln!("OQSmuquc02res: {} bytes", first.len());
+    let mut g = c.benchmark_group("bulk");
+    g.sample_size(20);
+    g.bench_function(format!("bulk_inquiry_{rows}_rows_end_to_end"), |b| {
+        b.iter(|| std::hint::black_box(run()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bulk_inquiry);
+criterion_main!(benches);
