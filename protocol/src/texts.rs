@@ -341,6 +341,111 @@ pub fn wrong_pin_message(tries_left: u8) -> String {
 pub const PIN_REQUIRED_MESSAGE: &str =
     "利用者電子証明書の暗証番号（4桁の数字）を入力してください。";
 
+// ---- Confirmation history (資格確認履歴, ch.8: SCR-19, SCR-20, DM-17, ERR-23/24) ----
+
+/// DM-17 資格確認区分 display texts (「資格確認区分 表示内容」), verbatim.
+pub const HISTORY_KIND_MY_NUMBER_VISUAL: &str = "マイナンバーカード(目視確認)";
+pub const HISTORY_KIND_MY_NUMBER_PIN: &str = "マイナンバーカード(暗証番号)";
+pub const HISTORY_KIND_INSURANCE_CARD: &str = "被保険者証・医療券/調剤券";
+pub const HISTORY_KIND_SYSTEM_OUTAGE: &str = "システム障害時";
+pub const HISTORY_KIND_FACE_VISUAL: &str = "顔認証機器(目視確認)";
+pub const HISTORY_KIND_FACE_PIN: &str = "顔認証機器(暗証番号)";
+pub const HISTORY_KIND_FACE_RECOGNITION: &str = "顔認証機器(顔認証)";
+
+/// SCR-19 「* 資格確認区分」 search values, verbatim. 「一括照会」 and 「災害時」 have no display
+/// text in DM-17 (AMB-43); the simulator shows the filter value itself for such records.
+pub const HISTORY_FILTER_ALL: &str = "全て";
+pub const HISTORY_FILTER_MY_NUMBER_CARD: &str = "マイナンバーカード";
+pub const HISTORY_FILTER_INSURANCE_CARD: &str = "被保険者証";
+pub const HISTORY_FILTER_BULK: &str = "一括照会";
+pub const HISTORY_FILTER_OUTAGE: &str = "障害時";
+pub const HISTORY_FILTER_DISASTER: &str = "災害時";
+
+/// SCR-19 「* 資格確認区分絞込み」 values (RULE-60); 「全て表示」 is the screenshot default (AMB-44).
+pub const HISTORY_NARROWING_SHOW_ALL: &str = "全て表示";
+pub const HISTORY_NARROWING_EXCLUDE_FACE: &str = "顔認証分を含めない";
+pub const HISTORY_NARROWING_FACE_ONLY: &str = "顔認証端末のみ";
+
+/// SCR-19 ③ list columns (line 1 then line 2, without the 《詳細》 button): the CSV header.
+/// The CSV layout itself is image only (AMB-49); the simulator writes the list's columns.
+pub const HISTORY_CSV_HEADERS: [&str; 11] = [
+    "通番",
+    "資格確認日時",
+    "ログイン ID",
+    "照会番号",
+    "確認区分",
+    "資格確認結果",
+    "保険者番号",
+    "証記号番号枝番",
+    "氏名",
+    "性別",
+    "生年月日",
+];
+
+/// ERR-23 (RULE-58): history search over 10,000 hits. Title and message are image only (§10.2).
+pub const ERR_23: CardDialog = CardDialog {
+    id: "ERR-23",
+    title: None,
+    lines: &[],
+    event: "10,000 件を超える検索結果が検索された場合は、確認メッセージが表示され、検索結果が表示されません。",
+    action: "検索条件を見直して、再検索してください。",
+    alternative: NO_ALTERNATIVE,
+};
+/// ERR-24 (RULE-58): history download over 10,000 hits. Title and message are image only.
+pub const ERR_24: CardDialog = CardDialog {
+    id: "ERR-24",
+    title: None,
+    lines: &[],
+    event: "10,000 件を超える検索条件の場合は、確認メッセージが表示され、ダウンロードできません。",
+    action: "検索条件を見直して、再検索してください。",
+    alternative: NO_ALTERNATIVE,
+};
+
+/// SCR-20 ② labels.
+pub const HISTORY_DETAIL_KIND: &str = "資格確認区分";
+pub const HISTORY_DETAIL_CONFIRMED_AT: &str = "資格確認日時";
+/// SCR-20 consent grid labels (RULE-61), in screen order; 「特定健診情報閲覧同意」 per AMB-45.
+pub const HISTORY_CONSENT_LABELS: [&str; 6] = [
+    "限度額適用認定証閲覧同意",
+    "特定疾病療養受療証閲覧同意",
+    "手術情報閲覧同意",
+    "特定健診情報閲覧同意",
+    "薬剤情報閲覧同意",
+    "診療情報閲覧同意",
+];
+pub const HISTORY_CONSENT_YES: &str = "あり";
+pub const HISTORY_CONSENT_NO: &str = "なし";
+/// SCR-20 「処方箋発行形態選択」 and its values (RULE-61).
+pub const HISTORY_PRESCRIPTION_FORM: &str = "処方箋発行形態選択";
+/// 「未選択」: no form chosen; 「電子」/「紙」 are the labels of `codes::PrescriptionIssueForm`.
+pub const HISTORY_PRESCRIPTION_UNSELECTED: &str = "未選択";
+/// SCR-20 ③ 被保険者情報 labels, in screen order.
+pub const HISTORY_INSURED_LABELS: [&str; 9] = [
+    "照会番号",
+    "保険者番号",
+    "保険者名",
+    "記号",
+    "番号",
+    "枝番",
+    "氏名(券面)",
+    "性別(表面)",
+    "生年月日",
+];
+/// SCR-20 ④ 資格情報 labels, in screen order.
+pub const HISTORY_QUALIFICATION_LABELS: [&str; 11] = [
+    "証区分",
+    "一部負担金割合",
+    "資格取得日",
+    "資格喪失日",
+    "有効開始日",
+    "有効終了日",
+    "本人・家族の別",
+    "被保険者氏名",
+    "資格喪失事由",
+    "郵便番号",
+    "住所",
+];
+
 // ---------------------------------------------------------------------------------------------
 // Bulk jobs (§6, JOB-01 / JOB-02) and reference numbers (照会番号, SCR-14). Status strings as the
 // item tables print them: full-width 「（要確認）」, half-width 「(…)」 around failure causes and the

@@ -30,6 +30,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .merge(admin::router())
         .merge(jobs::http::router())
         .merge(terminal::http::router())
+        .merge(history::router())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(sim)
 }

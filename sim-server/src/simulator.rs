@@ -208,6 +208,7 @@ impl Simulator {
         message: MessageId,
         root: &Element,
         encoding: TextEncoding,
+        transport: Transport,
     ) -> (Answered, JournalNote) {
         let now = self.clock.now();
         match message {
@@ -228,6 +229,8 @@ impl Simulator {
                         // The facility's registered 照会番号 (RULE-51).
                         self.jobs.references().patch(facility.trim(), &mut body.results);
                     }
+                    let login_id = crate::history::login_id_for(transport, &self.settings);
+                    self.history.record_single_inquiry(&a.response, now, login_id);
                     let code = a.response.header.error_code.clone().or_else(|| {
                         a.response
                             .body
@@ -377,7 +380,7 @@ impl Simulator {
             let doc =
                 xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
             entry.encoding = Some(doc.encoding.label().to_owned());
-            Ok(self.answer_tree(m, &doc.root, doc.encoding))
+            Ok(self.answer_tree(m, &doc.root, doc.encoding, transport))
         });
         self.finish(entry, result)
     }
@@ -416,7 +419,7 @@ impl Simulator {
                     oqs_protocol::json::from_json(&v)
                         .map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0))
                 })
-                .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8))
+                .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8, Transport::WebApi))
         };
         // A stored bulk result is mirrored whole: read its bytes back into the tree.
         let result = result.map(|(mut a, note)| {

@@ -1,6 +1,7 @@
 //! Step definitions, in the words of the manual (SCR-13 labels, banners, code-table names).
 
 pub mod check;
+pub mod history;
 pub mod input;
 pub mod mynumber;
 pub mod send;

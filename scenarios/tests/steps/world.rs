@@ -107,6 +107,8 @@ pub struct OqsWorld {
     pub replies: Vec<Reply>,
     /// My Number card inquiry (SCR-08/09/10): choices, the last answer, downloads.
     pub mynumber: super::mynumber::MyNumberState,
+    /// 資格確認履歴 (SCR-19/20): search conditions and the last answers.
+    pub history: super::history::HistoryState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -125,6 +127,7 @@ impl OqsWorld {
             encoding: TextEncoding::Utf8,
             replies: Vec::new(),
             mynumber: Default::default(),
+            history: Default::default(),
             exchange: None,
             file_seq: 0,
         }

@@ -1,0 +1,105 @@
+//! The in-memory store: the newest `capacity` records in recording order, with a per-facility
+//! index ordered by (資格確認日時, id) — the same order as the SQLite index.
+
+use super::query::SearchConditions;
+use super::{to_millis, HistoryRecord, OverLimit, SearchPage, SEARCH_LIMIT};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+pub(super) struct MemoryStore {
+    capacity: usize,
+    next_id: u64,
+    /// Recording order; ids are consecutive, so `records[i].id == first id + i`.
+    records: VecDeque<HistoryRecord>,
+    /// Facility → (ms, id), the search index.
+    by_facility: HashMap<String, BTreeSet<(i64, u64)>>,
+}
+
+impl MemoryStore {
+    pub(super) fn new(capacity: usize) -> Self {
+        MemoryStore {
+            capacity: capacity.max(1),
+            next_id: 1,
+            records: VecDeque::new(),
+            by_facility: HashMap::new(),
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub(super) fn insert_many(&mut self, batch: &mut [HistoryRecord]) {
+        for r in batch.iter_mut() {
+            r.id = self.next_id;
+            self.next_id += 1;
+            self.by_facility
+                .entry(r.facility.clone())
+                .or_default()
+                .insert((to_millis(r.confirmed_at), r.id));
+            self.records.push_back(r.clone());
+        }
+        while self.records.len() > self.capacity {
+            if let Some(old) = self.records.pop_front() {
+                if let Some(set) = self.by_facility.get_mut(&old.facility) {
+                    set.remove(&(to_millis(old.confirmed_at), old.id));
+                    if set.is_empty() {
+                        self.by_facility.remove(&old.facility);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn get(&self, id: u64) -> Option<HistoryRecord> {
+        let first = self.records.front()?.id;
+        let i = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.records.get(i).cloned()
+    }
+
+    fn by_id(&self, id: u64) -> Option<&HistoryRecord> {
+        let first = self.records.front()?.id;
+        let i = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.records.get(i)
+    }
+
+    pub(super) fn all(&self) -> Vec<HistoryRecord> {
+        self.records.iter().cloned().collect()
+    }
+
+    pub(super) fn search(
+        &self,
+        c: &SearchConditions,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchPage, OverLimit> {
+        let mut page = SearchPage {
+            total: 0,
+            first_seq: offset + 1,
+            records: Vec::new(),
+        };
+        let Some(set) = self.by_facility.get(&c.facility) else {
+            return Ok(page);
+        };
+        if c.from_ms >= c.until_ms {
+            return Ok(page);
+        }
+        let hits = set
+            .range((c.from_ms, 0)..(c.until_ms, 0))
+            .rev()
+            .filter_map(|(_, id)| self.by_id(*id))
+            .filter(|r| c.matches_rest(r));
+        for r in hits {
+            page.total += 1;
+            if page.total > SEARCH_LIMIT {
+                return Err(OverLimit);
+            }
+            if page.total > offset && page.records.len() < limit {
+                page.records.push(HistoryRecord {
+                    detail: None,
+                    ..r.clone()
+                });
+            }
+        }
+        Ok(page)
+    }
+}

@@ -1,0 +1,625 @@
+//! The confirmation history (資格確認履歴, ch.8, DM-17): every qualification confirmation the
+//! simulator answers, kept for the history screens (SCR-19 search and list, SCR-20 detail) and
+//! their CSV download (FLOW-28/29).
+//!
+//! - **Recording.** Each path records from its answered result, in one place: the single
+//!   inquiry (`Simulator::answer_tree`, every transport), each bulk row and each My Number
+//!   confirmation call [`History::record`] with a [`HistoryRecord`] built by
+//!   [`HistoryRecord::from_result`]. Only answers that were judged (処理結果状況 1) are
+//!   confirmations; refused requests stay in the journal only.
+//! - **Login id.** The simulator has no login yet: XML over HTTP and the file exchange record
+//!   [`LINKED_APP_LOGIN_ID`] (the 連携アプリケーション account a レセコン uses), the WebAPI records
+//!   its user id (`webapi01`).
+//! - **Storage.** In memory with a cap (the newest [`DEFAULT_MEMORY_CAPACITY`] records), or with
+//!   `--data-dir` in SQLite (`<data-dir>/history.sqlite`, WAL, indexed by facility + time).
+//!   Both answer every query alike: the same 2-year window, conditions and order.
+//! - **Search** (RULE-57..60): per facility, a period with minutes, 資格確認区分 and its 絞込み,
+//!   login id and 照会番号; newest first (資格確認日時, then recording order); only records of
+//!   the last two years of the simulator's clock; more than [`SEARCH_LIMIT`] hits → ERR-23 /
+//!   ERR-24 and nothing is shown or downloaded. Counting stops at `SEARCH_LIMIT + 1`, so an
+//!   over-wide search costs no more than a full one.
+
+mod csv;
+mod memory;
+mod query;
+mod routes;
+mod sqlite;
+
+pub use self::csv::{to_csv, CsvEncoding, CsvFile};
+pub use self::query::{
+    HistoryQuery, KindFilter, Narrowing, QueryError, RawQuery, SearchConditions,
+};
+pub use self::routes::router;
+
+use chrono::{DateTime, FixedOffset, Months, TimeZone};
+use oqs_domain::inquiry::jst;
+use oqs_protocol::codes::{
+    ContributionRatio, InsuredCardClassification, PersonalFamily, PrescriptionIssueForm,
+    QualificationValidity, ReasonOfLoss, Sex,
+};
+use oqs_protocol::message::{QualificationResult, ResultBody, SearchInfo};
+use oqs_protocol::texts;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// RULE-58: more hits than this → ERR-23 (search) / ERR-24 (download). Exactly 10,000 is shown.
+pub const SEARCH_LIMIT: usize = 10_000;
+/// Records kept without `--data-dir` (bounded memory; the oldest recorded go first).
+pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
+/// Login id recorded for XML over HTTP and the file exchange (no login there).
+pub const LINKED_APP_LOGIN_ID: &str = "renkei01";
+/// The SQLite file inside `--data-dir`.
+pub const SQLITE_FILE: &str = "history.sqlite";
+
+/// 資格確認区分 of a record (DM-17). The seven display texts of the manual, plus 一括照会 and
+/// 災害時, which are filter values without a display text (AMB-43): their records show the
+/// filter value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConfirmationKind {
+    MyNumberVisual,
+    MyNumberPin,
+    InsuranceCard,
+    SystemOutage,
+    FaceVisual,
+    FacePin,
+    FaceRecognition,
+    /// 資格情報一括照会, also through 連携アプリケーション・WebAPI (RULE-59: no detail).
+    Bulk,
+    /// 災害時医療情報閲覧 (RULE-59: no detail). Nothing records it yet.
+    Disaster,
+}
+
+impl ConfirmationKind {
+    pub const ALL: [ConfirmationKind; 9] = [
+        ConfirmationKind::MyNumberVisual,
+        ConfirmationKind::MyNumberPin,
+        ConfirmationKind::InsuranceCard,
+        ConfirmationKind::SystemOutage,
+        ConfirmationKind::FaceVisual,
+        ConfirmationKind::FacePin,
+        ConfirmationKind::FaceRecognition,
+        ConfirmationKind::Bulk,
+        ConfirmationKind::Disaster,
+    ];
+
+    /// The 資格確認区分 display text (DM-17).
+    pub fn display(self) -> &'static str {
+        match self {
+            ConfirmationKind::MyNumberVisual => texts::HISTORY_KIND_MY_NUMBER_VISUAL,
+            ConfirmationKind::MyNumberPin => texts::HISTORY_KIND_MY_NUMBER_PIN,
+            ConfirmationKind::InsuranceCard => texts::HISTORY_KIND_INSURANCE_CARD,
+            ConfirmationKind::SystemOutage => texts::HISTORY_KIND_SYSTEM_OUTAGE,
+            ConfirmationKind::FaceVisual => texts::HISTORY_KIND_FACE_VISUAL,
+            ConfirmationKind::FacePin => texts::HISTORY_KIND_FACE_PIN,
+            ConfirmationKind::FaceRecognition => texts::HISTORY_KIND_FACE_RECOGNITION,
+            ConfirmationKind::Bulk => texts::HISTORY_FILTER_BULK,
+            ConfirmationKind::Disaster => texts::HISTORY_FILTER_DISASTER,
+        }
+    }
+
+    /// Stable storage code (SQLite column, bit in a kind mask).
+    pub fn code(self) -> u8 {
+        match self {
+            ConfirmationKind::MyNumberVisual => 1,
+            ConfirmationKind::MyNumberPin => 2,
+            ConfirmationKind::InsuranceCard => 3,
+            ConfirmationKind::SystemOutage => 4,
+            ConfirmationKind::FaceVisual => 5,
+            ConfirmationKind::FacePin => 6,
+            ConfirmationKind::FaceRecognition => 7,
+            ConfirmationKind::Bulk => 8,
+            ConfirmationKind::Disaster => 9,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Option<Self> {
+        ConfirmationKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// A face-recognition reader (顔認証機器) check.
+    pub fn is_face_reader(self) -> bool {
+        matches!(
+            self,
+            ConfirmationKind::FaceVisual
+                | ConfirmationKind::FacePin
+                | ConfirmationKind::FaceRecognition
+        )
+    }
+
+    /// RULE-59: bulk and 災害時 records have no 《詳細》.
+    pub fn has_detail(self) -> bool {
+        !matches!(self, ConfirmationKind::Bulk | ConfirmationKind::Disaster)
+    }
+
+    /// Bit of this kind in a kind mask.
+    pub fn bit(self) -> u32 {
+        1 << self.code()
+    }
+}
+
+/// One line of SCR-20 (label, value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailItem {
+    pub label: String,
+    pub value: String,
+}
+
+fn item(label: &str, value: Option<&str>) -> DetailItem {
+    DetailItem {
+        label: label.to_owned(),
+        value: value.unwrap_or_default().to_owned(),
+    }
+}
+
+/// SCR-20 資格確認履歴詳細: the state at the time of the check (RULE-62), kept with the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryDetail {
+    /// ① 資格状況: the SCR-10 banner of the validity then, or its name where the manual shows
+    /// no banner (該当資格なし, AMB-22).
+    pub status: String,
+    /// ③ consent grid (RULE-61), the six labels in screen order with 「あり」/「なし」.
+    pub consent: Vec<DetailItem>,
+    /// 「処方箋発行形態選択」: 「未選択」/「電子」/「紙」.
+    pub prescription_issue_form: DetailItem,
+    /// ③ 被保険者情報 (empty values when no single person was found).
+    pub insured: Vec<DetailItem>,
+    /// ④ 資格情報.
+    pub qualification: Vec<DetailItem>,
+}
+
+/// One confirmation (DM-17): the list columns of SCR-19 and, where RULE-59 allows, the detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    /// Assigned when recorded (recording order); 0 before.
+    pub id: u64,
+    /// 医療機関コード the check was made for.
+    pub facility: String,
+    /// 資格確認日時, millisecond precision, JST.
+    pub confirmed_at: DateTime<FixedOffset>,
+    /// ログイン ID.
+    pub login_id: String,
+    /// 照会番号 registered for the person at the facility, when there is one.
+    pub reference_number: Option<String>,
+    /// 資格確認区分.
+    pub kind: ConfirmationKind,
+    /// 資格確認結果: the 資格有効性 name (有効, 無効, …); the manual does not enumerate it (AMB-43).
+    pub result: String,
+    /// 保険者番号 as displayed (6-digit numbers without padding).
+    pub insurer_number: String,
+    /// 証記号番号枝番: symbol, number and branch separated by spaces (「9000 10001 01」).
+    pub card: String,
+    /// 氏名 (empty when no single person was found).
+    pub name: String,
+    /// 性別: 男 / 女 / 未設定 (the item table's words, AMB-46).
+    pub sex: String,
+    /// 生年月日 `yyyy/mm/dd`.
+    pub birthdate: String,
+    /// SCR-20 data; `None` for kinds without 《詳細》 (RULE-59).
+    pub detail: Option<HistoryDetail>,
+}
+
+/// 資格確認日時 as the screens show it: `yyyy/mm/dd hh:mm:ss.SSS` (JST).
+pub fn display_time(t: DateTime<FixedOffset>) -> String {
+    t.with_timezone(&jst())
+        .format("%Y/%m/%d %H:%M:%S%.3f")
+        .to_string()
+}
+
+/// `YYYYMMDD` (wire) → `yyyy/mm/dd` (history screens, DM-24); other text unchanged.
+fn display_date(wire: Option<&str>) -> Option<String> {
+    let w = wire?.trim();
+    match oqs_protocol::message::parse_date(w) {
+        Ok(d) => Some(d.format("%Y/%m/%d").to_string()),
+        Err(_) => Some(w.to_owned()),
+    }
+}
+
+fn trimmed(x: &Option<String>) -> Option<&str> {
+    x.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn card_text(symbol: Option<&str>, number: Option<&str>, branch: Option<&str>) -> String {
+    [symbol, number, branch]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Instant truncated to the millisecond, in JST (what both stores keep).
+pub fn to_millis(t: DateTime<FixedOffset>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// Milliseconds since the epoch → JST instant.
+pub fn from_millis(ms: i64) -> DateTime<FixedOffset> {
+    match jst().timestamp_millis_opt(ms).single() {
+        Some(t) => t,
+        None => jst().timestamp_millis_opt(0).single().unwrap_or_default(),
+    }
+}
+
+/// Who checked what, where and when: the part of a record its path knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Recorded<'a> {
+    pub facility: &'a str,
+    pub at: DateTime<FixedOffset>,
+    pub login_id: &'a str,
+    pub kind: ConfirmationKind,
+}
+
+impl HistoryRecord {
+    /// A record from an answered result: the validity, the card searched (for the list when no
+    /// single person was found), the qualification results and the 処方箋発行形態 (code 1/2).
+    pub fn from_result(
+        meta: Recorded<'_>,
+        validity: QualificationValidity,
+        searched: Option<&SearchInfo>,
+        results: &[QualificationResult],
+        prescription_issue_select: Option<&str>,
+    ) -> HistoryRecord {
+        // One person: their card; several (複数該当) or none: the card that was searched.
+        let single = match results {
+            [one] => Some(one),
+            _ => None,
+        };
+        let (insurer, card) = match single {
+            Some(r) => (
+                trimmed(&r.insurer_number),
+                card_text(
+                    trimmed(&r.insured_card_symbol),
+                    trimmed(&r.insured_identification_number),
+                    trimmed(&r.insured_branch_number),
+                ),
+            ),
+            None => match searched {
+                Some(s) => (
+                    trimmed(&s.insurer_number),
+                    card_text(
+                        trimmed(&s.insured_card_symbol),
+                        trimmed(&s.insured_identification_number),
+                        trimmed(&s.insured_branch_number),
+                    ),
+                ),
+                None => (None, String::new()),
+            },
+        };
+        let sex = single
+            .and_then(|r| trimmed(&r.sex1))
+            .and_then(Sex::from_code)
+            .map(|s| s.label().to_owned())
+            .unwrap_or_default();
+        let birthdate = single
+            .and_then(|r| display_date(trimmed(&r.birthdate)))
+            .unwrap_or_default();
+        let detail = meta
+            .kind
+            .has_detail()
+            .then(|| detail_of(validity, single, prescription_issue_select));
+        HistoryRecord {
+            id: 0,
+            facility: meta.facility.to_owned(),
+            confirmed_at: from_millis(to_millis(meta.at)),
+            login_id: meta.login_id.to_owned(),
+            reference_number: single.and_then(|r| trimmed(&r.reference_number).map(str::to_owned)),
+            kind: meta.kind,
+            result: validity.label().to_owned(),
+            insurer_number: insurer.unwrap_or_default().to_owned(),
+            card,
+            name: single
+                .and_then(|r| trimmed(&r.name))
+                .unwrap_or_default()
+                .to_owned(),
+            sex,
+            birthdate,
+            detail,
+        }
+    }
+
+    /// A record of a judged single-inquiry result body; `None` when the body is an input error
+    /// (処理結果状況 2: nothing was confirmed).
+    pub fn from_body(meta: Recorded<'_>, body: &ResultBody) -> Option<HistoryRecord> {
+        let validity = body.qualification_validity?;
+        (body.processing_result_status == oqs_protocol::codes::ProcessingResultStatus::Normal).then(
+            || {
+                HistoryRecord::from_result(
+                    meta,
+                    validity,
+                    body.search_echo.as_ref(),
+                    &body.results,
+                    body.prescription_issue_select.as_deref(),
+                )
+            },
+        )
+    }
+}
+
+fn flag(x: &Option<String>) -> DetailItem {
+    DetailItem {
+        label: String::new(),
+        value: if trimmed(x) == Some("1") {
+            texts::HISTORY_CONSENT_YES
+        } else {
+            texts::HISTORY_CONSENT_NO
+        }
+        .to_owned(),
+    }
+}
+
+fn detail_of(
+    validity: QualificationValidity,
+    single: Option<&QualificationResult>,
+    prescription_issue_select: Option<&str>,
+) -> HistoryDetail {
+    let status = texts::banner(validity)
+        .unwrap_or(validity.label())
+        .to_owned();
+    let empty = QualificationResult::default();
+    let r = single.unwrap_or(&empty);
+    let flags = [
+        &r.limit_cons_flg,
+        &r.specific_diseases_cons_flg,
+        &r.operation_cons_flg,
+        &r.specific_health_checkups_cons_flg,
+        &r.pharmacists_cons_flg,
+        &r.diagnosis_cons_flg,
+    ];
+    let consent = texts::HISTORY_CONSENT_LABELS
+        .iter()
+        .zip(flags)
+        .map(|(label, f)| DetailItem {
+            label: (*label).to_owned(),
+            ..flag(f)
+        })
+        .collect();
+    let form = prescription_issue_select
+        .map(str::trim)
+        .and_then(PrescriptionIssueForm::from_code)
+        .map_or(texts::HISTORY_PRESCRIPTION_UNSELECTED, |f| f.label());
+    let label_of = |code: Option<&str>, f: fn(&str) -> Option<&'static str>| -> Option<String> {
+        code.map(|c| f(c).map_or_else(|| c.to_owned(), str::to_owned))
+    };
+    let sex = label_of(trimmed(&r.sex1), |c| Sex::from_code(c).map(Sex::label));
+    let insured_values: [Option<String>; 9] = [
+        trimmed(&r.reference_number).map(str::to_owned),
+        trimmed(&r.insurer_number).map(str::to_owned),
+        trimmed(&r.insurer_name).map(str::to_owned),
+        trimmed(&r.insured_card_symbol).map(str::to_owned),
+        trimmed(&r.insured_identification_number).map(str::to_owned),
+        trimmed(&r.insured_branch_number).map(str::to_owned),
+        trimmed(&r.name).map(str::to_owned),
+        sex,
+        display_date(trimmed(&r.birthdate)),
+    ];
+    let qualification_values: [Option<String>; 11] = [
+        label_of(trimmed(&r.insured_card_classification), |c| {
+            InsuredCardClassification::from_code(c).map(InsuredCardClassification::label)
+        }),
+        trimmed(&r.insured_partial_contribution_ratio)
+            .map(|c| ContributionRatio::parse(c).map_or_else(|| c.to_owned(), |x| x.label())),
+        display_date(trimmed(&r.qualification_date)),
+        display_date(trimmed(&r.disqualification_date)),
+        display_date(trimmed(&r.insured_card_valid_date)),
+        display_date(trimmed(&r.insured_card_expiration_date)),
+        label_of(trimmed(&r.personal_family_classification), |c| {
+            PersonalFamily::from_code(c).map(PersonalFamily::label)
+        }),
+        trimmed(&r.insured_name).map(str::to_owned),
+        label_of(trimmed(&r.reason_of_loss), |c| {
+            ReasonOfLoss::from_code(c).map(ReasonOfLoss::label)
+        }),
+        trimmed(&r.post_number).map(str::to_owned),
+        trimmed(&r.address).map(str::to_owned),
+    ];
+    HistoryDetail {
+        status,
+        consent,
+        prescription_issue_form: item(texts::HISTORY_PRESCRIPTION_FORM, Some(form)),
+        insured: texts::HISTORY_INSURED_LABELS
+            .iter()
+            .zip(insured_values)
+            .map(|(l, v)| item(l, v.as_deref()))
+            .collect(),
+        qualification: texts::HISTORY_QUALIFICATION_LABELS
+            .iter()
+            .zip(qualification_values)
+            .map(|(l, v)| item(l, v.as_deref()))
+            .collect(),
+    }
+}
+
+/// Storage failures (SQLite only; the memory store cannot fail).
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("history store {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("history store: {0}")]
+    Io(String),
+}
+
+/// A page of a search: the total of hits (≤ [`SEARCH_LIMIT`]) and the records asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub total: usize,
+    /// 通番 of the first record (1-based position in the whole list).
+    pub first_seq: usize,
+    pub records: Vec<HistoryRecord>,
+}
+
+/// A search refused by RULE-58.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverLimit;
+
+enum Store {
+    Memory(memory::MemoryStore),
+    Sqlite(sqlite::SqliteStore),
+}
+
+/// The confirmation history: one store behind a lock.
+pub struct History {
+    store: Mutex<Store>,
+}
+
+impl std::fmt::Debug for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("History")
+    }
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History::in_memory(DEFAULT_MEMORY_CAPACITY)
+    }
+}
+
+impl History {
+    /// In memory, keeping the newest `capacity` records (at least 1).
+    pub fn in_memory(capacity: usize) -> Self {
+        History {
+            store: Mutex::new(Store::Memory(memory::MemoryStore::new(capacity))),
+        }
+    }
+
+    /// SQLite at `<dir>/history.sqlite` (created with the folder if missing).
+    pub fn open(dir: &Path) -> Result<Self, HistoryError> {
+        Ok(History {
+            store: Mutex::new(Store::Sqlite(sqlite::SqliteStore::open(dir)?)),
+        })
+    }
+
+    /// Moves the history to SQLite in `dir` (at start, for `--data-dir`); records already kept
+    /// in memory are carried over.
+    pub fn use_data_dir(&self, dir: &Path) -> Result<(), HistoryError> {
+        let mut next = sqlite::SqliteStore::open(dir)?;
+        let mut store = self.lock();
+        if let Store::Memory(m) = &*store {
+            let mut kept = m.all();
+            next.insert_many(&mut kept)?;
+        }
+        *store = Store::Sqlite(next);
+        Ok(())
+    }
+
+    /// `"memory"` or `"sqlite"`.
+    pub fn backend(&self) -> &'static str {
+        match &*self.lock() {
+            Store::Memory(_) => "memory",
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one confirmation; returns its id. A storage failure is logged and the record
+    /// lost (the answer to the client is not withheld because the history failed).
+    pub fn record(&self, record: HistoryRecord) -> Option<u64> {
+        let mut batch = [record];
+        self.record_many(&mut batch).ok()?;
+        Some(batch[0].id)
+    }
+
+    /// Records many confirmations at once (a bulk job's rows: one transaction); assigns ids.
+    pub fn record_many(&self, records: &mut [HistoryRecord]) -> Result<(), HistoryError> {
+        let r = match &mut *self.lock() {
+            Store::Memory(m) => {
+                m.insert_many(records);
+                Ok(())
+            }
+            Store::Sqlite(s) => s.insert_many(records),
+        };
+        if let Err(e) = &r {
+            tracing::error!("confirmation history not recorded: {e}");
+        }
+        r
+    }
+
+    /// Records a judged single-inquiry body (nothing for input errors).
+    pub fn record_body(&self, meta: Recorded<'_>, body: &ResultBody) -> Option<u64> {
+        HistoryRecord::from_body(meta, body).and_then(|r| self.record(r))
+    }
+
+    /// The oldest instant a search may reach (RULE-57): two years before `now`.
+    pub fn window_start(now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        now.checked_sub_months(Months::new(24)).unwrap_or(now)
+    }
+
+    /// SCR-19 《検索》 / 《ダウンロード》: hits newest first, `offset`/`limit` of them, or
+    /// [`OverLimit`] beyond [`SEARCH_LIMIT`] hits.
+    pub fn search(
+        &self,
+        q: &HistoryQuery,
+        now: DateTime<FixedOffset>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Result<SearchPage, OverLimit>, HistoryError> {
+        let c = q.conditions(now);
+        match &*self.lock() {
+            Store::Memory(m) => Ok(m.search(&c, offset, limit)),
+            Store::Sqlite(s) => s.search(&c, offset, limit),
+        }
+    }
+
+    /// SCR-20: a record of `facility` still inside the 2-year window.
+    pub fn get(
+        &self,
+        facility: &str,
+        id: u64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<HistoryRecord>, HistoryError> {
+        let found = match &*self.lock() {
+            Store::Memory(m) => m.get(id),
+            Store::Sqlite(s) => s.get(id)?,
+        };
+        let window = to_millis(History::window_start(now));
+        Ok(found.filter(|r| r.facility == facility && to_millis(r.confirmed_at) >= window))
+    }
+
+    /// Records kept (all facilities, all times).
+    pub fn len(&self) -> Result<usize, HistoryError> {
+        match &*self.lock() {
+            Store::Memory(m) => Ok(m.len()),
+            Store::Sqlite(s) => s.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> Result<bool, HistoryError> {
+        Ok(self.len()? == 0)
+    }
+}
+
+/// The login id recorded for a request that came in over `transport` (no login yet: see the
+/// module doc).
+pub fn login_id_for(transport: crate::journal::Transport, settings: &crate::Settings) -> &str {
+    match transport {
+        crate::journal::Transport::WebApi => &settings.webapi_user,
+        _ => LINKED_APP_LOGIN_ID,
+    }
+}
+
+impl History {
+    /// The single inquiry's hook (OQSsiquc01, every transport): records a judged answer as a
+    /// 被保険者証・医療券/調剤券 check of the facility in its header.
+    pub fn record_single_inquiry(
+        &self,
+        response: &oqs_protocol::message::SingleInquiryResponse,
+        at: DateTime<FixedOffset>,
+        login_id: &str,
+    ) -> Option<u64> {
+        let facility = response.header.medical_institution_code.as_deref()?.trim();
+        let body = response.body.as_ref()?;
+        let meta = Recorded {
+            facility,
+            at,
+            login_id,
+            kind: ConfirmationKind::InsuranceCard,
+        };
+        self.record_body(meta, body)
+    }
+}
