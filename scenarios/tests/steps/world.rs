@@ -105,10 +105,12 @@ pub struct OqsWorld {
     pub encoding: TextEncoding,
     /// Every answer, oldest first.
     pub replies: Vec<Reply>,
-    /// My Number card inquiry (SCR-08/09/10): choices, the last answer, downloads.
-    pub mynumber: super::mynumber::MyNumberState,
     /// 資格確認履歴 (SCR-19/20): search conditions and the last answers.
     pub history: super::history::HistoryState,
+    /// My Number card inquiry (SCR-08/09/10): choices, the last answer, downloads.
+    pub mynumber: super::mynumber::MyNumberState,
+    /// Bulk jobs (JOB-01/02) and 照会番号 registrations: the last job, fetch, download.
+    pub bulk: super::bulk::BulkState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -126,8 +128,9 @@ impl OqsWorld {
             request: SingleInquiryRequest::default(),
             encoding: TextEncoding::Utf8,
             replies: Vec::new(),
-            mynumber: Default::default(),
             history: Default::default(),
+            mynumber: Default::default(),
+            bulk: Default::default(),
             exchange: None,
             file_seq: 0,
         }
