@@ -23,7 +23,7 @@ pub mod vpcd;
 pub use applet::VirtualCard;
 pub use certificate::{CertificateInfo, DigestAlgorithm};
 #[cfg(feature = "pcsc")]
-pub use pcsc_reader::{list_reader_names, PcscReader};
+pub use pcsc_reader::{list_reader_names, wait_for_card, wait_until_empty, PcscReader};
 pub use profile::{issue, issue_for, IssuedCard, Profile};
 pub use reader::VirtualReader;
 

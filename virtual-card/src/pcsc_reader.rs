@@ -114,3 +114,61 @@ impl Drop for PcscReader {
         self.disconnect();
     }
 }
+
+/// Waits until `reader` holds a card that answers an APDU and, when `expected_atr` is given,
+/// presents that ATR (right after a card swap over vpcd pcscd may still report the old card's
+/// ATR; a power cycle, which each retry does, makes it read the new one). Returns the ATR.
+pub fn wait_for_card(
+    reader: &str,
+    expected_atr: Option<&[u8]>,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, ChannelError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let attempt = PcscReader::open(reader).and_then(|mut r| {
+            let atr = r.connect()?;
+            // The tries-left query: harmless on any card, answered by every card.
+            r.transmit(&[0x00, 0x20, 0x00, 0x80])?;
+            match expected_atr {
+                Some(expected) if expected != atr.as_slice() => Err(ChannelError::Reader(format!(
+                    "ATR {atr:02X?} is not the expected {expected:02X?}"
+                ))),
+                _ => Ok(atr),
+            }
+        });
+        match attempt {
+            Ok(atr) => return Ok(atr),
+            Err(e) if std::time::Instant::now() >= deadline => return Err(e),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Waits until pcscd's state of `reader` is EMPTY (a failed connect is not proof enough: right
+/// after a card swap pcscd may still hold the old card and its ATR), then half a second more
+/// for vpcd to drop the old link, so the next card served on its port is seen as a new card.
+pub fn wait_until_empty(reader: &str, timeout: std::time::Duration) -> Result<(), ChannelError> {
+    let ctx = context()?;
+    let name = CString::new(reader)
+        .map_err(|_| ChannelError::Reader("reader name with a NUL byte".into()))?;
+    let deadline = std::time::Instant::now() + timeout;
+    let mut states = [pcsc::ReaderState::new(name, pcsc::State::UNAWARE)];
+    loop {
+        match ctx.get_status_change(std::time::Duration::from_millis(200), &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => {}
+            Err(e) => return Err(reader_error(e)),
+        }
+        let state = states[0].event_state();
+        if state.contains(pcsc::State::EMPTY) {
+            break;
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(ChannelError::Reader(format!(
+                "a card is still in {reader:?}"
+            )));
+        }
+        states[0].sync_current_state();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    Ok(())
+}

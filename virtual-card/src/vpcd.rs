@@ -110,3 +110,47 @@ pub fn serve(
         }
     }
 }
+
+/// A card served over vpcd on a background thread (tests, benchmarks, the simulator).
+/// Dropping it stops the thread and waits for it (within about one vpcd poll, ≤ 0.5 s).
+///
+/// vpcd only notices a card that went away on its next poll: before serving another card on the
+/// same port, wait until the reader reports no card and about a second more
+/// (`pcsc_reader::wait_until_empty` does both).
+pub struct ServedCard {
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ServedCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServedCard").finish_non_exhaustive()
+    }
+}
+
+impl ServedCard {
+    /// Starts serving `card` through vpcd at `addr` (e.g. [`DEFAULT_VPCD`]), reconnecting
+    /// every 200 ms while vpcd is not there.
+    pub fn spawn(card: impl Card + 'static, addr: impl Into<String>) -> Self {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let addr = addr.into();
+        let thread = std::thread::spawn(move || {
+            let mut card = card;
+            serve(&mut card, &addr, Duration::from_millis(200), &flag, |_| {});
+        });
+        ServedCard {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ServedCard {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -7,19 +7,17 @@
 #![cfg(feature = "pcsc")]
 
 use std::process::{Child, Command};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use virtual_card::applet::JPKI_ATR;
+use virtual_card::applet::{JPKI_ATR, OTHER_ATR};
 use virtual_card::certificate::{CertificateInfo, DigestAlgorithm};
 use virtual_card::client::{self, JpkiError};
-use virtual_card::vpcd::{self, VPCD_READER_0, VPCD_READER_1};
+use virtual_card::vpcd::{self, ServedCard, VPCD_READER_0, VPCD_READER_1};
 use virtual_card::{
-    issue, list_reader_names, CardChannel, ChannelError, IssuedCard, PcscReader, Profile,
-    VirtualCard,
+    issue, list_reader_names, wait_for_card, wait_until_empty, CardChannel, IssuedCard, PcscReader,
+    Profile, VirtualCard,
 };
 
 const SEED: u64 = 4242;
@@ -34,42 +32,28 @@ fn slot0() -> MutexGuard<'static, ()> {
     SLOT.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A card served over vpcd by a thread; on drop it is stopped, joined, and the test waits until
-/// pcscd has seen it go (vpcd only notices a dropped card on its next poll; a card inserted
-/// before that would be taken for the old one).
+/// A card served over vpcd (the library's `ServedCard`); on drop the test also waits until pcscd
+/// has seen it go, so the next test's card on the same port is seen as a new card.
 struct Served {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    card: Option<ServedCard>,
     reader: &'static str,
 }
 
 impl Drop for Served {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        wait_removed(self.reader);
-        std::thread::sleep(Duration::from_millis(1500));
+        drop(self.card.take());
+        wait_until_empty(self.reader, Duration::from_secs(10)).expect("card removed");
     }
 }
 
-fn serve(mut card: VirtualCard, addr: &'static str) -> Served {
+fn serve(card: VirtualCard, addr: &'static str) -> Served {
     let reader = if addr.ends_with(":35964") {
         VPCD_READER_1
     } else {
         VPCD_READER_0
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || {
-        vpcd::serve(&mut card, addr, Duration::from_millis(200), &flag, |e| {
-            eprintln!("vpcd session on {addr}: {e:?}")
-        });
-    });
     Served {
-        stop,
-        thread: Some(thread),
+        card: Some(ServedCard::spawn(card, addr)),
         reader,
     }
 }
@@ -87,29 +71,14 @@ fn require_pcscd() {
     }
 }
 
-/// Opens `reader` and waits until a card is in it (vpcd connects within about a second).
-fn connected(reader: &str) -> (PcscReader, Vec<u8>) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut last = String::new();
-    loop {
-        // Connected AND answering: right after a card swap pcscd may still hold the old one.
-        let attempt = PcscReader::open(reader).and_then(|mut r| {
-            let atr = r.connect()?;
-            r.transmit(&[0x00, 0x20, 0x00, 0x80])?;
-            Ok((r, atr))
-        });
-        match attempt {
-            Ok(ok) => return ok,
-            Err(e) if Instant::now() > deadline => panic!("no card in {reader:?} after 15 s: {e}"),
-            Err(e) => {
-                if e.to_string() != last {
-                    eprintln!("waiting for a card in {reader:?}: {e}");
-                    last = e.to_string();
-                }
-                std::thread::sleep(Duration::from_millis(100))
-            }
-        }
-    }
+/// Waits until a card with `atr` answers in `reader` (vpcd connects within about a second),
+/// then opens it.
+fn connected(reader: &str, atr: &[u8]) -> (PcscReader, Vec<u8>) {
+    wait_for_card(reader, Some(atr), Duration::from_secs(15))
+        .unwrap_or_else(|e| panic!("no card in {reader:?} after 15 s: {e}"));
+    let mut handle = PcscReader::open(reader).unwrap();
+    let atr = handle.connect().unwrap();
+    (handle, atr)
 }
 
 fn issued(profile: Profile) -> (VirtualCard, IssuedCard) {
@@ -140,7 +109,7 @@ fn pcsc_reader_reads_token_certificate_and_signs() {
     let _slot = slot0();
     let (card, info) = issued(Profile::Valid);
     let _served = serve(card, vpcd::DEFAULT_VPCD);
-    let (mut reader, atr) = connected(VPCD_READER_0);
+    let (mut reader, atr) = connected(VPCD_READER_0, &JPKI_ATR);
     assert_eq!(atr, JPKI_ATR.to_vec());
 
     client::select_applet(&mut reader).unwrap();
@@ -206,7 +175,7 @@ fn opensc_sees_a_jpki_card_and_the_issued_certificate() {
     let _slot = slot0();
     let (card, info) = issued(Profile::Valid);
     let _served = serve(card, vpcd::DEFAULT_VPCD);
-    drop(connected(VPCD_READER_0));
+    drop(connected(VPCD_READER_0, &JPKI_ATR));
 
     let (ok, out, err) = tool("opensc-tool", &["--reader", VPCD_READER_0, "--name"]);
     assert!(ok, "opensc-tool failed: {err}");
@@ -281,7 +250,7 @@ fn opensc_does_not_take_the_other_card_for_jpki() {
     let _slot = slot0();
     let (card, _) = issued(Profile::NotMyNumber);
     let _served = serve(card, vpcd::DEFAULT_VPCD);
-    let (mut reader, atr) = connected(VPCD_READER_0);
+    let (mut reader, atr) = connected(VPCD_READER_0, &OTHER_ATR);
     assert_ne!(atr, JPKI_ATR.to_vec());
     assert_eq!(
         client::select_applet(&mut reader),
@@ -323,18 +292,7 @@ fn insert_binary(state_dir: &std::path::Path) -> Binary {
 
 /// Waits until the reader has no card (the binary was stopped).
 fn wait_removed(reader: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        let gone = PcscReader::open(reader).and_then(|mut r| r.connect());
-        if matches!(
-            gone,
-            Err(ChannelError::NoCard) | Err(ChannelError::Reader(_))
-        ) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("card still in {reader:?}");
+    wait_until_empty(reader, Duration::from_secs(10)).expect("card removed");
 }
 
 #[test]
@@ -343,7 +301,7 @@ fn binary_keeps_a_locked_card_locked_across_restarts_until_reset_pin() {
     let state = tempfile::tempdir().unwrap();
     {
         let _card = insert_binary(state.path());
-        let (mut reader, _) = connected(VPCD_READER_1);
+        let (mut reader, _) = connected(VPCD_READER_1, &JPKI_ATR);
         client::select_applet(&mut reader).unwrap();
         for left in [2u8, 1] {
             assert_eq!(
@@ -359,7 +317,7 @@ fn binary_keeps_a_locked_card_locked_across_restarts_until_reset_pin() {
     wait_removed(VPCD_READER_1);
     {
         let _card = insert_binary(state.path());
-        let (mut reader, _) = connected(VPCD_READER_1);
+        let (mut reader, _) = connected(VPCD_READER_1, &JPKI_ATR);
         client::select_applet(&mut reader).unwrap();
         assert_eq!(
             client::auth_pin_tries_left(&mut reader).unwrap(),
@@ -387,7 +345,7 @@ fn binary_keeps_a_locked_card_locked_across_restarts_until_reset_pin() {
     assert!(out.status.success());
     {
         let _card = insert_binary(state.path());
-        let (mut reader, _) = connected(VPCD_READER_1);
+        let (mut reader, _) = connected(VPCD_READER_1, &JPKI_ATR);
         client::select_applet(&mut reader).unwrap();
         assert_eq!(client::auth_pin_tries_left(&mut reader).unwrap(), 3);
         client::verify_auth_pin(&mut reader, "1234").unwrap();
