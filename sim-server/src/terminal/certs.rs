@@ -70,11 +70,10 @@ pub struct PresentedCertificate {
 
 /// Serial bytes as the registry key.
 pub fn serial_key(raw: &[u8]) -> String {
-    let trimmed: &[u8] = match raw.iter().position(|&b| b != 0) {
-        Some(i) => &raw[i..],
-        None => &[0],
-    };
-    trimmed.iter().map(|b| format!("{b:02x}")).collect()
+    match raw.iter().position(|&b| b != 0) {
+        Some(i) => raw[i..].iter().map(|b| format!("{b:02x}")).collect(),
+        None => "0".to_owned(),
+    }
 }
 
 /// Parses a DER certificate read from a card. Errors name what is wrong.
