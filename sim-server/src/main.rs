@@ -116,6 +116,9 @@ async fn main() {
     if let Some(e) = sim.jobs.open_error() {
         fail(e.to_owned());
     }
+    if let Some(e) = sim.history.open_error() {
+        fail(e);
+    }
     let exchange = Exchange::open(&args.exchange_dir, sim.clone()).unwrap_or_else(|e| {
         fail(format!(
             "exchange folder {}: {e}",

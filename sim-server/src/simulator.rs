@@ -104,8 +104,8 @@ pub struct Simulator {
     pub terminal: crate::terminal::Terminal,
     /// Asynchronous jobs (bulk inquiry, bulk registration).
     pub jobs: crate::jobs::Jobs,
-    /// The confirmation history.
-    pub history: crate::history::History,
+    /// The confirmation history (shared with the job engine, which records bulk rows).
+    pub history: Arc<crate::history::History>,
 }
 
 impl Simulator {
@@ -129,6 +129,8 @@ impl Simulator {
             errors.clone(),
             pop.clone(),
         );
+        let history = Arc::new(crate::history::History::new(settings.data_dir.as_deref()));
+        jobs.record_history_into(history.clone());
         Simulator {
             population: RwLock::new(pop.clone()),
             builtin: pop,
@@ -139,7 +141,7 @@ impl Simulator {
             tokens: crate::webapi::TokenStore::default(),
             terminal: crate::terminal::Terminal::default(),
             jobs,
-            history: crate::history::History::default(),
+            history,
         }
     }
 

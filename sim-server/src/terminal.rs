@@ -1347,7 +1347,8 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
         confirmation.face_file = write_face_result(term, &confirmation, now);
     }
     record(sim, &confirmation, req);
-    // The confirmation history (資格確認履歴, DM-17) records `confirmation` here.
+    // The confirmation history (資格確認履歴, DM-17).
+    sim.history.record_my_number(&confirmation, now);
     let mut state = lock(&term.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {

@@ -463,6 +463,8 @@ enum Store {
 /// The confirmation history: one store behind a lock.
 pub struct History {
     store: Mutex<Store>,
+    /// Why `--data-dir` could not be used (the binary refuses to start then).
+    open_error: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for History {
@@ -482,6 +484,7 @@ impl History {
     pub fn in_memory(capacity: usize) -> Self {
         History {
             store: Mutex::new(Store::Memory(memory::MemoryStore::new(capacity))),
+            open_error: Mutex::new(None),
         }
     }
 
@@ -489,6 +492,7 @@ impl History {
     pub fn open(dir: &Path) -> Result<Self, HistoryError> {
         Ok(History {
             store: Mutex::new(Store::Sqlite(sqlite::SqliteStore::open(dir)?)),
+            open_error: Mutex::new(None),
         })
     }
 
@@ -619,6 +623,97 @@ impl History {
             at,
             login_id,
             kind: ConfirmationKind::InsuranceCard,
+        };
+        self.record_body(meta, body)
+    }
+}
+
+/// Login id recorded for the confirmation terminal's checks (SCR-08, generic and face readers):
+/// the screens have no login yet, so the reception desk's account stands in.
+pub const TERMINAL_LOGIN_ID: &str = "uketsuke";
+
+impl History {
+    /// The history for `--data-dir` (SQLite) or in memory without it. A store that cannot be
+    /// opened is reported by [`History::open_error`] (the binary refuses to start) and the
+    /// history stays in memory.
+    pub fn new(data_dir: Option<&Path>) -> Self {
+        match data_dir.map(History::open) {
+            None => History::default(),
+            Some(Ok(h)) => h,
+            Some(Err(e)) => History::default().with_open_error(e.to_string()),
+        }
+    }
+
+    fn with_open_error(self, e: String) -> Self {
+        *self.open_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        self
+    }
+
+    /// Why the SQLite store could not be opened, if so.
+    pub fn open_error(&self) -> Option<String> {
+        self.open_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The bulk inquiry's hook (JOB-01): one record per judged row (input-error rows are not
+    /// confirmations), 資格確認区分 一括照会 (no 《詳細》, RULE-59), all in one transaction.
+    pub fn record_bulk_rows<'a>(
+        &self,
+        facility: &str,
+        at: DateTime<FixedOffset>,
+        login_id: &str,
+        units: impl IntoIterator<Item = &'a oqs_protocol::bulk::BulkConfirmUnit>,
+    ) {
+        let meta = Recorded {
+            facility: facility.trim(),
+            at,
+            login_id,
+            kind: ConfirmationKind::Bulk,
+        };
+        let mut records: Vec<HistoryRecord> = units
+            .into_iter()
+            .filter(|u| {
+                u.processing_result_status == oqs_protocol::codes::ProcessingResultStatus::Normal
+            })
+            .filter_map(|u| {
+                let validity = u.qualification_validity?;
+                Some(HistoryRecord::from_result(
+                    meta,
+                    validity,
+                    Some(&u.search),
+                    &u.results,
+                    None,
+                ))
+            })
+            .collect();
+        if !records.is_empty() {
+            // A failure is logged by record_many; the job's answer does not depend on it.
+            let _ = self.record_many(&mut records);
+        }
+    }
+
+    /// The My Number card's hook (FLOW-08/09, face readers): a check that reached a result is
+    /// recorded with the method and reader it used (DM-17 display texts).
+    pub fn record_my_number(
+        &self,
+        c: &crate::terminal::Confirmation,
+        at: DateTime<FixedOffset>,
+    ) -> Option<u64> {
+        use crate::terminal::{Method, ReaderKind};
+        let kind = match (c.reader_kind, c.method) {
+            (Some(ReaderKind::Face), Method::Visual) => ConfirmationKind::FaceVisual,
+            (Some(ReaderKind::Face), Method::Pin) => ConfirmationKind::FacePin,
+            (_, Method::Visual) => ConfirmationKind::MyNumberVisual,
+            (_, Method::Pin) => ConfirmationKind::MyNumberPin,
+        };
+        let body = c.result.as_ref()?.body.as_ref()?;
+        let meta = Recorded {
+            facility: c.facility.trim(),
+            at,
+            login_id: TERMINAL_LOGIN_ID,
+            kind,
         };
         self.record_body(meta, body)
     }

@@ -92,7 +92,9 @@ pub(crate) fn process(
         errors: 0,
         needs_check: false,
     };
-    let add = |out: &mut Outcome, unit: BulkConfirmUnit| {
+    // Judged rows, for the confirmation history once the job completes.
+    let mut done: Vec<BulkConfirmUnit> = Vec::with_capacity(req.rows.len());
+    let add = |out: &mut Outcome, unit: &BulkConfirmUnit| {
         if unit.processing_result_status == ProcessingResultStatus::Normal {
             out.normal += 1;
         } else {
@@ -135,18 +137,23 @@ pub(crate) fn process(
             }
             out.needs_check |= unit.needs_check();
             out.units.push(el);
+            done.push(unit);
         }
         if out.units.len() != req.rows.len() || !inner.row_done(job.seq, req.rows.len()) {
             return None;
         }
+        inner.record_history(job, now, &done);
         return Some(out);
     }
     for (i, row) in req.rows.iter().enumerate() {
-        add(&mut out, answer(row));
+        let unit = answer(row);
+        add(&mut out, &unit);
+        done.push(unit);
         if !inner.row_done(job.seq, i + 1) {
             return None;
         }
     }
+    inner.record_history(job, now, &done);
     Some(out)
 }
 

@@ -385,6 +385,8 @@ pub(crate) struct Inner {
     changed: Condvar,
     store: Option<Mutex<store::Store>>,
     pub(crate) references: ReferenceNumbers,
+    /// The confirmation history judged bulk rows are recorded in (set by the Simulator).
+    history: std::sync::OnceLock<Arc<crate::history::History>>,
     system_fault: AtomicBool,
     shutdown: AtomicBool,
 }
@@ -466,6 +468,7 @@ impl Jobs {
             changed: Condvar::new(),
             store: store.map(Mutex::new),
             references: ReferenceNumbers::default(),
+            history: std::sync::OnceLock::new(),
             system_fault: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
         });
@@ -474,6 +477,11 @@ impl Jobs {
             jobs.open_error = Some(format!("job store: {e}"));
         }
         jobs
+    }
+
+    /// Where judged bulk rows are recorded (資格確認履歴); set once, by the Simulator.
+    pub fn record_history_into(&self, history: Arc<crate::history::History>) {
+        let _ = self.inner.history.set(history);
     }
 
     /// Why the store could not be opened or read, if so.
@@ -1085,6 +1093,24 @@ pub(crate) struct Outcome {
 }
 
 impl Inner {
+    /// A completed bulk inquiry's judged rows into the confirmation history (一括照会). The
+    /// bulk transports have no login: the 連携アプリケーション account is recorded.
+    pub(crate) fn record_history(
+        &self,
+        job: &Job,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        units: &[oqs_protocol::bulk::BulkConfirmUnit],
+    ) {
+        if let Some(h) = self.history.get() {
+            h.record_bulk_rows(
+                &job.facility,
+                now,
+                crate::history::LINKED_APP_LOGIN_ID,
+                units,
+            );
+        }
+    }
+
     fn update(&self, seq: u64, f: impl FnOnce(&mut Job)) -> Option<Job> {
         let job = {
             let mut st = lock(&self.state);
