@@ -19,6 +19,9 @@ use sha2::{Digest, Sha256};
 /// Modulus size of every JPKI key (RSA-2048).
 pub const KEY_BITS: usize = 2048;
 
+/// Keys kept in memory at most (each is ~1 KiB; the disk cache keeps them all).
+const MEMORY_CAPACITY: usize = 256;
+
 /// Bumped when the derivation changes, so stale cache files are never reused.
 const DERIVATION: &str = "oqs-vcard-key-v1";
 
@@ -96,6 +99,10 @@ pub fn key(seed: u64, label: &str) -> RsaPrivateKey {
             key
         }
     };
+    if keys.len() >= MEMORY_CAPACITY {
+        // Bounded: a simulator issuing cards for many people and seeds re-reads the disk cache.
+        keys.clear();
+    }
     keys.insert(id, key.clone());
     key
 }

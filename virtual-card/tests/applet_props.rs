@@ -27,6 +27,11 @@ fn secrets() -> &'static Vec<Vec<u8>> {
     SECRETS.get_or_init(|| {
         // The card's key is the cached key of (seed 7, its label); rebuild it the same way.
         let key = virtual_card::keys::key(7, "card-valid-shimbashi-taro");
+        // It must be the card's key, or the leak check would prove nothing.
+        let certified = CertificateInfo::parse(&base().1.certificate_der)
+            .unwrap()
+            .public_key;
+        assert_eq!(rsa::RsaPublicKey::from(&key), certified);
         use rsa::traits::PrivateKeyParts;
         let mut out = vec![key.d().to_bytes_be()];
         out.extend(key.primes().iter().map(|p| p.to_bytes_be()));
@@ -40,6 +45,8 @@ enum Op {
     PowerOn,
     PowerOff,
     Apdu(Vec<u8>),
+    /// Several APDUs in a row (reaches deep states: applet + PIN EF selected).
+    Apdus(Vec<Vec<u8>>),
 }
 
 fn select_ef(fid: u8) -> Vec<u8> {
@@ -66,6 +73,16 @@ fn op() -> impl Strategy<Value = Op> {
         3 => proptest::collection::vec(any::<u8>(), 1..60)
             .prop_map(|d| Op::Apdu([vec![0x80, 0x2A, 0x00, 0x80, d.len() as u8], d, vec![0]].concat())),
         2 => proptest::collection::vec(any::<u8>(), 0..300).prop_map(Op::Apdu),
+        3 => Just(Op::Apdus(vec![
+            [vec![0x00, 0xA4, 0x04, 0x0C, 0x0A], JPKI_AID.to_vec()].concat(),
+            select_ef(0x18),
+        ])),
+        3 => Just(Op::Apdus(vec![
+            select_ef(0x18),
+            vec![0x00, 0x20, 0x00, 0x80, 4, b'9', b'9', b'9', b'9'],
+            vec![0x00, 0x20, 0x00, 0x80, 4, b'9', b'9', b'9', b'8'],
+            vec![0x00, 0x20, 0x00, 0x80, 4, b'9', b'9', b'9', b'7'],
+        ])),
     ]
 }
 
@@ -86,11 +103,16 @@ proptest! {
         let (card, _) = base();
         let mut card = card.clone();
         let mut model = Model { pin: b"1234".to_vec(), wrong_in_a_row: 0, verified: false, current_is_auth_pin: false };
-        for op in ops {
+        let apdus = ops.into_iter().flat_map(|op| match op {
+            Op::Apdus(list) => list.into_iter().map(Op::Apdu).collect(),
+            other => vec![other],
+        });
+        for op in apdus {
             let apdu = match op {
                 Op::PowerOn => { card.power_on(); model.verified = false; model.current_is_auth_pin = false; continue; }
                 Op::PowerOff => { card.power_off(); model.verified = false; model.current_is_auth_pin = false; continue; }
                 Op::Apdu(apdu) => apdu,
+                Op::Apdus(_) => continue,
             };
             let resp = card.process(&apdu);
             prop_assert!(resp.len() >= 2, "every answer has a status word");
