@@ -60,13 +60,16 @@ pub enum FaceMode {
     Visual,
 }
 
-/// 目視確認 or 暗証番号 (SCR-08 ①).
+/// 目視確認 or 暗証番号 (SCR-08 ①); 被保険者証 for the insurance-card check of SCR-13 (FLOW-15),
+/// which a My Number request cannot choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Method {
     #[serde(rename = "目視確認", alias = "visual")]
     Visual,
     #[serde(rename = "暗証番号", alias = "pin")]
     Pin,
+    #[serde(rename = "被保険者証", skip_deserializing)]
+    InsuranceCard,
 }
 
 impl Method {
@@ -74,6 +77,7 @@ impl Method {
         match self {
             Method::Visual => texts::METHOD_VISUAL,
             Method::Pin => texts::METHOD_PIN,
+            Method::InsuranceCard => texts::METHOD_INSURANCE_CARD,
         }
     }
 }
@@ -998,7 +1002,7 @@ fn read_card(
         let der = jpki::read_auth_certificate(ch)?;
         let certificate = certs::parse(&der).map_err(CardError::ReadFailure)?;
         let signature = match method {
-            Method::Visual => None,
+            Method::Visual | Method::InsuranceCard => None,
             Method::Pin => {
                 if jpki::pin_tries_left(ch)? == 0 {
                     return Err(CardError::PinLocked);
@@ -1445,6 +1449,9 @@ pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Requ
     let mut c = term
         .confirmation(id)
         .ok_or_else(|| RequestError(format!("no recent confirmation {id}")))?;
+    if c.method == Method::InsuranceCard {
+        return update_insurance_card(term, c, u, &settings);
+    }
     let person = match (&c.person, &c.result) {
         (Some(p), Some(_)) => p.clone(),
         _ => {
@@ -1491,6 +1498,154 @@ pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Requ
     );
     let mut state = lock(&term.state);
     if let Some(slot) = state.recent.iter_mut().find(|x| x.id == id) {
+        *slot = c.clone();
+    }
+    Ok(c)
+}
+
+/// SCR-13 (FLOW-15): what is typed for an insurance-card check on the terminal.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InsuranceCardRequest {
+    /// 保険者番号.
+    pub insurer_number: String,
+    /// 記号.
+    pub symbol: Option<String>,
+    /// 番号.
+    pub number: String,
+    /// 枝番.
+    pub branch: Option<String>,
+    /// 生年月日: `yyyy/mm/dd`, `yyyymmdd` or `yyyy-mm-dd`.
+    pub birthdate: String,
+    /// 「限度額適用認定証 表示する」.
+    pub show_limit: bool,
+    /// 処方箋発行形態: 電子 / 紙.
+    pub prescription_form: Option<String>,
+    /// 資格確認日; default today.
+    #[serde(alias = "資格確認日")]
+    pub confirmation_date: Option<String>,
+    /// 医療機関コード; default the terminal's facility.
+    pub facility: Option<String>,
+}
+
+/// FLOW-15: an insurance-card check on the terminal with the 処方箋発行形態 of SCR-13 ②. The
+/// judgement is the single inquiry's (`answer_single_inquiry`); the issuance form is added to
+/// the result as on SCR-10 ⑧ and can be changed afterwards with [`update`].
+pub fn confirm_insurance_card(
+    sim: &Simulator,
+    req: &InsuranceCardRequest,
+) -> Result<Confirmation, RequestError> {
+    use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+    let term = &sim.terminal;
+    let now = sim.clock.now();
+    let settings = term.settings();
+    let date = match &req.confirmation_date {
+        Some(s) if !s.trim().is_empty() => parse_confirmation_date(s)?,
+        _ => inquiry::today(now),
+    };
+    let facility = req.facility.clone().unwrap_or(settings.facility.clone());
+    let as_request = MyNumberRequest {
+        show_limit: req.show_limit,
+        prescription_form: req.prescription_form.clone(),
+        ..MyNumberRequest::default()
+    };
+    let choices = choices_of(&as_request, &settings)?;
+    // The birth date as typed on SCR-13 (西暦); malformed input is the inquiry's own error.
+    let birthdate = parse_confirmation_date(&req.birthdate)
+        .map(format_date)
+        .unwrap_or_else(|_| req.birthdate.clone());
+    let inquiry_req = SingleInquiryRequest {
+        header: RequestHeader {
+            qualification_confirmation_date: Some(format_date(date)),
+            medical_institution_code: Some(facility.clone()),
+            arbitrary_file_identifier: None,
+            character_code_identifier: None,
+        },
+        search: SearchInfo {
+            insurer_number: Some(req.insurer_number.clone()),
+            insured_card_symbol: req.symbol.clone().filter(|s| !s.is_empty()),
+            insured_identification_number: Some(req.number.clone()),
+            insured_branch_number: req.branch.clone().filter(|s| !s.is_empty()),
+            birthdate: Some(birthdate),
+            limit_application_certificate_related_cons_flg: Some(
+                if req.show_limit { "1" } else { "0" }.to_owned(),
+            ),
+            arbitrary_identifier: None,
+        },
+    };
+    let pop = sim.population();
+    let mut answer = inquiry::answer_single_inquiry(
+        &pop,
+        &inquiry_req,
+        TextEncoding::Utf8,
+        now,
+        sim.error_table(),
+    );
+    if let Some(body) = answer.response.body.as_mut() {
+        // RULE-21: SCR-10 ⑧ shows the form after an insurance-card check too.
+        if !body.results.is_empty() {
+            body.prescription_issue_select = choices.prescription_form.map(|f| f.code().to_owned());
+        }
+    }
+    let mut state = lock(&term.state);
+    let id = state.next_id;
+    state.next_id += 1;
+    drop(state);
+    let confirmation = Confirmation {
+        id,
+        at: now.to_rfc3339(),
+        method: Method::InsuranceCard,
+        reader: None,
+        reader_kind: None,
+        facility,
+        confirmation_date: date,
+        person: None,
+        dialog: None,
+        notice: None,
+        choices,
+        result: Some(answer.response),
+        face_file: None,
+    };
+    record(sim, &confirmation, &MyNumberRequest::default());
+    sim.history.record_my_number(&confirmation, now);
+    let mut state = lock(&term.state);
+    state.recent.push_back(confirmation.clone());
+    while state.recent.len() > RECENT_CONFIRMATIONS {
+        state.recent.pop_front();
+    }
+    Ok(confirmation)
+}
+
+/// 《更新》 of the issuance form after an insurance-card check (RULE-24). Consents and the
+/// 特定疾病 display belong to My Number checks only (RULE-13, AMB-24).
+fn update_insurance_card(
+    term: &Terminal,
+    mut c: Confirmation,
+    u: &Update,
+    settings: &TerminalSettings,
+) -> Result<Confirmation, RequestError> {
+    if u.consents.is_some() || u.show_limit.is_some() || u.show_specific_disease.is_some() {
+        return Err(RequestError(
+            "after an insurance-card check only the 処方箋発行形態 can be updated here".into(),
+        ));
+    }
+    if let Some(s) = &u.prescription_form {
+        let f = parse_prescription_form(s)?;
+        if !settings.prescription_options().contains(&f) {
+            return Err(RequestError(format!(
+                "処方箋発行形態 {} is not offered by this facility's settings",
+                f.label()
+            )));
+        }
+        c.choices.prescription_form = Some(f);
+        if let Some(body) = c.result.as_mut().and_then(|r| r.body.as_mut()) {
+            if !body.results.is_empty() {
+                body.prescription_issue_select = Some(f.code().to_owned());
+            }
+        }
+    }
+    let mut state = lock(&term.state);
+    if let Some(slot) = state.recent.iter_mut().find(|x| x.id == c.id) {
         *slot = c.clone();
     }
     Ok(c)

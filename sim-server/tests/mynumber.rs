@@ -766,3 +766,71 @@ async fn bad_requests_get_clear_errors() {
     assert_eq!(v["dialog"]["simulator_defined"], true);
     assert_eq!(v["dialog"]["message"], texts::PIN_REQUIRED_MESSAGE);
 }
+
+#[tokio::test]
+async fn flow15_prescription_issue_form_at_an_insurance_card_check() {
+    let sim = simulator();
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/insurance-card",
+        json!({
+            "insurer_number": "06139000", "symbol": "9000", "number": "10001", "branch": "01",
+            "birthdate": "1954/03/26", "prescription_form": "紙"
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["method"], "被保険者証");
+    assert_eq!(v["prescription_form"], "紙");
+    assert_eq!(v["banner"], texts::BANNER_VALID);
+    let x = result_xml(&v);
+    assert_eq!(
+        at(&x, &["MessageHeader", "ReferenceClassification"]),
+        Some("2")
+    );
+    assert_eq!(
+        at(&x, &["MessageBody", "PrescriptionIssueSelect"]),
+        Some("2")
+    );
+    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    // Changed on SCR-10 with 《更新》 (RULE-24).
+    let id = v["confirmation"].as_u64().expect("id");
+    let uri = format!("/terminal/mynumber/{id}/update");
+    let u = call(&sim, "POST", &uri, json!({ "prescription_form": "電子" })).await;
+    assert_eq!(u.status, 200, "{}", u.text());
+    let x = result_xml(&u.json());
+    assert_eq!(
+        at(&x, &["MessageBody", "PrescriptionIssueSelect"]),
+        Some("1")
+    );
+    // Consents belong to My Number checks.
+    let u = call(
+        &sim,
+        "POST",
+        &uri,
+        json!({ "consents": { "operation": true } }),
+    )
+    .await;
+    assert_eq!(u.status, 422);
+    let j = sim.journal.since(0, 10);
+    assert_eq!(
+        j.last().and_then(|e| e.method.as_deref()),
+        Some("被保険者証")
+    );
+    // An input error is the inquiry's own (ProcessingResultStatus 2), with no form.
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/insurance-card",
+        json!({ "insurer_number": "12", "number": "1", "birthdate": "19540326" }),
+    )
+    .await;
+    let x = result_xml(&r.json());
+    assert_eq!(
+        at(&x, &["MessageBody", "ProcessingResultStatus"]),
+        Some("2")
+    );
+    assert!(at(&x, &["MessageBody", "PrescriptionIssueSelect"]).is_none());
+}

@@ -498,3 +498,24 @@ fn face_empty(w: &mut OqsWorld) {
     let dir = w.mynumber.face_dir.as_ref().expect("a face folder");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+#[when(
+    regex = r"^資格確認端末で被保険者証「([^」]*)」「([^」]*)」「([^」]*)」「([^」]*)」生年月日「([^」]*)」を処方箋の発行形態「([^」]*)」で検索する$"
+)]
+async fn insurance_card_check(
+    w: &mut OqsWorld,
+    insurer: String,
+    symbol: String,
+    number: String,
+    branch: String,
+    birthdate: String,
+    form: String,
+) {
+    let body = json!({
+        "insurer_number": insurer, "symbol": symbol, "number": number, "branch": branch,
+        "birthdate": birthdate, "prescription_form": form,
+    });
+    let (status, v) = call(w, "POST", "/terminal/insurance-card", body).await;
+    assert_eq!(status, 200, "{v}");
+    w.mynumber.last = Some(v);
+}

@@ -707,6 +707,7 @@ impl History {
             (Some(ReaderKind::Face), Method::Pin) => ConfirmationKind::FacePin,
             (_, Method::Visual) => ConfirmationKind::MyNumberVisual,
             (_, Method::Pin) => ConfirmationKind::MyNumberPin,
+            (_, Method::InsuranceCard) => ConfirmationKind::InsuranceCard,
         };
         let body = c.result.as_ref()?.body.as_ref()?;
         let meta = Recorded {

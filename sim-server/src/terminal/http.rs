@@ -10,8 +10,9 @@
 //!   mode, facility settings, faults, the certificate registry.
 
 use super::{
-    confirm, topology, update, Confirmation, Dialog, FaceMode, Fault, Method, MyNumberRequest,
-    Reader, ReaderKind, RequestError, TerminalSettings, Update, TOPOLOGIES,
+    confirm, confirm_insurance_card, topology, update, Confirmation, Dialog, FaceMode, Fault,
+    InsuranceCardRequest, Method, MyNumberRequest, Reader, ReaderKind, RequestError,
+    TerminalSettings, Update, TOPOLOGIES,
 };
 use crate::simulator::Simulator;
 use axum::extract::{Path, State};
@@ -116,6 +117,18 @@ async fn post_mynumber(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
         Ok(Ok(c)) => Json(confirmation_json(&c)).into_response(),
         Ok(Err(e)) => unprocessable(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// FLOW-15: an insurance-card check (SCR-13) with the 処方箋発行形態.
+async fn post_insurance_card(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
+    let req: InsuranceCardRequest = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    match confirm_insurance_card(&sim, &req) {
+        Ok(c) => Json(confirmation_json(&c)).into_response(),
+        Err(e) => unprocessable(e),
     }
 }
 
@@ -401,6 +414,7 @@ async fn get_certificates(State(sim): Sim) -> Json<Value> {
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .route("/terminal/mynumber", get(get_screen).post(post_mynumber))
+        .route("/terminal/insurance-card", post(post_insurance_card))
         .route("/terminal/mynumber/{id}", get(get_confirmation))
         .route("/terminal/mynumber/{id}/xml", get(get_confirmation_xml))
         .route("/terminal/mynumber/{id}/update", post(post_update))

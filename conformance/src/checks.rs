@@ -1,0 +1,95 @@
+//! The certification checks: id → English title and kind. The Japanese title, the catalogue ids,
+//! the profiles and `@required` live in the feature files (`scenarios/features/certification/`);
+//! a test keeps this table and the features in step.
+
+use serde::Serialize;
+
+/// The three kinds of check of the conformance issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// 判定結果: the client's conclusion equals the manual's.
+    Outcome,
+    /// 電文形式: every request the client sent is well-formed per interface.md.
+    WellFormedness,
+    /// 振る舞い: the client behaves as the manual says (lists candidates, polls, shows texts…).
+    Behaviour,
+}
+
+impl CheckKind {
+    /// The kind a check id names (`CHK-O-…`, `CHK-W-…`, `CHK-B-…`).
+    pub fn of_id(id: &str) -> Option<CheckKind> {
+        match id.get(..6)? {
+            "CHK-O-" => Some(CheckKind::Outcome),
+            "CHK-W-" => Some(CheckKind::WellFormedness),
+            "CHK-B-" => Some(CheckKind::Behaviour),
+            _ => None,
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CheckKind::Outcome => "判定結果",
+            CheckKind::WellFormedness => "電文形式",
+            CheckKind::Behaviour => "振る舞い",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CheckKind::Outcome => "outcome",
+            CheckKind::WellFormedness => "well-formedness",
+            CheckKind::Behaviour => "behaviour",
+        }
+    }
+}
+
+/// One check of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInfo {
+    pub id: &'static str,
+    pub title_en: &'static str,
+}
+
+/// Every check, in id order.
+pub const CHECKS: &[CheckInfo] = &[
+    CheckInfo { id: "CHK-O-001", title_en: "A valid insurance card is concluded 有効 with the person's fields as the manual's judgement" },
+    CheckInfo { id: "CHK-O-002", title_en: "A qualification past its end date is concluded 無効" },
+    CheckInfo { id: "CHK-O-003", title_en: "An invalid qualification with a newer one is concluded 無効（新しい資格あり）" },
+    CheckInfo { id: "CHK-O-004", title_en: "A card with no qualification is concluded 該当資格なし" },
+    CheckInfo { id: "CHK-O-005", title_en: "A 6-digit (国保) insurer number card is judged correctly" },
+    CheckInfo { id: "CHK-O-006", title_en: "With 限度額 consent the 限度額適用認定証 category is shown" },
+    CheckInfo { id: "CHK-O-007", title_en: "Without 限度額 consent no category is shown" },
+    CheckInfo { id: "CHK-O-008", title_en: "A card without 枝番 that identifies one person shows that person" },
+    CheckInfo { id: "CHK-O-009", title_en: "A My Number card checked with PIN is concluded 有効" },
+    CheckInfo { id: "CHK-O-010", title_en: "A My Number card checked visually (目視確認) is concluded 有効" },
+    CheckInfo { id: "CHK-O-011", title_en: "Every row of a bulk inquiry is concluded as the manual's judgement" },
+    CheckInfo { id: "CHK-O-012", title_en: "A reference number (照会番号) registration is concluded successful and is stored" },
+    CheckInfo { id: "CHK-W-001", title_en: "A single inquiry is well-formed per interface.md (root, header, codes, dates, lengths)" },
+    CheckInfo { id: "CHK-W-002", title_en: "A 6-digit insurer number is sent right-aligned to 8 with spaces" },
+    CheckInfo { id: "CHK-W-003", title_en: "An 8-digit insurer number is sent as is" },
+    CheckInfo { id: "CHK-W-004", title_en: "枝番 \"1\" on the card is sent as two digits \"01\"" },
+    CheckInfo { id: "CHK-W-005", title_en: "With 限度額 consent the consent flag 1 is sent" },
+    CheckInfo { id: "CHK-W-006", title_en: "Without 限度額 consent the consent flag 0 is sent" },
+    CheckInfo { id: "CHK-W-007", title_en: "The declared XML encoding matches the bytes (full-width 記号)" },
+    CheckInfo { id: "CHK-W-008", title_en: "A given 資格確認日 is sent as YYYYMMDD in the header" },
+    CheckInfo { id: "CHK-W-009", title_en: "A bulk inquiry is well-formed per interface.md (padding, 枝番 per row)" },
+    CheckInfo { id: "CHK-B-001", title_en: "複数該当: every candidate is offered and the client does not pick one" },
+    CheckInfo { id: "CHK-B-002", title_en: "The valid banner この資格は有効です。 is shown verbatim" },
+    CheckInfo { id: "CHK-B-003", title_en: "The invalid banner この資格は無効です。 is shown verbatim" },
+    CheckInfo { id: "CHK-B-004", title_en: "The newer-qualification banner is shown verbatim" },
+    CheckInfo { id: "CHK-B-005", title_en: "The multiple-match message is shown verbatim" },
+    CheckInfo { id: "CHK-B-006", title_en: "An input error shows the simulator's message, not an invented one" },
+    CheckInfo { id: "CHK-B-007", title_en: "A locked PIN is not retried and ERR-13 is shown verbatim" },
+    CheckInfo { id: "CHK-B-008", title_en: "A revoked certificate shows ERR-05 and no validity" },
+    CheckInfo { id: "CHK-B-009", title_en: "02req is polled while SegmentOfResult is 2 and polling stops once final" },
+    CheckInfo { id: "CHK-B-010", title_en: "A failed bulk job (SegmentOfResult 9) stops polling and shows its status verbatim" },
+    CheckInfo { id: "CHK-B-011", title_en: "照会完了（要確認） is treated as done, with every row shown" },
+    CheckInfo { id: "CHK-B-012", title_en: "A registered reference number shows in a later check's result" },
+    CheckInfo { id: "CHK-B-013", title_en: "A reference number already registered for the facility is shown" },
+];
+
+/// The English title of a check id.
+pub fn title_en(id: &str) -> Option<&'static str> {
+    CHECKS.iter().find(|c| c.id == id).map(|c| c.title_en)
+}
