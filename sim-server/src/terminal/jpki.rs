@@ -246,6 +246,86 @@ mod tests {
         assert!(der_total_length(&[0x30, 0x85, 0, 0]).is_err());
     }
 
+    /// A reader whose card answers with random bytes (seeded).
+    struct Noise(rand_chacha::ChaCha8Rng);
+
+    impl CardChannel for Noise {
+        fn name(&self) -> &str {
+            "noise"
+        }
+        fn connect(&mut self) -> Result<Vec<u8>, ChannelError> {
+            Ok(vec![0x3B])
+        }
+        fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, ChannelError> {
+            use rand::Rng;
+            let len = self.0.gen_range(0..300);
+            let mut v: Vec<u8> = (0..len).map(|_| self.0.gen()).collect();
+            // Often a plausible status word, so the reads get further.
+            if self.0.gen_bool(0.7) && v.len() >= 2 {
+                let n = v.len();
+                v[n - 2] = 0x90;
+                v[n - 1] = 0x00;
+            }
+            Ok(v)
+        }
+        fn disconnect(&mut self) {}
+    }
+
+    #[test]
+    fn random_card_answers_never_panic() {
+        use rand::SeedableRng;
+        let mut ch = Noise(rand_chacha::ChaCha8Rng::seed_from_u64(7));
+        for _ in 0..2000 {
+            let _ = select_applet(&mut ch);
+            let _ = read_token(&mut ch);
+            let _ = read_auth_certificate(&mut ch);
+            let _ = pin_tries_left(&mut ch);
+            let _ = verify_pin(&mut ch, "1234");
+            let _ = sign(&mut ch, &sha256_digest_info(&[0; 32]));
+        }
+    }
+
+    #[test]
+    fn status_words_map_to_the_manual_conditions() {
+        struct Fixed(Vec<u8>);
+        impl CardChannel for Fixed {
+            fn name(&self) -> &str {
+                "fixed"
+            }
+            fn connect(&mut self) -> Result<Vec<u8>, ChannelError> {
+                Ok(vec![])
+            }
+            fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, ChannelError> {
+                Ok(self.0.clone())
+            }
+            fn disconnect(&mut self) {}
+        }
+        assert_eq!(
+            select_applet(&mut Fixed(vec![0x6A, 0x82])),
+            Err(CardError::NotMyNumberCard(0x6A82))
+        );
+        assert_eq!(
+            verify_pin(&mut Fixed(vec![0x63, 0xC2]), "0000"),
+            Err(CardError::WrongPin(2))
+        );
+        assert_eq!(
+            verify_pin(&mut Fixed(vec![0x63, 0xC0]), "0000"),
+            Err(CardError::PinLocked)
+        );
+        assert_eq!(
+            verify_pin(&mut Fixed(vec![0x69, 0x83]), "0000"),
+            Err(CardError::PinLocked)
+        );
+        assert_eq!(pin_tries_left(&mut Fixed(vec![0x63, 0xC3])), Ok(3));
+        let mut token = b"JPKIAPICCTOKEN".to_vec();
+        token.resize(0x20, b' ');
+        token.extend([0x90, 0x00]);
+        assert_eq!(
+            read_token(&mut Fixed(token)),
+            Err(CardError::Unsupported("JPKIAPICCTOKEN".into()))
+        );
+    }
+
     #[test]
     fn short_responses_are_read_failures() {
         assert!(matches!(split(&[0x90]), Err(CardError::ReadFailure(_))));
