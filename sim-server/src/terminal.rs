@@ -1202,6 +1202,28 @@ fn judge(
     }
 }
 
+/// 医療機関コード: the request's (10 half-width digits) or the terminal's.
+fn facility_of(given: Option<&str>, settings: &TerminalSettings) -> Result<String, RequestError> {
+    match given.map(str::trim) {
+        None | Some("") => Ok(settings.facility.clone()),
+        Some(f) if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) => Ok(f.to_owned()),
+        Some(f) => Err(RequestError(format!(
+            "医療機関コード \"{f}\" is not 10 half-width digits"
+        ))),
+    }
+}
+
+/// SCR-09 takes 「利用者電子証明書の暗証番号（4桁の数字）」: anything else is refused before the
+/// card is touched (no try is spent).
+fn check_pin(pin: Option<&str>) -> Result<(), RequestError> {
+    match pin {
+        Some(p) if p.len() != 4 || !p.bytes().all(|b| b.is_ascii_digit()) => Err(RequestError(
+            "暗証番号 must be 4 half-width digits (SCR-09: 利用者電子証明書の暗証番号（4桁の数字）)".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Resolves the request's choices against the facility settings.
 fn choices_of(req: &MyNumberRequest, settings: &TerminalSettings) -> Result<Choices, RequestError> {
     if req.show_specific_disease && !settings.consent_usage {
@@ -1242,8 +1264,9 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
         _ => inquiry::today(now),
     };
     let method = req.method.unwrap_or(Method::Visual);
+    check_pin(req.pin.as_deref())?;
     let settings = term.settings();
-    let facility = req.facility.clone().unwrap_or(settings.facility.clone());
+    let facility = facility_of(req.facility.as_deref(), &settings)?;
     let choices = choices_of(req, &settings)?;
     let challenge = term.challenge();
     let mut state = lock(&term.state);
@@ -1385,20 +1408,14 @@ fn write_face_result(
 
 /// Journals a confirmation with its method.
 fn record(sim: &Simulator, c: &Confirmation, req: &MyNumberRequest) {
-    let shown = format!(
-        "{{\"method\":\"{}\",\"reader\":{},\"confirmation_date\":\"{}\",\"pin\":{}}}",
-        c.method.label(),
-        c.reader
-            .as_deref()
-            .map_or("null".to_owned(), |r| format!("{r:?}")),
-        c.confirmation_date.format("%Y/%m/%d"),
+    let shown = serde_json::json!({
+        "method": c.method.label(),
+        "reader": c.reader,
+        "confirmation_date": c.confirmation_date.format("%Y/%m/%d").to_string(),
         // Never journal a PIN.
-        if req.pin.is_some() {
-            "\"****\""
-        } else {
-            "null"
-        },
-    );
+        "pin": req.pin.as_ref().map(|_| "****"),
+    })
+    .to_string();
     let entry = JournalEntry {
         seq: 0,
         received_at: c.at.clone(),
@@ -1543,7 +1560,7 @@ pub fn confirm_insurance_card(
         Some(s) if !s.trim().is_empty() => parse_confirmation_date(s)?,
         _ => inquiry::today(now),
     };
-    let facility = req.facility.clone().unwrap_or(settings.facility.clone());
+    let facility = facility_of(req.facility.as_deref(), &settings)?;
     let as_request = MyNumberRequest {
         show_limit: req.show_limit,
         prescription_form: req.prescription_form.clone(),

@@ -756,6 +756,25 @@ async fn bad_requests_get_clear_errors() {
     .await;
     // Without the feature: a clear refusal; with it, no pcscd in this test.
     assert_eq!(r.status, 422, "{}", r.text());
+    // A PIN is 4 digits; a facility code 10 digits.
+    for pin in ["12", "12345", "abcd", "１２３４"] {
+        let r = call(
+            &sim,
+            "POST",
+            "/terminal/mynumber",
+            json!({ "method": "pin", "pin": pin }),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{pin}: {}", r.text());
+    }
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "facility": "12345" }),
+    )
+    .await;
+    assert_eq!(r.status, 422);
     // Bodies are bounded.
     let big = vec![b' '; sim_server::terminal::http::MAX_TERMINAL_BODY + 1];
     let r = send(&sim, "POST", "/terminal/mynumber", &[], big).await;
