@@ -80,6 +80,31 @@ fn bulk_inquiry(c: &mut Criterion) {
     };
     let first = run();
     eprintln!("OQSmuquc02res: {} bytes", first.len());
+    // One run in parts, to see where the time goes.
+    let t = std::time::Instant::now();
+    let submitted = sim
+        .handle_xml("OQSmuquc01req", &bytes, Transport::HttpXml, "bench")
+        .expect("accepted");
+    let number = reception_number(&submitted.to_xml());
+    let t_submit = t.elapsed();
+    sim.jobs.wait(&number, Duration::from_secs(60));
+    let t_done = t.elapsed();
+    let fetch = format!("<XmlMsg><MessageHeader><MedicalInstitutionCode>{FACILITY}</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{number}</ReceptionNumber></MessageBody></XmlMsg>");
+    let _ = sim
+        .handle_xml(
+            "OQSmuquc02req",
+            fetch.as_bytes(),
+            Transport::HttpXml,
+            "bench",
+        )
+        .expect("fetched")
+        .to_xml();
+    eprintln!(
+        "parts: submit (read + check) {:?}, processing {:?}, fetch {:?}",
+        t_submit,
+        t_done - t_submit,
+        t.elapsed() - t_done
+    );
     let mut g = c.benchmark_group("bulk");
     g.sample_size(20);
     g.bench_function(format!("bulk_inquiry_{rows}_rows_end_to_end"), |b| {
