@@ -755,6 +755,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Terminal {
+    /// Back to the start: one empty generic reader, default settings, no fault, no recent
+    /// confirmations, the challenge generator reseeded. The certificate registry is kept
+    /// (issued cards stay known).
+    pub fn reset(&self) {
+        {
+            let mut st = lock(&self.state);
+            st.readers = topology("generic").unwrap_or_default();
+            st.fault = None;
+            st.settings = TerminalSettings::default();
+            st.recent.clear();
+        }
+        self.seed_challenges(DEFAULT_CHALLENGE_SEED);
+    }
+
     /// Uses this issuer for `PUT /__admin/terminal/readers/{n}/card`.
     pub fn set_issuer(&self, issuer: Arc<dyn CardIssuer>) {
         *lock(&self.issuer) = Some(issuer);

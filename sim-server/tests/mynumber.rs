@@ -584,6 +584,17 @@ async fn err17_generic_and_face_reader() {
         v["dialog"]["message"],
         "顔認証付きカードリーダーが接続されている端末ではご利用いただけません。"
     );
+    // ERR-19's guidance comes with it.
+    assert_eq!(v["guidance"], texts::ERR19_GUIDANCE);
+    // Back to one generic reader: the check works again.
+    let r = call(&sim, "DELETE", "/__admin/terminal", json!({})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["readers"].as_array().map(Vec::len), Some(1));
+    insert(&sim, "valid", None).await;
+    assert_eq!(
+        confirm(&sim, json!({})).await["banner"],
+        texts::BANNER_VALID
+    );
 }
 
 #[tokio::test]

@@ -71,6 +71,10 @@ pub fn confirmation_json(c: &Confirmation) -> Value {
     }
     if let Some(d) = &c.dialog {
         v["dialog"] = dialog_json(d);
+        // ERR-19: the SCR-08 guidance that answers a face reader beside a generic one.
+        if d.err.as_deref() == Some("ERR-17") {
+            v["guidance"] = json!(texts::ERR19_GUIDANCE);
+        }
         return v;
     }
     if let Some(validity) = c.validity() {
@@ -192,6 +196,11 @@ fn terminal_json(sim: &Simulator) -> Value {
 }
 
 async fn get_terminal(State(sim): Sim) -> Json<Value> {
+    Json(terminal_json(&sim))
+}
+
+async fn delete_terminal(State(sim): Sim) -> Json<Value> {
+    sim.terminal.reset();
     Json(terminal_json(&sim))
 }
 
@@ -418,7 +427,10 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/terminal/mynumber/{id}", get(get_confirmation))
         .route("/terminal/mynumber/{id}/xml", get(get_confirmation_xml))
         .route("/terminal/mynumber/{id}/update", post(post_update))
-        .route("/__admin/terminal", get(get_terminal))
+        .route(
+            "/__admin/terminal",
+            get(get_terminal).delete(delete_terminal),
+        )
         .route("/__admin/terminal/readers", put(put_readers))
         .route(
             "/__admin/terminal/readers/{index}/card",
