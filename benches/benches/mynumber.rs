@@ -20,7 +20,11 @@ const NOW: &str = "2021-01-06T10:00:00+09:00";
 
 fn simulator() -> Simulator {
     let now = clock::parse_now(NOW).expect("valid time");
-    Simulator::new(Clock::frozen(now), ErrorTable::builtin(), Settings::default())
+    Simulator::new(
+        Clock::frozen(now),
+        ErrorTable::builtin(),
+        Settings::default(),
+    )
 }
 
 fn pin_request() -> MyNumberRequest {
@@ -67,14 +71,21 @@ fn through_pcsc(c: &mut Criterion) {
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     let server = std::thread::spawn(move || {
-        vpcd::serve(&mut card, DEFAULT_VPCD, Duration::from_millis(200), &s, |_| {});
+        vpcd::serve(
+            &mut card,
+            DEFAULT_VPCD,
+            Duration::from_millis(200),
+            &s,
+            |_| {},
+        );
     });
     let sim = simulator();
     let reader = sim_server::terminal::pcsc_channel(VPCD_READER_0).expect("pcscd with vpcd");
-    sim.terminal.set_readers(vec![sim_server::terminal::Reader::external(
-        sim_server::terminal::ReaderKind::Generic,
-        reader,
-    )]);
+    sim.terminal
+        .set_readers(vec![sim_server::terminal::Reader::external(
+            sim_server::terminal::ReaderKind::Generic,
+            reader,
+        )]);
     let pin = pin_request();
     // Wait for vpcd to present the card.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -83,7 +94,11 @@ fn through_pcsc(c: &mut Criterion) {
         if c.dialog.is_none() {
             break;
         }
-        assert!(Instant::now() < deadline, "no card over vpcd: {:?}", c.dialog);
+        assert!(
+            Instant::now() < deadline,
+            "no card over vpcd: {:?}",
+            c.dialog
+        );
         std::thread::sleep(Duration::from_millis(300));
     }
     c.bench_function("mynumber_pin_pcsc", |b| b.iter(|| check(&sim, &pin)));
