@@ -87,7 +87,7 @@ pub(crate) fn process(
         )
     };
     let mut out = Outcome {
-        units: Vec::with_capacity(req.rows.len()),
+        fragments: Vec::with_capacity(req.rows.len()),
         normal: 0,
         errors: 0,
         needs_check: false,
@@ -101,14 +101,15 @@ pub(crate) fn process(
             out.errors += 1;
         }
         out.needs_check |= unit.needs_check();
-        out.units.push(unit.to_element());
+        out.fragments.push(super::fragment(unit.to_element()));
     };
     if inner.pacing() == super::Pacing::Instant && req.rows.len() >= PARALLEL_FROM {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4);
         let chunk = req.rows.len().div_ceil(threads);
-        let parts: Vec<Vec<(BulkConfirmUnit, oqs_protocol::Element)>> = std::thread::scope(|s| {
+        // Each thread judges its rows and writes their units as XML text.
+        let parts: Vec<Vec<(BulkConfirmUnit, String)>> = std::thread::scope(|s| {
             let handles: Vec<_> = req
                 .rows
                 .chunks(chunk)
@@ -117,8 +118,8 @@ pub(crate) fn process(
                         rows.iter()
                             .map(|r| {
                                 let u = answer(r);
-                                let el = u.to_element();
-                                (u, el)
+                                let text = super::fragment(u.to_element());
+                                (u, text)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -129,17 +130,17 @@ pub(crate) fn process(
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        for (unit, el) in parts.into_iter().flatten() {
+        for (unit, text) in parts.into_iter().flatten() {
             if unit.processing_result_status == ProcessingResultStatus::Normal {
                 out.normal += 1;
             } else {
                 out.errors += 1;
             }
             out.needs_check |= unit.needs_check();
-            out.units.push(el);
+            out.fragments.push(text);
             done.push(unit);
         }
-        if out.units.len() != req.rows.len() || !inner.row_done(job.seq, req.rows.len()) {
+        if out.fragments.len() != req.rows.len() || !inner.row_done(job.seq, req.rows.len()) {
             return None;
         }
         inner.record_history(job, now, &done);

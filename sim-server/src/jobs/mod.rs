@@ -1058,6 +1058,53 @@ fn prepare_tree(
     (header, encoding, work)
 }
 
+const UNITS_MARK: &str = "OqsSimUnitsGoHere";
+
+/// One result unit written as XML text exactly as [`xml::write_document`] writes it inside
+/// `XmlMsg/MessageBody` (indentation included), so that units can be written on several
+/// threads and joined by [`render_result`].
+pub(crate) fn fragment(unit: Element) -> String {
+    let doc = Element::new(oqs_protocol::message::ROOT)
+        .with(Element::new(oqs_protocol::message::BODY).with(unit));
+    let text = xml::write_string(&doc, TextEncoding::Utf8);
+    let open = "<MessageBody>";
+    let close = "\n </MessageBody>";
+    match (text.find(open), text.rfind(close)) {
+        (Some(a), Some(b)) if a + open.len() <= b => text[a + open.len()..b].to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The whole result message: the header and the written units, in `encoding`. The same bytes
+/// as `write_document(header.to_document(units))` (a unit test holds it to that).
+pub(crate) fn render_result(
+    header: &BulkResultHeader,
+    fragments: &[String],
+    encoding: TextEncoding,
+) -> Vec<u8> {
+    if fragments.is_empty() {
+        return xml::write_document(&header.to_document(Vec::new()), encoding);
+    }
+    let skeleton = header.to_document(vec![Element::new(UNITS_MARK)]);
+    let text = xml::write_string(&skeleton, encoding);
+    let mark = format!("\n  <{UNITS_MARK}/>");
+    let Some(at) = text.find(&mark) else {
+        return Vec::new();
+    };
+    let size = fragments.iter().map(String::len).sum::<usize>();
+    let mut out = String::with_capacity(text.len() + size);
+    out.push_str(&text[..at]);
+    for f in fragments {
+        out.push_str(f);
+    }
+    out.push_str(&text[at + mark.len()..]);
+    match encoding {
+        TextEncoding::Utf8 => out.into_bytes(),
+        // Unmappable characters become numeric character references, as in write_document.
+        TextEncoding::ShiftJis => encoding_rs::SHIFT_JIS.encode(&out).0.into_owned(),
+    }
+}
+
 /// A worker thread: takes jobs in order until the engine is dropped.
 fn worker(weak: Weak<Inner>) {
     loop {
@@ -1086,7 +1133,8 @@ fn worker(weak: Weak<Inner>) {
 
 /// A final outcome computed by a job kind.
 pub(crate) struct Outcome {
-    pub(crate) units: Vec<Element>,
+    /// The result units, each already written as XML ([`fragment`]).
+    pub(crate) fragments: Vec<String>,
     pub(crate) normal: usize,
     pub(crate) errors: usize,
     pub(crate) needs_check: bool,
@@ -1215,8 +1263,7 @@ impl Inner {
             number_of_normal_processing: Some(outcome.normal),
             number_of_error: Some(outcome.errors),
         };
-        let bytes: Arc<[u8]> =
-            xml::write_document(&header.to_document(outcome.units), job.encoding).into();
+        let bytes: Arc<[u8]> = render_result(&header, &outcome.fragments, job.encoding).into();
         let name = bulk_result_file_name(job.kind.result_message(), &facility, &timestamp(now));
         let state = if outcome.needs_check {
             JobState::DoneNeedsCheck
@@ -1246,5 +1293,115 @@ impl Inner {
             st.results.insert(p.seq, bytes);
         }
         self.update(p.seq, |j| *j = done);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_fragments_are_the_bytes_of_the_whole_tree() {
+        let unit = |name: &str, text: &str| {
+            Element::new("BulkConfirmUnit")
+                .with(Element::leaf("Name", text))
+                .with(Element::new("Nested").with(Element::leaf(name, "新橋 太郎 & <x>\n二行目")))
+                .with(Element::leaf("Empty", ""))
+        };
+        let units = vec![unit("A", "1"), unit("B", ""), unit("C", "ﾃｽﾄ①")];
+        let header = BulkResultHeader {
+            process_execution_time: "20210106100000".into(),
+            qualification_confirmation_date: None,
+            medical_institution_code: Some("1234567890".into()),
+            arbitrary_file_identifier: Some("<&>".into()),
+            reception_number: Some("20210106100000000_0001".into()),
+            segment_of_result: SegmentOfResult::Normal,
+            error_code: None,
+            error_message: None,
+            character_code: CharacterCode::Utf8,
+            number_of_processing_result: Some(3),
+            number_of_normal_processing: Some(3),
+            number_of_error: Some(0),
+        };
+        for enc in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
+            let whole = xml::write_document(&header.to_document(units.clone()), enc);
+            let fragments: Vec<String> = units.iter().cloned().map(fragment).collect();
+            assert_eq!(render_result(&header, &fragments, enc), whole, "{enc:?}");
+        }
+        assert_eq!(
+            render_result(&header, &[], TextEncoding::Utf8),
+            xml::write_document(&header.to_document(Vec::new()), TextEncoding::Utf8)
+        );
+    }
+
+    #[test]
+    fn pacing_words() {
+        assert_eq!(Pacing::parse("instant"), Ok(Pacing::Instant));
+        assert_eq!(Pacing::parse("hold"), Ok(Pacing::Hold));
+        assert_eq!(
+            Pacing::parse("50ms/row"),
+            Ok(Pacing::PerRow(Duration::from_millis(50)))
+        );
+        assert_eq!(
+            Pacing::parse("2s/job"),
+            Ok(Pacing::PerJob(Duration::from_secs(2)))
+        );
+        assert!(Pacing::parse("fast").is_err());
+        assert!(Pacing::parse("5/row").is_err());
+    }
+
+    #[test]
+    fn every_state_has_its_verbatim_status_and_only_done_downloads() {
+        use oqs_protocol::texts::job_status as t;
+        let all = [
+            JobState::Waiting,
+            JobState::Processing,
+            JobState::Done,
+            JobState::DoneNeedsCheck,
+            JobState::Failed(Failure::System),
+            JobState::Failed(Failure::XmlStructure),
+            JobState::Failed(Failure::Header),
+            JobState::Failed(Failure::Limit),
+        ];
+        let inquiry: Vec<&str> = all.iter().map(|s| s.status(JobKind::BulkInquiry)).collect();
+        assert_eq!(
+            inquiry,
+            [
+                "照会待ち",
+                "照会中",
+                "照会完了",
+                "照会完了（要確認）",
+                "照会失敗(システムエラー)",
+                "照会失敗(XML 構造エラー)",
+                "照会失敗(ヘッダー項目エラー)",
+                "照会失敗(処理上限エラー)"
+            ]
+        );
+        let registration: Vec<&str> = all
+            .iter()
+            .map(|s| s.status(JobKind::BulkRegistration))
+            .collect();
+        assert_eq!(
+            registration,
+            [
+                "登録待ち",
+                "登録中",
+                "登録完了",
+                "登録完了（要確認）",
+                "登録失敗(システムエラー)",
+                "登録失敗(XML 構造エラー)",
+                "登録失敗(ヘッダー項目エラー)",
+                "登録失敗(処理上限エラー)"
+            ]
+        );
+        assert_eq!(
+            JobState::Failed(Failure::Limit).description(JobKind::BulkInquiry),
+            t::INQUIRY_FAILED_DESC
+        );
+        let downloadable: Vec<bool> = all.iter().map(|s| s.downloadable()).collect();
+        assert_eq!(
+            downloadable,
+            [false, false, true, true, false, false, false, false]
+        );
     }
 }

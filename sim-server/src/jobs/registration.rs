@@ -322,7 +322,7 @@ pub(crate) fn process(
 ) -> Option<Outcome> {
     let mut seen = HashSet::new();
     let mut out = Outcome {
-        units: Vec::with_capacity(req.rows.len()),
+        fragments: Vec::with_capacity(req.rows.len()),
         normal: 0,
         errors: 0,
         needs_check: false,
@@ -335,7 +335,8 @@ pub(crate) fn process(
         } else {
             out.normal += 1;
         }
-        out.units.push(outcome.to_unit_element());
+        out.fragments
+            .push(super::fragment(outcome.to_unit_element()));
         if !inner.row_done(job.seq, i + 1) {
             return None;
         }
