@@ -95,7 +95,7 @@ struct Exchanged {
     files: Vec<String>,
 }
 
-/// Text the mutant that ignores `.err` files shows instead of the simulator's.
+/// Text the mutant that invents error messages shows instead of the simulator's.
 const MADE_UP_ERROR: &str = "通信エラーが発生しました。";
 /// What the mutant that does not wait concludes.
 const NO_ANSWER: &str = "応答ファイルがありません。";
@@ -244,6 +244,9 @@ impl Client {
             },
         };
         conclusion.files = ex.files;
+        if self.is(Mutant::InventErrorMessage) && conclusion.error_code.is_some() {
+            conclusion.message = Some(MADE_UP_ERROR.into());
+        }
         Ok(conclusion)
     }
 
@@ -498,9 +501,14 @@ impl Client {
                 error_code: None,
             });
         }
+        let message = if self.is(Mutant::InventErrorMessage) {
+            Some(MADE_UP_ERROR.into())
+        } else {
+            text(body, "ProcessingResultMessage")
+        };
         Ok(RegistrationConclusion {
             registered: false,
-            message: text(body, "ProcessingResultMessage"),
+            message,
             error_code: text(body, "ProcessingResultCode"),
         })
     }
@@ -607,13 +615,7 @@ impl Client {
 
         let res_path = res_dir.join(&res_name);
         let err_paths = [res_dir.join(&err_name), req_dir.join(&err_name)];
-        let ignore_err = self.is(Mutant::IgnoreErrFiles);
-        let timeout = if ignore_err {
-            // Gives up early with a message of its own instead of reading the .err file.
-            Duration::from_secs(3)
-        } else {
-            self.timing.answer_timeout
-        };
+        let timeout = self.timing.answer_timeout;
         let started = Instant::now();
         // Size of the result file at the previous look, to tell "still being written" apart.
         let mut last_size: Option<u64> = None;
@@ -638,7 +640,7 @@ impl Client {
                         }
                     }
                 }
-            } else if !ignore_err {
+            } else {
                 for (i, p) in err_paths.iter().enumerate() {
                     if let Some(text) = read_complete_text(p, self.timing.file_poll)? {
                         let dir = if i == 0 { "res" } else { "req" };
@@ -657,12 +659,6 @@ impl Client {
                 });
             }
             if started.elapsed() > timeout {
-                if ignore_err {
-                    return Ok(Exchanged {
-                        answer: Answer::Rejected(format!("E9999 {MADE_UP_ERROR}")),
-                        files,
-                    });
-                }
                 return Err(format!(
                     "no res/{res_name} nor {err_name} within {timeout:?} (is the simulator watching {}?)",
                     root.display()

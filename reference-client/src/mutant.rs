@@ -36,50 +36,50 @@ macro_rules! mutants {
 mutants! {
     /// RULE-32 (複数該当): the client must offer staff every candidate and let them choose; this one
     /// picks the first candidate by itself.
-    PickFirstCandidate = "pick-first-candidate", check = "CHK-B-01";
+    PickFirstCandidate = "pick-first-candidate", check = "CHK-B-001";
     /// interface.md §3 / wire decisions: a 6-digit 国保 保険者番号 goes right-aligned to 8 with
     /// SPACES; this one zero-pads it (`00139931`).
-    ZeroPadInsurer = "zero-pad-insurer", check = "CHK-W-02";
+    ZeroPadInsurer = "zero-pad-insurer", check = "CHK-W-002";
     /// The reverse: sends a 6-digit 保険者番号 unpadded (6 characters instead of 8).
-    UnpaddedInsurer = "unpadded-insurer", check = "CHK-W-02";
+    UnpaddedInsurer = "unpadded-insurer", check = "CHK-W-002";
     /// RULE-03: 無効（新しい資格あり） must be shown as such with its banner; this one reports plain
     /// 無効 and the 無効 banner.
-    IgnoreNewerQualification = "ignore-newer-qualification", check = "CHK-O-03";
+    IgnoreNewerQualification = "ignore-newer-qualification", check = "CHK-O-003";
     /// JOB-01: 照会完了（要確認） is a finished job whose rows must be shown; this one reports it as
     /// a failure (照会失敗(システムエラー), no rows).
-    NeedsCheckAsFailure = "needs-check-as-failure", check = "CHK-O-06";
+    NeedsCheckAsFailure = "needs-check-as-failure", check = "CHK-B-011";
     /// JOB-01 / interface.md §3: SegmentOfResult 2 means "poll again"; this one stops at the
     /// first 2 and reports the job as 照会中 without rows.
-    StopPollingOnProcessing = "stop-polling-on-processing", check = "CHK-B-02";
+    StopPollingOnProcessing = "stop-polling-on-processing", check = "CHK-B-009";
     /// SegmentOfResult 9 means the job failed; this one reports it as 照会完了.
-    FailureReportedAsDone = "failure-reported-as-done", check = "CHK-O-07";
+    FailureReportedAsDone = "failure-reported-as-done", check = "CHK-B-010";
     /// The file exchange answers within about a second: the client must wait for the result
     /// file; this one looks once right after writing the request and gives up.
-    NoWaitForAnswer = "no-wait-for-answer", check = "CHK-B-03";
+    NoWaitForAnswer = "no-wait-for-answer", check = "CHK-O-001";
     /// ERR-13: a locked PIN must not be tried again (switch to 目視確認); this one sends the PIN
     /// a second time after a PIN dialog.
-    RetryLockedPin = "retry-locked-pin", check = "CHK-B-04";
+    RetryLockedPin = "retry-locked-pin", check = "CHK-B-007";
     /// RULE-07..09: LimitApplicationCertificateRelatedConsFlg carries the patient's 限度額
     /// consent; this one always sends 0 (and never asks the terminal to show it).
-    DropLimitConsent = "drop-limit-consent", check = "CHK-O-04";
+    DropLimitConsent = "drop-limit-consent", check = "CHK-O-006";
     /// interface.md §3: the prolog must declare the encoding the bytes are in; this one declares
     /// Shift_JIS but writes UTF-8 bytes (with Japanese text in ArbitraryIdentifier).
-    WrongEncodingDeclaration = "wrong-encoding-declaration", check = "CHK-W-03";
+    WrongEncodingDeclaration = "wrong-encoding-declaration", check = "CHK-W-007";
     /// SCR-10 ①: the banner is shown verbatim; this one paraphrases it.
-    ParaphraseBanner = "paraphrase-banner", check = "CHK-O-01";
-    /// Exchange: an unreadable request is answered with `<base>.err`, whose text the client must
-    /// show; this one ignores it and shows a made-up message after waiting.
-    IgnoreErrFiles = "ignore-err-files", check = "CHK-B-05";
+    ParaphraseBanner = "paraphrase-banner", check = "CHK-B-002";
+    /// RULE-34 / the error table: the client shows the simulator's error text (ErrorMessage,
+    /// ProcessingResultMessage, the `.err` file) verbatim; this one shows a made-up message.
+    InventErrorMessage = "invent-error-message", check = "CHK-B-006";
     /// interface.md §3: dates are YYYYMMDD; this one writes YYYY-MM-DD.
-    DashedDates = "dashed-dates", check = "CHK-W-04";
+    DashedDates = "dashed-dates", check = "CHK-W-008";
     /// interface.md §3: 枝番 is 2 digits; this one sends 枝番 "1" as "1" instead of "01".
-    OneDigitBranch = "one-digit-branch", check = "CHK-W-05";
+    OneDigitBranch = "one-digit-branch", check = "CHK-W-004";
     /// RULE-35: the 資格確認日 is the one given at the counter; this one uses the wall clock's
     /// date instead.
-    WallClockDate = "wall-clock-date", check = "CHK-W-06";
+    WallClockDate = "wall-clock-date", check = "CHK-W-008";
     /// RULE-49..51: a registered 照会番号 comes back in later results and is shown; this one drops
     /// it from the candidates it shows.
-    DropReferenceNumber = "drop-reference-number", check = "CHK-O-08";
+    DropReferenceNumber = "drop-reference-number", check = "CHK-B-012";
 }
 
 impl fmt::Display for Mutant {

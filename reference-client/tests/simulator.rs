@@ -442,3 +442,64 @@ fn dashed_dates_and_the_wall_clock_are_wrong_on_the_wire() {
         .request
         .contains("<QualificationConfirmationDate>20210106<"));
 }
+
+#[test]
+fn the_binary_speaks_json_lines() {
+    use std::io::{BufRead, BufReader, Write};
+    let s = Sim::start();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-reference-client"))
+        .args(["--transport", "http"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let hello = serde_json::json!({
+        "id": 1, "action": "hello", "protocol": "1", "suite": "test",
+        "simulator": {"http": s.endpoints.http, "exchange": s.endpoints.exchange, "facility": FACILITY}
+    });
+    let lines = [
+        hello.to_string(),
+        "not json".to_owned(),
+        r#"{"id":2,"action":"check_insurance_card","card":{"insurer_number":"06139000","symbol":"9000","number":"10001","branch":"1","birthdate":"19540326"},"limit_consent":false,"confirmation_date":"20210106"}"#.to_owned(),
+        r#"{"id":3,"action":"shutdown"}"#.to_owned(),
+    ];
+    let mut replies = Vec::new();
+    for line in lines {
+        writeln!(stdin, "{line}").expect("write");
+        stdin.flush().expect("flush");
+        let mut reply = String::new();
+        stdout.read_line(&mut reply).expect("reply");
+        let v: oqs_adapter_protocol::Reply = serde_json::from_str(&reply).expect("a reply line");
+        replies.push(v);
+    }
+    assert!(matches!(
+        &replies[0].outcome,
+        Some(Outcome::Hello { transport, .. }) if transport == "http"
+    ));
+    assert!(!replies[1].ok && replies[1].error.is_some());
+    assert_eq!(replies[2].id, 2);
+    match &replies[2].outcome {
+        Some(Outcome::Confirmation(c)) => {
+            assert_eq!(c.validity.as_deref(), Some("有効"));
+            assert_eq!(c.candidates[0].name, "新橋 太郎");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(replies[3].outcome, Some(Outcome::Bye));
+    assert!(child.wait().expect("exit").success());
+
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-reference-client"))
+        .arg("--list-mutants")
+        .output()
+        .expect("list");
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(text.lines().count(), Mutant::ALL.len());
+    assert!(text.contains("pick-first-candidate\tCHK-B-001"));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-reference-client"))
+        .args(["--mutant", "nope"])
+        .output()
+        .expect("bad");
+    assert_eq!(bad.status.code(), Some(2));
+}
