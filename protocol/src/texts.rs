@@ -55,6 +55,8 @@ pub const METHOD_VISUAL: &str = "目視確認";
 pub const METHOD_PIN: &str = "暗証番号";
 /// The insurance-card check on the terminal (SCR-13, FLOW-15).
 pub const METHOD_INSURANCE_CARD: &str = "被保険者証";
+/// A face reader's own check in 無人運転 (顔認証, RULE-78).
+pub const METHOD_FACE_RECOGNITION: &str = "顔認証";
 
 /// SCR-10 ⑦ / DM-13: consent labels, not consented / consented.
 pub const CONSENT_OPERATION: [&str; 2] = ["手術情報の閲覧を同意する", "手術情報の閲覧は同意済み"];

@@ -70,6 +70,9 @@ pub enum Method {
     Pin,
     #[serde(rename = "被保険者証", skip_deserializing)]
     InsuranceCard,
+    /// A face reader in 無人運転 that matched the face (simulated as a match); not requestable.
+    #[serde(rename = "顔認証", skip_deserializing)]
+    FaceRecognition,
 }
 
 impl Method {
@@ -78,6 +81,7 @@ impl Method {
             Method::Visual => texts::METHOD_VISUAL,
             Method::Pin => texts::METHOD_PIN,
             Method::InsuranceCard => texts::METHOD_INSURANCE_CARD,
+            Method::FaceRecognition => texts::METHOD_FACE_RECOGNITION,
         }
     }
 }
@@ -1016,7 +1020,7 @@ fn read_card(
         let der = jpki::read_auth_certificate(ch)?;
         let certificate = certs::parse(&der).map_err(CardError::ReadFailure)?;
         let signature = match method {
-            Method::Visual | Method::InsuranceCard => None,
+            Method::Visual | Method::InsuranceCard | Method::FaceRecognition => None,
             Method::Pin => {
                 if jpki::pin_tries_left(ch)? == 0 {
                     return Err(CardError::PinLocked);
@@ -1324,9 +1328,11 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
                 let kind = Some(reader.kind);
                 // A face reader in 暗証番号認証固定 always asks for the PIN; in 無人運転 a PIN
                 // given is used, else the face match stands in for it (simulated as a match).
-                let used = match (face, reader.mode) {
-                    (true, FaceMode::PinOnly) => Method::Pin,
-                    (true, FaceMode::Visual) => Method::Visual,
+                let used = match (face, reader.mode, method) {
+                    (true, FaceMode::PinOnly, _) => Method::Pin,
+                    (true, FaceMode::Visual, _) => Method::Visual,
+                    (true, FaceMode::Unattended, Method::Pin) => Method::Pin,
+                    (true, FaceMode::Unattended, _) => Method::FaceRecognition,
                     _ => method,
                 };
                 let judged = if fault == Some(Fault::ReadFailure) {

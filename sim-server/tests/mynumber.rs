@@ -670,6 +670,16 @@ async fn a_face_reader_writes_its_result_into_face() {
         Some("1")
     );
     assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    // 無人運転 without a PIN: the face match (simulated) is the method.
+    assert_eq!(v["confirmation"]["method"], "顔認証");
+    assert_eq!(
+        sim.journal
+            .since(0, 10)
+            .last()
+            .and_then(|e| e.method.clone())
+            .as_deref(),
+        Some("顔認証")
+    );
     // Face-reader rows of §7.8: 保険証利用登録 not done → ERR-27, no file.
     call(
         &sim,

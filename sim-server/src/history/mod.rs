@@ -708,6 +708,7 @@ impl History {
             (_, Method::Visual) => ConfirmationKind::MyNumberVisual,
             (_, Method::Pin) => ConfirmationKind::MyNumberPin,
             (_, Method::InsuranceCard) => ConfirmationKind::InsuranceCard,
+            (_, Method::FaceRecognition) => ConfirmationKind::FaceRecognition,
         };
         let body = c.result.as_ref()?.body.as_ref()?;
         let meta = Recorded {
