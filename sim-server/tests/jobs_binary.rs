@@ -21,7 +21,12 @@ impl Drop for Server {
 
 fn start(dir: &std::path::Path, pacing: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args(["--listen", "127.0.0.1:0", "--now", "2021-01-06T10:00:00+09:00"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--now",
+            "2021-01-06T10:00:00+09:00",
+        ])
         .arg("--exchange-dir")
         .arg(dir.join("exchange"))
         .arg("--data-dir")
@@ -62,7 +67,12 @@ async fn job(client: &reqwest::Client, s: &Server, number: &str) -> serde_json::
         .expect("json")
 }
 
-async fn wait_state(client: &reqwest::Client, s: &Server, number: &str, states: &[&str]) -> serde_json::Value {
+async fn wait_state(
+    client: &reqwest::Client,
+    s: &Server,
+    number: &str,
+    states: &[&str],
+) -> serde_json::Value {
     let start = Instant::now();
     loop {
         let j = job(client, s, number).await;
@@ -107,7 +117,13 @@ async fn a_job_killed_while_processing_resumes_and_its_result_stays_identical() 
     drop(server); // SIGKILL mid-job (20 rows × 200 ms)
 
     let server = start(dir.path(), "instant");
-    let j = wait_state(&client, &server, &number, &["done", "done-needs-check", "failed-system"]).await;
+    let j = wait_state(
+        &client,
+        &server,
+        &number,
+        &["done", "done-needs-check", "failed-system"],
+    )
+    .await;
     assert_eq!(j["status"], "照会完了", "{j}");
     assert_eq!(j["count"], 20);
     let download = |s: &Server| {
@@ -126,7 +142,10 @@ async fn a_job_killed_while_processing_resumes_and_its_result_stays_identical() 
         }
     };
     let (name, first) = download(&server).await;
-    assert!(name.contains("OQSmuquc02res_1234567890_20210106100000.xml"), "{name}");
+    assert!(
+        name.contains("OQSmuquc02res_1234567890_20210106100000.xml"),
+        "{name}"
+    );
     let text = String::from_utf8_lossy(&first).into_owned();
     assert_eq!(text.matches("<BulkConfirmUnit>").count(), 20);
     assert!(text.contains("<ReferenceNumber>KILL-1</ReferenceNumber>"));

@@ -229,7 +229,9 @@ fn row_limit(w: &mut OqsWorld, n: usize) {
 #[given(regex = r"^一括処理の速度は「([^」]*)」である$")]
 #[when(regex = r"^一括処理の速度を「([^」]*)」にする$")]
 async fn pacing(w: &mut OqsWorld, speed: String) {
-    let body = serde_json::json!({ "pacing": speed }).to_string().into_bytes();
+    let body = serde_json::json!({ "pacing": speed })
+        .to_string()
+        .into_bytes();
     let (status, bytes) = w
         .http(
             "PUT",
@@ -259,19 +261,22 @@ async fn system_fault(w: &mut OqsWorld) {
 #[when(regex = r"^次の資格確認一括照会要求ファイルを (XML/HTTP|ファイル連携) ?で登録する:?$")]
 async fn submit_inquiry(w: &mut OqsWorld, transport: String, step: &Step) {
     let body = message(FACILITY, &inquiry_rows(&table(step)));
-    w.submit(&transport, "OQSmuquc01req", body.into_bytes()).await;
+    w.submit(&transport, "OQSmuquc01req", body.into_bytes())
+        .await;
 }
 
 #[when(regex = r"^医療機関コード「([^」]*)」の資格確認一括照会要求ファイルを登録する:?$")]
 async fn submit_inquiry_from(w: &mut OqsWorld, facility: String, step: &Step) {
     let body = message(&facility, &inquiry_rows(&table(step)));
-    w.submit("XML/HTTP", "OQSmuquc01req", body.into_bytes()).await;
+    w.submit("XML/HTTP", "OQSmuquc01req", body.into_bytes())
+        .await;
 }
 
 #[when(regex = r"^次の照会番号一括登録要求ファイルを (XML/HTTP|ファイル連携) ?で登録する:?$")]
 async fn submit_registration(w: &mut OqsWorld, transport: String, step: &Step) {
     let body = message(FACILITY, &registration_rows(&table(step)));
-    w.submit(&transport, "OQSmuimm01req", body.into_bytes()).await;
+    w.submit(&transport, "OQSmuimm01req", body.into_bytes())
+        .await;
 }
 
 /// A file that is not what the manual asks for: the docstring is sent as it is.
@@ -348,7 +353,9 @@ async fn completed_at(w: &mut OqsWorld, shown: String) {
     assert_eq!(v["completionDateTime"], shown.as_str());
 }
 
-#[then(regex = r"^(資格情報一括照会結果|照会番号一括登録結果)の一覧には最後に登録した (\d+) 件が新しい順に表示される$")]
+#[then(
+    regex = r"^(資格情報一括照会結果|照会番号一括登録結果)の一覧には最後に登録した (\d+) 件が新しい順に表示される$"
+)]
 async fn listing(w: &mut OqsWorld, screen: String, n: usize) {
     let kind = if screen.starts_with("資格") {
         "bulk-inquiry"
@@ -442,7 +449,10 @@ fn numbers(w: &mut OqsWorld, all: String, normal: String, errors: String) {
     let root = w.bulk.fetched.as_ref().expect("no result was fetched");
     let h = root.child("MessageHeader").expect("header");
     assert_eq!(h.child_text("NumberOfProcessingResult"), Some(all.as_str()));
-    assert_eq!(h.child_text("NumberOfNormalProcessing"), Some(normal.as_str()));
+    assert_eq!(
+        h.child_text("NumberOfNormalProcessing"),
+        Some(normal.as_str())
+    );
     assert_eq!(h.child_text("NumberOfError"), Some(errors.as_str()));
 }
 
@@ -472,7 +482,9 @@ fn row_status(w: &mut OqsWorld, what: String, n: usize, label: String) {
     assert_eq!(u.child_text("ProcessingResultStatus"), Some(want.code()));
 }
 
-#[then(regex = r"^(照会|登録)結果の (\d+) 行目の処理結果コードは「([^」]*)」、処理結果メッセージは「(.*)」である$")]
+#[then(
+    regex = r"^(照会|登録)結果の (\d+) 行目の処理結果コードは「([^」]*)」、処理結果メッセージは「(.*)」である$"
+)]
 fn row_error(w: &mut OqsWorld, what: String, n: usize, code: String, msg: String) {
     let name = if what == "照会" {
         "BulkConfirmUnit"
@@ -506,9 +518,7 @@ async fn rows_equal_single(w: &mut OqsWorld) {
             )
             .with(Element::new("MessageBody").with(search));
         let bytes = oqs_protocol::xml::write_document(&single, oqs_protocol::TextEncoding::Utf8);
-        let (status, answer) = w
-            .http("POST", "/xml/OQSsiquc01req", &[], bytes)
-            .await;
+        let (status, answer) = w.http("POST", "/xml/OQSsiquc01req", &[], bytes).await;
         assert_eq!(status, 200);
         let answer = read(&answer);
         let body = answer.child("MessageBody").expect("body");
@@ -555,7 +565,9 @@ async fn register_shown(w: &mut OqsWorld, value: String, _button: String) {
     register(w, &info).await;
 }
 
-#[when(regex = r"^保険者番号「([^」]*)」記号「([^」]*)」番号「([^」]*)」枝番「([^」]*)」に照会番号「([^」]*)」を登録する$")]
+#[when(
+    regex = r"^保険者番号「([^」]*)」記号「([^」]*)」番号「([^」]*)」枝番「([^」]*)」に照会番号「([^」]*)」を登録する$"
+)]
 async fn register_card(
     w: &mut OqsWorld,
     insurer: String,

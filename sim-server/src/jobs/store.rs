@@ -10,6 +10,9 @@ use std::path::Path;
 /// The file name inside `--data-dir`.
 pub const FILE_NAME: &str = "jobs.sqlite";
 
+/// A stored job and, while it is not final, its request.
+pub type StoredJob = (Job, Option<Vec<u8>>);
+
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
@@ -65,7 +68,7 @@ impl Store {
     }
 
     /// Every job, oldest first, with its request when the job is not final.
-    pub fn load_jobs(&self) -> Result<Vec<(Job, Option<Vec<u8>>)>, StoreError> {
+    pub fn load_jobs(&self) -> Result<Vec<StoredJob>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT meta, request FROM jobs ORDER BY seq")
