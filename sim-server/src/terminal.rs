@@ -799,7 +799,7 @@ impl Terminal {
         record: CertificateRecord,
     ) -> Result<String, String> {
         let cert = certs::parse(der)?;
-        lock(&self.registry).insert(cert.serial.clone(), record);
+        lock(&self.registry).insert(cert.serial.clone(), record, cert.fingerprint);
         Ok(cert.serial)
     }
 
@@ -807,10 +807,10 @@ impl Terminal {
     /// are registered (cards presented from outside the simulator, e.g. over vpcd).
     pub fn lookup_certificate(
         &self,
-        serial: &str,
+        cert: &certs::PresentedCertificate,
         now: DateTime<FixedOffset>,
     ) -> Option<CertificateRecord> {
-        if let Some(r) = lock(&self.registry).get(serial) {
+        if let Some(r) = lock(&self.registry).get_issued(cert) {
             return Some(r.clone());
         }
         {
@@ -822,16 +822,16 @@ impl Terminal {
         }
         if let Some(issuer) = self.issuer() {
             for (der, record) in issuer.known_certificates(now) {
-                if let Ok(cert) = certs::parse(&der) {
+                if let Ok(issued) = certs::parse(&der) {
                     let mut reg = lock(&self.registry);
                     // A card issued through the admin API keeps its own row.
-                    if reg.get(&cert.serial).is_none() {
-                        reg.insert(cert.serial, record);
+                    if reg.get(&issued.serial).is_none() {
+                        reg.insert(issued.serial, record, issued.fingerprint);
                     }
                 }
             }
         }
-        lock(&self.registry).get(serial).cloned()
+        lock(&self.registry).get_issued(cert).cloned()
     }
 
     pub fn registered_certificates(&self) -> Vec<(String, CertificateRecord)> {
@@ -1173,7 +1173,7 @@ fn judge(
             ));
         }
     }
-    let Some(record) = term.lookup_certificate(&cert.serial, sim.clock.now()) else {
+    let Some(record) = term.lookup_certificate(cert, sim.clock.now()) else {
         return Judged::dialog(Dialog::auth_error(
             CardAuthErrorCode::UnknownCertificate.code(),
         ));

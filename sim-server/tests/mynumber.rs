@@ -874,3 +874,36 @@ async fn flow15_prescription_issue_form_at_an_insurance_card_check() {
     );
     assert!(at(&x, &["MessageBody", "PrescriptionIssueSelect"]).is_none());
 }
+
+#[tokio::test]
+async fn an_altered_certificate_with_a_known_serial_is_not_the_issued_one() {
+    use virtual_card::applet::{Fault, VirtualCard};
+    use virtual_card::state::PinState;
+    let sim = simulator();
+    let day = chrono::NaiveDate::from_ymd_opt(2021, 1, 6).expect("date");
+    let (_, issued) = virtual_card::issue(virtual_card::Profile::Valid, 1, day).expect("issue");
+    // The genuine card is known to the registry...
+    insert(&sim, "valid", None).await;
+    assert_eq!(
+        confirm(&sim, json!({})).await["banner"],
+        texts::BANNER_VALID
+    );
+    // ...a card with the same serial and key but altered certificate bytes is not.
+    let mut der = issued.certificate_der.clone();
+    let last = der.len() - 1;
+    der[last] ^= 0x01;
+    let card = VirtualCard::new(
+        "JPKIAPICCTOKEN2",
+        der,
+        issued.ca_der.clone(),
+        virtual_card::keys::key(1, "card-valid-shimbashi-taro"),
+        PinState::issued(3),
+        Fault::None,
+    );
+    sim.terminal
+        .insert_card(0, Box::new(card), None)
+        .expect("reader 0");
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-14");
+    assert_eq!(v["dialog"]["code"], "f0000003");
+}

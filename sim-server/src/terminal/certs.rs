@@ -23,16 +23,18 @@ pub struct CertificateRecord {
 /// The registry is capped: one row per issued card, and cards are issued by hand.
 pub const MAX_REGISTERED_CERTIFICATES: usize = 10_000;
 
-/// Issued certificates by serial (lower-case hex without separators).
+/// Issued certificates by serial (lower-case hex without separators), each with the SHA-256 of
+/// the certificate issued: a certificate whose serial is known but whose bytes differ (forged or
+/// altered) is not the issued one.
 #[derive(Debug, Default)]
 pub struct Registry {
-    rows: BTreeMap<String, CertificateRecord>,
+    rows: BTreeMap<String, (CertificateRecord, [u8; 32])>,
 }
 
 impl Registry {
     /// Adds or replaces a row. Beyond the cap the smallest serial is dropped (bounded memory).
-    pub fn insert(&mut self, serial: String, record: CertificateRecord) {
-        self.rows.insert(serial, record);
+    pub fn insert(&mut self, serial: String, record: CertificateRecord, fingerprint: [u8; 32]) {
+        self.rows.insert(serial, (record, fingerprint));
         while self.rows.len() > MAX_REGISTERED_CERTIFICATES {
             let Some(first) = self.rows.keys().next().cloned() else {
                 break;
@@ -41,8 +43,17 @@ impl Registry {
         }
     }
 
+    /// The row of a serial, whatever the certificate's bytes.
     pub fn get(&self, serial: &str) -> Option<&CertificateRecord> {
-        self.rows.get(serial)
+        self.rows.get(serial).map(|(r, _)| r)
+    }
+
+    /// The row of exactly this certificate (serial and bytes).
+    pub fn get_issued(&self, cert: &PresentedCertificate) -> Option<&CertificateRecord> {
+        self.rows
+            .get(&cert.serial)
+            .filter(|(_, f)| *f == cert.fingerprint)
+            .map(|(r, _)| r)
     }
 
     pub fn len(&self) -> usize {
@@ -54,7 +65,7 @@ impl Registry {
     }
 
     pub fn rows(&self) -> impl Iterator<Item = (&String, &CertificateRecord)> {
-        self.rows.iter()
+        self.rows.iter().map(|(k, (r, _))| (k, r))
     }
 }
 
@@ -66,6 +77,8 @@ pub struct PresentedCertificate {
     /// notAfter, in JST.
     pub not_after: DateTime<FixedOffset>,
     pub public_key: RsaPublicKey,
+    /// SHA-256 of the DER bytes.
+    pub fingerprint: [u8; 32],
 }
 
 /// Serial bytes as the registry key.
@@ -90,6 +103,7 @@ pub fn parse(der: &[u8]) -> Result<PresentedCertificate, String> {
         serial: serial_key(cert.raw_serial()),
         not_after,
         public_key,
+        fingerprint: Sha256::digest(der).into(),
     })
 }
 
@@ -130,6 +144,7 @@ mod tests {
                     revoked: false,
                     insurance_registered: true,
                 },
+                [0; 32],
             );
         }
         assert_eq!(r.len(), MAX_REGISTERED_CERTIFICATES);
