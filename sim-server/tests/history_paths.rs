@@ -99,7 +99,13 @@ async fn my_number_checks_are_recorded_with_their_method() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = call(&sim, "POST", "/terminal/mynumber", json!({ "method": "目視確認" })).await;
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "method": "目視確認" }),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let r = call(
         &sim,
@@ -115,20 +121,37 @@ async fn my_number_checks_are_recorded_with_their_method() {
     assert_eq!(v["records"][0]["kind"], "マイナンバーカード(暗証番号)");
     assert_eq!(v["records"][1]["kind"], "マイナンバーカード(目視確認)");
     assert_eq!(v["records"][0]["name"], "新橋 太郎");
-    assert_eq!(v["records"][0]["login_id"], sim_server::history::TERMINAL_LOGIN_ID);
+    assert_eq!(
+        v["records"][0]["login_id"],
+        sim_server::history::TERMINAL_LOGIN_ID
+    );
     assert_eq!(v["records"][0]["detail"], true);
     // Generic-reader checks: none with 顔認証端末のみ, both without face-reader checks.
     let face = history(&sim, "&kind=マイナンバーカード&narrowing=顔認証端末のみ").await;
     assert_eq!(face["total"], 0);
-    let no_face = history(&sim, "&kind=マイナンバーカード&narrowing=顔認証分を含めない").await;
+    let no_face = history(
+        &sim,
+        "&kind=マイナンバーカード&narrowing=顔認証分を含めない",
+    )
+    .await;
     assert_eq!(no_face["total"], 2);
 
     let id = v["records"][0]["id"].as_u64().expect("id");
-    let d = send(&sim, "GET", &format!("/history/{id}?facility=1234567890"), &[], vec![]).await;
+    let d = send(
+        &sim,
+        "GET",
+        &format!("/history/{id}?facility=1234567890"),
+        &[],
+        vec![],
+    )
+    .await;
     assert_eq!(d.status, 200, "{}", d.text());
     let d = d.json();
     assert_eq!(d["kind"], "マイナンバーカード(暗証番号)");
-    assert_eq!(d["prescription_issue_form"]["value"], "紙", "RULE-61: as chosen at the check");
+    assert_eq!(
+        d["prescription_issue_form"]["value"], "紙",
+        "RULE-61: as chosen at the check"
+    );
     assert_eq!(d["status"], oqs_protocol::texts::BANNER_VALID);
 }
 

@@ -35,6 +35,29 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/history/{id}", get(detail))
 }
 
+/// A parameter refused (HTTP 400).
+#[derive(Debug)]
+struct BadParam {
+    field: String,
+    reason: String,
+}
+
+impl BadParam {
+    fn new(field: &str, reason: impl Into<String>) -> Self {
+        BadParam {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    fn response(&self) -> Response {
+        bad_request(&self.field, self.reason.clone())
+    }
+}
+
+/// The search conditions and the other parameters of a query string.
+type SplitParams = (RawQuery, Vec<(String, String)>);
+
 fn bad_request(field: &str, reason: impl Into<String>) -> Response {
     (
         StatusCode::BAD_REQUEST,
@@ -82,10 +105,7 @@ const SEARCH_PARAMS: [&str; 7] = [
 ];
 
 /// Splits the query string into the search conditions and the extra parameters allowed.
-fn split_params(
-    params: Vec<(String, String)>,
-    extra: &[&str],
-) -> Result<(RawQuery, Vec<(String, String)>), Response> {
+fn split_params(params: Vec<(String, String)>, extra: &[&str]) -> Result<SplitParams, BadParam> {
     let mut raw = RawQuery::default();
     let mut rest = Vec::new();
     for (k, v) in params {
@@ -102,7 +122,7 @@ fn split_params(
                 continue;
             }
             other => {
-                return Err(bad_request(
+                return Err(BadParam::new(
                     other,
                     format!(
                         "unknown parameter; known: {}",
@@ -126,12 +146,12 @@ fn number(
     name: &str,
     default: usize,
     max: usize,
-) -> Result<usize, Response> {
+) -> Result<usize, BadParam> {
     match rest.iter().rev().find(|(k, _)| k == name) {
         None => Ok(default),
         Some((_, v)) => match v.trim().parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(bad_request(
+            _ => Err(BadParam::new(
                 name,
                 format!("\"{v}\" is not a number from 1 to {max}"),
             )),
@@ -177,7 +197,7 @@ async fn search(
 ) -> Response {
     let (raw, rest) = match split_params(params, &["page", "per_page"]) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return e.response(),
     };
     let q = match HistoryQuery::parse(&raw) {
         Ok(q) => q,
@@ -188,7 +208,7 @@ async fn search(
         number(&rest, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
     ) {
         (Ok(p), Ok(n)) => (p, n),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(e), _) | (_, Err(e)) => return e.response(),
     };
     match sim
         .history
@@ -214,7 +234,7 @@ async fn download(
 ) -> Response {
     let (raw, rest) = match split_params(params, &["encoding"]) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return e.response(),
     };
     let q = match HistoryQuery::parse(&raw) {
         Ok(q) => q,
