@@ -34,9 +34,9 @@ pub fn answer_row(
         .as_deref()
         .unwrap_or("")
         .trim();
-    let search = row.clone();
     match answer.response.body {
         Some(mut body) => {
+            let search = body.search_echo.take().unwrap_or_else(|| row.clone());
             references.patch(facility, &mut body.results);
             let reference_number = match body.results.as_slice() {
                 [one] => one.reference_number.clone(),
@@ -55,7 +55,7 @@ pub fn answer_row(
         // A header error (the file's header was checked before, so only a row can land here
         // through a header-level row of an overridden error table): the row is in error.
         None => BulkConfirmUnit {
-            search,
+            search: row.clone(),
             processing_result_status: ProcessingResultStatus::Error,
             processing_result_code: answer.response.header.error_code,
             processing_result_message: answer.response.header.error_message,

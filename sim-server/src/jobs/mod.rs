@@ -1126,7 +1126,17 @@ fn worker(weak: Weak<Inner>) {
             }
         };
         if let Some(p) = next {
-            inner.process(p);
+            // A job never stays 中 because its worker failed: it is reported as システムエラー.
+            let seq = p.seq;
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.process(p)));
+            if run.is_err() {
+                inner.fail(
+                    seq,
+                    Failure::System,
+                    ErrorKind::SystemError,
+                    "the job's worker failed".into(),
+                );
+            }
         }
     }
 }
