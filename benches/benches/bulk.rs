@@ -76,7 +76,7 @@ fn bulk_inquiry(c: &mut Criterion) {
                 "bench",
             )
             .expect("fetched");
-        res.to_xml()
+        res.into_body()
     };
     let first = run();
     eprintln!("OQSmuquc02res: {} bytes", first.len());

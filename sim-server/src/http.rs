@@ -73,7 +73,7 @@ async fn post_xml(
     match sim.handle_xml(&message, &bytes, Transport::HttpXml, &source) {
         Ok(a) => {
             let content_type = format!("application/xml; charset={}", a.encoding.label());
-            ([(header::CONTENT_TYPE, content_type)], a.to_xml()).into_response()
+            ([(header::CONTENT_TYPE, content_type)], a.into_body()).into_response()
         }
         Err(r) => rejection_response(&r),
     }

@@ -70,7 +70,7 @@ pub struct Answered {
     pub encoding: TextEncoding,
     /// Bytes written before (a bulk job's stored result): sent as they are, so the fetched
     /// result is byte-identical to the download. `root` then holds its header only.
-    pub raw: Option<Arc<[u8]>>,
+    pub raw: Option<axum::body::Bytes>,
 }
 
 impl Answered {
@@ -86,6 +86,14 @@ impl Answered {
         match &self.raw {
             Some(raw) => raw.to_vec(),
             None => xml::write_document(&self.root, self.encoding),
+        }
+    }
+
+    /// The bytes to send, without copying a stored result.
+    pub fn into_body(self) -> axum::body::Bytes {
+        match self.raw {
+            Some(raw) => raw,
+            None => xml::write_document(&self.root, self.encoding).into(),
         }
     }
 }
@@ -229,10 +237,13 @@ impl Simulator {
                         a.response.header.medical_institution_code.as_deref(),
                     ) {
                         // The facility's registered 照会番号 (RULE-51).
-                        self.jobs.references().patch(facility.trim(), &mut body.results);
+                        self.jobs
+                            .references()
+                            .patch(facility.trim(), &mut body.results);
                     }
                     let login_id = crate::history::login_id_for(transport, &self.settings);
-                    self.history.record_single_inquiry(&a.response, now, login_id);
+                    self.history
+                        .record_single_inquiry(&a.response, now, login_id);
                     let code = a.response.header.error_code.clone().or_else(|| {
                         a.response
                             .body
@@ -374,9 +385,10 @@ impl Simulator {
                             },
                         )
                     }
-                    Err(error) => {
-                        self.submit_job(kind, crate::jobs::Submitted::Unreadable { error, raw: bytes })
-                    }
+                    Err(error) => self.submit_job(
+                        kind,
+                        crate::jobs::Submitted::Unreadable { error, raw: bytes },
+                    ),
                 });
             }
             let doc =

@@ -71,7 +71,7 @@ async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -
                         format!("attachment; filename=\"{name}\""),
                     ),
                 ],
-                bytes.to_vec(),
+                bytes,
             )
                 .into_response()
         }

@@ -16,6 +16,7 @@ pub mod store;
 
 use crate::clock::Clock;
 use crate::simulator::Answered;
+use axum::body::Bytes;
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::{jst, timestamp};
 use oqs_domain::Population;
@@ -369,7 +370,7 @@ struct Pending {
 struct State {
     jobs: BTreeMap<u64, Job>,
     /// Results held in memory (no `--data-dir`).
-    results: HashMap<u64, Arc<[u8]>>,
+    results: HashMap<u64, Bytes>,
     result_bytes: usize,
     queue: VecDeque<Pending>,
     next_seq: u64,
@@ -768,7 +769,7 @@ impl Jobs {
     }
 
     /// The downloadable result of a job (RULE-54): its file name and bytes. `Err` says why not.
-    pub fn result(&self, reception_number: &str) -> Result<(String, Arc<[u8]>), ResultError> {
+    pub fn result(&self, reception_number: &str) -> Result<(String, Bytes), ResultError> {
         let job = self.job(reception_number).ok_or(ResultError::NotFound)?;
         if !job.state.downloadable() {
             return Err(ResultError::NotDownloadable(Box::new(job)));
@@ -1273,7 +1274,7 @@ impl Inner {
             number_of_normal_processing: Some(outcome.normal),
             number_of_error: Some(outcome.errors),
         };
-        let bytes: Arc<[u8]> = render_result(&header, &outcome.fragments, job.encoding).into();
+        let bytes = Bytes::from(render_result(&header, &outcome.fragments, job.encoding));
         let name = bulk_result_file_name(job.kind.result_message(), &facility, &timestamp(now));
         let state = if outcome.needs_check {
             JobState::DoneNeedsCheck
