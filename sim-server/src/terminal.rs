@@ -627,11 +627,16 @@ pub trait CardIssuer: Send + Sync {
     }
     /// A new card of this profile, for a simulator whose clock says `now`; `person` overrides
     /// the profile's card holder (a person key of the population).
+    ///
+    /// With `state_dir` the card keeps its PIN counters in a state file there (the card crate's
+    /// persistence): a card locked stays locked when it is inserted again, also after a restart,
+    /// until the state is reset.
     fn issue(
         &self,
         profile: &str,
         person: Option<&str>,
         now: DateTime<FixedOffset>,
+        state_dir: Option<&std::path::Path>,
     ) -> Result<IssuedCard, String>;
 }
 
@@ -677,11 +682,21 @@ impl CardIssuer for ProfileIssuer {
         profile: &str,
         person: Option<&str>,
         now: DateTime<FixedOffset>,
+        state_dir: Option<&std::path::Path>,
     ) -> Result<IssuedCard, String> {
         let p: virtual_card::Profile = profile.parse()?;
-        let person = person.unwrap_or(p.person_key());
-        let (card, issued) = virtual_card::issue_for(p, person, self.seed, inquiry::today(now))
+        let holder = person.unwrap_or(p.person_key());
+        let (mut card, issued) = virtual_card::issue_for(p, holder, self.seed, inquiry::today(now))
             .map_err(|e| e.to_string())?;
+        if let Some(dir) = state_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("card state folder {}: {e}", dir.display()))?;
+            let name = match person {
+                Some(k) if k != p.person_key() => format!("{}-{k}", p.name()),
+                _ => p.name().to_owned(),
+            };
+            card = card.with_state_file(virtual_card::state::state_file(dir, &name, self.seed));
+        }
         Ok(IssuedCard {
             card: Box::new(card),
             certificate: issued.is_mynumber_card.then_some(issued.certificate_der),
@@ -692,6 +707,32 @@ impl CardIssuer for ProfileIssuer {
             }),
         })
     }
+}
+
+/// Where the in-process cards keep their PIN counters: `<data-dir>/cards` (none in memory).
+pub fn card_state_dir(settings: &crate::Settings) -> Option<PathBuf> {
+    settings.data_dir.as_ref().map(|d| d.join("cards"))
+}
+
+/// Resets every saved PIN state (the cards are issued fresh the next time); returns how many.
+pub fn reset_pin_states(settings: &crate::Settings) -> std::io::Result<usize> {
+    let Some(dir) = card_state_dir(settings) else {
+        return Ok(0);
+    };
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut n = 0;
+    for e in entries {
+        let path = e?.path();
+        if path.extension().is_some_and(|x| x == "json") {
+            std::fs::remove_file(&path)?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// A PC/SC reader by name (e.g. vpcd's `Virtual PCD 00 00`) as a terminal reader channel.
@@ -918,10 +959,22 @@ impl Terminal {
         person: Option<&str>,
         now: DateTime<FixedOffset>,
     ) -> Result<(), RequestError> {
+        self.insert_profile_keeping_pins(index, profile, person, now, None)
+    }
+
+    /// [`Terminal::insert_profile`] with the card's PIN counters kept in `state_dir`.
+    pub fn insert_profile_keeping_pins(
+        &self,
+        index: usize,
+        profile: &str,
+        person: Option<&str>,
+        now: DateTime<FixedOffset>,
+        state_dir: Option<&std::path::Path>,
+    ) -> Result<(), RequestError> {
         let issuer = self
             .issuer()
             .ok_or_else(|| RequestError("no card issuer is configured on this simulator".into()))?;
-        let issued = issuer.issue(profile, person, now).map_err(|e| {
+        let issued = issuer.issue(profile, person, now, state_dir).map_err(|e| {
             RequestError(format!(
                 "profile \"{profile}\": {e} (profiles: {})",
                 issuer.profiles().join(", ")

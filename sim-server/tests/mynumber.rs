@@ -907,3 +907,26 @@ async fn an_altered_certificate_with_a_known_serial_is_not_the_issued_one() {
     assert_dialog(&v, "ERR-14");
     assert_eq!(v["dialog"]["code"], "f0000003");
 }
+
+#[tokio::test]
+async fn with_a_data_dir_a_locked_card_stays_locked_until_reset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = common::simulator_with(sim_server::Settings {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..sim_server::Settings::default()
+    });
+    insert(&sim, "valid", None).await;
+    for _ in 0..3 {
+        confirm(&sim, json!({ "method": "暗証番号", "pin": "0000" })).await;
+    }
+    // The same card inserted again (a new simulator would read the same file): still locked.
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_dialog(&v, "ERR-13");
+    let r = call(&sim, "DELETE", "/__admin/terminal/pin-states", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["reset"], 1);
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
+    assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
+}

@@ -319,8 +319,14 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
     };
     let s = sim.clone();
     let run = move || -> Result<Value, RequestError> {
-        s.terminal
-            .insert_profile(index, &profile, b.person.as_deref(), s.clock.now())?;
+        let state_dir = super::card_state_dir(&s.settings);
+        s.terminal.insert_profile_keeping_pins(
+            index,
+            &profile,
+            b.person.as_deref(),
+            s.clock.now(),
+            state_dir.as_deref(),
+        )?;
         let face = s
             .terminal
             .readers()
@@ -394,6 +400,17 @@ async fn put_fault(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     }
 }
 
+/// Like `oqs-vcard reset-pin`: forgets every saved PIN state (`--data-dir` only).
+async fn delete_pin_states(State(sim): Sim) -> Response {
+    match super::reset_pin_states(&sim.settings) {
+        Ok(n) => Json(json!({ "reset": n })).into_response(),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("card states: {e}"),
+        ),
+    }
+}
+
 async fn delete_fault(State(sim): Sim) -> Json<Value> {
     sim.terminal.set_fault(None);
     Json(terminal_json(&sim))
@@ -442,6 +459,10 @@ pub fn router() -> Router<Arc<Simulator>> {
             put(put_fault).delete(delete_fault),
         )
         .route("/__admin/terminal/settings", put(put_settings))
+        .route(
+            "/__admin/terminal/pin-states",
+            axum::routing::delete(delete_pin_states),
+        )
         .route("/__admin/terminal/certificates", get(get_certificates))
         // The terminal's bodies are small JSON: bounded here (the XML routes have their own limit).
         .layer(axum::extract::DefaultBodyLimit::max(MAX_TERMINAL_BODY))
