@@ -1,0 +1,215 @@
+//! The manual's answer, from the DOMAIN (never from the client): the canonical request for what
+//! was typed at the counter, answered by `oqs_domain::inquiry::answer_single_inquiry` on the
+//! simulator's population and clock, with the facility's registered 照会番号 patched in.
+
+use crate::harness::FACILITY;
+use crate::results::FieldDiff;
+use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
+use oqs_domain::inquiry::answer_single_inquiry;
+use oqs_protocol::message::SingleInquiryRequest;
+use oqs_protocol::message::{InsurerNumber, QualificationResult, RequestHeader, SearchInfo};
+use oqs_protocol::TextEncoding;
+use sim_server::Simulator;
+
+/// What the client should conclude.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub validity: Option<String>,
+    /// The error message the simulator answers (input errors).
+    pub error_message: Option<String>,
+    pub results: Vec<QualificationResult>,
+}
+
+/// 枝番 as the wire wants it: two digits ("1" → "01").
+pub fn branch_wire(b: &str) -> String {
+    let b = b.trim();
+    if b.len() == 1 && b.chars().all(|c| c.is_ascii_digit()) {
+        format!("0{b}")
+    } else {
+        b.to_owned()
+    }
+}
+
+/// The canonical OQSsiquc01req for a card typed at the counter.
+pub fn canonical_request(
+    card: &InsuranceCard,
+    limit_consent: bool,
+    date: Option<&str>,
+) -> SingleInquiryRequest {
+    let insurer = InsurerNumber::parse(&card.insurer_number)
+        .map(|i| i.wire())
+        .unwrap_or_else(|_| card.insurer_number.clone());
+    SingleInquiryRequest {
+        header: RequestHeader {
+            qualification_confirmation_date: date.map(str::to_owned),
+            medical_institution_code: Some(FACILITY.to_owned()),
+            arbitrary_file_identifier: None,
+            character_code_identifier: None,
+        },
+        search: SearchInfo {
+            insurer_number: Some(insurer),
+            insured_card_symbol: card.symbol.clone(),
+            insured_identification_number: Some(card.number.clone()),
+            insured_branch_number: card.branch.as_deref().map(branch_wire),
+            birthdate: Some(card.birthdate.clone()),
+            limit_application_certificate_related_cons_flg: Some(
+                if limit_consent { "1" } else { "0" }.to_owned(),
+            ),
+            arbitrary_identifier: None,
+        },
+    }
+}
+
+/// The manual's answer for a card on the simulator's population and clock.
+pub fn expected(
+    sim: &Simulator,
+    card: &InsuranceCard,
+    limit_consent: bool,
+    date: Option<&str>,
+) -> Expected {
+    let req = canonical_request(card, limit_consent, date);
+    let pop = sim.population();
+    let answer = answer_single_inquiry(
+        &pop,
+        &req,
+        TextEncoding::Utf8,
+        sim.clock.now(),
+        sim.error_table(),
+    );
+    let header = answer.response.header;
+    match answer.response.body {
+        None => Expected {
+            validity: None,
+            error_message: header.error_message,
+            results: Vec::new(),
+        },
+        Some(body) => {
+            let mut results = body.results;
+            sim.jobs.references().patch(FACILITY, &mut results);
+            Expected {
+                validity: body.qualification_validity.map(|v| v.label().to_owned()),
+                error_message: body.processing_result_message,
+                results,
+            }
+        }
+    }
+}
+
+/// 保険者番号 as a person reads it (padding removed) for comparison.
+fn insurer_plain(s: &str) -> String {
+    s.trim().to_owned()
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "(none)".into())
+}
+
+fn key_expected(r: &QualificationResult) -> (String, String, String, String) {
+    (
+        insurer_plain(r.insurer_number.as_deref().unwrap_or_default()),
+        r.insured_card_symbol.clone().unwrap_or_default(),
+        r.insured_identification_number.clone().unwrap_or_default(),
+        r.insured_branch_number.clone().unwrap_or_default(),
+    )
+}
+
+fn key_actual(c: &Candidate) -> (String, String, String, String) {
+    (
+        insurer_plain(&c.insurer_number),
+        c.symbol.clone().unwrap_or_default(),
+        c.number.clone(),
+        c.branch.clone().unwrap_or_default(),
+    )
+}
+
+/// Field-by-field differences between the manual's answer and the client's conclusion.
+/// `prefix` names the place (e.g. `rows[2].`).
+pub fn compare(expected: &Expected, actual: &Conclusion, prefix: &str) -> Vec<FieldDiff> {
+    let mut diffs = Vec::new();
+    let mut push = |field: String, e: String, a: String, rule: &str| {
+        if e != a {
+            diffs.push(FieldDiff {
+                field,
+                expected: e,
+                actual: a,
+                rule: Some(rule.to_owned()),
+            });
+        }
+    };
+    push(
+        format!("{prefix}validity"),
+        opt(&expected.validity),
+        opt(&actual.validity),
+        "RULE-01..03/RULE-32 (OQSCD 006 資格有効性)",
+    );
+    if expected.validity.is_none() {
+        return diffs;
+    }
+    push(
+        format!("{prefix}candidates.len"),
+        expected.results.len().to_string(),
+        actual.candidates.len().to_string(),
+        "RULE-32 (every match is offered)",
+    );
+    let mut exp: Vec<&QualificationResult> = expected.results.iter().collect();
+    exp.sort_by_key(|r| key_expected(r));
+    let mut act: Vec<&Candidate> = actual.candidates.iter().collect();
+    act.sort_by_key(|c| key_actual(c));
+    for (i, (e, a)) in exp.iter().zip(act.iter()).enumerate() {
+        let p = format!("{prefix}candidates[{i}].");
+        push(
+            format!("{p}insurer_number"),
+            insurer_plain(e.insurer_number.as_deref().unwrap_or_default()),
+            insurer_plain(&a.insurer_number),
+            "RULE-29",
+        );
+        push(
+            format!("{p}symbol"),
+            opt(&e.insured_card_symbol),
+            opt(&a.symbol),
+            "RULE-30",
+        );
+        push(
+            format!("{p}number"),
+            e.insured_identification_number.clone().unwrap_or_default(),
+            a.number.clone(),
+            "RULE-30",
+        );
+        push(
+            format!("{p}branch"),
+            opt(&e.insured_branch_number),
+            opt(&a.branch.as_deref().map(branch_wire)),
+            "RULE-31",
+        );
+        push(
+            format!("{p}name"),
+            e.name.clone().unwrap_or_default(),
+            a.name.clone(),
+            "DM-05 氏名",
+        );
+        push(
+            format!("{p}birthdate"),
+            e.birthdate.clone().unwrap_or_default(),
+            a.birthdate.clone(),
+            "DM-05 生年月日",
+        );
+        // 適用区分 (ClassificationFlag, e.g. A01), not the 証区分 (Classification).
+        let limit = e
+            .limit_info
+            .as_ref()
+            .and_then(|l| l.classification_flag.clone());
+        push(
+            format!("{p}limit_category"),
+            opt(&limit),
+            opt(&a.limit_category),
+            "RULE-09 (限度額 only with consent)",
+        );
+        push(
+            format!("{p}reference_number"),
+            opt(&e.reference_number),
+            opt(&a.reference_number),
+            "RULE-51 (照会番号)",
+        );
+    }
+    diffs
+}

@@ -1,0 +1,167 @@
+//! What a run found: one [`CheckResult`] per check, the digest of them all, the levels granted.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One field where the client differs from the manual (near-miss diff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldDiff {
+    /// The field, e.g. `validity`, `candidates[0].name`, `OQSsiquc01req#1 InsurerNumber`.
+    pub field: String,
+    pub expected: String,
+    pub actual: String,
+    /// The catalogue rule or interface clause the field is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+/// One request the client sent, from the simulator's journal (clipped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentRequest {
+    pub seq: u64,
+    pub transport: String,
+    pub message: String,
+    pub outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    pub request: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+}
+
+/// The result of one check (one scenario).
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub kind: crate::checks::CheckKind,
+    pub profiles: Vec<String>,
+    pub required: bool,
+    /// Catalogue ids (feature and scenario tags), e.g. `RULE-32`, `FLOW-18`.
+    pub catalogue: Vec<String>,
+    pub feature: String,
+    pub status: Status,
+    /// Why it failed (the failing step and its message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub diffs: Vec<FieldDiff>,
+    /// Requests sent during the check (only kept for failed checks).
+    pub requests: Vec<SentRequest>,
+    /// Wall time in milliseconds (not part of the digest).
+    #[serde(skip)]
+    pub duration_ms: u128,
+}
+
+/// A profile's level: granted when every `@required` check of the profile passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    pub profile: String,
+    pub granted: bool,
+    pub required: usize,
+    pub required_passed: usize,
+    pub checks: usize,
+    pub passed: usize,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResults {
+    pub suite: String,
+    pub suite_version: String,
+    pub manual_version: String,
+    pub protocol: String,
+    pub client: String,
+    pub client_version: String,
+    pub transport: String,
+    pub mode: String,
+    /// Report date (the runner's wall clock, UTC RFC 3339).
+    pub date: String,
+    pub run_id: String,
+    pub profiles: Vec<String>,
+    pub levels: Vec<Level>,
+    pub checks: Vec<CheckResult>,
+    pub passed: usize,
+    pub failed: usize,
+    /// SHA-256 (hex) of the canonical JSON of `checks` (see [`digest`]).
+    pub digest: String,
+    pub wall_time_ms: u128,
+}
+
+impl RunResults {
+    /// Exit code 0 when every required check of the selected profiles passed (and, with no
+    /// required check selected, when nothing failed), else 1.
+    pub fn exit_code(&self) -> i32 {
+        let required_failed = self
+            .checks
+            .iter()
+            .any(|c| c.required && c.status == Status::Failed);
+        let any_required = self.checks.iter().any(|c| c.required);
+        if required_failed || (!any_required && self.failed > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// SHA-256 of the canonical JSON of the checks: sorted by id, with id, kind, profiles,
+/// required, catalogue ids, status, message and diffs (no timings, no journal excerpts), so the
+/// same client gives the same digest run after run.
+pub fn digest(checks: &[CheckResult]) -> String {
+    let mut sorted: Vec<&CheckResult> = checks.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let canonical: Vec<serde_json::Value> = sorted
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "kind": c.kind,
+                "profiles": c.profiles,
+                "required": c.required,
+                "catalogue": c.catalogue,
+                "status": c.status,
+                "diffs": c.diffs,
+            })
+        })
+        .collect();
+    let text = serde_json::to_string(&canonical).unwrap_or_default();
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The levels of the profiles named (every profile seen when `selected` is empty).
+pub fn levels(checks: &[CheckResult], selected: &[String]) -> Vec<Level> {
+    let mut profiles: Vec<String> = if selected.is_empty() {
+        let mut all: Vec<String> = checks.iter().flat_map(|c| c.profiles.clone()).collect();
+        all.sort();
+        all.dedup();
+        all
+    } else {
+        selected.to_vec()
+    };
+    profiles.dedup();
+    profiles
+        .into_iter()
+        .map(|p| {
+            let of: Vec<&CheckResult> = checks.iter().filter(|c| c.profiles.contains(&p)).collect();
+            let req: Vec<&&CheckResult> = of.iter().filter(|c| c.required).collect();
+            let req_passed = req.iter().filter(|c| c.status == Status::Passed).count();
+            Level {
+                granted: !of.is_empty() && req_passed == req.len(),
+                required: req.len(),
+                required_passed: req_passed,
+                checks: of.len(),
+                passed: of.iter().filter(|c| c.status == Status::Passed).count(),
+                profile: p,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,339 @@
+//! Well-formedness of what the client sent (interface.md §3 and the simulator's wire
+//! decisions), read from the simulator's request journal.
+
+use crate::harness::FACILITY;
+use crate::results::{FieldDiff, SentRequest};
+use oqs_protocol::xml::{read_document, ReadLimits};
+use oqs_protocol::Element;
+use sim_server::journal::{JournalEntry, Transport};
+
+/// The journal entry as the report shows it (request text clipped).
+pub fn sent(e: &JournalEntry) -> SentRequest {
+    SentRequest {
+        seq: e.seq,
+        transport: transport_name(e.transport).to_owned(),
+        message: e.message.clone(),
+        outcome: e.outcome.clone(),
+        error_code: e.error_code.clone(),
+        encoding: e.encoding.clone(),
+        request: crate::driver::clip(&e.request, 1500),
+    }
+}
+
+pub fn transport_name(t: Transport) -> &'static str {
+    match t {
+        Transport::HttpXml => "http-xml",
+        Transport::WebApi => "webapi",
+        Transport::FileExchange => "file-exchange",
+        Transport::Terminal => "terminal",
+    }
+}
+
+/// The request as a tree. The journal keeps the text decoded as UTF-8 (lossy), so the
+/// prolog's encoding is read as UTF-8 here; the encoding itself is checked by [`encoding_diff`].
+pub fn tree(e: &JournalEntry) -> Option<Element> {
+    if e.transport == Transport::Terminal {
+        return None;
+    }
+    let text = e
+        .request
+        .replacen("encoding=\"Shift_JIS\"", "encoding=\"UTF-8\"", 1)
+        .replacen("encoding='Shift_JIS'", "encoding='UTF-8'", 1);
+    let limits = ReadLimits {
+        max_bytes: usize::MAX,
+        max_depth: 64,
+        max_elements: usize::MAX,
+    };
+    if e.transport == Transport::WebApi {
+        let v: serde_json::Value = serde_json::from_str(&e.request).ok()?;
+        return oqs_protocol::json::from_json(&v).ok();
+    }
+    read_document(text.as_bytes(), limits).ok().map(|d| d.root)
+}
+
+fn all_digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn valid_date(s: &str) -> bool {
+    all_digits(s, 8) && chrono::NaiveDate::parse_from_str(s, "%Y%m%d").is_ok()
+}
+
+/// Declared encoding vs the bytes. The journal keeps the bytes decoded as UTF-8 (lossy): bytes
+/// that are not UTF-8 show as U+FFFD. A request declared UTF-8 (or undeclared) must have none;
+/// one declared Shift_JIS that holds non-ASCII text must not be valid UTF-8.
+pub fn encoding_diff(e: &JournalEntry) -> Option<FieldDiff> {
+    if e.transport == Transport::Terminal || e.transport == Transport::WebApi {
+        return None;
+    }
+    let declared = e.encoding.clone().unwrap_or_else(|| "UTF-8".into());
+    let has_replacement = e.request.contains('\u{FFFD}');
+    let non_ascii = e.request.chars().any(|c| !c.is_ascii());
+    let actual = if has_replacement {
+        "not UTF-8 (Shift_JIS or other)"
+    } else if non_ascii {
+        "UTF-8"
+    } else {
+        return None; // ASCII only: any declaration fits
+    };
+    let fits = match declared.as_str() {
+        "Shift_JIS" => has_replacement,
+        _ => !has_replacement,
+    };
+    (!fits).then(|| FieldDiff {
+        field: format!("{}#{} encoding", e.message, e.seq),
+        expected: format!("bytes in the declared {declared}"),
+        actual: actual.to_owned(),
+        rule: Some("README Wire decisions: encodings (declared = bytes)".into()),
+    })
+}
+
+fn diff(e: &JournalEntry, field: &str, expected: &str, actual: &str, rule: &str) -> FieldDiff {
+    FieldDiff {
+        field: format!("{}#{} {field}", e.message, e.seq),
+        expected: expected.to_owned(),
+        actual: actual.to_owned(),
+        rule: Some(rule.to_owned()),
+    }
+}
+
+fn check_search(
+    e: &JournalEntry,
+    s: &Element,
+    row: &str,
+    out: &mut Vec<FieldDiff>,
+    birthdate: bool,
+) {
+    let f = |n: &str| s.child_text(n).map(str::to_owned);
+    match f("InsurerNumber") {
+        None => out.push(diff(
+            e,
+            &format!("{row}InsurerNumber"),
+            "present",
+            "(missing)",
+            "RULE-29",
+        )),
+        Some(v) => {
+            let six = v.len() == 8 && v.starts_with("  ") && all_digits(&v[2..], 6);
+            let eight = all_digits(&v, 8) && !v.starts_with("00");
+            if !(six || eight) {
+                out.push(diff(
+                    e,
+                    &format!("{row}InsurerNumber"),
+                    "8 digits, or a 6-digit number right-aligned with 2 spaces",
+                    &format!("「{v}」"),
+                    "RULE-29, README Wire decisions (保険者番号)",
+                ));
+            }
+        }
+    }
+    if f("InsuredIdentificationNumber").is_none_or(|v| v.is_empty()) {
+        out.push(diff(
+            e,
+            &format!("{row}InsuredIdentificationNumber"),
+            "present",
+            "(missing)",
+            "RULE-30",
+        ));
+    }
+    if let Some(b) = f("InsuredBranchNumber") {
+        if !all_digits(&b, 2) {
+            out.push(diff(
+                e,
+                &format!("{row}InsuredBranchNumber"),
+                "2 digits",
+                &format!("「{b}」"),
+                "RULE-31",
+            ));
+        }
+    }
+    if birthdate {
+        match f("Birthdate") {
+            Some(b) if valid_date(&b) => {}
+            other => out.push(diff(
+                e,
+                &format!("{row}Birthdate"),
+                "YYYYMMDD",
+                &other.map_or("(missing)".into(), |b| format!("「{b}」")),
+                "RULE-34, interface.md §3",
+            )),
+        }
+    }
+    if let Some(c) = f("LimitApplicationCertificateRelatedConsFlg") {
+        if c != "0" && c != "1" {
+            out.push(diff(
+                e,
+                &format!("{row}LimitApplicationCertificateRelatedConsFlg"),
+                "0 or 1",
+                &format!("「{c}」"),
+                "interface.md §3",
+            ));
+        }
+    }
+}
+
+/// Every way the request breaks interface.md (empty: well-formed).
+pub fn request_diffs(e: &JournalEntry) -> Vec<FieldDiff> {
+    let mut out = Vec::new();
+    if e.transport == Transport::Terminal {
+        return out;
+    }
+    if e.outcome != "answered" {
+        out.push(diff(
+            e,
+            "outcome",
+            "answered",
+            &format!(
+                "rejected {} {}",
+                e.error_code.clone().unwrap_or_default(),
+                e.error_detail.clone().unwrap_or_default()
+            ),
+            "interface.md §3, README error-code table",
+        ));
+        return out;
+    }
+    if let Some(code) = &e.error_code {
+        out.push(diff(
+            e,
+            "error",
+            "no error",
+            &format!("{code} {}", e.error_detail.clone().unwrap_or_default()),
+            "interface.md §3 (RULE-29..36)",
+        ));
+    }
+    out.extend(encoding_diff(e));
+    let Some(root) = tree(e) else {
+        out.push(diff(
+            e,
+            "XML",
+            "well-formed XML",
+            "unreadable",
+            "interface.md §3",
+        ));
+        return out;
+    };
+    if root.name != "XmlMsg" {
+        out.push(diff(e, "root", "XmlMsg", &root.name, "interface.md §3"));
+    }
+    let Some(header) = root.child("MessageHeader") else {
+        out.push(diff(
+            e,
+            "MessageHeader",
+            "present",
+            "(missing)",
+            "interface.md §3",
+        ));
+        return out;
+    };
+    match header.child_text("MedicalInstitutionCode") {
+        Some(c) if all_digits(c, 10) && c == FACILITY => {}
+        other => out.push(diff(
+            e,
+            "MessageHeader/MedicalInstitutionCode",
+            &format!("10 digits, the facility {FACILITY}"),
+            &other.map_or("(missing)".into(), |c| format!("「{c}」")),
+            "interface.md §3",
+        )),
+    }
+    if let Some(d) = header.child_text("QualificationConfirmationDate") {
+        if !valid_date(d) {
+            out.push(diff(
+                e,
+                "MessageHeader/QualificationConfirmationDate",
+                "YYYYMMDD",
+                &format!("「{d}」"),
+                "RULE-35",
+            ));
+        }
+    }
+    if let Some(id) = header.child_text("ArbitraryFileIdentifier") {
+        if id.chars().count() > 50 {
+            out.push(diff(
+                e,
+                "MessageHeader/ArbitraryFileIdentifier",
+                "at most 50 characters",
+                &id.chars().count().to_string(),
+                "README Wire decisions (limits)",
+            ));
+        }
+    }
+    let body = root.child("MessageBody");
+    match e.message.as_str() {
+        "OQSsiquc01req" => match body.and_then(|b| b.child("QualificationConfirmSearchInfo")) {
+            Some(s) => check_search(e, s, "", &mut out, true),
+            None => out.push(diff(
+                e,
+                "MessageBody/QualificationConfirmSearchInfo",
+                "present",
+                "(missing)",
+                "interface.md §3",
+            )),
+        },
+        "OQSmuquc01req" => {
+            let rows: Vec<&Element> = body
+                .map(|b| b.children_named("QualificationConfirmSearchInfo").collect())
+                .unwrap_or_default();
+            if rows.is_empty() {
+                out.push(diff(
+                    e,
+                    "MessageBody/QualificationConfirmSearchInfo",
+                    "one per row",
+                    "(none)",
+                    "JOB-01",
+                ));
+            }
+            for (i, s) in rows.iter().enumerate() {
+                check_search(e, s, &format!("row {} ", i + 1), &mut out, true);
+            }
+        }
+        "OQSsiimm01req" => match body.and_then(|b| b.child("ReferenceNumberRegistrationInfo")) {
+            Some(s) => check_search(e, s, "", &mut out, false),
+            None => out.push(diff(
+                e,
+                "MessageBody/ReferenceNumberRegistrationInfo",
+                "present",
+                "(missing)",
+                "interface.md §2",
+            )),
+        },
+        "OQSmuquc02req" => {
+            if body
+                .and_then(|b| b.child_text("ReceptionNumber"))
+                .is_none_or(str::is_empty)
+            {
+                out.push(diff(
+                    e,
+                    "MessageBody/ReceptionNumber",
+                    "the 受付番号 of 01res",
+                    "(missing)",
+                    "JOB-01",
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A search field of the `row`-th (1-based) search info of a request.
+pub fn search_field(e: &JournalEntry, row: usize, field: &str) -> Option<String> {
+    let root = tree(e)?;
+    let body = root.child("MessageBody")?;
+    let info = body
+        .children
+        .iter()
+        .filter(|c| {
+            c.name == "QualificationConfirmSearchInfo"
+                || c.name == "ReferenceNumberRegistrationInfo"
+        })
+        .nth(row.checked_sub(1)?)?;
+    info.child_text(field).map(str::to_owned)
+}
+
+/// A header field of a request.
+pub fn header_field(e: &JournalEntry, field: &str) -> Option<String> {
+    tree(e)?
+        .child("MessageHeader")?
+        .child_text(field)
+        .map(str::to_owned)
+}

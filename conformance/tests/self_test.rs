@@ -1,0 +1,87 @@
+//! Self-test: the certification features (scenarios/features/certification) run against the
+//! reference client called in-process, over both of its transports. Every check must pass, and
+//! no scenario may be skipped or have an undefined step (those count as failed checks).
+
+use conformance::results::Status;
+use conformance::runner::{self, ClientSpec, RunOptions};
+use conformance::InProcessClient;
+use oqs_adapter_protocol::{Reply, Request, SimulatorEndpoints};
+use reference_client::{Client, Transport};
+
+struct Reference(Client);
+
+impl InProcessClient for Reference {
+    fn handle(&mut self, request: Request) -> Reply {
+        self.0.respond(request)
+    }
+}
+
+fn client(transport: Transport) -> Box<dyn InProcessClient> {
+    let nowhere = SimulatorEndpoints {
+        http: String::new(),
+        exchange: String::new(),
+        facility: String::new(),
+        pcsc_reader: None,
+    };
+    Box::new(Reference(Client::new(nowhere, transport, None)))
+}
+
+#[tokio::main]
+async fn main() {
+    let mut failed = false;
+    for transport in [Transport::Http, Transport::Exchange] {
+        let opts = RunOptions {
+            progress: false,
+            ..RunOptions::default()
+        };
+        let results = match runner::run(ClientSpec::InProcess(client(transport)), opts).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "self-test over {}: the run could not start: {e}",
+                    transport.name()
+                );
+                std::process::exit(1);
+            }
+        };
+        // Every check of the table ran, once.
+        let ran: Vec<&str> = results.checks.iter().map(|c| c.id.as_str()).collect();
+        let mut table: Vec<&str> = conformance::checks::CHECKS.iter().map(|c| c.id).collect();
+        table.sort_unstable();
+        if ran != table {
+            eprintln!(
+                "self-test over {}: checks run {ran:?} differ from the table {table:?}",
+                transport.name()
+            );
+            failed = true;
+        }
+        for c in results.checks.iter().filter(|c| c.status != Status::Passed) {
+            eprintln!(
+                "self-test over {}: {} {} failed:\n{}",
+                transport.name(),
+                c.id,
+                c.title_ja,
+                conformance::report::failure_text(c)
+            );
+            failed = true;
+        }
+        if !results.levels.iter().all(|l| l.granted) || results.exit_code() != 0 {
+            eprintln!(
+                "self-test over {}: a level was not granted",
+                transport.name()
+            );
+            failed = true;
+        }
+        println!(
+            "self-test over {}: {} of {} checks passed in {:.1} s (digest {})",
+            transport.name(),
+            results.passed,
+            results.checks.len(),
+            results.wall_time_ms as f64 / 1000.0,
+            results.digest
+        );
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
