@@ -1062,18 +1062,49 @@ fn prepare_tree(
 const UNITS_MARK: &str = "OqsSimUnitsGoHere";
 
 /// One result unit written as XML text exactly as [`xml::write_document`] writes it inside
-/// `XmlMsg/MessageBody` (indentation included), so that units can be written on several
-/// threads and joined by [`render_result`].
+/// `XmlMsg/MessageBody` (one space of indentation per level, `<Name/>` for empty leaves, text
+/// escaped alike), so that units can be written on several threads and joined by
+/// [`render_result`]. A unit test holds the two writers to the same bytes.
 pub(crate) fn fragment(unit: Element) -> String {
-    let doc = Element::new(oqs_protocol::message::ROOT)
-        .with(Element::new(oqs_protocol::message::BODY).with(unit));
-    let text = xml::write_string(&doc, TextEncoding::Utf8);
-    let open = "<MessageBody>";
-    let close = "\n </MessageBody>";
-    match (text.find(open), text.rfind(close)) {
-        (Some(a), Some(b)) if a + open.len() <= b => text[a + open.len()..b].to_owned(),
-        _ => String::new(),
+    let mut out = String::with_capacity(2048);
+    write_at(&mut out, &unit, 2);
+    out
+}
+
+fn newline_indent(out: &mut String, depth: usize) {
+    out.push('\n');
+    out.extend(std::iter::repeat_n(' ', depth));
+}
+
+fn write_at(out: &mut String, el: &Element, depth: usize) {
+    newline_indent(out, depth);
+    out.push('<');
+    out.push_str(&el.name);
+    if el.children.is_empty() && el.text.is_empty() {
+        out.push_str("/>");
+        return;
     }
+    out.push('>');
+    if el.children.is_empty() {
+        for c in el.text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\'' => out.push_str("&apos;"),
+                '"' => out.push_str("&quot;"),
+                c => out.push(c),
+            }
+        }
+    } else {
+        for c in &el.children {
+            write_at(out, c, depth + 1);
+        }
+        newline_indent(out, depth);
+    }
+    out.push_str("</");
+    out.push_str(&el.name);
+    out.push('>');
 }
 
 /// The whole result message: the header and the written units, in `encoding`. The same bytes
@@ -1316,7 +1347,11 @@ mod tests {
         let unit = |name: &str, text: &str| {
             Element::new("BulkConfirmUnit")
                 .with(Element::leaf("Name", text))
-                .with(Element::new("Nested").with(Element::leaf(name, "新橋 太郎 & <x>\n二行目")))
+                .with(
+                    Element::new("Nested")
+                        .with(Element::leaf(name, "新橋 太郎 & <x> 'q' \"d\"\n二行目"))
+                        .with(Element::new("Deeper").with(Element::leaf("E", ""))),
+                )
                 .with(Element::leaf("Empty", ""))
         };
         let units = vec![unit("A", "1"), unit("B", ""), unit("C", "ﾃｽﾄ①")];
