@@ -299,37 +299,72 @@ fn the_limit_consent_flag_follows_the_patient() {
     assert_eq!(dropped.candidates[0].limit_category, None);
 }
 
+/// Holds bulk jobs in 待ち until the client has fetched `polls` more times, then lets them run.
+fn release_after(s: &Sim, polls: usize) -> std::thread::JoinHandle<usize> {
+    let fetches = |sim: &Simulator| {
+        sim.journal
+            .since(0, 100_000)
+            .iter()
+            .filter(|e| e.message == "OQSmuquc02req")
+            .count()
+    };
+    s.sim.jobs.set_pacing(sim_server::jobs::Pacing::Hold);
+    let sim = s.sim.clone();
+    let before = fetches(&sim);
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        while fetches(&sim) < before + polls && started.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let held = fetches(&sim) - before;
+        sim.jobs.set_pacing(sim_server::jobs::Pacing::Instant);
+        held
+    })
+}
+
 #[test]
 fn a_bulk_job_is_polled_to_the_end_and_each_row_concluded() {
     let s = Sim::start();
-    // Slow rows: the first fetches answer SegmentOfResult 2.
-    s.admin_put("/__admin/jobs/pacing", r#"{"pacing":"200ms/row"}"#);
     let hanako = card("06139000", Some("9000"), "10001", Some("02"), "19550118");
     for transport in [Transport::Http, Transport::Exchange] {
         let mut c = s.client(transport);
+        let fetched_before = s
+            .journal()
+            .iter()
+            .filter(|e| e.message == "OQSmuquc02req")
+            .count();
+        // Three fetches answered SegmentOfResult 2 before the job may run.
+        let release = release_after(&s, 3);
         let got = bulk(&mut c, vec![taro(), hanako.clone()]);
+        assert_eq!(release.join().expect("release"), 3, "{transport:?}");
         assert_eq!(got.status, job_status::INQUIRY_DONE_CHECK, "{transport:?}");
         assert!(got.reception_number.is_some());
         let validities: Vec<_> = got.rows.iter().map(|r| r.validity.as_deref()).collect();
         assert_eq!(validities, vec![Some("有効"), Some("無効")]);
         assert_eq!(got.rows[1].candidates[0].name, "新橋 花子");
+        // The three held fetches, then at least one that found the job final; the client
+        // returned on SegmentOfResult 1 (the release thread saw exactly three while held).
+        let fetched = s
+            .journal()
+            .iter()
+            .filter(|e| e.message == "OQSmuquc02req")
+            .count();
+        assert!(fetched - fetched_before >= 4, "{transport:?}");
         let done = bulk(&mut c, vec![taro()]);
         assert_eq!(done.status, job_status::INQUIRY_DONE);
+        assert_eq!(done.rows.len(), 1);
     }
-    let fetches = s
-        .journal()
-        .iter()
-        .filter(|e| e.message == "OQSmuquc02req")
-        .count();
-    assert!(
-        fetches >= 6,
-        "polled while SegmentOfResult was 2: {fetches} fetches"
-    );
 
     let mut stop = s.mutant(Transport::Http, Some(Mutant::StopPollingOnProcessing));
+    let release = release_after(&s, 1);
     assert_eq!(
         bulk(&mut stop, vec![taro(), hanako.clone()]).status,
         job_status::INQUIRY_PROCESSING
+    );
+    assert_eq!(
+        release.join().expect("release"),
+        1,
+        "the mutant fetched once"
     );
     let mut fail = s.mutant(Transport::Http, Some(Mutant::NeedsCheckAsFailure));
     let got = bulk(&mut fail, vec![taro(), hanako]);
