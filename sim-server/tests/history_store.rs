@@ -440,9 +440,17 @@ fn detail_is_the_state_at_the_check_and_absent_for_bulk() {
     assert_eq!(r.sex, "男");
     assert_eq!(r.result, "有効");
     assert_eq!(r.reference_number.as_deref(), Some("REF-9"));
+    let d = r.detail.as_ref().expect("detail");
+    let shown = serde_json::json!({
+        "status": d.status,
+        "consent": d.consent_items(),
+        "prescription_issue_form": d.prescription_item(),
+        "insured": d.insured_items(),
+        "qualification": d.qualification_items(),
+    });
     insta::assert_snapshot!(
         "history_detail",
-        serde_json::to_string_pretty(&r.detail).expect("json")
+        serde_json::to_string_pretty(&shown).expect("json")
     );
     let bulk = h.get(FACILITY, 2, now()).expect("get").expect("found");
     assert!(bulk.detail.is_none(), "RULE-59");
@@ -496,7 +504,8 @@ fn not_found_and_multiple_record_the_searched_card() {
     assert_eq!(r.name, "");
     let d = r.detail.expect("detail");
     assert_eq!(d.status, oqs_protocol::texts::MULTIPLE_MATCHES);
-    assert_eq!(d.prescription_issue_form.value, "紙");
+    assert_eq!(d.prescription_issue_form, "紙");
+    assert_eq!(d.prescription_item().label, "処方箋発行形態選択");
 }
 
 fn csv_records() -> Vec<HistoryRecord> {

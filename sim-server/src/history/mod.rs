@@ -138,34 +138,78 @@ impl ConfirmationKind {
     }
 }
 
-/// One line of SCR-20 (label, value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of SCR-20 (label, value), as the detail is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DetailItem {
-    pub label: String,
+    pub label: &'static str,
     pub value: String,
 }
 
-fn item(label: &str, value: Option<&str>) -> DetailItem {
-    DetailItem {
-        label: label.to_owned(),
-        value: value.unwrap_or_default().to_owned(),
-    }
+fn items<const N: usize>(labels: &[&'static str; N], values: &[String; N]) -> Vec<DetailItem> {
+    labels
+        .iter()
+        .zip(values)
+        .map(|(label, value)| DetailItem {
+            label,
+            value: value.clone(),
+        })
+        .collect()
 }
 
 /// SCR-20 資格確認履歴詳細: the state at the time of the check (RULE-62), kept with the record.
+/// Values only, in the screen's order; the labels come from `texts` when it is shown (a record
+/// then costs ~1 KB less, which matters for the in-memory store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryDetail {
     /// ① 資格状況: the SCR-10 banner of the validity then, or its name where the manual shows
     /// no banner (該当資格なし, AMB-22).
     pub status: String,
-    /// ③ consent grid (RULE-61), the six labels in screen order with 「あり」/「なし」.
-    pub consent: Vec<DetailItem>,
+    /// ③ consent grid (RULE-61), in the order of `texts::HISTORY_CONSENT_LABELS`.
+    pub consent: [bool; 6],
     /// 「処方箋発行形態選択」: 「未選択」/「電子」/「紙」.
-    pub prescription_issue_form: DetailItem,
-    /// ③ 被保険者情報 (empty values when no single person was found).
-    pub insured: Vec<DetailItem>,
-    /// ④ 資格情報.
-    pub qualification: Vec<DetailItem>,
+    pub prescription_issue_form: String,
+    /// ③ 被保険者情報, in the order of `texts::HISTORY_INSURED_LABELS` (empty when no single
+    /// person was found).
+    pub insured: [String; 9],
+    /// ④ 資格情報, in the order of `texts::HISTORY_QUALIFICATION_LABELS`.
+    pub qualification: [String; 11],
+}
+
+impl HistoryDetail {
+    /// The consent grid: label and 「あり」/「なし」.
+    pub fn consent_items(&self) -> Vec<DetailItem> {
+        texts::HISTORY_CONSENT_LABELS
+            .iter()
+            .zip(self.consent)
+            .map(|(label, yes)| DetailItem {
+                label,
+                value: if yes {
+                    texts::HISTORY_CONSENT_YES
+                } else {
+                    texts::HISTORY_CONSENT_NO
+                }
+                .to_owned(),
+            })
+            .collect()
+    }
+
+    /// 「処方箋発行形態選択」 and its value.
+    pub fn prescription_item(&self) -> DetailItem {
+        DetailItem {
+            label: texts::HISTORY_PRESCRIPTION_FORM,
+            value: self.prescription_issue_form.clone(),
+        }
+    }
+
+    /// ③ 被保険者情報 as label/value lines.
+    pub fn insured_items(&self) -> Vec<DetailItem> {
+        items(&texts::HISTORY_INSURED_LABELS, &self.insured)
+    }
+
+    /// ④ 資格情報 as label/value lines.
+    pub fn qualification_items(&self) -> Vec<DetailItem> {
+        items(&texts::HISTORY_QUALIFICATION_LABELS, &self.qualification)
+    }
 }
 
 /// One confirmation (DM-17): the list columns of SCR-19 and, where RULE-59 allows, the detail.
@@ -335,18 +379,6 @@ impl HistoryRecord {
     }
 }
 
-fn flag(x: &Option<String>) -> DetailItem {
-    DetailItem {
-        label: String::new(),
-        value: if trimmed(x) == Some("1") {
-            texts::HISTORY_CONSENT_YES
-        } else {
-            texts::HISTORY_CONSENT_NO
-        }
-        .to_owned(),
-    }
-}
-
 fn detail_of(
     validity: QualificationValidity,
     single: Option<&QualificationResult>,
@@ -357,22 +389,15 @@ fn detail_of(
         .to_owned();
     let empty = QualificationResult::default();
     let r = single.unwrap_or(&empty);
-    let flags = [
+    let consent = [
         &r.limit_cons_flg,
         &r.specific_diseases_cons_flg,
         &r.operation_cons_flg,
         &r.specific_health_checkups_cons_flg,
         &r.pharmacists_cons_flg,
         &r.diagnosis_cons_flg,
-    ];
-    let consent = texts::HISTORY_CONSENT_LABELS
-        .iter()
-        .zip(flags)
-        .map(|(label, f)| DetailItem {
-            label: (*label).to_owned(),
-            ..flag(f)
-        })
-        .collect();
+    ]
+    .map(|f| trimmed(f) == Some("1"));
     let form = prescription_issue_select
         .map(str::trim)
         .and_then(PrescriptionIssueForm::from_code)
@@ -415,17 +440,9 @@ fn detail_of(
     HistoryDetail {
         status,
         consent,
-        prescription_issue_form: item(texts::HISTORY_PRESCRIPTION_FORM, Some(form)),
-        insured: texts::HISTORY_INSURED_LABELS
-            .iter()
-            .zip(insured_values)
-            .map(|(l, v)| item(l, v.as_deref()))
-            .collect(),
-        qualification: texts::HISTORY_QUALIFICATION_LABELS
-            .iter()
-            .zip(qualification_values)
-            .map(|(l, v)| item(l, v.as_deref()))
-            .collect(),
+        prescription_issue_form: form.to_owned(),
+        insured: insured_values.map(Option::unwrap_or_default),
+        qualification: qualification_values.map(Option::unwrap_or_default),
     }
 }
 
