@@ -315,3 +315,18 @@ pub fn html(r: &RunResults) -> String {
     h.push_str("</section>\n</body></html>\n");
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn markup_and_control_characters_are_escaped() {
+        assert_eq!(
+            esc("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(esc("a\u{1}b\nc"), "ab\nc");
+        assert_eq!(esc("  139931"), "  139931");
+    }
+}

@@ -165,3 +165,64 @@ pub fn levels(checks: &[CheckResult], selected: &[String]) -> Vec<Level> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckKind;
+
+    fn check(id: &str, profiles: &[&str], required: bool, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title_ja: "題".into(),
+            title_en: "title".into(),
+            kind: CheckKind::Outcome,
+            profiles: profiles.iter().map(|p| (*p).to_owned()).collect(),
+            required,
+            catalogue: vec!["RULE-01".into()],
+            feature: "f.feature".into(),
+            status,
+            message: None,
+            diffs: Vec::new(),
+            requests: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_digest_ignores_order_and_timing_but_not_status() {
+        let a = check("CHK-O-001", &["clinic"], true, Status::Passed);
+        let mut b = check("CHK-O-002", &["clinic"], true, Status::Passed);
+        let d1 = digest(&[a.clone(), b.clone()]);
+        b.duration_ms = 999;
+        assert_eq!(digest(&[b.clone(), a.clone()]), d1);
+        assert_eq!(d1.len(), 64);
+        b.status = Status::Failed;
+        assert_ne!(digest(&[a, b]), d1);
+    }
+
+    #[test]
+    fn a_level_needs_every_required_check_of_its_profile() {
+        let checks = [
+            check("CHK-O-001", &["clinic", "pharmacy"], true, Status::Passed),
+            check("CHK-O-002", &["clinic"], true, Status::Failed),
+            check("CHK-O-003", &["pharmacy"], false, Status::Failed),
+        ];
+        let levels = levels(&checks, &[]);
+        let clinic = levels
+            .iter()
+            .find(|l| l.profile == "clinic")
+            .expect("clinic");
+        let pharmacy = levels
+            .iter()
+            .find(|l| l.profile == "pharmacy")
+            .expect("pharmacy");
+        assert!(!clinic.granted);
+        assert_eq!((clinic.required, clinic.required_passed), (2, 1));
+        assert!(
+            pharmacy.granted,
+            "a failed optional check does not cost the level"
+        );
+        assert_eq!((pharmacy.checks, pharmacy.passed), (2, 1));
+    }
+}

@@ -68,7 +68,7 @@ pub fn encoding_diff(e: &JournalEntry) -> Option<FieldDiff> {
     }
     let declared = e.encoding.clone().unwrap_or_else(|| "UTF-8".into());
     let has_replacement = e.request.contains('\u{FFFD}');
-    let non_ascii = e.request.chars().any(|c| !c.is_ascii());
+    let non_ascii = !e.request.is_ascii();
     let actual = if has_replacement {
         "not UTF-8 (Shift_JIS or other)"
     } else if non_ascii {
@@ -296,19 +296,18 @@ pub fn request_diffs(e: &JournalEntry) -> Vec<FieldDiff> {
                 "interface.md §2",
             )),
         },
-        "OQSmuquc02req" => {
+        "OQSmuquc02req"
             if body
                 .and_then(|b| b.child_text("ReceptionNumber"))
-                .is_none_or(str::is_empty)
-            {
-                out.push(diff(
-                    e,
-                    "MessageBody/ReceptionNumber",
-                    "the 受付番号 of 01res",
-                    "(missing)",
-                    "JOB-01",
-                ));
-            }
+                .is_none_or(str::is_empty) =>
+        {
+            out.push(diff(
+                e,
+                "MessageBody/ReceptionNumber",
+                "the 受付番号 of 01res",
+                "(missing)",
+                "JOB-01",
+            ));
         }
         _ => {}
     }
@@ -336,4 +335,116 @@ pub fn header_field(e: &JournalEntry, field: &str) -> Option<String> {
         .child("MessageHeader")?
         .child_text(field)
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(message: &str, encoding: &str, request: &str) -> JournalEntry {
+        JournalEntry {
+            seq: 7,
+            received_at: String::new(),
+            transport: Transport::HttpXml,
+            message: message.into(),
+            source: String::new(),
+            outcome: "answered".into(),
+            error_code: None,
+            error_detail: None,
+            validity: None,
+            encoding: Some(encoding.into()),
+            request_bytes: request.len(),
+            request: request.into(),
+            request_truncated: false,
+            method: None,
+        }
+    }
+
+    fn single(encoding: &str, insurer: &str, branch: &str, symbol: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{encoding}\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>{insurer}</InsurerNumber><InsuredCardSymbol>{symbol}</InsuredCardSymbol><InsuredIdentificationNumber>016</InsuredIdentificationNumber><InsuredBranchNumber>{branch}</InsuredBranchNumber><Birthdate>19721201</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>"
+        )
+    }
+
+    #[test]
+    fn a_well_formed_single_inquiry_has_no_diffs() {
+        let e = entry(
+            "OQSsiquc01req",
+            "UTF-8",
+            &single("UTF-8", "  139931", "01", "世ん10"),
+        );
+        assert_eq!(request_diffs(&e), Vec::new());
+        assert_eq!(
+            search_field(&e, 1, "InsurerNumber").as_deref(),
+            Some("  139931")
+        );
+        assert_eq!(
+            header_field(&e, "MedicalInstitutionCode").as_deref(),
+            Some("1234567890")
+        );
+    }
+
+    #[test]
+    fn zero_padding_no_padding_and_a_one_digit_branch_are_named() {
+        for (insurer, branch, field) in [
+            ("00139931", "01", "InsurerNumber"),
+            ("139931", "01", "InsurerNumber"),
+            ("06139000", "1", "InsuredBranchNumber"),
+        ] {
+            let e = entry(
+                "OQSsiquc01req",
+                "UTF-8",
+                &single("UTF-8", insurer, branch, "a"),
+            );
+            let d = request_diffs(&e);
+            assert_eq!(d.len(), 1, "{insurer}/{branch}: {d:?}");
+            assert!(d[0].field.ends_with(field), "{d:?}");
+            assert!(d[0].field.starts_with("OQSsiquc01req#7"), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn the_declared_encoding_must_match_the_bytes() {
+        // UTF-8 bytes declared Shift_JIS: the journal text is clean UTF-8 with kanji.
+        let lying = entry(
+            "OQSsiquc01req",
+            "Shift_JIS",
+            &single("Shift_JIS", "  139931", "01", "世ん10"),
+        );
+        let d = encoding_diff(&lying).expect("caught");
+        assert_eq!(d.actual, "UTF-8");
+        // Shift_JIS bytes read as UTF-8 show replacement characters: fine when declared so …
+        let sjis = entry(
+            "OQSsiquc01req",
+            "Shift_JIS",
+            &single("Shift_JIS", "  139931", "01", "\u{FFFD}\u{FFFD}10"),
+        );
+        assert_eq!(encoding_diff(&sjis), None);
+        // … wrong when declared UTF-8.
+        let bad = entry(
+            "OQSsiquc01req",
+            "UTF-8",
+            &single("UTF-8", "  139931", "01", "\u{FFFD}10"),
+        );
+        assert!(encoding_diff(&bad).is_some());
+        // ASCII fits any declaration.
+        let ascii = entry(
+            "OQSsiquc01req",
+            "Shift_JIS",
+            &single("Shift_JIS", "06139000", "01", "9000"),
+        );
+        assert_eq!(encoding_diff(&ascii), None);
+    }
+
+    #[test]
+    fn a_rejected_request_or_a_wrong_facility_is_a_diff() {
+        let mut e = entry("OQSsiquc01req", "UTF-8", "not xml");
+        e.outcome = "rejected".into();
+        e.error_code = Some("EQ0001".into());
+        assert_eq!(request_diffs(&e)[0].field, "OQSsiquc01req#7 outcome");
+        let other = single("UTF-8", "06139000", "01", "a").replace("1234567890", "123456789");
+        let d = request_diffs(&entry("OQSsiquc01req", "UTF-8", &other));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].field.ends_with("MedicalInstitutionCode"));
+    }
 }

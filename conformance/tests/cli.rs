@@ -247,3 +247,29 @@ fn the_check_table_and_the_features_agree() {
         assert!(!c.title_en.is_empty());
     }
 }
+
+/// A scenario with a step no definition matches is a FAILED check, not a silent pass.
+#[test]
+fn an_undefined_step_fails_its_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).expect("mkdir");
+    std::fs::write(
+        features.join("undefined.feature"),
+        "# language: ja\n機能: 未定義\n\n  @CHK-O-001 @profile-clinic @required\n  シナリオ: 定義のない手順\n    もし 誰も定義していない手順を実行する\n",
+    )
+    .expect("write");
+    let reports = tmp.path().join("reports");
+    let (code, out, err) = run(&[
+        "run",
+        "--adapter",
+        &format!("{BIN} wrong-adapter"),
+        "--features",
+        features.to_str().expect("utf-8"),
+        "--reports",
+        reports.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("FAIL CHK-O-001"), "{err}");
+    assert!(err.contains("undefined or was skipped"), "{err}");
+}

@@ -83,7 +83,7 @@
     ならば 送った電文の宣言文字コードは実際のバイトと一致する
     かつ クライアントの結論はマニュアルの判定と一致する
 
-  @CHK-W-008 @RULE-35 @profile-clinic @profile-pharmacy
+  @CHK-W-008 @RULE-35 @profile-clinic @profile-pharmacy @required
   シナリオ: 資格確認日を指定したときは YYYYMMDD でヘッダーに載せる
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
