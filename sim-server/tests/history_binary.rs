@@ -1,0 +1,115 @@
+//! The real binary with `--data-dir`: a single inquiry's history record survives a SIGKILL and a
+//! restart; without `--data-dir` a restart starts empty.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // `Child::kill` is SIGKILL on Unix: no shutdown code runs.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, data_dir: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oqs-sim"));
+    cmd.args([
+        "--listen",
+        "127.0.0.1:0",
+        "--now",
+        "2021-01-06T10:00:00.123+09:00",
+    ])
+    .arg("--exchange-dir")
+    .arg(dir.join("exchange"));
+    if data_dir {
+        cmd.arg("--data-dir").arg(dir.join("data"));
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start oqs-sim");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("utf-8");
+    // Keep reading: a closed pipe would kill the server at its next line of output.
+    std::thread::spawn(move || lines.for_each(drop));
+    let addr = first
+        .rsplit("http://")
+        .next()
+        .expect("address")
+        .trim()
+        .to_owned();
+    Server { child, addr }
+}
+
+const REQUEST: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><QualificationConfirmationDate>20210106</QualificationConfirmationDate><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>";
+
+async fn total(client: &reqwest::Client, s: &Server) -> serde_json::Value {
+    client
+        .get(format!(
+            "http://{}/history?facility=1234567890&from=2021/01/06%2000:00&to=2021/01/06%2024:00",
+            s.addr
+        ))
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn history_survives_a_kill_with_a_data_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = reqwest::Client::new();
+    let s = start(dir.path(), true);
+    let r = client
+        .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
+        .body(REQUEST)
+        .send()
+        .await
+        .expect("inquiry");
+    assert_eq!(r.status(), 200);
+    assert_eq!(total(&client, &s).await["total"], 1);
+    drop(s); // SIGKILL
+
+    let s = start(dir.path(), true);
+    let v = total(&client, &s).await;
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["records"][0]["confirmed_at"], "2021/01/06 10:00:00.123");
+    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    let id = v["records"][0]["id"].as_u64().expect("id");
+    let d: serde_json::Value = client
+        .get(format!(
+            "http://{}/history/{id}?facility=1234567890",
+            s.addr
+        ))
+        .send()
+        .await
+        .expect("detail")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(d["status"], "この資格は有効です。");
+    drop(s);
+
+    // Without --data-dir, nothing is kept across a restart.
+    let other = tempfile::tempdir().expect("tempdir");
+    let s = start(other.path(), false);
+    client
+        .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
+        .body(REQUEST)
+        .send()
+        .await
+        .expect("inquiry");
+    drop(s);
+    let s = start(other.path(), false);
+    assert_eq!(total(&client, &s).await["total"], 0);
+}
