@@ -127,6 +127,8 @@ async fn main() {
     });
     let exchange_root =
         std::fs::canonicalize(exchange.root()).unwrap_or_else(|_| exchange.root().to_path_buf());
+    // Face-reader results appear unprompted in face/ (interface.md §1).
+    sim.terminal.set_face_dir(Some(exchange.face_dir()));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.listen)));
