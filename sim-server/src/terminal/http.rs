@@ -6,8 +6,10 @@
 //!   `{"result_xml": …}` or `{"dialog": {"err", "title", "message", "event", …}}` out).
 //! - `GET  /terminal/mynumber/{id}`, `GET /terminal/mynumber/{id}/xml` (FLOW-16 download),
 //!   `POST /terminal/mynumber/{id}/update` (FLOW-11/13/14 follow-ups).
+//! - `POST /terminal/insurance-card`: an insurance-card check (SCR-13) with the 処方箋発行形態
+//!   ([`super::InsuranceCardRequest`], FLOW-15).
 //! - Admin under `/__admin/terminal`: readers and topology, virtual cards by profile, face-reader
-//!   mode, facility settings, faults, the certificate registry.
+//!   mode, facility settings, faults, the certificate registry, saved PIN states, reset.
 
 use super::{
     confirm, confirm_insurance_card, topology, update, Confirmation, Dialog, FaceMode, Fault,
