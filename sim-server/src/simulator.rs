@@ -130,15 +130,15 @@ impl Simulator {
         settings: Settings,
     ) -> Self {
         let pop = Arc::new(pop);
-        let jobs = crate::jobs::Jobs::new(
+        let history = Arc::new(crate::history::History::new(settings.data_dir.as_deref()));
+        let jobs = crate::jobs::Jobs::with_history(
             settings.jobs.clone(),
             settings.data_dir.as_deref(),
             clock.clone(),
             errors.clone(),
             pop.clone(),
+            Some(history.clone()),
         );
-        let history = Arc::new(crate::history::History::new(settings.data_dir.as_deref()));
-        jobs.record_history_into(history.clone());
         Simulator {
             population: RwLock::new(pop.clone()),
             builtin: pop,

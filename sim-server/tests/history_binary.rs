@@ -18,7 +18,12 @@ impl Drop for Server {
 }
 
 fn start(dir: &std::path::Path, data_dir: bool) -> Server {
+    start_paced(dir, data_dir, "instant")
+}
+
+fn start_paced(dir: &std::path::Path, data_dir: bool, pacing: &str) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oqs-sim"));
+    cmd.args(["--job-pacing", pacing]);
     cmd.args([
         "--listen",
         "127.0.0.1:0",
@@ -52,9 +57,13 @@ fn start(dir: &std::path::Path, data_dir: bool) -> Server {
 const REQUEST: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><QualificationConfirmationDate>20210106</QualificationConfirmationDate><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>";
 
 async fn total(client: &reqwest::Client, s: &Server) -> serde_json::Value {
+    search(client, s, "").await
+}
+
+async fn search(client: &reqwest::Client, s: &Server, extra: &str) -> serde_json::Value {
     client
         .get(format!(
-            "http://{}/history?facility=1234567890&from=2021/01/06%2000:00&to=2021/01/06%2024:00",
+            "http://{}/history?facility=1234567890&from=2021/01/06%2000:00&to=2021/01/06%2024:00{extra}",
             s.addr
         ))
         .send()
@@ -112,4 +121,71 @@ async fn history_survives_a_kill_with_a_data_dir() {
     drop(s);
     let s = start(other.path(), false);
     assert_eq!(total(&client, &s).await["total"], 0);
+}
+
+async fn job_state(client: &reqwest::Client, s: &Server, number: &str) -> serde_json::Value {
+    client
+        .get(format!("http://{}/jobs/{number}", s.addr))
+        .send()
+        .await
+        .expect("job")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_job_taken_up_after_a_kill_records_its_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = reqwest::Client::new();
+    let s = start_paced(dir.path(), true, "200ms/row");
+    let row = REQUEST
+        .split("<MessageBody>")
+        .nth(1)
+        .and_then(|b| b.split("</MessageBody>").next())
+        .expect("row");
+    let bulk = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody>{}</MessageBody></XmlMsg>", row.repeat(10));
+    let res = client
+        .post(format!("http://{}/xml/OQSmuquc01req", s.addr))
+        .body(bulk)
+        .send()
+        .await
+        .expect("submit")
+        .text()
+        .await
+        .expect("text");
+    let number = res
+        .split("<ReceptionNumber>")
+        .nth(1)
+        .and_then(|x| x.split('<').next())
+        .expect("受付番号")
+        .to_owned();
+    let started = std::time::Instant::now();
+    while job_state(&client, &s, &number).await["state"] != "processing" {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        search(&client, &s, "&kind=一括照会").await["total"],
+        0,
+        "not before the job completes"
+    );
+    drop(s); // SIGKILL mid-job
+
+    let s = start(dir.path(), true);
+    let started = std::time::Instant::now();
+    loop {
+        let j = job_state(&client, &s, &number).await;
+        if j["state"] == "done" {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{j}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let v = search(&client, &s, "&kind=一括照会").await;
+    assert_eq!(v["total"], 10, "{v}");
+    assert_eq!(v["records"][0]["detail"], false);
 }

@@ -452,6 +452,19 @@ impl Jobs {
         errors: ErrorTable,
         population: Arc<Population>,
     ) -> Self {
+        Jobs::with_history(settings, data_dir, clock, errors, population, None)
+    }
+
+    /// [`Jobs::new`] recording judged bulk rows into `history` — from the start, so that jobs
+    /// taken up again after a restart are recorded too.
+    pub fn with_history(
+        settings: JobSettings,
+        data_dir: Option<&Path>,
+        clock: Clock,
+        errors: ErrorTable,
+        population: Arc<Population>,
+        history: Option<Arc<crate::history::History>>,
+    ) -> Self {
         let mut open_error = None;
         let store = match data_dir.map(store::Store::open) {
             None => None,
@@ -469,7 +482,7 @@ impl Jobs {
             changed: Condvar::new(),
             store: store.map(Mutex::new),
             references: ReferenceNumbers::default(),
-            history: std::sync::OnceLock::new(),
+            history: history.map_or_else(std::sync::OnceLock::new, std::sync::OnceLock::from),
             system_fault: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
         });
