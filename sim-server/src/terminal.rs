@@ -486,6 +486,9 @@ impl Dialog {
 pub struct MyNumberRequest {
     /// Reader index (`GET /__admin/terminal`); default: the terminal's generic reader.
     pub reader: Option<usize>,
+    /// Use the terminal's face reader (SCR-31 目視確認実行) instead of naming a reader; with
+    /// none connected: ERR-25.
+    pub face_reader: bool,
     /// 目視確認 / 暗証番号 (`visual` / `pin`); default 目視確認 (AMB-11: the screenshot's choice).
     pub method: Option<Method>,
     /// The 4-digit PIN (暗証番号 path).
@@ -1352,6 +1355,13 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
             })?;
             (Some(i), r.kind == ReaderKind::Face)
         }
+        None if req.face_reader => (
+            state
+                .readers
+                .iter()
+                .position(|r| r.kind == ReaderKind::Face),
+            true,
+        ),
         None => (
             state
                 .readers
@@ -1370,7 +1380,7 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
         match (topo, index) {
             (Some(err), _) => (Judged::dialog(Dialog::catalogue(err)), None, None, method),
             (None, None) => (
-                Judged::dialog(Dialog::catalogue("ERR-09")),
+                Judged::dialog(Dialog::catalogue(if face { "ERR-25" } else { "ERR-09" })),
                 None,
                 None,
                 method,

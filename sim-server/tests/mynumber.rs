@@ -714,6 +714,11 @@ async fn a_face_reader_writes_its_result_into_face() {
     )
     .await;
     assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-26");
+    // SCR-31 with no face reader connected: ERR-25.
+    topology(&sim, "generic").await;
+    let v = confirm(&sim, json!({ "face_reader": true })).await;
+    assert_dialog(&v, "ERR-25");
+    assert_eq!(v["dialog"]["title"], "目視確認実行");
 }
 
 #[tokio::test]

@@ -519,3 +519,16 @@ async fn insurance_card_check(
     assert_eq!(status, 200, "{v}");
     w.mynumber.last = Some(v);
 }
+
+#[when(regex = r"^顔認証付きカードリーダー操作画面で目視確認による資格確認を実行する$")]
+async fn face_visual_check(w: &mut OqsWorld) {
+    let (status, v) = call(
+        w,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "face_reader": true, "method": texts::METHOD_VISUAL }),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    w.mynumber.last = Some(v);
+}
