@@ -338,3 +338,52 @@ async fn a_data_dir_keeps_http_confirmations_across_a_restart() {
     let reopened = History::open(dir.path()).expect("open");
     assert_eq!(reopened.len().expect("len"), 1);
 }
+
+#[tokio::test]
+async fn a_check_over_the_file_exchange_is_recorded_too() {
+    let sim = simulator();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ex = sim_server::exchange::Exchange::open(dir.path(), sim.clone()).expect("exchange");
+    let xml = request_xml("Shift_JIS", Some("20210106"), &taro());
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&xml);
+    std::fs::write(ex.req_dir().join("OQSsiquc01req_h1.xml"), &bytes).expect("write");
+    let mut answered = false;
+    for _ in 0..50 {
+        ex.scan_once().expect("scan");
+        if ex.res_dir().join("OQSsiquc01res_h1.xml").exists() {
+            answered = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(answered, "no answer in res/");
+    let v = get(&sim, &format!("/history?{DAY}")).await.json();
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["records"][0]["login_id"], "renkei01");
+    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_detail_is_an_error_not_a_missing_detail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = simulator();
+    sim.history.use_data_dir(dir.path()).expect("data dir");
+    post_xml(&sim, request_xml("UTF-8", Some("20210106"), &taro())).await;
+    let id = get(&sim, &format!("/history?{DAY}")).await.json()["records"][0]["id"]
+        .as_u64()
+        .expect("id");
+    {
+        let db = rusqlite::Connection::open(dir.path().join(sim_server::history::SQLITE_FILE))
+            .expect("open");
+        db.execute(
+            "UPDATE history SET detail = '{broken' WHERE id = ?1",
+            [id as i64],
+        )
+        .expect("corrupt");
+    }
+    let d = get(&sim, &format!("/history/{id}?facility=1234567890")).await;
+    assert_eq!(d.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(d.json()["error"]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("history.sqlite")));
+}

@@ -133,7 +133,17 @@ impl SqliteStore {
             .query_row(&sql, [id], |row| {
                 let mut r = list_row(row)?;
                 let detail: Option<String> = row.get(12)?;
-                r.detail = detail.and_then(|d| serde_json::from_str(&d).ok());
+                // A detail that cannot be read is an error, not a record without 《詳細》.
+                r.detail = match detail {
+                    None => None,
+                    Some(d) => Some(serde_json::from_str(&d).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            12,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?),
+                };
                 Ok(r)
             })
             .optional()
