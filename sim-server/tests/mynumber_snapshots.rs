@@ -48,10 +48,18 @@ async fn result_of_a_pin_check_with_consents_and_certificates() {
     );
 }
 
+/// (catalogue id, topology, card profile, fault, method).
+type Case = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<Value>,
+    &'static str,
+);
+
 #[tokio::test]
 async fn every_dialog_of_err05_to_err19() {
-    // (label, setup: topology, profile, fault, method)
-    let cases: [(&str, &str, Option<&str>, Option<Value>, &str); 15] = [
+    let cases: [Case; 15] = [
         ("ERR-05", "generic", Some("revoked"), None, "暗証番号"),
         ("ERR-06", "generic", Some("expired"), None, "目視確認"),
         (
