@@ -35,7 +35,11 @@ impl AdapterProcess {
         if command.trim().is_empty() {
             return Err("the adapter command is empty".into());
         }
-        let mut child = Command::new("sh")
+        let mut cmd = Command::new("sh");
+        // Its own process group, so that a hung adapter is stopped with everything it started.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd
             .arg("-c")
             .arg(command)
             .stdin(Stdio::piped())
@@ -182,6 +186,18 @@ impl AdapterProcess {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
+        self.kill();
+    }
+
+    /// Stops the adapter's process group (the shell and what it started), then the shell.
+    fn kill(&mut self) {
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -190,8 +206,7 @@ impl AdapterProcess {
 impl Drop for AdapterProcess {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            self.kill();
         }
     }
 }

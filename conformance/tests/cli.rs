@@ -273,3 +273,57 @@ fn an_undefined_step_fails_its_check() {
     assert!(err.contains("FAIL CHK-O-001"), "{err}");
     assert!(err.contains("undefined or was skipped"), "{err}");
 }
+
+const HELLO: &str = r#"{"id":0,"ok":true,"outcome":{"kind":"hello","client":"sh-adapter","version":"1","transport":"none"}}"#;
+
+/// An adapter that dies after hello: every check fails with a clear message, exit 1.
+#[test]
+fn an_adapter_that_dies_mid_run_fails_every_check_clearly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let adapter = format!("read line; echo '{HELLO}'; echo 'adapter crashed' >&2; exit 3");
+    let (code, _, err) = run(&[
+        "run",
+        "--adapter",
+        &adapter,
+        "--profile",
+        "reference-numbers",
+        "--reports",
+        tmp.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("FAIL CHK-O-012"), "{err}");
+    assert!(err.contains("exit status: 3"), "{err}");
+    let json = std::fs::read_to_string(run_folder(tmp.path()).join("report.json")).expect("json");
+    assert!(
+        json.contains("adapter crashed"),
+        "the adapter's stderr is in the report: {json}"
+    );
+}
+
+/// An adapter that stops answering: each request fails after the per-request timeout.
+#[test]
+fn an_adapter_that_hangs_fails_on_the_timeout() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let adapter = format!("read line; echo '{HELLO}'; sleep 30");
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(&[
+        "run",
+        "--adapter",
+        &adapter,
+        "--profile",
+        "reference-numbers",
+        "--timeout",
+        "1",
+        "--reports",
+        tmp.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("did not answer request 1 (register_reference_number) within 1 s"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the hung adapter is not waited for"
+    );
+}
