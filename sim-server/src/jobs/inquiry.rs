@@ -88,6 +88,7 @@ pub(crate) fn process(
     };
     let mut out = Outcome {
         fragments: Vec::with_capacity(req.rows.len()),
+        judged: Vec::new(),
         normal: 0,
         errors: 0,
         needs_check: false,
@@ -144,6 +145,7 @@ pub(crate) fn process(
             return None;
         }
         inner.record_history(job, now, &done);
+        out.judged = done;
         return Some(out);
     }
     for (i, row) in req.rows.iter().enumerate() {
@@ -155,6 +157,7 @@ pub(crate) fn process(
         }
     }
     inner.record_history(job, now, &done);
+    out.judged = done;
     Some(out)
 }
 

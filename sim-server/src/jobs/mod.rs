@@ -1190,6 +1190,9 @@ fn worker(weak: Weak<Inner>) {
 pub(crate) struct Outcome {
     /// The result units, each already written as XML ([`fragment`]).
     pub(crate) fragments: Vec<String>,
+    /// The judged rows, kept until the job is marked done so that freeing them is not on the
+    /// way to the answer.
+    pub(crate) judged: Vec<oqs_protocol::bulk::BulkConfirmUnit>,
     pub(crate) normal: usize,
     pub(crate) errors: usize,
     pub(crate) needs_check: bool,
