@@ -265,6 +265,17 @@ pub fn action_name(a: &Action) -> &'static str {
     }
 }
 
+/// Runs blocking work (an adapter round trip, a card issue) from a step without stalling the
+/// runtime's other tasks (the simulator serves on them): `block_in_place` on a multi-thread
+/// runtime; on a current-thread runtime (e.g. a plain `#[tokio::test]`) the work runs inline
+/// and the simulator answers only between steps, so use a multi-thread runtime there.
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 /// The client under test.
 pub enum Driver {
     /// Certification: the vendor's adapter process.

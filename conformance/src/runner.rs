@@ -94,7 +94,7 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
             pcsc_reader: None,
         },
     };
-    let reply = tokio::task::block_in_place(|| {
+    let reply = crate::driver::blocking(|| {
         driver.call(oqs_adapter_protocol::Request {
             id: 0,
             action: hello,
@@ -158,7 +158,7 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
     {
         let next = ctx.next_id.load(std::sync::atomic::Ordering::SeqCst);
         let mut d = ctx.driver.lock().unwrap_or_else(|p| p.into_inner());
-        tokio::task::block_in_place(|| d.shutdown(next));
+        crate::driver::blocking(|| d.shutdown(next));
     }
     let digest = results::digest(&checks);
     let passed = checks.iter().filter(|c| c.status == Status::Passed).count();

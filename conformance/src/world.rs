@@ -46,7 +46,7 @@ impl RunContext {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let name = action_name(&action);
         let request = Request { id, action };
-        let reply = tokio::task::block_in_place(|| {
+        let reply = crate::driver::blocking(|| {
             self.driver
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -292,7 +292,7 @@ async fn card_on_reader(
 ) -> Result<(), String> {
     let ctx = w.ctx()?;
     let now = ctx.harness.sim.clock.now();
-    tokio::task::block_in_place(|| {
+    crate::driver::blocking(|| {
         ctx.harness
             .sim
             .terminal
@@ -437,7 +437,7 @@ async fn bulk_inquiry(w: &mut CertWorld, step: &Step) -> Result<(), String> {
         confirmation_date: None,
     });
     stop.store(true, Ordering::SeqCst);
-    let _ = tokio::task::block_in_place(|| watcher.join());
+    let _ = crate::driver::blocking(|| watcher.join());
     w.polls = Some(watch.lock().unwrap_or_else(|p| p.into_inner()).clone());
     match outcome? {
         Outcome::Bulk(b) => {
