@@ -1157,7 +1157,7 @@ pub fn mynumber_result(
     let flag = |on: bool| Some(if on { "1" } else { "0" }.to_owned());
     let time = |on: bool| on.then(|| stamp.clone());
     let c = choices.consents;
-    let results: Vec<QualificationResult> = ids
+    let mut results: Vec<QualificationResult> = ids
         .into_iter()
         .map(|id| {
             let mut r = inquiry::qualification_result(&pop, id, &options);
@@ -1173,6 +1173,8 @@ pub fn mynumber_result(
             r
         })
         .collect();
+    // 照会番号 registered by this facility show on every result, My Number ones included.
+    sim.jobs.references().patch(facility, &mut results);
     Some(SingleInquiryResponse {
         header: ResultHeader {
             process_execution_time: stamp.clone(),

@@ -935,3 +935,31 @@ async fn with_a_data_dir_a_locked_card_stays_locked_until_reset() {
     let v = confirm(&sim, json!({ "method": "暗証番号", "pin": "1234" })).await;
     assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
 }
+
+/// RULE: a 照会番号 registered by the facility shows on later results, the My Number path included.
+#[tokio::test]
+async fn a_registered_reference_number_shows_on_the_my_number_result() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let before = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert_eq!(first_result(&result_xml(&before), "ReferenceNumber"), None);
+    let register = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber>KARUTE-0042</ReferenceNumber><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
+    let r = send(
+        &sim,
+        "POST",
+        "/xml/OQSsiimm01req",
+        &[],
+        register.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        at(&r.xml(), &["MessageBody", "ProcessingResultStatus"]),
+        Some("1")
+    );
+    let after = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert_eq!(
+        first_result(&result_xml(&after), "ReferenceNumber"),
+        Some("KARUTE-0042")
+    );
+}
