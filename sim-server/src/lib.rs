@@ -31,6 +31,7 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .merge(jobs::http::router())
         .merge(terminal::http::router())
         .merge(history::router())
+        .merge(exchange::router())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(sim)
 }

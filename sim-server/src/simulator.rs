@@ -114,6 +114,8 @@ pub struct Simulator {
     pub jobs: crate::jobs::Jobs,
     /// The confirmation history (shared with the job engine, which records bulk rows).
     pub history: Arc<crate::history::History>,
+    /// Injected faults of the file exchange (`/__admin/faults/exchange`).
+    pub exchange_faults: crate::exchange::ExchangeFaults,
 }
 
 impl Simulator {
@@ -150,6 +152,7 @@ impl Simulator {
             terminal: crate::terminal::Terminal::default(),
             jobs,
             history,
+            exchange_faults: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! | `GET /jobs/{受付番号}/result` | the result file (RULE-54: only 完了 / 完了（要確認）; else 409) |
 //! | `GET/PUT/DELETE /__admin/faults/jobs` | `{"systemError":true}`: jobs fail with システムエラー |
 //! | `GET/PUT /__admin/jobs/pacing` | `{"pacing":"hold"}` (`instant`, `hold`, `50ms/row`, `2s/job`) |
+//! | `DELETE /__admin/reference-numbers` | forgets every registered 照会番号 (`{"cleared":N}`) |
 
 use super::{JobKind, Pacing, ResultError, LISTED};
 use crate::simulator::Simulator;
@@ -117,6 +118,13 @@ async fn delete_fault(State(sim): State<Arc<Simulator>>) -> Response {
     Json(json!({ "systemError": false })).into_response()
 }
 
+async fn clear_references(State(sim): State<Arc<Simulator>>) -> Response {
+    match sim.jobs.clear_references() {
+        Ok(n) => Json(json!({ "cleared": n })).into_response(),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct PacingBody {
     pacing: String,
@@ -149,4 +157,8 @@ pub fn router() -> Router<Arc<Simulator>> {
             get(get_fault).put(put_fault).delete(delete_fault),
         )
         .route("/__admin/jobs/pacing", get(get_pacing).put(put_pacing))
+        .route(
+            "/__admin/reference-numbers",
+            axum::routing::delete(clear_references),
+        )
 }

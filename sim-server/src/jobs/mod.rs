@@ -507,6 +507,18 @@ impl Jobs {
         &self.inner.references
     }
 
+    /// Forgets every registered 照会番号, in memory and in the store (`DELETE
+    /// /__admin/reference-numbers`); the fixtures' numbers show again. Returns how many
+    /// registrations were forgotten.
+    pub fn clear_references(&self) -> Result<usize, String> {
+        if let Some(store) = &self.inner.store {
+            lock(store)
+                .clear_references()
+                .map_err(|e| format!("job store: {e}"))?;
+        }
+        Ok(self.inner.references.clear())
+    }
+
     pub fn settings(&self) -> JobSettings {
         lock(&self.inner.settings).clone()
     }

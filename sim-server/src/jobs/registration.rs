@@ -77,6 +77,14 @@ impl ReferenceNumbers {
         self.len() == 0
     }
 
+    /// Forgets every registration (fixture numbers show again); returns how many there were.
+    pub(crate) fn clear(&self) -> usize {
+        let mut m = self.map.write().unwrap_or_else(|p| p.into_inner());
+        let n = m.len();
+        m.clear();
+        n
+    }
+
     fn get(&self, key: &RefKey) -> Option<Option<String>> {
         self.map
             .read()

@@ -172,6 +172,14 @@ impl Store {
             .map_err(err("reading a reference number"))
     }
 
+    /// Deletes every stored 照会番号.
+    pub fn clear_references(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM reference_numbers", [])
+            .map_err(err("deleting reference numbers"))?;
+        Ok(())
+    }
+
     pub fn put_reference(&self, key: &RefKey, value: Option<&str>) -> Result<(), StoreError> {
         self.conn
             .execute(
