@@ -87,6 +87,8 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-011", title_en: "照会完了（要確認） is treated as done, with every row shown" },
     CheckInfo { id: "CHK-B-012", title_en: "A registered reference number shows in a later check's result" },
     CheckInfo { id: "CHK-B-013", title_en: "A reference number already registered for the facility is shown" },
+    CheckInfo { id: "CHK-B-014", title_en: "A request rejected with an .err file shows its text verbatim and no validity (file exchange)" },
+    CheckInfo { id: "CHK-B-015", title_en: "Only a complete result file is read: a result written in pieces is judged as the manual's (file exchange)" },
 ];
 
 /// The English title of a check id.

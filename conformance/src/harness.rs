@@ -64,7 +64,8 @@ impl Harness {
     }
 
     /// Back to a clean state for the next scenario: built-in population, the clock at `START`,
-    /// no card in reader 0, no faults, instant jobs. The journal is not cleared (its sequence
+    /// no card in reader 0, no faults (terminal, jobs, file exchange), instant jobs, no
+    /// registered 照会番号. The journal is not cleared (its sequence
     /// numbers go on); a scenario reads the entries after its [`Harness::journal_mark`].
     pub fn reset(&self) {
         self.sim.reset_population();
@@ -75,6 +76,11 @@ impl Harness {
         self.sim.terminal.set_fault(None);
         self.sim.jobs.set_pacing(Pacing::Instant);
         self.sim.jobs.set_system_fault(false);
+        self.sim.exchange_faults.clear();
+        // DELETE /__admin/reference-numbers: registrations of one check do not leak into the next.
+        if let Err(e) = self.sim.jobs.clear_references() {
+            eprintln!("conformance: cannot clear the reference numbers: {e}");
+        }
     }
 
     pub fn set_now(&self, now: DateTime<FixedOffset>) {

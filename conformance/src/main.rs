@@ -119,9 +119,10 @@ async fn main() {
                 );
             }
             println!(
-                "{} passed, {} failed of {} checks in {:.1} s; client {} {} ({}); digest {}",
+                "{} passed, {} failed, {} not applicable of {} checks in {:.1} s; client {} {} ({}); digest {}",
                 results.passed,
                 results.failed,
+                results.not_applicable,
                 results.checks.len(),
                 results.wall_time_ms as f64 / 1000.0,
                 results.client,

@@ -92,13 +92,14 @@ pub fn junit(r: &RunResults) -> String {
     );
     let _ = writeln!(
         x,
-        " <testsuite name=\"{} {} ({} {})\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{secs:.3}\" timestamp=\"{}\">",
+        " <testsuite name=\"{} {} ({} {})\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{secs:.3}\" timestamp=\"{}\">",
         esc(&r.suite),
         esc(&r.suite_version),
         esc(&r.client),
         esc(&r.client_version),
         r.checks.len(),
         r.failed,
+        r.not_applicable,
         esc(&r.date)
     );
     x.push_str("  <properties>\n");
@@ -139,6 +140,12 @@ pub fn junit(r: &RunResults) -> String {
         );
         if c.status == Status::Passed {
             x.push_str("/>\n");
+        } else if c.status == Status::NotApplicable {
+            let _ = writeln!(
+                x,
+                ">\n   <skipped message=\"{}\"/>\n  </testcase>",
+                esc(c.message.as_deref().unwrap_or("not applicable"))
+            );
         } else {
             let first = c.message.clone().unwrap_or_else(|| "failed".into());
             let _ = writeln!(
@@ -156,7 +163,7 @@ pub fn junit(r: &RunResults) -> String {
 
 const CSS: &str = "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}\
 td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eee}\
-.pass{color:#176f2c;font-weight:bold}.fail{color:#b00020;font-weight:bold}\
+.pass{color:#176f2c;font-weight:bold}.na{color:#666;font-weight:bold}.fail{color:#b00020;font-weight:bold}\
 pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;font-size:.85em}\
 .diff td.exp{background:#e6ffed}.diff td.act{background:#ffeef0}small{color:#666}";
 
@@ -188,6 +195,13 @@ pub fn html(r: &RunResults) -> String {
         (
             "不合格 / Failed",
             format!("<span id=\"failed\">{}</span>", r.failed),
+        ),
+        (
+            "対象外 / Not applicable",
+            format!(
+                "<span id=\"not-applicable\">{}</span> <small>(another transport / 別の通信方式)</small>",
+                r.not_applicable
+            ),
         ),
         (
             "クライアント / Client",
@@ -237,6 +251,11 @@ pub fn html(r: &RunResults) -> String {
     for c in &r.checks {
         let status = if c.status == Status::Passed {
             "<span class=\"pass\">合格 PASS</span>".to_owned()
+        } else if c.status == Status::NotApplicable {
+            format!(
+                "<span class=\"na\">対象外 N/A</span><br><small>{}</small>",
+                esc(c.message.as_deref().unwrap_or(""))
+            )
         } else {
             format!("<a class=\"fail\" href=\"#{}\">不合格 FAIL</a>", esc(&c.id))
         };

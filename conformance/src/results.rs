@@ -34,6 +34,10 @@ pub struct SentRequest {
 pub enum Status {
     Passed,
     Failed,
+    /// The check does not apply to the client's transport (a `@transport-…` tag the `hello`
+    /// reply's `transport` does not match): not run, not counted for a level, reported with
+    /// the reason in `message`.
+    NotApplicable,
 }
 
 /// The result of one check (one scenario).
@@ -60,7 +64,8 @@ pub struct CheckResult {
     pub duration_ms: u128,
 }
 
-/// A profile's level: granted when every `@required` check of the profile passed.
+/// A profile's level: granted when every `@required` check of the profile passed (checks not
+/// applicable to the client's transport are left out).
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
     pub profile: String,
@@ -90,6 +95,8 @@ pub struct RunResults {
     pub checks: Vec<CheckResult>,
     pub passed: usize,
     pub failed: usize,
+    /// Checks that do not apply to the client's transport (not run).
+    pub not_applicable: usize,
     /// SHA-256 (hex) of the canonical JSON of `checks` (see [`digest`]).
     pub digest: String,
     pub wall_time_ms: u128,
@@ -103,7 +110,10 @@ impl RunResults {
             .checks
             .iter()
             .any(|c| c.required && c.status == Status::Failed);
-        let any_required = self.checks.iter().any(|c| c.required);
+        let any_required = self
+            .checks
+            .iter()
+            .any(|c| c.required && c.status != Status::NotApplicable);
         if required_failed || (!any_required && self.failed > 0) {
             1
         } else {
@@ -151,7 +161,10 @@ pub fn levels(checks: &[CheckResult], selected: &[String]) -> Vec<Level> {
     profiles
         .into_iter()
         .map(|p| {
-            let of: Vec<&CheckResult> = checks.iter().filter(|c| c.profiles.contains(&p)).collect();
+            let of: Vec<&CheckResult> = checks
+                .iter()
+                .filter(|c| c.profiles.contains(&p) && c.status != Status::NotApplicable)
+                .collect();
             let req: Vec<&&CheckResult> = of.iter().filter(|c| c.required).collect();
             let req_passed = req.iter().filter(|c| c.status == Status::Passed).count();
             Level {
@@ -224,5 +237,16 @@ mod tests {
             "a failed optional check does not cost the level"
         );
         assert_eq!((pharmacy.checks, pharmacy.passed), (2, 1));
+    }
+
+    #[test]
+    fn a_check_not_applicable_to_the_transport_does_not_count_for_the_level() {
+        let checks = [
+            check("CHK-O-001", &["clinic"], true, Status::Passed),
+            check("CHK-B-014", &["clinic"], true, Status::NotApplicable),
+        ];
+        let levels = levels(&checks, &[]);
+        assert!(levels[0].granted);
+        assert_eq!((levels[0].required, levels[0].checks), (1, 1));
     }
 }

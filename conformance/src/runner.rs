@@ -119,6 +119,9 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
         Box::new(std::io::sink())
     };
     let profiles = opts.profiles.clone();
+    // Checks restricted to another transport are not run; they are reported not applicable.
+    let skipped: Arc<std::sync::Mutex<Vec<CheckResult>>> = Arc::default();
+    let (skipped_in, client_transport) = (skipped.clone(), transport.clone());
     CertWorld::cucumber()
         .max_concurrent_scenarios(1)
         .with_writer(cucumber::writer::Basic::new(
@@ -141,19 +144,38 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
             })
         })
         .filter_run(opts.features.clone(), move |feature, _, scenario| {
-            profiles.is_empty()
+            let selected = profiles.is_empty()
                 || feature
                     .tags
                     .iter()
                     .chain(scenario.tags.iter())
                     .filter_map(|t| t.strip_prefix("profile-"))
-                    .any(|p| profiles.iter().any(|s| s == p))
+                    .any(|p| profiles.iter().any(|s| s == p));
+            if !selected {
+                return false;
+            }
+            let only = world::transports_of(feature, scenario);
+            if only.is_empty() || only.contains(&client_transport) {
+                return true;
+            }
+            let r = world::not_applicable(feature, scenario, &client_transport);
+            let mut list = skipped_in.lock().unwrap_or_else(|p| p.into_inner());
+            if !list.iter().any(|c| c.id == r.id) {
+                if let Some(ctx) = world::context() {
+                    ctx.progress.inc(1);
+                }
+                list.push(r);
+            }
+            false
         })
         .await;
     world::set_context(None);
     bar.finish_and_clear();
     let mut checks: Vec<CheckResult> =
         std::mem::take(&mut *ctx.collected.lock().unwrap_or_else(|p| p.into_inner()));
+    checks.extend(std::mem::take(
+        &mut *skipped.lock().unwrap_or_else(|p| p.into_inner()),
+    ));
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     {
         let next = ctx.next_id.load(std::sync::atomic::Ordering::SeqCst);
@@ -184,7 +206,11 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
         } else {
             opts.profiles.clone()
         },
-        failed: checks.len() - passed,
+        failed: checks.iter().filter(|c| c.status == Status::Failed).count(),
+        not_applicable: checks
+            .iter()
+            .filter(|c| c.status == Status::NotApplicable)
+            .count(),
         passed,
         checks,
         digest,

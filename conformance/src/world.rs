@@ -317,6 +317,44 @@ async fn job_fault(w: &mut CertWorld) -> Result<(), String> {
     Ok(())
 }
 
+#[given(regex = r"^ファイル連携は要求ファイルにエラー「([^」]*)」の \.err ファイルで応答する$")]
+async fn exchange_rejects(w: &mut CertWorld, code: String) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let kind = ctx
+        .harness
+        .sim
+        .error_table()
+        .rows()
+        .find(|(_, e)| e.code == code)
+        .map(|(k, _)| k)
+        .ok_or_else(|| format!("no row 「{code}」 in the error table"))?;
+    ctx.harness
+        .sim
+        .exchange_faults
+        .set(sim_server::exchange::ExchangeFault {
+            reject: Some(kind),
+            partial_write: None,
+        });
+    Ok(())
+}
+
+#[given(regex = r"^ファイル連携は結果ファイルを「(\d+)」ミリ秒の間をあけて二回に分けて書き込む$")]
+async fn exchange_writes_in_pieces(w: &mut CertWorld, ms: u64) -> Result<(), String> {
+    let pause = Duration::from_millis(ms);
+    if pause > sim_server::exchange::MAX_PARTIAL_WRITE {
+        return Err(format!("{ms} ms is longer than the exchange allows"));
+    }
+    w.ctx()?
+        .harness
+        .sim
+        .exchange_faults
+        .set(sim_server::exchange::ExchangeFault {
+            reject: None,
+            partial_write: Some(pause),
+        });
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------ もし
 
 #[when(regex = r"^クライアントで次の被保険者証の資格を確認する:?$")]
@@ -585,6 +623,74 @@ async fn shows_dialog(w: &mut CertWorld, id: String) -> Result<(), String> {
         }
     }
     w.verdict(&format!("{id} の文言"), diffs)
+}
+
+#[then(regex = r"^クライアントは \.err ファイルのエラー「([^」]*)」の文言をそのまま表示する$")]
+async fn shows_err_file(w: &mut CertWorld, code: String) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let expected = ctx
+        .harness
+        .sim
+        .error_table()
+        .rows()
+        .find(|(_, e)| e.code == code)
+        .map(|(_, e)| e.message.clone())
+        .ok_or_else(|| format!("no row 「{code}」 in the error table"))?;
+    let c = w.conclusion()?.clone();
+    let mut diffs = Vec::new();
+    // The fault was in play: the client's request came over the exchange and got the .err file.
+    let rejected = w.journal().iter().any(|e| {
+        e.transport == Transport::FileExchange && e.error_code.as_deref() == Some(code.as_str())
+    });
+    if !rejected {
+        diffs.push(FieldDiff {
+            field: "journal".into(),
+            expected: format!("a request over the file exchange answered with a {code} .err file"),
+            actual: "(none)".into(),
+            rule: Some("interface.md §1 (rejected requests come back as <base>.err)".into()),
+        });
+    }
+    if c.message.as_deref() != Some(expected.as_str()) {
+        diffs.push(FieldDiff {
+            field: "message".into(),
+            expected,
+            actual: opt(&c.message),
+            rule: Some(format!(
+                "the .err file's text ({code}, error table), verbatim"
+            )),
+        });
+    }
+    if let Some(actual) = &c.error_code {
+        if actual != &code {
+            diffs.push(FieldDiff {
+                field: "error_code".into(),
+                expected: code.clone(),
+                actual: actual.clone(),
+                rule: Some("the .err file's code".into()),
+            });
+        }
+    }
+    w.verdict(".err ファイルの文言", diffs)
+}
+
+#[then(regex = r"^クライアントの要求はファイル連携で送られた$")]
+async fn sent_over_exchange(w: &mut CertWorld) -> Result<(), String> {
+    let n = w
+        .journal()
+        .iter()
+        .filter(|e| e.transport == Transport::FileExchange)
+        .count();
+    w.one(
+        "ファイル連携",
+        "requests over the file exchange (journal)",
+        "at least 1".into(),
+        if n > 0 {
+            "at least 1".into()
+        } else {
+            "0".into()
+        },
+        "interface.md §1",
+    )
 }
 
 #[then(regex = r"^クライアントが示す限度額適用区分は「([^」]*)」である$")]
@@ -869,14 +975,27 @@ async fn registered_ok(w: &mut CertWorld) -> Result<(), String> {
     w.verdict("照会番号の登録", diffs)
 }
 
-/// The scenario's result, built in the `after` hook.
-pub fn result_of(
+/// The transports a scenario is restricted to (`@transport-exchange` …; empty: every one).
+pub fn transports_of(
     feature: &cucumber::gherkin::Feature,
     scenario: &cucumber::gherkin::Scenario,
-    finished: &cucumber::event::ScenarioFinished,
-    world: Option<&CertWorld>,
+) -> Vec<String> {
+    feature
+        .tags
+        .iter()
+        .chain(scenario.tags.iter())
+        .filter_map(|t| t.strip_prefix("transport-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A check's description from its tags, with a status and message still to fill.
+fn describe(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+    status: Status,
+    message: Option<String>,
 ) -> CheckResult {
-    use cucumber::event::ScenarioFinished as F;
     let tags: Vec<&String> = feature.tags.iter().chain(scenario.tags.iter()).collect();
     let id = tags
         .iter()
@@ -892,6 +1011,7 @@ pub fn result_of(
         .filter(|t| {
             !t.starts_with("CHK-")
                 && !t.starts_with("profile-")
+                && !t.starts_with("transport-")
                 && t.as_str() != "required"
                 && t.contains('-')
         })
@@ -899,19 +1019,6 @@ pub fn result_of(
         .collect();
     catalogue.sort();
     catalogue.dedup();
-    let (status, message) = match finished {
-        F::StepPassed => (Status::Passed, None),
-        F::StepSkipped => (
-            Status::Failed,
-            Some("a step is undefined or was skipped (the check did not run fully)".to_owned()),
-        ),
-        F::BeforeHookFailed(info) => (
-            Status::Failed,
-            Some(format!("before hook failed: {}", panic_text(info))),
-        ),
-        F::StepFailed(_, _, err) => (Status::Failed, Some(step_error_text(err))),
-    };
-    let failed = status == Status::Failed;
     CheckResult {
         title_en: crate::checks::title_en(&id)
             .unwrap_or("(no English title)")
@@ -932,16 +1039,59 @@ pub fn result_of(
             ),
         status,
         message,
-        diffs: world.map(|w| w.diffs.clone()).unwrap_or_default(),
-        requests: if failed {
-            world
-                .map(|w| w.journal().iter().take(12).map(wire::sent).collect())
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        },
-        duration_ms: world.map_or(0, |w| w.started.elapsed().as_millis()),
+        diffs: Vec::new(),
+        requests: Vec::new(),
+        duration_ms: 0,
     }
+}
+
+/// The result of a check that was not run because it does not apply to the client's transport.
+pub fn not_applicable(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+    transport: &str,
+) -> CheckResult {
+    let only = transports_of(feature, scenario).join(", ");
+    describe(
+        feature,
+        scenario,
+        Status::NotApplicable,
+        Some(format!(
+            "not applicable: the check is for clients on the {only} transport; this client uses \"{transport}\" (hello)"
+        )),
+    )
+}
+
+/// The scenario's result, built in the `after` hook.
+pub fn result_of(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+    finished: &cucumber::event::ScenarioFinished,
+    world: Option<&CertWorld>,
+) -> CheckResult {
+    use cucumber::event::ScenarioFinished as F;
+    let (status, message) = match finished {
+        F::StepPassed => (Status::Passed, None),
+        F::StepSkipped => (
+            Status::Failed,
+            Some("a step is undefined or was skipped (the check did not run fully)".to_owned()),
+        ),
+        F::BeforeHookFailed(info) => (
+            Status::Failed,
+            Some(format!("before hook failed: {}", panic_text(info))),
+        ),
+        F::StepFailed(_, _, err) => (Status::Failed, Some(step_error_text(err))),
+    };
+    let failed = status == Status::Failed;
+    let mut r = describe(feature, scenario, status, message);
+    r.diffs = world.map(|w| w.diffs.clone()).unwrap_or_default();
+    if failed {
+        r.requests = world
+            .map(|w| w.journal().iter().take(12).map(wire::sent).collect())
+            .unwrap_or_default();
+    }
+    r.duration_ms = world.map_or(0, |w| w.started.elapsed().as_millis());
+    r
 }
 
 fn panic_text(info: &cucumber::event::Info) -> String {

@@ -125,6 +125,19 @@ fn a_wrong_adapter_exits_1_and_every_report_shows_the_failing_checks_with_their_
         .find(|c| c["id"] == "CHK-W-001")
         .expect("CHK-W-001");
     assert_eq!(w1["status"], "failed");
+    // The wrong adapter says its transport is "none": the file-exchange checks do not apply.
+    let b14 = checks
+        .iter()
+        .find(|c| c["id"] == "CHK-B-014")
+        .expect("CHK-B-014");
+    assert_eq!(b14["status"], "not_applicable");
+    assert!(
+        b14["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("exchange") && m.contains("\"none\"")),
+        "{b14}"
+    );
+    assert_eq!(json["not_applicable"], 2);
 
     // junit.xml: one testcase per check, the failure carries the diff.
     let junit = std::fs::read_to_string(folder.join("junit.xml")).expect("junit");
@@ -141,12 +154,19 @@ fn a_wrong_adapter_exits_1_and_every_report_shows_the_failing_checks_with_their_
         "{junit}"
     );
     assert!(junit.contains("classname=\"profile.clinic\""));
+    assert!(junit.contains("skipped=\"2\""), "{junit}");
+    assert_eq!(junit.matches("<skipped message=").count(), 2);
 
     // report.html: self-contained, summary and the failing check's diff row.
     let html = std::fs::read_to_string(folder.join("report.html")).expect("html");
     assert!(html.contains("id=\"summary\""));
     assert!(html.contains("不合格 / FAILED"));
     assert!(html.contains("<article class=\"failure\" id=\"CHK-O-002\">"));
+    assert!(html.contains("<span id=\"not-applicable\">2</span>"));
+    assert!(
+        !html.contains("<article class=\"failure\" id=\"CHK-B-014\">"),
+        "a check not applicable is not a failure"
+    );
     assert!(
         html.contains("<td class=\"exp\">無効</td><td class=\"act\">有効</td>"),
         "diff row"

@@ -3,9 +3,9 @@
 //! suite's kill rate (`caught N of M mutants`).
 //!
 //! Each mutant runs in-process through the runner's library entry point ([`runner::run`]),
-//! restricted to the profile that holds its check; the mutant that does not wait for answer
-//! files uses the file exchange, the others XML over HTTP (the rule they break does not depend
-//! on the transport). One mutant also runs through the real binary
+//! restricted to the profile that holds its check; the mutants of the file exchange (no wait
+//! for answer files, `.err` files ignored, a result read before it is complete) use the file
+//! exchange, the others XML over HTTP (the rule they break does not depend on the transport). One mutant also runs through the real binary
 //! (`oqs-reference-client --mutant NAME`) when it has been built. One test function: the runner
 //! allows one run per process at a time.
 
@@ -13,8 +13,9 @@ use conformance::results::{RunResults, Status};
 use conformance::runner::{self, ClientSpec, RunOptions, FEATURES};
 use conformance::InProcessClient;
 use oqs_adapter_protocol::{Reply, Request, SimulatorEndpoints};
-use reference_client::{Client, Mutant, Transport};
+use reference_client::{Client, Mutant, Timing, Transport};
 use std::path::PathBuf;
+use std::time::Duration;
 
 struct InProcess(Client);
 
@@ -26,8 +27,19 @@ impl InProcessClient for InProcess {
 
 fn in_process(mutant: Mutant) -> Box<dyn InProcessClient> {
     let transport = match mutant {
-        Mutant::NoWaitForAnswer => Transport::Exchange,
+        Mutant::NoWaitForAnswer | Mutant::IgnoreErrFiles | Mutant::ReadsPartialResult => {
+            Transport::Exchange
+        }
         _ => Transport::Http,
+    };
+    // The mutant that ignores `.err` files waits for a result that never comes: a short wait
+    // keeps the test quick (the reference client waits 15 s).
+    let timing = match mutant {
+        Mutant::IgnoreErrFiles => Timing {
+            answer_timeout: Duration::from_secs(2),
+            ..Timing::default()
+        },
+        _ => Timing::default(),
     };
     let nowhere = SimulatorEndpoints {
         http: String::new(),
@@ -35,7 +47,9 @@ fn in_process(mutant: Mutant) -> Box<dyn InProcessClient> {
         facility: String::new(),
         pcsc_reader: None,
     };
-    Box::new(InProcess(Client::new(nowhere, transport, Some(mutant))))
+    Box::new(InProcess(
+        Client::new(nowhere, transport, Some(mutant)).with_timing(timing),
+    ))
 }
 
 /// The first `@profile-…` of the scenario tagged `@<check>` in the certification features.

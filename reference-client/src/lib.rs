@@ -85,7 +85,7 @@ enum Answer {
     Document(Element),
     /// Refused before reading (HTTP 4xx text or the `.err` file's text).
     Rejected(String),
-    /// Nothing came back (only the mutant that does not wait concludes this).
+    /// Nothing came back (only the mutants that do not wait or ignore `.err` files conclude this).
     Missing,
 }
 
@@ -630,6 +630,9 @@ impl Client {
                             files,
                         });
                     }
+                    Err(reason) if self.is(Mutant::ReadsPartialResult) => {
+                        return Err(format!("res/{res_name} is not a readable result: {reason}"));
+                    }
                     Err(reason) => {
                         let size = bytes.len() as u64;
                         if last_size != Some(size) {
@@ -640,7 +643,7 @@ impl Client {
                         }
                     }
                 }
-            } else {
+            } else if !self.is(Mutant::IgnoreErrFiles) {
                 for (i, p) in err_paths.iter().enumerate() {
                     if let Some(text) = read_complete_text(p, self.timing.file_poll)? {
                         let dir = if i == 0 { "res" } else { "req" };
@@ -659,6 +662,12 @@ impl Client {
                 });
             }
             if started.elapsed() > timeout {
+                if self.is(Mutant::IgnoreErrFiles) {
+                    return Ok(Exchanged {
+                        answer: Answer::Missing,
+                        files,
+                    });
+                }
                 return Err(format!(
                     "no res/{res_name} nor {err_name} within {timeout:?} (is the simulator watching {}?)",
                     root.display()

@@ -80,6 +80,13 @@ mutants! {
     /// RULE-49..51: a registered 照会番号 comes back in later results and is shown; this one drops
     /// it from the candidates it shows.
     DropReferenceNumber = "drop-reference-number", check = "CHK-B-012";
+    /// interface.md §1: a rejected request comes back as `<base>.err`, whose text the client
+    /// shows; this one looks only for the result file and, when none comes, reports that no
+    /// answer came.
+    IgnoreErrFiles = "ignore-err-files", check = "CHK-B-014";
+    /// A result file may still be being written when it appears: the client reads it only once
+    /// complete; this one reads it as soon as it appears and gives up when it does not parse.
+    ReadsPartialResult = "reads-partial-result", check = "CHK-B-015";
 }
 
 impl fmt::Display for Mutant {
