@@ -413,6 +413,48 @@ fn memory_keeps_the_newest_records_up_to_its_capacity() {
 }
 
 #[test]
+fn sqlite_keeps_the_newest_records_up_to_its_capacity_also_after_a_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let batch = |names: &[&str], first_minute: i64| -> Vec<HistoryRecord> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut r = record(
+                    FACILITY,
+                    "2023-02-16T10:00:00+09:00",
+                    ConfirmationKind::InsuranceCard,
+                    "staff11",
+                    n,
+                    None,
+                );
+                r.confirmed_at += chrono::Duration::minutes(first_minute + i as i64);
+                r
+            })
+            .collect()
+    };
+    {
+        let h = History::open_with_capacity(dir.path(), 3).expect("open");
+        h.record_many(&mut batch(&["a", "b", "c", "d", "e"], 0))
+            .expect("record");
+        assert_eq!(h.len().expect("len"), 3);
+        assert_eq!(
+            names(&h, &query("2023/02/16 00:00", "2023/02/16 24:00")),
+            ["e", "d", "c"]
+        );
+        assert!(h.get(FACILITY, 2, now()).expect("get").is_none(), "evicted");
+        assert!(h.get(FACILITY, 5, now()).expect("get").is_some());
+    }
+    let h = History::open_with_capacity(dir.path(), 3).expect("reopen");
+    h.record_many(&mut batch(&["f"], 10)).expect("record");
+    assert_eq!(h.len().expect("len"), 3);
+    assert_eq!(
+        names(&h, &query("2023/02/16 00:00", "2023/02/16 24:00")),
+        ["f", "e", "d"]
+    );
+}
+
+#[test]
 fn detail_is_the_state_at_the_check_and_absent_for_bulk() {
     let h = History::in_memory(10);
     let mut rs = vec![

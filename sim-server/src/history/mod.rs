@@ -11,7 +11,8 @@
 //!   [`LINKED_APP_LOGIN_ID`] (the 連携アプリケーション account a レセコン uses), the WebAPI records
 //!   its user id (`webapi01`).
 //! - **Storage.** In memory with a cap (the newest [`DEFAULT_MEMORY_CAPACITY`] records), or with
-//!   `--data-dir` in SQLite (`<data-dir>/history.sqlite`, WAL, indexed by facility + time).
+//!   `--data-dir` in SQLite (`<data-dir>/history.sqlite`, WAL, indexed by facility + time; the newest
+//!   [`DEFAULT_SQLITE_CAPACITY`] records).
 //!   Both answer every query alike: the same 2-year window, conditions and order.
 //! - **Search** (RULE-57..60): per facility, a period with minutes, 資格確認区分 and its 絞込み,
 //!   login id and 照会番号; newest first (資格確認日時, then recording order); only records of
@@ -49,6 +50,9 @@ pub const SEARCH_LIMIT: usize = 10_000;
 pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
 /// Login id recorded for XML over HTTP and the file exchange (no login there).
 pub const LINKED_APP_LOGIN_ID: &str = "renkei01";
+/// Records kept in SQLite with `--data-dir` (bounded disk, about 134 bytes per record on disk
+/// measured at 1,000,000: so at most ≈ 670 MB); beyond it the oldest recorded go first.
+pub const DEFAULT_SQLITE_CAPACITY: usize = 5_000_000;
 /// The SQLite file inside `--data-dir`.
 pub const SQLITE_FILE: &str = "history.sqlite";
 
@@ -505,10 +509,16 @@ impl History {
         }
     }
 
-    /// SQLite at `<dir>/history.sqlite` (created with the folder if missing).
+    /// SQLite at `<dir>/history.sqlite` (created with the folder if missing), keeping the
+    /// newest [`DEFAULT_SQLITE_CAPACITY`] records.
     pub fn open(dir: &Path) -> Result<Self, HistoryError> {
+        History::open_with_capacity(dir, DEFAULT_SQLITE_CAPACITY)
+    }
+
+    /// SQLite at `<dir>/history.sqlite`, keeping the newest `capacity` records (at least 1).
+    pub fn open_with_capacity(dir: &Path, capacity: usize) -> Result<Self, HistoryError> {
         Ok(History {
-            store: Mutex::new(Store::Sqlite(sqlite::SqliteStore::open(dir)?)),
+            store: Mutex::new(Store::Sqlite(sqlite::SqliteStore::open(dir, capacity)?)),
             open_error: Mutex::new(None),
         })
     }
@@ -516,7 +526,7 @@ impl History {
     /// Moves the history to SQLite in `dir` (at start, for `--data-dir`); records already kept
     /// in memory are carried over.
     pub fn use_data_dir(&self, dir: &Path) -> Result<(), HistoryError> {
-        let mut next = sqlite::SqliteStore::open(dir)?;
+        let mut next = sqlite::SqliteStore::open(dir, DEFAULT_SQLITE_CAPACITY)?;
         let mut store = self.lock();
         if let Store::Memory(m) = &*store {
             let mut kept = m.all();

@@ -38,10 +38,12 @@ const WHERE: &str = "facility = ?1 AND confirmed_at >= ?2 AND confirmed_at < ?3 
 pub(super) struct SqliteStore {
     conn: Connection,
     path: String,
+    /// Records kept; older ones (by recording order) are deleted after each insert.
+    capacity: usize,
 }
 
 impl SqliteStore {
-    pub(super) fn open(dir: &Path) -> Result<Self, HistoryError> {
+    pub(super) fn open(dir: &Path, capacity: usize) -> Result<Self, HistoryError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| HistoryError::Io(format!("{}: {e}", dir.display())))?;
         let file = dir.join(SQLITE_FILE);
@@ -58,7 +60,11 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
             .map_err(wrap)?;
         conn.execute_batch(SCHEMA).map_err(wrap)?;
-        Ok(SqliteStore { conn, path })
+        Ok(SqliteStore {
+            conn,
+            path,
+            capacity: capacity.max(1),
+        })
     }
 
     fn wrap(&self, source: rusqlite::Error) -> HistoryError {
@@ -112,6 +118,17 @@ impl SqliteStore {
                 })?;
                 r.id = u64::try_from(tx.last_insert_rowid()).unwrap_or_default();
             }
+        }
+        // Bounded disk: ids only grow (AUTOINCREMENT), so keeping ids above `last - capacity`
+        // keeps the newest `capacity` records; the primary key makes this a range delete.
+        let last = tx.last_insert_rowid();
+        let keep = i64::try_from(self.capacity).unwrap_or(i64::MAX);
+        if last > keep {
+            tx.execute("DELETE FROM history WHERE id <= ?1", params![last - keep])
+                .map_err(|e| HistoryError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
         }
         tx.commit().map_err(|e| self.wrap(e))
     }
