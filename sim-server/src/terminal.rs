@@ -588,6 +588,9 @@ pub struct Confirmation {
     pub result: Option<SingleInquiryResponse>,
     /// The file written into the exchange folder's `face/`, for face-reader checks.
     pub face_file: Option<String>,
+    /// Its record in the confirmation history, once recorded.
+    #[serde(skip)]
+    pub history_id: Option<u64>,
 }
 
 impl Confirmation {
@@ -1453,6 +1456,7 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
         choices,
         result: judged.result,
         face_file: None,
+        history_id: None,
     };
     drop(state);
     if face {
@@ -1460,7 +1464,7 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
     }
     record(sim, &confirmation, req);
     // The confirmation history (資格確認履歴, DM-17).
-    sim.history.record_my_number(&confirmation, now);
+    confirmation.history_id = sim.history.record_my_number(&confirmation, now);
     let mut state = lock(&term.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {
@@ -1544,8 +1548,21 @@ pub struct Update {
     pub prescription_form: Option<String>,
 }
 
-/// Applies an update to a recent confirmation.
+/// Applies an update to a recent confirmation. A changed 処方箋発行形態 also reaches the
+/// confirmation history, which shows the form chosen last (RULE-24, RULE-61).
 pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
+    let c = apply_update(sim, id, u)?;
+    if u.prescription_form.is_some() {
+        if let Some(h) = c.history_id {
+            sim.history
+                .set_prescription_form(h, c.choices.prescription_form)
+                .map_err(|e| RequestError(format!("the history could not be updated: {e}")))?;
+        }
+    }
+    Ok(c)
+}
+
+fn apply_update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
     let term = &sim.terminal;
     let settings = term.settings();
     let mut c = term
@@ -1693,7 +1710,7 @@ pub fn confirm_insurance_card(
     let id = state.next_id;
     state.next_id += 1;
     drop(state);
-    let confirmation = Confirmation {
+    let mut confirmation = Confirmation {
         id,
         at: now.to_rfc3339(),
         method: Method::InsuranceCard,
@@ -1707,9 +1724,10 @@ pub fn confirm_insurance_card(
         choices,
         result: Some(answer.response),
         face_file: None,
+        history_id: None,
     };
     record(sim, &confirmation, &MyNumberRequest::default());
-    sim.history.record_my_number(&confirmation, now);
+    confirmation.history_id = sim.history.record_my_number(&confirmation, now);
     let mut state = lock(&term.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {

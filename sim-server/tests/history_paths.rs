@@ -181,3 +181,66 @@ async fn settings_data_dir_keeps_the_history_in_sqlite() {
     assert!(h.open_error().is_some());
     assert_eq!(h.backend(), "memory");
 }
+
+/// RULE-24 / RULE-61: a 処方箋発行形態 changed with 《更新》 after the check is what the history
+/// detail shows, in both stores.
+#[tokio::test]
+async fn a_prescription_form_changed_after_the_check_reaches_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for settings in [
+        Settings::default(),
+        Settings {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Settings::default()
+        },
+    ] {
+        let sim = simulator_with(settings);
+        let r = call(
+            &sim,
+            "PUT",
+            "/__admin/terminal/readers/0/card",
+            json!({ "profile": "valid" }),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let r = call(
+            &sim,
+            "POST",
+            "/terminal/mynumber",
+            json!({ "method": "目視確認", "prescription_form": "紙" }),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let confirmation = r.json()["confirmation"].as_u64().expect("confirmation id");
+        let detail = |sim: Arc<Simulator>| async move {
+            let v = history(&sim, "").await;
+            let id = v["records"][0]["id"].as_u64().expect("history id");
+            let d = send(
+                &sim,
+                "GET",
+                &format!("/history/{id}?facility=1234567890"),
+                &[],
+                vec![],
+            )
+            .await;
+            assert_eq!(d.status, 200, "{}", d.text());
+            d.json()["prescription_issue_form"]["value"].clone()
+        };
+        assert_eq!(detail(sim.clone()).await, "紙", "{}", sim.history.backend());
+        let u = call(
+            &sim,
+            "POST",
+            &format!("/terminal/mynumber/{confirmation}/update"),
+            json!({ "prescription_form": "電子" }),
+        )
+        .await;
+        assert_eq!(u.status, 200, "{}", u.text());
+        assert_eq!(
+            detail(sim.clone()).await,
+            "電子",
+            "{}",
+            sim.history.backend()
+        );
+        assert_eq!(history(&sim, "").await["total"], 1, "no second record");
+    }
+}

@@ -56,6 +56,22 @@ impl MemoryStore {
         self.records.get(i).cloned()
     }
 
+    pub(super) fn set_prescription_form(&mut self, id: u64, label: &str) -> bool {
+        let Some(first) = self.records.front().map(|r| r.id) else {
+            return false;
+        };
+        let Some(i) = id.checked_sub(first).and_then(|d| usize::try_from(d).ok()) else {
+            return false;
+        };
+        match self.records.get_mut(i).and_then(|r| r.detail.as_mut()) {
+            Some(d) => {
+                d.prescription_issue_form = label.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
     fn by_id(&self, id: u64) -> Option<&HistoryRecord> {
         let first = self.records.front()?.id;
         let i = usize::try_from(id.checked_sub(first)?).ok()?;

@@ -612,6 +612,20 @@ impl History {
         Ok(found.filter(|r| r.facility == facility && to_millis(r.confirmed_at) >= window))
     }
 
+    /// RULE-24: the 処方箋発行形態 changed after the check (《更新》 on SCR-10); the record's
+    /// detail shows the new choice. `false`: no such record, or one without 《詳細》.
+    pub fn set_prescription_form(
+        &self,
+        id: u64,
+        form: Option<PrescriptionIssueForm>,
+    ) -> Result<bool, HistoryError> {
+        let label = form.map_or(texts::HISTORY_PRESCRIPTION_UNSELECTED, |f| f.label());
+        match &mut *self.lock() {
+            Store::Memory(m) => Ok(m.set_prescription_form(id, label)),
+            Store::Sqlite(s) => s.set_prescription_form(id, label),
+        }
+    }
+
     /// Records kept (all facilities, all times).
     pub fn len(&self) -> Result<usize, HistoryError> {
         match &*self.lock() {

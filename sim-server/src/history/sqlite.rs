@@ -140,6 +140,27 @@ impl SqliteStore {
             .map_err(|e| self.wrap(e))
     }
 
+    pub(super) fn set_prescription_form(
+        &mut self,
+        id: u64,
+        label: &str,
+    ) -> Result<bool, HistoryError> {
+        let Some(mut detail) = self.get(id)?.and_then(|r| r.detail) else {
+            return Ok(false);
+        };
+        detail.prescription_issue_form = label.to_owned();
+        let text =
+            serde_json::to_string(&detail).map_err(|e| HistoryError::Io(format!("detail: {e}")))?;
+        let id = i64::try_from(id).unwrap_or(i64::MAX);
+        self.conn
+            .execute(
+                "UPDATE history SET detail = ?2 WHERE id = ?1",
+                params![id, text],
+            )
+            .map_err(|e| self.wrap(e))?;
+        Ok(true)
+    }
+
     pub(super) fn get(&self, id: u64) -> Result<Option<HistoryRecord>, HistoryError> {
         let Ok(id) = i64::try_from(id) else {
             return Ok(None);
