@@ -11,6 +11,11 @@
 //!
 //! The first request is always [`Action::Hello`] (where the simulator is); the last is
 //! [`Action::Shutdown`]. Field names are snake_case; absent optional fields may be omitted.
+//!
+//! Facility: every request acts for the `hello` facility ([`SimulatorEndpoints::facility`])
+//! unless it carries its own `facility` (医療機関コード): then the client acts for that facility
+//! for this request only (its requests' `MedicalInstitutionCode`, the terminal's `facility`). The
+//! pharmacy profile's checks send the 薬局's code this way.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +50,12 @@ pub enum Action {
         /// 資格確認日 (YYYYMMDD); absent: today by the simulator's clock.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         confirmation_date: Option<String>,
+        /// 医療機関コード (10 digits) to act for in this request instead of
+        /// [`SimulatorEndpoints::facility`] of `hello` (e.g. the pharmacy profile's checks act for
+        /// a 薬局). Absent (omitted from the line): the `hello` facility, as before this field
+        /// existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
     },
     /// マイナンバーカードによる資格確認: the card is already on reader `reader` of the
     /// simulated terminal; the patient chooses `method` and, for PIN, enters `pin`.
@@ -57,17 +68,35 @@ pub enum Action {
         limit_consent: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         confirmation_date: Option<String>,
+        /// 医療機関コード (10 digits) to act for in this request instead of
+        /// [`SimulatorEndpoints::facility`] of `hello` (e.g. the pharmacy profile's checks act for
+        /// a 薬局). Absent (omitted from the line): the `hello` facility, as before this field
+        /// existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
     },
     /// 資格情報一括照会 (JOB-01): submit these rows and fetch the result.
     BulkInquiry {
         rows: Vec<InsuranceCard>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         confirmation_date: Option<String>,
+        /// 医療機関コード (10 digits) to act for in this request instead of
+        /// [`SimulatorEndpoints::facility`] of `hello` (e.g. the pharmacy profile's checks act for
+        /// a 薬局). Absent (omitted from the line): the `hello` facility, as before this field
+        /// existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
     },
     /// 照会番号登録 (single): register (or, with an empty number, delete) a reference number.
     RegisterReferenceNumber {
         card: InsuranceCard,
         reference_number: String,
+        /// 医療機関コード (10 digits) to act for in this request instead of
+        /// [`SimulatorEndpoints::facility`] of `hello` (e.g. the pharmacy profile's checks act for
+        /// a 薬局). Absent (omitted from the line): the `hello` facility, as before this field
+        /// existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
     },
     /// Last line: the adapter replies and exits.
     Shutdown,
@@ -241,6 +270,7 @@ mod tests {
                 },
                 limit_consent: true,
                 confirmation_date: None,
+                facility: None,
             },
         };
         let line = serde_json::to_string(&r).unwrap_or_default();
@@ -250,6 +280,25 @@ mod tests {
         );
         let back: Request = serde_json::from_str(&line).expect("round trip");
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn a_request_may_name_the_facility_to_act_for() {
+        let line = r#"{"id":2,"action":"register_reference_number","card":{"insurer_number":"06139000","number":"88001","birthdate":"19750707"},"reference_number":"K-1","facility":"1341234567"}"#;
+        let r: Request = serde_json::from_str(line).expect("parses");
+        match &r.action {
+            Action::RegisterReferenceNumber { facility, .. } => {
+                assert_eq!(facility.as_deref(), Some("1341234567"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(serde_json::to_string(&r).unwrap_or_default(), line);
+        // A line without it (as before the field existed) still parses, as the hello facility.
+        let old = r#"{"id":3,"action":"bulk_inquiry","rows":[]}"#;
+        match serde_json::from_str::<Request>(old).expect("parses").action {
+            Action::BulkInquiry { facility, .. } => assert_eq!(facility, None),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]

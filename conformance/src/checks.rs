@@ -65,6 +65,12 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-O-010", title_en: "A My Number card checked visually (目視確認) is concluded 有効" },
     CheckInfo { id: "CHK-O-011", title_en: "Every row of a bulk inquiry is concluded as the manual's judgement" },
     CheckInfo { id: "CHK-O-012", title_en: "A reference number (照会番号) registration is concluded successful and is stored" },
+    CheckInfo { id: "CHK-O-013", title_en: "Pharmacy: a valid insurance card is concluded 有効 as the manual's judgement, and the check goes to the pharmacy's history" },
+    CheckInfo { id: "CHK-O-014", title_en: "Pharmacy: a qualification past its end date is concluded 無効 with its banner verbatim" },
+    CheckInfo { id: "CHK-O-015", title_en: "Pharmacy: an invalid qualification with a newer one is concluded 無効（新しい資格あり）" },
+    CheckInfo { id: "CHK-O-016", title_en: "Pharmacy: a card with no qualification is concluded 該当資格なし" },
+    CheckInfo { id: "CHK-O-017", title_en: "Pharmacy: a My Number card checked with PIN is concluded 有効 and goes to the pharmacy's history" },
+    CheckInfo { id: "CHK-O-018", title_en: "Pharmacy: a reference number another facility registered is not shown" },
     CheckInfo { id: "CHK-W-001", title_en: "A single inquiry is well-formed per interface.md (root, header, codes, dates, lengths)" },
     CheckInfo { id: "CHK-W-002", title_en: "A 6-digit insurer number is sent right-aligned to 8 with spaces" },
     CheckInfo { id: "CHK-W-003", title_en: "An 8-digit insurer number is sent as is" },
@@ -74,6 +80,8 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-W-007", title_en: "The declared XML encoding matches the bytes (full-width 記号)" },
     CheckInfo { id: "CHK-W-008", title_en: "A given 資格確認日 is sent as YYYYMMDD in the header" },
     CheckInfo { id: "CHK-W-009", title_en: "A bulk inquiry is well-formed per interface.md (padding, 枝番 per row)" },
+    CheckInfo { id: "CHK-W-010", title_en: "Pharmacy: requests carry the pharmacy's 医療機関コード and are well-formed per interface.md" },
+    CheckInfo { id: "CHK-W-011", title_en: "Pharmacy: 6-digit insurer padded with spaces, 枝番 two digits, declared encoding matches the bytes" },
     CheckInfo { id: "CHK-B-001", title_en: "複数該当: every candidate is offered and the client does not pick one" },
     CheckInfo { id: "CHK-B-002", title_en: "The valid banner この資格は有効です。 is shown verbatim" },
     CheckInfo { id: "CHK-B-003", title_en: "The invalid banner この資格は無効です。 is shown verbatim" },
@@ -89,6 +97,10 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-013", title_en: "A reference number already registered for the facility is shown" },
     CheckInfo { id: "CHK-B-014", title_en: "A request rejected with an .err file shows its text verbatim and no validity (file exchange)" },
     CheckInfo { id: "CHK-B-015", title_en: "Only a complete result file is read: a result written in pieces is judged as the manual's (file exchange)" },
+    CheckInfo { id: "CHK-B-016", title_en: "Pharmacy: 複数該当 offers every candidate and the client does not pick one" },
+    CheckInfo { id: "CHK-B-017", title_en: "Pharmacy: an input error shows the simulator's message, not an invented one" },
+    CheckInfo { id: "CHK-B-018", title_en: "Pharmacy: a locked PIN is not retried and ERR-13 is shown verbatim" },
+    CheckInfo { id: "CHK-B-019", title_en: "Pharmacy: a reference number the pharmacy registers is stored for it and shows in its later check" },
 ];
 
 /// The English title of a check id.

@@ -1,8 +1,8 @@
 //! The manual's answer, from the DOMAIN (never from the client): the canonical request for what
 //! was typed at the counter, answered by `oqs_domain::inquiry::answer_single_inquiry` on the
-//! simulator's population and clock, with the facility's registered 照会番号 patched in.
+//! simulator's population and clock, with the 照会番号 registered by the facility the check acts
+//! for (the `hello` one, or the 薬局 of the pharmacy profile) patched in.
 
-use crate::harness::FACILITY;
 use crate::results::FieldDiff;
 use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
 use oqs_domain::inquiry::answer_single_inquiry;
@@ -30,8 +30,9 @@ pub fn branch_wire(b: &str) -> String {
     }
 }
 
-/// The canonical OQSsiquc01req for a card typed at the counter.
+/// The canonical OQSsiquc01req for a card typed at the counter of `facility` (医療機関コード).
 pub fn canonical_request(
+    facility: &str,
     card: &InsuranceCard,
     limit_consent: bool,
     date: Option<&str>,
@@ -42,7 +43,7 @@ pub fn canonical_request(
     SingleInquiryRequest {
         header: RequestHeader {
             qualification_confirmation_date: date.map(str::to_owned),
-            medical_institution_code: Some(FACILITY.to_owned()),
+            medical_institution_code: Some(facility.to_owned()),
             arbitrary_file_identifier: None,
             character_code_identifier: None,
         },
@@ -60,14 +61,16 @@ pub fn canonical_request(
     }
 }
 
-/// The manual's answer for a card on the simulator's population and clock.
+/// The manual's answer for a card at the counter of `facility` on the simulator's population
+/// and clock.
 pub fn expected(
     sim: &Simulator,
+    facility: &str,
     card: &InsuranceCard,
     limit_consent: bool,
     date: Option<&str>,
 ) -> Expected {
-    let req = canonical_request(card, limit_consent, date);
+    let req = canonical_request(facility, card, limit_consent, date);
     let pop = sim.population();
     let answer = answer_single_inquiry(
         &pop,
@@ -85,7 +88,7 @@ pub fn expected(
         },
         Some(body) => {
             let mut results = body.results;
-            sim.jobs.references().patch(FACILITY, &mut results);
+            sim.jobs.references().patch(facility, &mut results);
             Expected {
                 validity: body.qualification_validity.map(|v| v.label().to_owned()),
                 error_message: body.processing_result_message,

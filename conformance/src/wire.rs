@@ -1,7 +1,6 @@
 //! Well-formedness of what the client sent (interface.md §3 and the simulator's wire
 //! decisions), read from the simulator's request journal.
 
-use crate::harness::FACILITY;
 use crate::results::{FieldDiff, SentRequest};
 use oqs_protocol::xml::{read_document, ReadLimits};
 use oqs_protocol::Element;
@@ -172,8 +171,10 @@ fn check_search(
     }
 }
 
-/// Every way the request breaks interface.md (empty: well-formed).
-pub fn request_diffs(e: &JournalEntry) -> Vec<FieldDiff> {
+/// Every way the request breaks interface.md (empty: well-formed). `facility` is the
+/// 医療機関コード the check asked the client to act for (DM-01): the `hello` facility, or the one
+/// the request named (e.g. the 薬局 of the pharmacy profile).
+pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
     let mut out = Vec::new();
     if e.transport == Transport::Terminal {
         return out;
@@ -226,11 +227,11 @@ pub fn request_diffs(e: &JournalEntry) -> Vec<FieldDiff> {
         return out;
     };
     match header.child_text("MedicalInstitutionCode") {
-        Some(c) if all_digits(c, 10) && c == FACILITY => {}
+        Some(c) if all_digits(c, 10) && c == facility => {}
         other => out.push(diff(
             e,
             "MessageHeader/MedicalInstitutionCode",
-            &format!("10 digits, the facility {FACILITY}"),
+            &format!("10 digits, the facility acted for {facility}"),
             &other.map_or("(missing)".into(), |c| format!("「{c}」")),
             "interface.md §3",
         )),
@@ -373,7 +374,7 @@ mod tests {
             "UTF-8",
             &single("UTF-8", "  139931", "01", "世ん10"),
         );
-        assert_eq!(request_diffs(&e), Vec::new());
+        assert_eq!(request_diffs(&e, "1234567890"), Vec::new());
         assert_eq!(
             search_field(&e, 1, "InsurerNumber").as_deref(),
             Some("  139931")
@@ -396,7 +397,7 @@ mod tests {
                 "UTF-8",
                 &single("UTF-8", insurer, branch, "a"),
             );
-            let d = request_diffs(&e);
+            let d = request_diffs(&e, "1234567890");
             assert_eq!(d.len(), 1, "{insurer}/{branch}: {d:?}");
             assert!(d[0].field.ends_with(field), "{d:?}");
             assert!(d[0].field.starts_with("OQSsiquc01req#7"), "{d:?}");
@@ -441,10 +442,20 @@ mod tests {
         let mut e = entry("OQSsiquc01req", "UTF-8", "not xml");
         e.outcome = "rejected".into();
         e.error_code = Some("EQ0001".into());
-        assert_eq!(request_diffs(&e)[0].field, "OQSsiquc01req#7 outcome");
+        assert_eq!(
+            request_diffs(&e, "1234567890")[0].field,
+            "OQSsiquc01req#7 outcome"
+        );
         let other = single("UTF-8", "06139000", "01", "a").replace("1234567890", "123456789");
-        let d = request_diffs(&entry("OQSsiquc01req", "UTF-8", &other));
+        let d = request_diffs(&entry("OQSsiquc01req", "UTF-8", &other), "1234567890");
         assert_eq!(d.len(), 1);
         assert!(d[0].field.ends_with("MedicalInstitutionCode"));
+        // The clinic's code where the check acted for the pharmacy (DM-01).
+        let clinic = single("UTF-8", "06139000", "01", "a");
+        let d = request_diffs(&entry("OQSsiquc01req", "UTF-8", &clinic), "1341234567");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].field.ends_with("MedicalInstitutionCode"));
+        assert!(d[0].expected.contains("1341234567"), "{:?}", d[0]);
+        assert_eq!(d[0].actual, "「1234567890」");
     }
 }

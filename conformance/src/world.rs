@@ -93,6 +93,12 @@ pub struct CertWorld {
     pub registration: Option<(InsuranceCard, String, RegistrationConclusion)>,
     hold_polls: Option<usize>,
     pub polls: Option<PollWatch>,
+    /// 医療機関コード the check acts for when not the `hello` one (「前提 クライアントは薬局「…」
+    /// として操作する」): sent as each request's `facility`.
+    acting_for: Option<String>,
+    /// 資格確認履歴 records per facility when the check chose its facility (the `hello` one and
+    /// its own), to tell whose history a later check went to.
+    history_marks: Vec<(String, usize)>,
     /// Near-miss diffs of the failing steps.
     pub diffs: Vec<FieldDiff>,
 }
@@ -106,10 +112,40 @@ impl std::fmt::Debug for CertWorld {
     }
 }
 
+/// 資格確認履歴 records of a facility (DM-01) in the simulator's 2-year window.
+fn history_count(h: &Harness, facility: &str) -> Result<usize, String> {
+    use chrono::TimeZone as _;
+    let now = h.sim.clock.now();
+    let tz = *now.offset();
+    let (Some(from), Some(until)) = (
+        tz.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single(),
+        tz.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).single(),
+    ) else {
+        return Err("history search bounds".into());
+    };
+    let q = sim_server::history::HistoryQuery {
+        facility: facility.to_owned(),
+        from,
+        until,
+        kind: sim_server::history::KindFilter::All,
+        narrowing: sim_server::history::Narrowing::ShowAll,
+        login_id: None,
+        reference_number: None,
+    };
+    match h.sim.history.search(&q, now, 0, 0) {
+        Ok(Ok(page)) => Ok(page.total),
+        Ok(Err(_)) => Err(format!(
+            "the history of {facility} is over the search limit"
+        )),
+        Err(e) => Err(format!("history of {facility}: {e}")),
+    }
+}
+
+/// The newest bulk job of any facility (job numbers run across facilities).
 fn newest_job_seq(h: &Harness) -> u64 {
     h.sim
         .jobs
-        .list(JobKind::BulkInquiry, Some(FACILITY), 1)
+        .list(JobKind::BulkInquiry, None, 1)
         .first()
         .map_or(0, |j| j.seq)
 }
@@ -136,8 +172,15 @@ impl CertWorld {
             registration: None,
             hold_polls: None,
             polls: None,
+            acting_for: None,
+            history_marks: Vec::new(),
             diffs: Vec::new(),
         }
+    }
+
+    /// The 医療機関コード the check acts for: its own, else the `hello` one.
+    pub fn facility(&self) -> &str {
+        self.acting_for.as_deref().unwrap_or(FACILITY)
     }
 
     fn ctx(&self) -> Result<Arc<RunContext>, String> {
@@ -355,6 +398,29 @@ async fn exchange_writes_in_pieces(w: &mut CertWorld, ms: u64) -> Result<(), Str
     Ok(())
 }
 
+/// The check acts for another facility of the population than the `hello` one: every request
+/// carries its 医療機関コード as `facility`. The facility must be a 薬局 (DM-01 種別).
+#[given(regex = r"^クライアントは薬局「([^」]*)」として操作する$")]
+async fn acts_for_pharmacy(w: &mut CertWorld, code: String) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let population = ctx.harness.sim.population();
+    let facility = population
+        .facility(&code)
+        .ok_or_else(|| format!("no facility 「{code}」 in the simulator's population (DM-01)"))?;
+    if &*facility.kind != "薬局" {
+        return Err(format!(
+            "「{code}」 ({}) is a {} facility, not a 薬局 (DM-01 種別)",
+            facility.name, facility.kind
+        ));
+    }
+    w.history_marks = vec![
+        (FACILITY.to_owned(), history_count(&ctx.harness, FACILITY)?),
+        (code.clone(), history_count(&ctx.harness, &code)?),
+    ];
+    w.acting_for = Some(code);
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------ もし
 
 #[when(regex = r"^クライアントで次の被保険者証の資格を確認する:?$")]
@@ -363,6 +429,7 @@ async fn check_card(w: &mut CertWorld, step: &Step) -> Result<(), String> {
     let (card, consent, date) = card_of_table(step)?;
     w.expected = Some(oracle::expected(
         &ctx.harness.sim,
+        w.facility(),
         &card,
         consent,
         date.as_deref(),
@@ -371,6 +438,7 @@ async fn check_card(w: &mut CertWorld, step: &Step) -> Result<(), String> {
         card,
         limit_consent: consent,
         confirmation_date: date,
+        facility: w.acting_for.clone(),
     })?;
     match outcome {
         Outcome::Confirmation(c) => {
@@ -395,6 +463,7 @@ async fn check_mynumber(
         pin,
         limit_consent: false,
         confirmation_date: None,
+        facility: w.acting_for.clone(),
     })?;
     match outcome {
         Outcome::Confirmation(c) => {
@@ -425,7 +494,7 @@ async fn bulk_inquiry(w: &mut CertWorld, step: &Step) -> Result<(), String> {
     let rows = rows_of_table(step)?;
     w.bulk_expected = rows
         .iter()
-        .map(|r| oracle::expected(&ctx.harness.sim, r, false, None))
+        .map(|r| oracle::expected(&ctx.harness.sim, w.facility(), r, false, None))
         .collect();
     // Watch the polling from beside the client: release a held job after N polls, and note
     // when the job became final.
@@ -434,6 +503,7 @@ async fn bulk_inquiry(w: &mut CertWorld, step: &Step) -> Result<(), String> {
     let watcher = {
         let (ctx, stop, watch) = (ctx.clone(), stop.clone(), watch.clone());
         let (mark, job_mark, hold) = (w.mark, w.job_mark, w.hold_polls);
+        let facility = w.facility().to_owned();
         std::thread::spawn(move || {
             let mut released = hold.is_none();
             loop {
@@ -455,7 +525,7 @@ async fn bulk_inquiry(w: &mut CertWorld, step: &Step) -> Result<(), String> {
                         .harness
                         .sim
                         .jobs
-                        .list(JobKind::BulkInquiry, Some(FACILITY), 1);
+                        .list(JobKind::BulkInquiry, Some(&facility), 1);
                     if let Some(j) = job.first() {
                         if j.seq > job_mark && j.state.is_final() {
                             wch.final_mark = Some(ctx.harness.journal_mark());
@@ -473,6 +543,7 @@ async fn bulk_inquiry(w: &mut CertWorld, step: &Step) -> Result<(), String> {
     let outcome = ctx.call(Action::BulkInquiry {
         rows,
         confirmation_date: None,
+        facility: w.acting_for.clone(),
     });
     stop.store(true, Ordering::SeqCst);
     let _ = crate::driver::blocking(|| watcher.join());
@@ -494,6 +565,7 @@ async fn register(w: &mut CertWorld, number: String, step: &Step) -> Result<(), 
     let outcome = ctx.call(Action::RegisterReferenceNumber {
         card: card.clone(),
         reference_number: number.clone(),
+        facility: w.acting_for.clone(),
     })?;
     match outcome {
         Outcome::Registration(r) => {
@@ -746,6 +818,27 @@ async fn reference_is(w: &mut CertWorld, number: String) -> Result<(), String> {
     )
 }
 
+#[then(regex = r"^クライアントは照会番号を示さない$")]
+async fn no_reference(w: &mut CertWorld) -> Result<(), String> {
+    let shown: Vec<String> = w
+        .conclusion()?
+        .candidates
+        .iter()
+        .filter_map(|c| c.reference_number.clone())
+        .collect();
+    w.one(
+        "照会番号",
+        "candidates[].reference_number",
+        "(none)".into(),
+        if shown.is_empty() {
+            "(none)".into()
+        } else {
+            shown.join(", ")
+        },
+        "RULE-49 (a 照会番号 belongs to the facility that registered it)",
+    )
+}
+
 #[then(regex = r"^資格確認端末での確認は「(\d+)」回だけ行われた$")]
 async fn terminal_count(w: &mut CertWorld, n: usize) -> Result<(), String> {
     let count = w
@@ -812,7 +905,11 @@ async fn sent_bulk_field(
 #[then(regex = r"^クライアントが送った電文はすべてインターフェース仕様どおりである$")]
 async fn all_well_formed(w: &mut CertWorld) -> Result<(), String> {
     let entries = w.journal();
-    let mut diffs: Vec<FieldDiff> = entries.iter().flat_map(wire::request_diffs).collect();
+    let facility = w.facility().to_owned();
+    let mut diffs: Vec<FieldDiff> = entries
+        .iter()
+        .flat_map(|e| wire::request_diffs(e, &facility))
+        .collect();
     if entries.is_empty() {
         diffs.push(FieldDiff {
             field: "requests".into(),
@@ -962,7 +1059,7 @@ async fn registered_ok(w: &mut CertWorld) -> Result<(), String> {
         .sim
         .jobs
         .references()
-        .patch(FACILITY, &mut probe);
+        .patch(w.facility(), &mut probe);
     let stored = probe.first().and_then(|p| p.reference_number.clone());
     if stored.as_deref() != Some(number.as_str()) {
         diffs.push(FieldDiff {
@@ -973,6 +1070,35 @@ async fn registered_ok(w: &mut CertWorld) -> Result<(), String> {
         });
     }
     w.verdict("照会番号の登録", diffs)
+}
+
+#[then(
+    regex = r"^資格確認履歴には薬局「([^」]*)」の確認として「(\d+)」件記録され、ほかの施設の履歴は増えない$"
+)]
+async fn history_is_the_pharmacys(w: &mut CertWorld, code: String, n: usize) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    if w.history_marks.is_empty() {
+        return Err(
+            "the check did not choose a facility (「前提 クライアントは薬局「…」として操作する」)"
+                .into(),
+        );
+    }
+    let mut diffs = Vec::new();
+    for (facility, before) in w.history_marks.clone() {
+        let added = history_count(&ctx.harness, &facility)?.saturating_sub(before);
+        let want = if facility == code { n } else { 0 };
+        if added != want {
+            diffs.push(FieldDiff {
+                field: format!("資格確認履歴 of {facility} (records added)"),
+                expected: want.to_string(),
+                actual: added.to_string(),
+                rule: Some(
+                    "DM-01 / SCR-19: a check is recorded for the facility it was made for".into(),
+                ),
+            });
+        }
+    }
+    w.verdict("資格確認履歴", diffs)
 }
 
 /// The transports a scenario is restricted to (`@transport-exchange` …; empty: every one).

@@ -110,6 +110,8 @@ pub struct Client {
     /// Distinguishes this process's request files from another client's in the same folder.
     nonce: String,
     seq: u64,
+    /// 医療機関コード of the request in hand: its own `facility`, else the `hello` one.
+    acting_for: Option<String>,
 }
 
 impl Client {
@@ -126,6 +128,7 @@ impl Client {
             http: None,
             nonce: format!("rc{}", std::process::id()),
             seq: 0,
+            acting_for: None,
         }
     }
 
@@ -148,6 +151,13 @@ impl Client {
         self.mutant == Some(m)
     }
 
+    /// The 医療機関コード this request acts for (MessageHeader, the terminal's `facility`).
+    fn facility(&self) -> &str {
+        self.acting_for
+            .as_deref()
+            .unwrap_or(&self.endpoints.facility)
+    }
+
     /// Answers one protocol line (same id).
     pub fn respond(&mut self, request: Request) -> Reply {
         let mut reply = self.handle(request.action);
@@ -158,6 +168,14 @@ impl Client {
     /// Does what the person at the counter asked and says what the client concluded. The reply's
     /// id is 0 (see [`Client::respond`]).
     pub fn handle(&mut self, action: Action) -> Reply {
+        self.acting_for = match &action {
+            Action::CheckInsuranceCard { facility, .. }
+            | Action::CheckMyNumberCard { facility, .. }
+            | Action::BulkInquiry { facility, .. }
+            | Action::RegisterReferenceNumber { facility, .. } => facility.clone(),
+            Action::Hello { .. } | Action::Shutdown => None,
+        }
+        .filter(|f| !f.trim().is_empty() && !self.is(Mutant::HelloFacilityOnly));
         let result = match action {
             Action::Hello { simulator, .. } => {
                 self.endpoints = simulator;
@@ -174,6 +192,7 @@ impl Client {
                 card,
                 limit_consent,
                 confirmation_date,
+                ..
             } => self
                 .check_insurance_card(&card, limit_consent, confirmation_date.as_deref())
                 .map(Outcome::Confirmation),
@@ -183,6 +202,7 @@ impl Client {
                 pin,
                 limit_consent,
                 confirmation_date,
+                ..
             } => self
                 .check_my_number_card(
                     reader,
@@ -195,12 +215,14 @@ impl Client {
             Action::BulkInquiry {
                 rows,
                 confirmation_date,
+                ..
             } => self
                 .bulk_inquiry(&rows, confirmation_date.as_deref())
                 .map(Outcome::Bulk),
             Action::RegisterReferenceNumber {
                 card,
                 reference_number,
+                ..
             } => self
                 .register_reference_number(&card, &reference_number)
                 .map(Outcome::Registration),
@@ -231,7 +253,7 @@ impl Client {
     ) -> Result<Conclusion, String> {
         let style = self.style();
         let file_id = self.next_id();
-        let header = style.header(&self.endpoints.facility, confirmation_date, &file_id);
+        let header = style.header(self.facility(), confirmation_date, &file_id);
         let search = style.search_info(card, limit_consent, &format!("{file_id}-1"));
         let doc = style.document(&wire::message(&header, vec![search.to_element()]));
         let ex = self.send("OQSsiquc01req", &file_id, doc)?;
@@ -265,7 +287,7 @@ impl Client {
             "reader": reader,
             "method": match method { MyNumberMethod::Visual => "visual", MyNumberMethod::Pin => "pin" },
             "show_limit": limit_consent && !self.is(Mutant::DropLimitConsent),
-            "facility": self.endpoints.facility,
+            "facility": self.facility(),
         });
         if let Some(p) = pin {
             body["pin"] = serde_json::json!(p);
@@ -305,7 +327,7 @@ impl Client {
     ) -> Result<BulkConclusion, String> {
         let style = self.style();
         let file_id = self.next_id();
-        let header = style.header(&self.endpoints.facility, confirmation_date, &file_id);
+        let header = style.header(self.facility(), confirmation_date, &file_id);
         let infos = rows
             .iter()
             .enumerate()
@@ -354,7 +376,7 @@ impl Client {
         let started = Instant::now();
         loop {
             let fetch_id = self.next_id();
-            let header = style.header(&self.endpoints.facility, None, &fetch_id);
+            let header = style.header(self.facility(), None, &fetch_id);
             let doc = style.document(&wire::message(
                 &header,
                 vec![Element::leaf("ReceptionNumber", reception.clone())],
@@ -454,7 +476,7 @@ impl Client {
     ) -> Result<RegistrationConclusion, String> {
         let style = self.style();
         let file_id = self.next_id();
-        let header = style.header(&self.endpoints.facility, None, &file_id);
+        let header = style.header(self.facility(), None, &file_id);
         let info = style.registration_info(card, reference_number);
         let doc = style.document(&wire::message(&header, vec![info.to_element()]));
         let ex = self.send("OQSsiimm01req", &file_id, doc)?;

@@ -87,6 +87,10 @@ mutants! {
     /// A result file may still be being written when it appears: the client reads it only once
     /// complete; this one reads it as soon as it appears and gives up when it does not parse.
     ReadsPartialResult = "reads-partial-result", check = "CHK-B-015";
+    /// DM-01 / interface.md §3: MedicalInstitutionCode is the facility the request acts for (a
+    /// request's own `facility`, e.g. the 薬局 of the pharmacy profile); this one always sends
+    /// the `hello` facility.
+    HelloFacilityOnly = "hello-facility-only", check = "CHK-W-010";
 }
 
 impl fmt::Display for Mutant {

@@ -126,6 +126,7 @@ fn check(
             card,
             limit_consent: consent,
             confirmation_date: date.map(Into::into),
+            facility: None,
         },
     )
 }
@@ -134,6 +135,7 @@ fn bulk(client: &mut Client, rows: Vec<InsuranceCard>) -> BulkConclusion {
     let reply = client.handle(Action::BulkInquiry {
         rows,
         confirmation_date: Some("20210106".into()),
+        facility: None,
     });
     assert!(reply.ok, "adapter failed: {:?}", reply.error);
     match reply.outcome {
@@ -146,6 +148,7 @@ fn register(client: &mut Client, card: InsuranceCard, number: &str) -> Registrat
     let reply = client.handle(Action::RegisterReferenceNumber {
         card,
         reference_number: number.into(),
+        facility: None,
     });
     assert!(reply.ok, "adapter failed: {:?}", reply.error);
     match reply.outcome {
@@ -195,6 +198,93 @@ fn shimbashi_taro_is_valid_over_http_and_the_exchange() {
             .request
             .contains("<LimitApplicationCertificateRelatedConsFlg>0<"));
     }
+}
+
+/// A request's own `facility` (the pharmacy profile's 薬局) replaces the `hello` one in every
+/// request: MedicalInstitutionCode of 01req, 02req and 照会番号登録, over HTTP and the exchange; the
+/// mutant `hello-facility-only` keeps the `hello` one.
+#[test]
+fn a_request_naming_a_facility_acts_for_it() {
+    const PHARMACY: &str = "1341234567";
+    let s = Sim::start();
+    for transport in [Transport::Http, Transport::Exchange] {
+        let mut c = s.client(transport);
+        let got = confirmation(
+            &mut c,
+            Action::CheckInsuranceCard {
+                card: taro(),
+                limit_consent: false,
+                confirmation_date: Some("20210106".into()),
+                facility: Some(PHARMACY.into()),
+            },
+        );
+        assert_eq!(got.validity.as_deref(), Some("有効"), "{transport:?}");
+    }
+    let mut c = s.client(Transport::Http);
+    let reply = c.handle(Action::BulkInquiry {
+        rows: vec![taro()],
+        confirmation_date: Some("20210106".into()),
+        facility: Some(PHARMACY.into()),
+    });
+    assert!(reply.ok, "{:?}", reply.error);
+    let reply = c.handle(Action::RegisterReferenceNumber {
+        card: taro(),
+        reference_number: "PH-1".into(),
+        facility: Some(PHARMACY.into()),
+    });
+    assert!(reply.ok, "{:?}", reply.error);
+    // The number is the pharmacy's: the pharmacy sees it, the hello facility does not.
+    let mine = confirmation(
+        &mut c,
+        Action::CheckInsuranceCard {
+            card: taro(),
+            limit_consent: false,
+            confirmation_date: Some("20210106".into()),
+            facility: Some(PHARMACY.into()),
+        },
+    );
+    assert_eq!(mine.candidates[0].reference_number.as_deref(), Some("PH-1"));
+    let clinic = check(&mut c, taro(), false, Some("20210106"));
+    assert_eq!(clinic.candidates[0].reference_number, None);
+    let entries = s.journal();
+    assert!(entries.len() >= 6, "{entries:?}");
+    let (pharmacy, hello): (Vec<&JournalEntry>, Vec<&JournalEntry>) = entries
+        .iter()
+        .partition(|e| e.request.contains("<MedicalInstitutionCode>1341234567<"));
+    assert_eq!(
+        hello.len(),
+        1,
+        "only the last check is the hello facility's"
+    );
+    assert!(hello[0]
+        .request
+        .contains("<MedicalInstitutionCode>1234567890<"));
+    for m in [
+        "OQSsiquc01req",
+        "OQSmuquc01req",
+        "OQSmuquc02req",
+        "OQSsiimm01req",
+    ] {
+        assert!(
+            pharmacy.iter().any(|e| e.message == m),
+            "{m} for the pharmacy"
+        );
+    }
+
+    // The mutant ignores the request's facility.
+    let mut m = s.mutant(Transport::Http, Some(Mutant::HelloFacilityOnly));
+    let before = s.journal().len();
+    let _ = confirmation(
+        &mut m,
+        Action::CheckInsuranceCard {
+            card: taro(),
+            limit_consent: false,
+            confirmation_date: Some("20210106".into()),
+            facility: Some(PHARMACY.into()),
+        },
+    );
+    let sent = &s.journal()[before];
+    assert!(sent.request.contains("<MedicalInstitutionCode>1234567890<"));
 }
 
 #[test]
@@ -432,6 +522,7 @@ fn my_number_cards_with_pin_and_a_locked_pin_is_not_retried() {
                 pin: Some("1234".into()),
                 limit_consent: false,
                 confirmation_date: Some("20210106".into()),
+                facility: None,
             },
         )
     };

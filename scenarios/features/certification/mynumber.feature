@@ -6,7 +6,7 @@
   背景:
     前提 シミュレーターの現在日時は「2021-01-06T10:00:00+09:00」である
 
-  @CHK-O-009 @FLOW-09 @RULE-01 @profile-clinic @profile-pharmacy @required
+  @CHK-O-009 @FLOW-09 @RULE-01 @profile-clinic @required
   シナリオ: 暗証番号で本人確認したマイナンバーカードの資格を「有効」と判定する
     前提 カードリーダー「0」に「shimbashi-taro」さんの「valid」のマイナンバーカードが置かれている
     もし 患者が暗証番号「1234」を入力し、クライアントでマイナンバーカードの資格を確認する
@@ -14,14 +14,14 @@
     かつ クライアントの候補者は「1」人で、氏名は「新橋 太郎」である
     かつ クライアントは「この資格は有効です。」と表示する
 
-  @CHK-O-010 @FLOW-08 @RULE-01 @profile-clinic @profile-pharmacy @required
+  @CHK-O-010 @FLOW-08 @RULE-01 @profile-clinic @required
   シナリオ: 目視確認したマイナンバーカードの資格を「有効」と判定する
     前提 カードリーダー「0」に「shimbashi-taro」さんの「valid」のマイナンバーカードが置かれている
     もし 職員が目視確認を選び、クライアントでマイナンバーカードの資格を確認する
     ならば クライアントの資格有効性は「有効」である
     かつ クライアントの候補者は「1」人で、氏名は「新橋 太郎」である
 
-  @CHK-B-007 @ERR-13 @FLOW-09 @profile-clinic @profile-pharmacy @required
+  @CHK-B-007 @ERR-13 @FLOW-09 @profile-clinic @required
   シナリオ: 暗証番号がロックされたカードでは再試行せず、ERR-13 の文言をそのまま表示する
     前提 カードリーダー「0」に「kouki-jiro」さんの「pin-locked」のマイナンバーカードが置かれている
     もし 患者が暗証番号「1234」を入力し、クライアントでマイナンバーカードの資格を確認する
@@ -29,7 +29,7 @@
     かつ クライアントの資格有効性は示されない
     かつ クライアントはエラー「ERR-13」の文言をそのまま表示する
 
-  @CHK-B-008 @ERR-05 @profile-clinic @profile-pharmacy
+  @CHK-B-008 @ERR-05 @profile-clinic
   シナリオ: 失効した電子証明書のカードではエラーを示し、資格を判定しない
     前提 カードリーダー「0」に「shimbashi-taro」さんの「revoked」のマイナンバーカードが置かれている
     もし 患者が暗証番号「1234」を入力し、クライアントでマイナンバーカードの資格を確認する

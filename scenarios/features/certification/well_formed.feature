@@ -6,7 +6,7 @@
   背景:
     前提 シミュレーターの現在日時は「2021-01-06T10:00:00+09:00」である
 
-  @CHK-W-001 @RULE-29 @RULE-30 @RULE-31 @RULE-35 @profile-clinic @profile-pharmacy @required
+  @CHK-W-001 @RULE-29 @RULE-30 @RULE-31 @RULE-35 @profile-clinic @required
   シナリオ: 単一照会の電文がインターフェース仕様どおりである（ルート、ヘッダー、医療機関コード、日付、桁数）
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
@@ -17,7 +17,7 @@
     ならば クライアントが送った電文はすべてインターフェース仕様どおりである
     かつ 送った電文の「MedicalInstitutionCode」は「1234567890」である
 
-  @CHK-W-002 @RULE-29 @profile-clinic @profile-pharmacy @required
+  @CHK-W-002 @RULE-29 @profile-clinic @required
   シナリオ: 6桁の保険者番号は空白で右詰めの8桁で送る
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 139931   |
@@ -28,7 +28,7 @@
     ならば 送った電文の「InsurerNumber」は「  139931」である
     かつ クライアントが送った電文はすべてインターフェース仕様どおりである
 
-  @CHK-W-003 @RULE-29 @profile-clinic @profile-pharmacy @required
+  @CHK-W-003 @RULE-29 @profile-clinic @required
   シナリオ: 8桁の保険者番号は詰め物をせずにそのまま送る
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
@@ -38,7 +38,7 @@
       | 生年月日   | 19540326 |
     ならば 送った電文の「InsurerNumber」は「06139000」である
 
-  @CHK-W-004 @RULE-31 @profile-clinic @profile-pharmacy @required
+  @CHK-W-004 @RULE-31 @profile-clinic @required
   シナリオ: 券面の枝番「1」は2桁の「01」として送る
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
@@ -61,7 +61,7 @@
       | 限度額同意 | あり       |
     ならば 送った電文の「LimitApplicationCertificateRelatedConsFlg」は「1」である
 
-  @CHK-W-006 @RULE-09 @profile-clinic @profile-pharmacy @required
+  @CHK-W-006 @RULE-09 @profile-clinic @required
   シナリオ: 限度額情報の提供に同意しないときは同意フラグ「0」を送る
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
@@ -72,7 +72,7 @@
       | 限度額同意 | なし     |
     ならば 送った電文の「LimitApplicationCertificateRelatedConsFlg」は「0」である
 
-  @CHK-W-007 @RULE-30 @profile-clinic @profile-pharmacy @required
+  @CHK-W-007 @RULE-30 @profile-clinic @required
   シナリオ: 電文で宣言した文字コードが実際のバイトと一致する（全角の記号を含む照会）
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06140156        |
@@ -83,7 +83,7 @@
     ならば 送った電文の宣言文字コードは実際のバイトと一致する
     かつ クライアントの結論はマニュアルの判定と一致する
 
-  @CHK-W-008 @RULE-35 @profile-clinic @profile-pharmacy @required
+  @CHK-W-008 @RULE-35 @profile-clinic @required
   シナリオ: 資格確認日を指定したときは YYYYMMDD でヘッダーに載せる
     もし クライアントで次の被保険者証の資格を確認する:
       | 保険者番号 | 06139000 |
