@@ -294,6 +294,35 @@ fn an_undefined_step_fails_its_check() {
     assert!(err.contains("undefined or was skipped"), "{err}");
 }
 
+/// 「クライアントは薬局「…」として操作する」 names a 薬局 of the population (DM-01 種別); the
+/// clinic's code there fails the check with a clear message before the client is asked anything.
+#[test]
+fn acting_for_a_facility_that_is_not_a_pharmacy_fails_its_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let features = tmp.path().join("features");
+    std::fs::create_dir_all(&features).expect("mkdir");
+    std::fs::write(
+        features.join("not_a_pharmacy.feature"),
+        "# language: ja\n機能: 薬局ではない\n\n  @CHK-W-010 @profile-pharmacy @required\n  シナリオ: 医科の施設を薬局として指定する\n    前提 クライアントは薬局「1234567890」として操作する\n\n  @CHK-O-013 @profile-pharmacy @required\n  シナリオ: 母集団にない施設\n    前提 クライアントは薬局「1349999999」として操作する\n",
+    )
+    .expect("write");
+    let reports = tmp.path().join("reports");
+    let (code, out, err) = run(&[
+        "run",
+        "--adapter",
+        &format!("{BIN} wrong-adapter"),
+        "--features",
+        features.to_str().expect("utf-8"),
+        "--reports",
+        reports.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("FAIL CHK-W-010"), "{err}");
+    assert!(err.contains("is a 医科 facility, not a 薬局"), "{err}");
+    assert!(err.contains("FAIL CHK-O-013"), "{err}");
+    assert!(err.contains("no facility 「1349999999」"), "{err}");
+}
+
 const HELLO: &str = r#"{"id":0,"ok":true,"outcome":{"kind":"hello","client":"sh-adapter","version":"1","transport":"none"}}"#;
 
 /// An adapter that dies after hello: every check fails with a clear message, exit 1.
