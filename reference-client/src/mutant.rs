@@ -75,7 +75,7 @@ mutants! {
     /// interface.md §3: 枝番 is 2 digits; this one sends 枝番 "1" as "1" instead of "01".
     OneDigitBranch = "one-digit-branch", check = "CHK-W-004";
     /// RULE-35: the 資格確認日 is the one given at the counter; this one uses the wall clock's
-    /// date instead. (CHK-W-008 is not `@required`: the run reports the failure, exit code 0.)
+    /// date instead.
     WallClockDate = "wall-clock-date", check = "CHK-W-008";
     /// RULE-49..51: a registered 照会番号 comes back in later results and is shown; this one drops
     /// it from the candidates it shows.
