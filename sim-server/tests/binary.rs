@@ -1,51 +1,25 @@
 //! The real binary: starts on embedded defaults, answers over HTTP and the exchange folder
 //! within a second, and keeps the exactly-once promise across a kill and restart.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::binary::{start_server, Server};
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(exchange: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--now",
-            "2021-01-06T10:00:00+09:00",
-            "--exchange-dir",
-        ])
-        .arg(exchange)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oqs-sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let addr = first
-        .rsplit("http://")
-        .next()
-        .expect("address")
-        .trim()
-        .to_owned();
-    let rest: Vec<String> = lines.take(5).map_while(Result::ok).collect();
+    let server = start_server(|c| {
+        c.args(["--now", "2021-01-06T10:00:00+09:00", "--exchange-dir"])
+            .arg(exchange);
+    });
     assert!(
-        rest.iter().any(|l| l.starts_with("exchange folder: ")),
-        "{rest:?}"
+        server
+            .banner
+            .iter()
+            .any(|l| l.starts_with("exchange folder: ")),
+        "{:?}",
+        server.banner
     );
-    Server { child, addr }
+    server
 }
 
 fn request() -> String {

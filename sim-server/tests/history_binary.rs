@@ -1,57 +1,24 @@
 //! The real binary with `--data-dir`: a single inquiry's history record survives a SIGKILL and a
 //! restart; without `--data-dir` a restart starts empty.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // `Child::kill` is SIGKILL on Unix: no shutdown code runs.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::binary::{start_server, Server};
 
 fn start(dir: &std::path::Path, data_dir: bool) -> Server {
     start_paced(dir, data_dir, "instant")
 }
 
 fn start_paced(dir: &std::path::Path, data_dir: bool, pacing: &str) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oqs-sim"));
-    cmd.args(["--job-pacing", pacing]);
-    cmd.args([
-        "--listen",
-        "127.0.0.1:0",
-        "--now",
-        "2021-01-06T10:00:00.123+09:00",
-    ])
-    .arg("--exchange-dir")
-    .arg(dir.join("exchange"));
-    if data_dir {
-        cmd.arg("--data-dir").arg(dir.join("data"));
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oqs-sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    // Keep reading: a closed pipe would kill the server at its next line of output.
-    std::thread::spawn(move || lines.for_each(drop));
-    let addr = first
-        .rsplit("http://")
-        .next()
-        .expect("address")
-        .trim()
-        .to_owned();
-    Server { child, addr }
+    start_server(|c| {
+        c.args(["--job-pacing", pacing])
+            .args(["--now", "2021-01-06T10:00:00.123+09:00"])
+            .arg("--exchange-dir")
+            .arg(dir.join("exchange"));
+        if data_dir {
+            c.arg("--data-dir").arg(dir.join("data"));
+        }
+    })
 }
 
 const REQUEST: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><QualificationConfirmationDate>20210106</QualificationConfirmationDate><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>";

@@ -2,52 +2,20 @@
 //! job is taken up again and finishes; its downloadable result and the registered 照会番号
 //! survive a second kill byte for byte.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::binary::{start_server, Server};
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // `Child::kill` is SIGKILL on Unix: no shutdown code runs.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(dir: &std::path::Path, pacing: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--now",
-            "2021-01-06T10:00:00+09:00",
-        ])
-        .arg("--exchange-dir")
-        .arg(dir.join("exchange"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(["--job-pacing", pacing])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oqs-sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    // Keep reading: a closed pipe would kill the server at its next line of output.
-    std::thread::spawn(move || lines.for_each(drop));
-    let addr = first
-        .rsplit("http://")
-        .next()
-        .expect("address")
-        .trim()
-        .to_owned();
-    Server { child, addr }
+    start_server(|c| {
+        c.args(["--now", "2021-01-06T10:00:00+09:00"])
+            .arg("--exchange-dir")
+            .arg(dir.join("exchange"))
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .args(["--job-pacing", pacing]);
+    })
 }
 
 const ROW: &str = "<QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo>";

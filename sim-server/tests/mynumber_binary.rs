@@ -1,46 +1,14 @@
 //! The real binary: a face reader's result appears unprompted in the exchange folder's `face/`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::binary::{start_server, Server};
 
 fn start(exchange: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--now",
-            "2021-01-06T10:00:00+09:00",
-            "--exchange-dir",
-        ])
-        .arg(exchange)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oqs-sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let addr = first
-        .rsplit("http://")
-        .next()
-        .expect("address")
-        .trim()
-        .to_owned();
-    // Keep reading the banner on a thread so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    start_server(|c| {
+        c.args(["--now", "2021-01-06T10:00:00+09:00", "--exchange-dir"])
+            .arg(exchange);
+    })
 }
 
 #[tokio::test(flavor = "multi_thread")]

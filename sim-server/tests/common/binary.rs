@@ -1,0 +1,57 @@
+//! The real `oqs-sim` binary, started for a test and killed (SIGKILL, no shutdown code runs)
+//! when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub struct Server {
+    child: Child,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+    /// The start-up banner, up to its `population:` line.
+    pub banner: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // `Child::kill` is SIGKILL on Unix.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `oqs-sim --listen 127.0.0.1:0` with the arguments `configure` adds, and returns once it
+/// has printed its banner.
+pub fn start_server(configure: impl FnOnce(&mut Command)) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oqs-sim"));
+    cmd.args(["--listen", "127.0.0.1:0"]);
+    configure(&mut cmd);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start oqs-sim");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("utf-8 banner");
+        let last = line.starts_with("population:");
+        banner.push(line);
+        if last {
+            break;
+        }
+    }
+    // Keep reading: a closed pipe would kill the server at its next line of output.
+    std::thread::spawn(move || lines.for_each(drop));
+    let addr = banner
+        .first()
+        .and_then(|l| l.rsplit("http://").next())
+        .map(|a| a.trim().to_owned())
+        .unwrap_or_else(|| panic!("no address in the banner {banner:?}"));
+    Server {
+        child,
+        addr,
+        banner,
+    }
+}
