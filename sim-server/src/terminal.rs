@@ -1,7 +1,7 @@
 //! The simulated confirmation terminal (資格確認端末, DM-03) with its card readers, and the My
 //! Number card inquiry of ch.2 (SCR-08 → SCR-09 → SCR-10, FLOW-08..16, ERR-05..19).
 //!
-//! - Readers: in-process virtual readers holding a virtual card ([`Slot`]), or any other
+//! - Readers: in-process virtual readers holding a virtual card ([`VirtualReader`]), or any other
 //!   [`CardChannel`] (a PC/SC reader behind the `pcsc` feature). The topology (none, one
 //!   generic, generic + face reader, several) is set from the admin API and produces
 //!   ERR-09/17/18.
@@ -38,7 +38,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use virtual_card::{Card, CardChannel, ChannelError};
+use virtual_card::{Card, CardChannel, VirtualReader};
 
 /// 汎用カードリーダー or 顔認証付きカードリーダー.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -86,73 +86,10 @@ impl Method {
     }
 }
 
-/// An in-process card reader slot: a virtual card (or none) behind the [`CardChannel`] boundary.
-pub struct Slot {
-    name: String,
-    card: Option<Box<dyn Card>>,
-    powered: bool,
-}
-
-impl Slot {
-    pub fn new(name: impl Into<String>) -> Self {
-        Slot {
-            name: name.into(),
-            card: None,
-            powered: false,
-        }
-    }
-
-    /// Puts a card in (replacing any other).
-    pub fn insert(&mut self, card: Box<dyn Card>) {
-        self.remove();
-        self.card = Some(card);
-    }
-
-    /// Takes the card out (powering it off).
-    pub fn remove(&mut self) {
-        if let Some(c) = self.card.as_mut() {
-            c.power_off();
-        }
-        self.card = None;
-        self.powered = false;
-    }
-
-    pub fn has_card(&self) -> bool {
-        self.card.is_some()
-    }
-}
-
-impl CardChannel for Slot {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn connect(&mut self) -> Result<Vec<u8>, ChannelError> {
-        let card = self.card.as_mut().ok_or(ChannelError::NoCard)?;
-        self.powered = true;
-        Ok(card.power_on())
-    }
-
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, ChannelError> {
-        if !self.powered {
-            return Err(ChannelError::Lost("the card is not powered".into()));
-        }
-        let card = self.card.as_mut().ok_or(ChannelError::NoCard)?;
-        Ok(card.process(command))
-    }
-
-    fn disconnect(&mut self) {
-        if let Some(c) = self.card.as_mut() {
-            c.power_off();
-        }
-        self.powered = false;
-    }
-}
-
 /// How a reader reaches its card.
 pub enum ReaderLink {
-    /// In-process slot (the default: no system packages needed).
-    Virtual(Slot),
+    /// In-process reader (the default: no system packages needed).
+    Virtual(VirtualReader),
     /// Any other reader, e.g. a PC/SC reader by name.
     External(Box<dyn CardChannel>),
 }
@@ -186,7 +123,7 @@ impl Reader {
             kind,
             mode: FaceMode::default(),
             card_profile: None,
-            link: ReaderLink::Virtual(Slot::new(name.clone())),
+            link: ReaderLink::Virtual(VirtualReader::new(name.clone())),
             name,
         }
     }
@@ -946,7 +883,7 @@ impl Terminal {
         let r = reader_mut(&mut s.readers, index)?;
         match &mut r.link {
             ReaderLink::Virtual(slot) => {
-                slot.insert(card);
+                let _replaced = slot.insert(card);
                 r.card_profile = profile;
                 Ok(())
             }
@@ -998,7 +935,7 @@ impl Terminal {
         let mut s = lock(&self.state);
         let r = reader_mut(&mut s.readers, index)?;
         if let ReaderLink::Virtual(slot) = &mut r.link {
-            slot.remove();
+            let _removed = slot.remove();
         }
         r.card_profile = None;
         Ok(())
