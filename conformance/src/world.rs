@@ -245,6 +245,15 @@ impl CertWorld {
     }
 }
 
+/// Values a client shows, as one diff cell: `(none)` when it shows none.
+fn listed(shown: &[String]) -> String {
+    if shown.is_empty() {
+        "(none)".into()
+    } else {
+        shown.join(", ")
+    }
+}
+
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "(none)".into())
 }
@@ -793,11 +802,7 @@ async fn no_limit(w: &mut CertWorld) -> Result<(), String> {
         "限度額適用区分",
         "candidates[].limit_category",
         "(none)".into(),
-        if shown.is_empty() {
-            "(none)".into()
-        } else {
-            shown.join(", ")
-        },
+        listed(&shown),
         "RULE-09 (only with consent)",
     )
 }
@@ -830,11 +835,7 @@ async fn no_reference(w: &mut CertWorld) -> Result<(), String> {
         "照会番号",
         "candidates[].reference_number",
         "(none)".into(),
-        if shown.is_empty() {
-            "(none)".into()
-        } else {
-            shown.join(", ")
-        },
+        listed(&shown),
         "RULE-49 (a 照会番号 belongs to the facility that registered it)",
     )
 }
