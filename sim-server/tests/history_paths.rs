@@ -78,14 +78,7 @@ async fn bulk_rows_are_recorded_as_ikkatsu_shoukai_without_detail() {
 }
 
 async fn call(sim: &Arc<Simulator>, method: &str, uri: &str, body: Value) -> Reply {
-    send(
-        sim,
-        method,
-        uri,
-        &[("content-type", "application/json")],
-        serde_json::to_vec(&body).expect("json"),
-    )
-    .await
+    send_json(sim, method, uri, body).await
 }
 
 #[tokio::test]

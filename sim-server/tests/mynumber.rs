@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{at, send, simulator, Reply};
+use common::{at, send, send_json, simulator, Reply};
 use oqs_protocol::texts;
 use oqs_protocol::xml::{read_document, ReadLimits};
 use serde_json::{json, Value};
@@ -11,14 +11,7 @@ use sim_server::Simulator;
 use std::sync::Arc;
 
 async fn call(sim: &Arc<Simulator>, method: &str, uri: &str, body: Value) -> Reply {
-    send(
-        sim,
-        method,
-        uri,
-        &[("content-type", "application/json")],
-        serde_json::to_vec(&body).expect("json"),
-    )
-    .await
+    send_json(sim, method, uri, body).await
 }
 
 /// Puts a virtual card of `profile` into reader 0 (optionally for another person).

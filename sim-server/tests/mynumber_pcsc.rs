@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{send, simulator};
+use common::{send_json, simulator};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -57,14 +57,7 @@ async fn call(
     uri: &str,
     body: Value,
 ) -> (u16, Value) {
-    let r = send(
-        sim,
-        method,
-        uri,
-        &[("content-type", "application/json")],
-        serde_json::to_vec(&body).expect("json"),
-    )
-    .await;
+    let r = send_json(sim, method, uri, body).await;
     (r.status.as_u16(), r.json())
 }
 

@@ -3,20 +3,13 @@
 
 mod common;
 
-use common::{send, simulator};
+use common::{send_json, simulator};
 use serde_json::{json, Value};
 use sim_server::Simulator;
 use std::sync::Arc;
 
 async fn call(sim: &Arc<Simulator>, method: &str, uri: &str, body: Value) -> Value {
-    let r = send(
-        sim,
-        method,
-        uri,
-        &[("content-type", "application/json")],
-        serde_json::to_vec(&body).expect("json"),
-    )
-    .await;
+    let r = send_json(sim, method, uri, body).await;
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()
 }

@@ -73,6 +73,23 @@ impl Reply {
     }
 }
 
+/// A JSON request (admin, terminal and history routes).
+pub async fn send_json(
+    sim: &Arc<Simulator>,
+    method: &str,
+    uri: &str,
+    body: serde_json::Value,
+) -> Reply {
+    send(
+        sim,
+        method,
+        uri,
+        &[("content-type", "application/json")],
+        serde_json::to_vec(&body).expect("json"),
+    )
+    .await
+}
+
 pub async fn send(
     sim: &Arc<Simulator>,
     method: &str,
