@@ -69,6 +69,10 @@ pub const CONSENT_HEALTH_CHECKUP: [&str; 2] = [
     "特定健診情報の閲覧は同意済み",
 ];
 
+/// SCR-08 ③ 「限度額・特定疾病情報の表示」 checkboxes (RULE-14, RULE-19).
+pub const SHOW_LIMIT_BOX: &str = "限度額適用認定証情報を表示";
+pub const SHOW_SPECIFIC_DISEASE_BOX: &str = "特定疾病療養受療証情報を表示";
+
 /// DM-15: 処方箋発行形態 radios on SCR-08 / SCR-10 ⑧.
 pub const PRESCRIPTION_ELECTRONIC: &str = "電子処方箋を希望する";
 pub const PRESCRIPTION_PAPER: &str = "紙の処方箋を希望する";

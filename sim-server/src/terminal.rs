@@ -247,7 +247,9 @@ pub enum PrescriptionUsage {
 pub struct TerminalSettings {
     /// 医療機関コード of the facility the terminal belongs to.
     pub facility: String,
-    /// ENV-01 閲覧同意の利用有無: 利用する (true) shows the 特定疾病 box (RULE-19).
+    /// ENV-01 閲覧同意の利用有無: 利用する (true) shows the three consent boxes (RULE-18) and the
+    /// 特定疾病 box (RULE-19). The manual maps the setting to the boxes only in an image (AMB-09);
+    /// the simulator reads it as one toggle for all of them.
     pub consent_usage: bool,
     /// ENV-02.
     pub prescription_usage: PrescriptionUsage,
@@ -270,6 +272,43 @@ impl Default for TerminalSettings {
 }
 
 impl TerminalSettings {
+    /// SCR-08 ② : the consent boxes shown (RULE-18; none when 閲覧同意の利用有無 is 利用しない).
+    pub fn consent_boxes(&self) -> &'static [&'static str] {
+        const ALL: [&str; 3] = [
+            texts::CONSENT_OPERATION[0],
+            texts::CONSENT_DIAGNOSIS_MEDICATION[0],
+            texts::CONSENT_HEALTH_CHECKUP[0],
+        ];
+        if self.consent_usage {
+            &ALL
+        } else {
+            &[]
+        }
+    }
+
+    /// Refuses consents or the 特定疾病 box that this facility's SCR-08 / SCR-10 does not show.
+    fn check_boxes(
+        &self,
+        consents: Option<Consents>,
+        show_specific_disease: bool,
+    ) -> Result<(), RequestError> {
+        if self.consent_usage {
+            return Ok(());
+        }
+        if consents.is_some_and(|c| c != Consents::default()) {
+            return Err(RequestError(
+                "閲覧同意 boxes are not shown: 閲覧同意の利用有無 is 利用しない (RULE-18)".into(),
+            ));
+        }
+        if show_specific_disease {
+            return Err(RequestError(format!(
+                "「{}」 is not shown: 閲覧同意の利用有無 is 利用しない (RULE-19)",
+                texts::SHOW_SPECIFIC_DISEASE_BOX
+            )));
+        }
+        Ok(())
+    }
+
     /// RULE-21/22: the 「処方箋の発行」 block is shown, with these options.
     pub fn prescription_options(&self) -> &'static [PrescriptionIssueForm] {
         if !self.prescription_at_check {
@@ -1242,11 +1281,7 @@ fn check_pin(pin: Option<&str>) -> Result<(), RequestError> {
 
 /// Resolves the request's choices against the facility settings.
 fn choices_of(req: &MyNumberRequest, settings: &TerminalSettings) -> Result<Choices, RequestError> {
-    if req.show_specific_disease && !settings.consent_usage {
-        return Err(RequestError(
-            "「特定疾病療養受療証情報を表示」 is not shown: 閲覧同意の利用有無 is 利用しない (RULE-19)".into(),
-        ));
-    }
+    settings.check_boxes(Some(req.consents), req.show_specific_disease)?;
     let options = settings.prescription_options();
     let prescription_form = match (&req.prescription_form, options.first()) {
         (_, None) => None,
@@ -1516,6 +1551,7 @@ fn apply_update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Re
             )))
         }
     };
+    settings.check_boxes(u.consents, u.show_specific_disease == Some(true))?;
     if let Some(x) = u.consents {
         c.choices.consents = x;
     }
@@ -1523,11 +1559,6 @@ fn apply_update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Re
         c.choices.show_limit = x;
     }
     if let Some(x) = u.show_specific_disease {
-        if x && !settings.consent_usage {
-            return Err(RequestError(
-                "特定疾病: 閲覧同意の利用有無 is 利用しない (RULE-19)".into(),
-            ));
-        }
         c.choices.show_specific_disease = x;
     }
     if let Some(s) = &u.prescription_form {

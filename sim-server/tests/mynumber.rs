@@ -148,6 +148,69 @@ async fn wrong_pins_count_down_on_the_card_then_err13() {
     assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
 }
 
+/// RULE-18/19 (ENV-01 = 利用しない, one toggle: AMB-09): no consent or 特定疾病 box is shown, so
+/// neither the first read nor a later 《更新》 may carry them; the SCR-10 already shown is kept.
+#[tokio::test]
+async fn rule18_and_rule19_boxes_follow_the_consent_usage_setting() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/settings",
+        json!({ "consent_usage": false }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let screen = call(&sim, "GET", "/terminal/mynumber", Value::Null)
+        .await
+        .json();
+    assert_eq!(screen["consent_boxes"], json!([]), "{screen}");
+    assert_eq!(screen["specific_disease_box"], Value::Null, "{screen}");
+    assert_eq!(screen["limit_box"], json!("限度額適用認定証情報を表示"));
+
+    let refused = call(
+        &sim,
+        "POST",
+        "/terminal/mynumber",
+        json!({ "consents": { "health_checkup": true } }),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("RULE-18"), "{}", refused.text());
+
+    let v = confirm(&sim, json!({ "method": "visual", "show_limit": true })).await;
+    assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
+    let id = v["confirmation"].as_u64().expect("id");
+    let uri = format!("/terminal/mynumber/{id}/update");
+    for (body, rule) in [
+        (json!({ "consents": { "operation": true } }), "RULE-18"),
+        (json!({ "show_specific_disease": true }), "RULE-19"),
+    ] {
+        let r = call(&sim, "POST", &uri, body).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert!(r.text().contains(rule), "{}", r.text());
+    }
+    let kept = call(
+        &sim,
+        "GET",
+        &format!("/terminal/mynumber/{id}"),
+        Value::Null,
+    )
+    .await
+    .json();
+    assert_eq!(
+        kept["consents"],
+        json!([
+            "手術情報の閲覧を同意する",
+            "診療・薬剤情報の閲覧を同意する",
+            "特定健診情報の閲覧を同意する"
+        ]),
+        "{kept}"
+    );
+    assert_eq!(kept["show_specific_disease"], json!(false), "{kept}");
+}
+
 #[tokio::test]
 async fn flow10_and_flow11_consents_last_answer_wins() {
     let sim = simulator();

@@ -19,6 +19,8 @@ pub struct MyNumberState {
     pub download: Option<String>,
     /// The exchange folder's `face/` (a temporary folder).
     pub face_dir: Option<tempfile::TempDir>,
+    /// A request the terminal refused (HTTP status, answer).
+    pub refused: Option<(u16, Value)>,
 }
 
 async fn call(w: &OqsWorld, method: &str, path: &str, body: Value) -> (u16, Value) {
@@ -136,6 +138,18 @@ async fn prescription_usage(w: &mut OqsWorld, usage: String) {
     assert_eq!(status, 200, "{v}");
 }
 
+#[given(regex = r"^施設の閲覧同意の利用有無は「(利用する|利用しない)」である$")]
+async fn consent_usage(w: &mut OqsWorld, usage: String) {
+    let (status, v) = call(
+        w,
+        "PUT",
+        "/__admin/terminal/settings",
+        json!({ "consent_usage": usage == "利用する" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+}
+
 #[given(regex = r"^顔認証付きカードリーダーの結果は face フォルダに書かれる$")]
 fn face_folder(w: &mut OqsWorld) {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -232,6 +246,23 @@ async fn read_card(w: &mut OqsWorld, pin: Option<String>) {
     let (status, v) = call(w, "POST", "/terminal/mynumber", Value::Object(body)).await;
     assert_eq!(status, 200, "{v}");
     w.mynumber.last = Some(v);
+}
+
+/// A request the screen would not let the operator make (a box that is not shown).
+#[when(regex = r"^患者がマイナンバーカードをカードリーダーに置こうとする$")]
+async fn try_place_card(w: &mut OqsWorld) {
+    let body = Value::Object(w.mynumber.request.clone());
+    let (status, v) = call(w, "POST", "/terminal/mynumber", body).await;
+    assert_ne!(status, 200, "the terminal read the card: {v}");
+    w.mynumber.refused = Some((status, v));
+}
+
+#[then(regex = r"^読み取りは行われず、理由として「([^」]*)」が示される$")]
+fn refused_for(w: &mut OqsWorld, rule: String) {
+    let (status, v) = w.mynumber.refused.as_ref().expect("a refused request");
+    assert_eq!(*status, 422, "{v}");
+    let why = v["error"].as_str().unwrap_or_default();
+    assert!(why.contains(&rule), "{v}");
 }
 
 #[when(regex = r"^患者がマイナンバーカードをカードリーダーに置く$")]
@@ -447,6 +478,43 @@ fn downloaded(w: &mut OqsWorld, expected: String) {
         .and_then(|h| h.child("ReferenceClassification"))
         .map(|e| e.text.clone());
     assert_eq!(got.as_deref(), Some(expected.as_str()));
+}
+
+async fn scr08(w: &OqsWorld) -> Value {
+    let (status, bytes) = w.http("GET", "/terminal/mynumber", &[], vec![]).await;
+    assert_eq!(status, 200);
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+#[then(
+    regex = r"^資格情報照会\(マイナンバーカード\)画面の閲覧同意のチェックボックスは次のとおりである:?$"
+)]
+async fn scr08_consent_boxes(w: &mut OqsWorld, step: &cucumber::gherkin::Step) {
+    let table = step.table.as_ref().expect("a table");
+    let expected: Vec<Value> = table.rows.iter().map(|r| json!(r[0])).collect();
+    let v = scr08(w).await;
+    assert_eq!(v["consent_boxes"], json!(expected), "{v}");
+}
+
+#[then(
+    regex = r"^資格情報照会\(マイナンバーカード\)画面に閲覧同意のチェックボックスは表示されない$"
+)]
+async fn scr08_no_consent_boxes(w: &mut OqsWorld) {
+    let v = scr08(w).await;
+    assert_eq!(v["consent_boxes"], json!([]), "{v}");
+}
+
+#[then(
+    regex = r"^資格情報照会\(マイナンバーカード\)画面に「([^」]*)」のチェックボックスが(表示される|表示されない)$"
+)]
+async fn scr08_display_box(w: &mut OqsWorld, label: String, shown: String) {
+    let v = scr08(w).await;
+    let boxes = [&v["limit_box"], &v["specific_disease_box"]];
+    assert_eq!(
+        boxes.contains(&&json!(label)),
+        shown == "表示される",
+        "{label}: {v}"
+    );
 }
 
 #[then(regex = r"^資格情報照会\(マイナンバーカード\)画面に「([^」]*)」と表示される$")]

@@ -107,7 +107,9 @@ async fn get_screen(State(sim): Sim) -> Json<Value> {
             PrescriptionIssueForm::Electronic => texts::PRESCRIPTION_ELECTRONIC,
             PrescriptionIssueForm::Paper => texts::PRESCRIPTION_PAPER,
         }).collect::<Vec<_>>(),
-        "specific_disease_box": settings.consent_usage,
+        "consent_boxes": settings.consent_boxes(),
+        "limit_box": texts::SHOW_LIMIT_BOX,
+        "specific_disease_box": settings.consent_usage.then_some(texts::SHOW_SPECIFIC_DISEASE_BOX),
         "readers": sim.terminal.readers(),
     }))
 }
