@@ -47,6 +47,10 @@ struct Args {
     /// default: in memory.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// Confirmation-history records kept, the oldest dropped first (default: 100,000 in memory,
+    /// 1,000,000 in SQLite with --data-dir).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    history_capacity: Option<u64>,
     /// Bulk job pacing: instant, hold, <n>ms/row, <n>s/job.
     #[arg(long, default_value = "instant", value_parser = sim_server::jobs::Pacing::parse)]
     job_pacing: sim_server::jobs::Pacing,
@@ -109,6 +113,9 @@ async fn main() {
             row_limit: args.bulk_row_limit,
             max_request_bytes: args.bulk_max_request_bytes,
         },
+        history_capacity: args
+            .history_capacity
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..Settings::default()
     };
     let persons = pop.person_count();
@@ -143,6 +150,17 @@ async fn main() {
     println!(
         "exchange folder: {} (req/, res/, face/)",
         exchange_root.display()
+    );
+    let kept = sim
+        .settings
+        .history_capacity
+        .unwrap_or(match sim.history.backend() {
+            "sqlite" => sim_server::history::DEFAULT_SQLITE_CAPACITY,
+            _ => sim_server::history::DEFAULT_MEMORY_CAPACITY,
+        });
+    println!(
+        "history: {}, the newest {kept} records kept",
+        sim.history.backend()
     );
     println!(
         "population: {persons} persons; clock: {} ({})",

@@ -28,6 +28,9 @@ pub struct Settings {
     pub data_dir: Option<std::path::PathBuf>,
     /// The job engine: pacing, 処理上限 (rows per bulk file), bulk file size limit.
     pub jobs: crate::jobs::JobSettings,
+    /// Confirmation-history records kept; `None`: the store's default (100,000 in memory,
+    /// 1,000,000 in SQLite).
+    pub history_capacity: Option<usize>,
 }
 
 /// Default request size limit: 1 MiB, far above any single inquiry (~1 KiB).
@@ -42,6 +45,7 @@ impl Default for Settings {
             webapi_password: crate::webapi::DEMO_PASSWORD.into(),
             data_dir: None,
             jobs: crate::jobs::JobSettings::default(),
+            history_capacity: None,
         }
     }
 }
@@ -132,7 +136,10 @@ impl Simulator {
         settings: Settings,
     ) -> Self {
         let pop = Arc::new(pop);
-        let history = Arc::new(crate::history::History::new(settings.data_dir.as_deref()));
+        let history = Arc::new(crate::history::History::new(
+            settings.data_dir.as_deref(),
+            settings.history_capacity,
+        ));
         let jobs = crate::jobs::Jobs::with_history(
             settings.jobs.clone(),
             settings.data_dir.as_deref(),

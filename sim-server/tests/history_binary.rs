@@ -156,3 +156,60 @@ async fn a_bulk_job_taken_up_after_a_kill_records_its_rows() {
     assert_eq!(v["total"], 10, "{v}");
     assert_eq!(v["records"][0]["detail"], false);
 }
+
+/// `--history-capacity` bounds the history (memory and SQLite alike): the newest N are kept, in
+/// SQLite also across a restart; 0 is refused at start.
+#[tokio::test]
+async fn history_capacity_keeps_the_newest_records() {
+    let client = reqwest::Client::new();
+    for data_dir in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let with_capacity = |c: &mut std::process::Command| {
+            c.args([
+                "--now",
+                "2021-01-06T10:00:00+09:00",
+                "--history-capacity",
+                "3",
+            ])
+            .arg("--exchange-dir")
+            .arg(dir.path().join("exchange"));
+            if data_dir {
+                c.arg("--data-dir").arg(dir.path().join("data"));
+            }
+        };
+        let s = start_server(with_capacity);
+        let backend = if data_dir { "sqlite" } else { "memory" };
+        assert!(
+            s.banner
+                .contains(&format!("history: {backend}, the newest 3 records kept")),
+            "{:?}",
+            s.banner
+        );
+        for _ in 0..5 {
+            let r = client
+                .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
+                .body(REQUEST)
+                .send()
+                .await
+                .expect("inquiry");
+            assert_eq!(r.status(), 200);
+        }
+        let v = total(&client, &s).await;
+        assert_eq!(v["total"], 3, "{backend}: {v}");
+        if data_dir {
+            drop(s);
+            let s = start_server(with_capacity);
+            assert_eq!(total(&client, &s).await["total"], 3, "after a restart");
+        }
+    }
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
+        .args(["--listen", "127.0.0.1:0", "--history-capacity", "0"])
+        .output()
+        .expect("run oqs-sim");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--history-capacity"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

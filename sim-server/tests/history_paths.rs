@@ -170,7 +170,7 @@ async fn settings_data_dir_keeps_the_history_in_sqlite() {
     // A data dir that cannot be used is reported (the binary refuses to start).
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").expect("write");
-    let h = sim_server::history::History::new(Some(&file));
+    let h = sim_server::history::History::new(Some(&file), None);
     assert!(h.open_error().is_some());
     assert_eq!(h.backend(), "memory");
 }

@@ -50,9 +50,10 @@ pub const SEARCH_LIMIT: usize = 10_000;
 pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
 /// Login id recorded for XML over HTTP and the file exchange (no login there).
 pub const LINKED_APP_LOGIN_ID: &str = "renkei01";
-/// Records kept in SQLite with `--data-dir` (bounded disk, about 134 bytes per record on disk
-/// measured at 1,000,000: so at most ≈ 670 MB); beyond it the oldest recorded go first.
-pub const DEFAULT_SQLITE_CAPACITY: usize = 5_000_000;
+/// Records kept in SQLite with `--data-dir` (bounded disk: a single inquiry with its 《詳細》
+/// takes ≈ 540 bytes on disk, measured with `benches/load/run.sh`, so ≈ 540 MB at most);
+/// beyond it the oldest recorded go first. `--history-capacity` sets another.
+pub const DEFAULT_SQLITE_CAPACITY: usize = 1_000_000;
 /// The SQLite file inside `--data-dir`.
 pub const SQLITE_FILE: &str = "history.sqlite";
 
@@ -677,9 +678,13 @@ impl History {
     /// The history for `--data-dir` (SQLite) or in memory without it. A store that cannot be
     /// opened is reported by [`History::open_error`] (the binary refuses to start) and the
     /// history stays in memory.
-    pub fn new(data_dir: Option<&Path>) -> Self {
-        match data_dir.map(History::open) {
-            None => History::default(),
+    /// `capacity`: records kept, or the backend's default ([`DEFAULT_MEMORY_CAPACITY`],
+    /// [`DEFAULT_SQLITE_CAPACITY`]).
+    pub fn new(data_dir: Option<&Path>, capacity: Option<usize>) -> Self {
+        let opened = data_dir
+            .map(|d| History::open_with_capacity(d, capacity.unwrap_or(DEFAULT_SQLITE_CAPACITY)));
+        match opened {
+            None => History::in_memory(capacity.unwrap_or(DEFAULT_MEMORY_CAPACITY)),
             Some(Ok(h)) => h,
             Some(Err(e)) => History::default().with_open_error(e.to_string()),
         }
