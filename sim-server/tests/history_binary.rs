@@ -23,6 +23,17 @@ fn start_paced(dir: &std::path::Path, data_dir: bool, pacing: &str) -> Server {
 
 const REQUEST: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><QualificationConfirmationDate>20210106</QualificationConfirmationDate><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>";
 
+/// One single inquiry over XML/HTTP (recorded in the history).
+async fn inquire(client: &reqwest::Client, s: &Server) {
+    let r = client
+        .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
+        .body(REQUEST)
+        .send()
+        .await
+        .expect("inquiry");
+    assert_eq!(r.status(), 200);
+}
+
 async fn total(client: &reqwest::Client, s: &Server) -> serde_json::Value {
     search(client, s, "").await
 }
@@ -46,13 +57,7 @@ async fn history_survives_a_kill_with_a_data_dir() {
     let dir = tempfile::tempdir().expect("tempdir");
     let client = reqwest::Client::new();
     let s = start(dir.path(), true);
-    let r = client
-        .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
-        .body(REQUEST)
-        .send()
-        .await
-        .expect("inquiry");
-    assert_eq!(r.status(), 200);
+    inquire(&client, &s).await;
     assert_eq!(total(&client, &s).await["total"], 1);
     drop(s); // SIGKILL
 
@@ -79,12 +84,7 @@ async fn history_survives_a_kill_with_a_data_dir() {
     // Without --data-dir, nothing is kept across a restart.
     let other = tempfile::tempdir().expect("tempdir");
     let s = start(other.path(), false);
-    client
-        .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
-        .body(REQUEST)
-        .send()
-        .await
-        .expect("inquiry");
+    inquire(&client, &s).await;
     drop(s);
     let s = start(other.path(), false);
     assert_eq!(total(&client, &s).await["total"], 0);
@@ -186,13 +186,7 @@ async fn history_capacity_keeps_the_newest_records() {
             s.banner
         );
         for _ in 0..5 {
-            let r = client
-                .post(format!("http://{}/xml/OQSsiquc01req", s.addr))
-                .body(REQUEST)
-                .send()
-                .await
-                .expect("inquiry");
-            assert_eq!(r.status(), 200);
+            inquire(&client, &s).await;
         }
         let v = total(&client, &s).await;
         assert_eq!(v["total"], 3, "{backend}: {v}");
