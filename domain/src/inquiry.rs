@@ -30,7 +30,18 @@ pub fn today(now: DateTime<FixedOffset>) -> NaiveDate {
 
 /// `YYYYMMDDHHmmss` in JST.
 pub fn timestamp(now: DateTime<FixedOffset>) -> String {
-    now.with_timezone(&jst()).format("%Y%m%d%H%M%S").to_string()
+    // Not chrono's strftime: this runs for every row of a bulk file.
+    use chrono::{Datelike, Timelike};
+    let t = now.with_timezone(&jst());
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// What to show of a qualification besides the card itself.
@@ -334,4 +345,25 @@ pub fn validity_of(answer: &Answer) -> Option<QualificationValidity> {
         .body
         .as_ref()
         .and_then(|b| b.qualification_validity)
+}
+
+#[cfg(test)]
+mod timestamp_tests {
+    use super::timestamp;
+    use chrono::DateTime;
+
+    /// The hand-written `YYYYMMDDHHmmss` is JST, like chrono's strftime on the JST time.
+    #[test]
+    fn timestamp_is_jst_digits() {
+        for (rfc3339, expected) in [
+            ("2021-01-06T10:00:00+09:00", "20210106100000"),
+            ("2021-01-06T15:30:05Z", "20210107003005"),
+            ("1999-12-31T23:59:59-05:00", "20000101135959"),
+        ] {
+            let t = DateTime::parse_from_rfc3339(rfc3339).expect("time");
+            assert_eq!(timestamp(t), expected, "{rfc3339}");
+            let jst = t.with_timezone(&super::jst());
+            assert_eq!(timestamp(t), jst.format("%Y%m%d%H%M%S").to_string());
+        }
+    }
 }

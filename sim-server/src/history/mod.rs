@@ -32,7 +32,7 @@ pub use self::query::{
 };
 pub use self::routes::router;
 
-use chrono::{DateTime, FixedOffset, Months, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, Months, TimeZone};
 use oqs_domain::inquiry::jst;
 use oqs_protocol::codes::{
     ContributionRatio, InsuredCardClassification, PersonalFamily, PrescriptionIssueForm,
@@ -259,7 +259,7 @@ pub fn display_time(t: DateTime<FixedOffset>) -> String {
 fn display_date(wire: Option<&str>) -> Option<String> {
     let w = wire?.trim();
     match oqs_protocol::message::parse_date(w) {
-        Ok(d) => Some(d.format("%Y/%m/%d").to_string()),
+        Ok(d) => Some(format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day())),
         Err(_) => Some(w.to_owned()),
     }
 }
