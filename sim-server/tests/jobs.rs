@@ -656,6 +656,13 @@ fn jobs_and_reference_numbers_survive_a_restart_with_a_data_dir() {
         let sim = simulator_with(settings(Pacing::Instant));
         assert!(sim.jobs.open_error().is_none());
         rt.block_on(register_one(&sim, "KEEP-1", "01"));
+        // A bulk registration's rows are written to the store in chunks, the last at its end.
+        let bulk = rt.block_on(submit(
+            &sim,
+            "OQSmuimm01req",
+            registration_xml(&[reg("BULK-KEEP", "02")]),
+        ));
+        assert_eq!(wait_final(&sim, &bulk).state, JobState::Done);
         let done = rt.block_on(submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro()])));
         wait_final(&sim, &done);
         let (_, bytes) = sim.jobs.result(&done).expect("result");
@@ -683,7 +690,11 @@ fn jobs_and_reference_numbers_survive_a_restart_with_a_data_dir() {
         .block_on(post(&sim, "OQSmuquc02req", fetch_xml(MIC, &waiting)))
         .xml();
     assert_eq!(units(&res)[0].child_text("ReferenceNumber"), Some("KEEP-1"));
+    assert_eq!(
+        units(&res)[1].child_text("ReferenceNumber"),
+        Some("BULK-KEEP")
+    );
     // New jobs continue the sequence.
     let next = rt.block_on(submit(&sim, "OQSmuquc01req", bulk_xml(MIC, &[taro()])));
-    assert_eq!(next, "20210106100000000_0003");
+    assert_eq!(next, "20210106100000000_0004");
 }

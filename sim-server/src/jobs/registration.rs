@@ -131,15 +131,26 @@ fn row_error(errors: &ErrorTable, info: &RegistrationInfo, kind: ErrorKind) -> R
     }
 }
 
-/// One registration, single or bulk row: validate, find the card, register. `seen` holds the
-/// cards of earlier rows of the same file (a repeated card is a row error). This is the one
-/// place a row's outcome is produced (the history hook goes here).
+/// The rows of a bulk registration file so far: the cards seen (a repeated card is a row
+/// error) and the 照会番号 not yet written to the store (written in chunks by [`process`]).
+#[derive(Default)]
+pub(crate) struct BulkFile {
+    seen: HashSet<RefKey>,
+    unwritten: Vec<(RefKey, Option<Box<str>>)>,
+}
+
+/// Rows written to `jobs.sqlite` per transaction by a bulk registration.
+const WRITE_CHUNK: usize = 1000;
+
+/// One registration, single or bulk row: validate, find the card, register. A single
+/// registration (`bulk` is `None`) is written to the store at once. This is the one place a
+/// row's outcome is produced (the history hook goes here).
 pub(crate) fn register_row(
     inner: &Inner,
     pop: &Population,
     facility: &str,
     info: &RegistrationInfo,
-    seen: Option<&mut HashSet<RefKey>>,
+    bulk: Option<&mut BulkFile>,
 ) -> (RegistrationOutcome, Option<Change>, Option<String>) {
     let errors = &inner.errors;
     let v = match info.validate() {
@@ -186,8 +197,10 @@ pub(crate) fn register_row(
         number: v.number.as_str().into(),
         branch: branch.into(),
     };
-    if let Some(seen) = seen {
-        if !seen.insert(key.clone()) {
+    let mut unwritten = None;
+    if let Some(file) = bulk {
+        unwritten = Some(&mut file.unwritten);
+        if !file.seen.insert(key.clone()) {
             return (
                 row_error(errors, info, ErrorKind::RegistrationDuplicate),
                 None,
@@ -218,14 +231,20 @@ pub(crate) fn register_row(
                 Some(format!("more than {MAX_REFERENCE_NUMBERS} registrations")),
             );
         }
-        if let Some(store) = &inner.store {
-            if let Err(e) = lock(store).put_reference(&key, v.reference_number.as_deref()) {
-                return (
-                    row_error(errors, info, ErrorKind::SystemError),
-                    None,
-                    Some(e.to_string()),
-                );
+        match (&inner.store, unwritten) {
+            (Some(_), Some(rows)) => {
+                rows.push((key.clone(), v.reference_number.as_deref().map(Into::into)));
             }
+            (Some(store), None) => {
+                if let Err(e) = lock(store).put_reference(&key, v.reference_number.as_deref()) {
+                    return (
+                        row_error(errors, info, ErrorKind::SystemError),
+                        None,
+                        Some(e.to_string()),
+                    );
+                }
+            }
+            (None, _) => {}
         }
         map.insert(key, v.reference_number.as_deref().map(Into::into));
     }
@@ -328,7 +347,17 @@ pub(crate) fn process(
     pop: &Population,
     facility: &str,
 ) -> Option<Outcome> {
-    let mut seen = HashSet::new();
+    let mut file = BulkFile::default();
+    // Rows are registered in memory at once and written to the store in chunks: a failed write
+    // fails the job (システムエラー); a job cut short is run again from its first row on restart.
+    let write = |file: &mut BulkFile| match &inner.store {
+        Some(store) if !file.unwritten.is_empty() => {
+            let r = lock(store).put_references(&file.unwritten);
+            file.unwritten.clear();
+            r.is_ok()
+        }
+        _ => true,
+    };
     let mut out = Outcome {
         fragments: Vec::with_capacity(req.rows.len()),
         judged: Vec::new(),
@@ -337,7 +366,7 @@ pub(crate) fn process(
         needs_check: false,
     };
     for (i, row) in req.rows.iter().enumerate() {
-        let (outcome, _, _) = register_row(inner, pop, facility, row, Some(&mut seen));
+        let (outcome, _, _) = register_row(inner, pop, facility, row, Some(&mut file));
         if outcome.needs_check() {
             out.errors += 1;
             out.needs_check = true;
@@ -346,9 +375,14 @@ pub(crate) fn process(
         }
         out.fragments
             .push(super::fragment(outcome.to_unit_element()));
+        if file.unwritten.len() >= WRITE_CHUNK && !write(&mut file) {
+            return None;
+        }
         if !inner.row_done(job.seq, i + 1) {
+            // Memory and store agree on the rows done before the fault.
+            write(&mut file);
             return None;
         }
     }
-    Some(out)
+    write(&mut file).then_some(out)
 }
