@@ -1434,15 +1434,25 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
     if face {
         confirmation.face_file = write_face_result(term, &confirmation, now);
     }
+    Ok(keep(sim, confirmation, req, now))
+}
+
+/// Journals a finished confirmation, records it in the confirmation history (資格確認履歴,
+/// DM-17) and keeps it among the recent ones for SCR-10's follow-ups.
+fn keep(
+    sim: &Simulator,
+    mut confirmation: Confirmation,
+    req: &MyNumberRequest,
+    now: DateTime<FixedOffset>,
+) -> Confirmation {
     record(sim, &confirmation, req);
-    // The confirmation history (資格確認履歴, DM-17).
     confirmation.history_id = sim.history.record_my_number(&confirmation, now);
-    let mut state = lock(&term.state);
+    let mut state = lock(&sim.terminal.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {
         state.recent.pop_front();
     }
-    Ok(confirmation)
+    confirmation
 }
 
 /// A face reader's result into `face/` as `OQSsiquc01res_face_<time>_<id>.xml`, atomically.
@@ -1678,7 +1688,7 @@ pub fn confirm_insurance_card(
     let id = state.next_id;
     state.next_id += 1;
     drop(state);
-    let mut confirmation = Confirmation {
+    let confirmation = Confirmation {
         id,
         at: now.to_rfc3339(),
         method: Method::InsuranceCard,
@@ -1694,14 +1704,7 @@ pub fn confirm_insurance_card(
         face_file: None,
         history_id: None,
     };
-    record(sim, &confirmation, &MyNumberRequest::default());
-    confirmation.history_id = sim.history.record_my_number(&confirmation, now);
-    let mut state = lock(&term.state);
-    state.recent.push_back(confirmation.clone());
-    while state.recent.len() > RECENT_CONFIRMATIONS {
-        state.recent.pop_front();
-    }
-    Ok(confirmation)
+    Ok(keep(sim, confirmation, &MyNumberRequest::default(), now))
 }
 
 /// 《更新》 of the issuance form after an insurance-card check (RULE-24). Consents and the
