@@ -50,11 +50,16 @@ pub struct JournalEntry {
 
 /// Bytes of request text kept per entry.
 pub const MAX_STORED_REQUEST: usize = 16 * 1024;
+/// Bytes of request text kept over all entries: with bulk files every entry holds a full
+/// 16 KiB head, and 10,000 of them would be 160 MiB. The oldest go first beyond it.
+pub const MAX_STORED_TEXT: usize = 32 * 1024 * 1024;
 
 #[derive(Debug)]
 struct Inner {
     next_seq: u64,
     entries: VecDeque<JournalEntry>,
+    /// Sum of `request.len()` over `entries`.
+    text_bytes: usize,
 }
 
 /// The journal itself.
@@ -71,6 +76,7 @@ impl Journal {
             inner: Mutex::new(Inner {
                 next_seq: 1,
                 entries: VecDeque::new(),
+                text_bytes: 0,
             }),
         }
     }
@@ -91,14 +97,20 @@ impl Journal {
         (text[..end].to_owned(), true)
     }
 
-    /// Appends an entry (its `seq` is assigned here) and drops the oldest beyond capacity.
+    /// Appends an entry (its `seq` is assigned here) and drops the oldest beyond capacity or
+    /// beyond [`MAX_STORED_TEXT`] (the newest entry always stays).
     pub fn record(&self, mut entry: JournalEntry) -> u64 {
         let mut inner = self.lock();
         entry.seq = inner.next_seq;
         inner.next_seq += 1;
+        inner.text_bytes += entry.request.len();
         inner.entries.push_back(entry);
-        while inner.entries.len() > self.capacity {
-            inner.entries.pop_front();
+        while inner.entries.len() > self.capacity
+            || (inner.text_bytes > MAX_STORED_TEXT && inner.entries.len() > 1)
+        {
+            if let Some(old) = inner.entries.pop_front() {
+                inner.text_bytes -= old.request.len();
+            }
         }
         inner.next_seq - 1
     }
@@ -127,7 +139,9 @@ impl Journal {
     }
 
     pub fn clear(&self) {
-        self.lock().entries.clear();
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.text_bytes = 0;
     }
 }
 
@@ -166,6 +180,34 @@ mod tests {
             vec![8, 9, 10]
         );
         assert_eq!(j.since(9, 100).len(), 1);
+    }
+
+    #[test]
+    fn keeps_at_most_the_text_budget() {
+        let j = Journal::new(1_000_000);
+        let big = JournalEntry {
+            request: "x".repeat(MAX_STORED_REQUEST),
+            ..entry()
+        };
+        let per_budget = MAX_STORED_TEXT / MAX_STORED_REQUEST;
+        for _ in 0..per_budget + 10 {
+            j.record(big.clone());
+        }
+        assert_eq!(j.len(), per_budget);
+        let kept = j.since(0, usize::MAX);
+        assert_eq!(kept.first().map(|e| e.seq), Some(11));
+        // Small entries still count by number only until the budget is reached again.
+        j.clear();
+        for _ in 0..5 {
+            j.record(entry());
+        }
+        assert_eq!(j.len(), 5);
+        // One entry larger than the whole budget is still kept, alone.
+        j.record(JournalEntry {
+            request: "y".repeat(MAX_STORED_TEXT + 1),
+            ..entry()
+        });
+        assert_eq!(j.len(), 1);
     }
 
     #[test]
