@@ -101,6 +101,8 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-017", title_en: "Pharmacy: an input error shows the simulator's message, not an invented one" },
     CheckInfo { id: "CHK-B-018", title_en: "Pharmacy: a locked PIN is not retried and ERR-13 is shown verbatim" },
     CheckInfo { id: "CHK-B-019", title_en: "Pharmacy: a reference number the pharmacy registers is stored for it and shows in its later check" },
+    CheckInfo { id: "CHK-B-020", title_en: "Pharmacy: a request rejected with an .err file shows its text verbatim and no validity (file exchange)" },
+    CheckInfo { id: "CHK-B-021", title_en: "Pharmacy: only a complete result file is read; the result is the pharmacy's (file exchange)" },
 ];
 
 /// The English title of a check id.

@@ -140,6 +140,24 @@ async fn every_mutant_is_caught_by_its_named_check() {
     );
     assert!(missed.is_empty(), "mutants not caught: {missed:#?}");
 
+    // The file-exchange rules have pharmacy twins: the same mutants fail them when the client
+    // acts for the pharmacy.
+    for (m, check) in [
+        (Mutant::IgnoreErrFiles, "CHK-B-020"),
+        (Mutant::ReadsPartialResult, "CHK-B-021"),
+    ] {
+        let results = runner::run(ClientSpec::InProcess(in_process(m)), options("pharmacy"))
+            .await
+            .unwrap_or_else(|e| panic!("{m}: the run could not start: {e}"));
+        assert!(
+            caught(&results, check),
+            "{m} in the pharmacy profile: expected {check}, failed {:?}",
+            failed_ids(&results)
+        );
+        assert_eq!(results.exit_code(), 1, "{m}: {check} is required");
+        println!("mutant {m:<28} profile pharmacy           {check} CAUGHT");
+    }
+
     // The real binary, as a vendor runs it, is caught on the same check (in this test: the
     // runner keeps one run per process at a time).
     let Some(bin) = reference_binary() else {

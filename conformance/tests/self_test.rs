@@ -9,7 +9,7 @@ use oqs_adapter_protocol::{Reply, Request, SimulatorEndpoints};
 use reference_client::{Client, Transport};
 
 /// The checks tagged `@transport-exchange` (scenarios/features/certification/exchange.feature).
-const EXCHANGE_ONLY: &[&str] = &["CHK-B-014", "CHK-B-015"];
+const EXCHANGE_ONLY: &[&str] = &["CHK-B-014", "CHK-B-015", "CHK-B-020", "CHK-B-021"];
 
 struct Reference(Client);
 

@@ -239,19 +239,22 @@ impl Exchange {
         let bytes = read_capped(&path, limit)?;
         let fault = self.sim.exchange_faults.get();
         let outcome = match (RequestFileName::parse(name), bytes) {
-            (Ok(n), _) if fault.reject.is_some() => {
+            (Ok(n), bytes) if fault.reject.is_some() => {
                 let kind = fault.reject.unwrap_or(ErrorKind::SystemError);
                 let r = self
                     .sim
                     .rejection(kind, "injected fault (PUT /__admin/faults/exchange)");
+                // The journal still shows what the client sent (when within the size limit).
+                let sent = bytes.as_deref().unwrap_or_default();
                 self.sim
-                    .record_rejection(Transport::FileExchange, &n.message, name, &r);
+                    .record_rejection(Transport::FileExchange, &n.message, name, sent, &r);
                 Err(r)
             }
-            (Err(e), _) => {
+            (Err(e), bytes) => {
                 let r = self.sim.rejection(ErrorKind::UnknownMessage, e.to_string());
+                let sent = bytes.as_deref().unwrap_or_default();
                 self.sim
-                    .record_rejection(Transport::FileExchange, "", name, &r);
+                    .record_rejection(Transport::FileExchange, "", name, sent, &r);
                 Err(r)
             }
             (Ok(n), Err(size)) => {
@@ -260,7 +263,7 @@ impl Exchange {
                     format!("request is {size} bytes, more than the limit of {limit} bytes"),
                 );
                 self.sim
-                    .record_rejection(Transport::FileExchange, &n.message, name, &r);
+                    .record_rejection(Transport::FileExchange, &n.message, name, &[], &r);
                 Err(r)
             }
             (Ok(n), Ok(bytes)) => self

@@ -468,9 +468,11 @@ impl Simulator {
         transport: Transport,
         message: &str,
         source: &str,
+        request: &[u8],
         r: &Rejection,
     ) {
-        let entry = self.entry(transport, message, source, 0, "");
+        let text = String::from_utf8_lossy(request);
+        let entry = self.entry(transport, message, source, request.len(), &text);
         let _ = self.finish(entry, Err(r.clone()));
     }
 

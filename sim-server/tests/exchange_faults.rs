@@ -100,6 +100,9 @@ fn a_reject_fault_answers_with_the_error_tables_err_file_until_cleared() {
     let e = last.last().expect("journalled");
     assert_eq!(e.transport, Transport::FileExchange);
     assert_eq!(e.error_code.as_deref(), Some("EQ0900"));
+    // What the client sent stays readable in the journal.
+    assert_eq!(e.request, String::from_utf8_lossy(xml.as_ref()));
+    assert_eq!(e.request_bytes, xml.len());
 
     sim.exchange_faults.clear();
     fs::write(ex.req_dir().join("OQSsiquc01req_f2.xml"), &xml).expect("write");
