@@ -5,16 +5,11 @@
 //! ([`exchange`]) and the admin API ([`admin`]). Behaviour lives in `oqs-domain`; this crate
 //! only moves bytes and keeps state.
 
-pub mod admin;
-pub mod clock;
-pub mod exchange;
-pub mod history;
-pub mod http;
-pub mod jobs;
-pub mod journal;
-pub mod simulator;
-pub mod terminal;
-pub mod webapi;
+pub mod services;
+pub mod ways_in;
+
+pub use services::{clock, history, jobs, journal, simulator, terminal};
+pub use ways_in::{admin, exchange, webapi, xml_http as http};
 
 pub use clock::Clock;
 pub use simulator::{Settings, Simulator};
@@ -28,9 +23,9 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .merge(http::router())
         .merge(webapi::router())
         .merge(admin::router())
-        .merge(jobs::http::router())
-        .merge(terminal::http::router())
-        .merge(history::router())
+        .merge(ways_in::jobs::router())
+        .merge(ways_in::terminal::router())
+        .merge(ways_in::history::router())
         .merge(exchange::router())
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(sim)

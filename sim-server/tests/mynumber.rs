@@ -858,7 +858,7 @@ async fn bad_requests_get_clear_errors() {
     .await;
     assert_eq!(r.status, 422);
     // Bodies are bounded.
-    let big = vec![b' '; sim_server::terminal::http::MAX_TERMINAL_BODY + 1];
+    let big = vec![b' '; sim_server::ways_in::terminal::MAX_TERMINAL_BODY + 1];
     let r = send(&sim, "POST", "/terminal/mynumber", &[], big).await;
     assert_eq!(r.status, 413);
     // A PIN path without a PIN.

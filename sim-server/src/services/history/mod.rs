@@ -23,14 +23,12 @@
 mod csv;
 mod memory;
 mod query;
-mod routes;
 mod sqlite;
 
 pub use self::csv::{to_csv, CsvEncoding, CsvFile};
 pub use self::query::{
     HistoryQuery, KindFilter, Narrowing, QueryError, RawQuery, SearchConditions,
 };
-pub use self::routes::router;
 
 use chrono::{DateTime, Datelike, FixedOffset, Months, TimeZone};
 use oqs_domain::inquiry::jst;

@@ -2,21 +2,21 @@
 //! screen, SCR-08/09/10): documented in README.md「My Number card inquiry」.
 //!
 //! - `GET  /terminal/mynumber`: SCR-08 as data (guidance, readers, options).
-//! - `POST /terminal/mynumber`: one My Number confirmation ([`super::MyNumberRequest`] in;
+//! - `POST /terminal/mynumber`: one My Number confirmation ([`crate::terminal::MyNumberRequest`] in;
 //!   `{"result_xml": …}` or `{"dialog": {"err", "title", "message", "event", …}}` out).
 //! - `GET  /terminal/mynumber/{id}`, `GET /terminal/mynumber/{id}/xml` (FLOW-16 download),
 //!   `POST /terminal/mynumber/{id}/update` (FLOW-11/13/14 follow-ups).
 //! - `POST /terminal/insurance-card`: an insurance-card check (SCR-13) with the 処方箋発行形態
-//!   ([`super::InsuranceCardRequest`], FLOW-15).
+//!   ([`crate::terminal::InsuranceCardRequest`], FLOW-15).
 //! - Admin under `/__admin/terminal`: readers and topology, virtual cards by profile, face-reader
 //!   mode, facility settings, faults, the certificate registry, saved PIN states, reset.
 
-use super::{
+use crate::simulator::Simulator;
+use crate::terminal::{
     confirm, confirm_insurance_card, topology, update, Confirmation, Dialog, FaceMode, Fault,
     InsuranceCardRequest, Method, MyNumberRequest, Reader, ReaderKind, RequestError,
     TerminalSettings, Update, TOPOLOGIES,
 };
-use crate::simulator::Simulator;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -235,8 +235,8 @@ fn build_reader(spec: ReaderSpec) -> Result<Reader, String> {
         None => Reader::virtual_reader(
             spec.kind,
             spec.name.unwrap_or_else(|| match spec.kind {
-                ReaderKind::Generic => super::GENERIC_READER_NAME.to_owned(),
-                ReaderKind::Face => super::FACE_READER_NAMES[0].to_owned(),
+                ReaderKind::Generic => crate::terminal::GENERIC_READER_NAME.to_owned(),
+                ReaderKind::Face => crate::terminal::FACE_READER_NAMES[0].to_owned(),
             }),
         ),
     };
@@ -248,7 +248,7 @@ fn build_reader(spec: ReaderSpec) -> Result<Reader, String> {
 
 #[cfg(feature = "pcsc")]
 fn pcsc_reader(kind: ReaderKind, name: &str) -> Result<Reader, String> {
-    super::pcsc_channel(name).map(|c| Reader::external(kind, c))
+    crate::terminal::pcsc_channel(name).map(|c| Reader::external(kind, c))
 }
 
 #[cfg(not(feature = "pcsc"))]
@@ -323,7 +323,7 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
     };
     let s = sim.clone();
     let run = move || -> Result<Value, RequestError> {
-        let state_dir = super::card_state_dir(&s.settings);
+        let state_dir = crate::terminal::card_state_dir(&s.settings);
         s.terminal.insert_profile_keeping_pins(
             index,
             &profile,
@@ -406,7 +406,7 @@ async fn put_fault(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
 
 /// Like `oqs-vcard reset-pin`: forgets every saved PIN state (`--data-dir` only).
 async fn delete_pin_states(State(sim): Sim) -> Response {
-    match super::reset_pin_states(&sim.settings) {
+    match crate::terminal::reset_pin_states(&sim.settings) {
         Ok(n) => Json(json!({ "reset": n })).into_response(),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,7 +15,6 @@
 //! - A face reader writes its results unprompted into the exchange folder's `face/`.
 
 pub mod certs;
-pub mod http;
 pub mod jpki;
 
 use crate::journal::{JournalEntry, Transport};

@@ -9,7 +9,6 @@
 //! Without it everything is in memory, bounded ([`RETAIN_PER_OWNER`], [`MAX_JOBS`],
 //! [`MAX_RESULT_BYTES_IN_MEMORY`], [`MAX_PENDING`]).
 
-pub mod http;
 pub mod inquiry;
 pub mod registration;
 pub mod store;

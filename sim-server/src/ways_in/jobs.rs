@@ -9,7 +9,7 @@
 //! | `GET/PUT /__admin/jobs/pacing` | `{"pacing":"hold"}` (`instant`, `hold`, `50ms/row`, `2s/job`) |
 //! | `DELETE /__admin/reference-numbers` | forgets every registered 照会番号 (`{"cleared":N}`) |
 
-use super::{JobKind, Pacing, ResultError, LISTED};
+use crate::jobs::{JobKind, Pacing, ResultError, LISTED};
 use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};

@@ -9,8 +9,8 @@
 //!
 //! Times are `yyyy/mm/dd hh:mm` (or `yyyy-mm-ddThh:mm`) in JST; see `query.rs`.
 
-use super::query::RawQuery;
-use super::{
+use crate::history::RawQuery;
+use crate::history::{
     display_time, to_csv, CsvEncoding, History, HistoryError, HistoryQuery, HistoryRecord,
     OverLimit, SEARCH_LIMIT,
 };
