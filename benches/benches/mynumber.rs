@@ -37,7 +37,7 @@ fn pin_request() -> MyNumberRequest {
 
 /// One confirmation that must reach SCR-10.
 fn check(sim: &Simulator, req: &MyNumberRequest) {
-    let c = confirm(sim, req).expect("a valid request");
+    let c = confirm(&sim.terminal_context(), req).expect("a valid request");
     assert!(c.dialog.is_none(), "expected SCR-10, got {:?}", c.dialog);
     black_box(c.result_xml());
 }
@@ -90,7 +90,7 @@ fn through_pcsc(c: &mut Criterion) {
     // Wait for vpcd to present the card.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let c = confirm(&sim, &pin).expect("a valid request");
+        let c = confirm(&sim.terminal_context(), &pin).expect("a valid request");
         if c.dialog.is_none() {
             break;
         }

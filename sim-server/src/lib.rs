@@ -1,9 +1,15 @@
 //! # sim-server
 //!
-//! The mock OQS server. One [`Simulator`] (state + the answer function) is shared by every
-//! transport: XML over HTTP ([`http`]), the WebAPI JSON mirror ([`webapi`]), the file exchange
-//! ([`exchange`]) and the admin API ([`admin`]). Behaviour lives in `oqs-domain`; this crate
-//! only moves bytes and keeps state.
+//! The mock OQS server, in two layers (imports point down only; `scripts/module-graph` checks):
+//!
+//! - [`services`]: state and behaviour, no HTTP and no folders. One [`Simulator`] holds them all
+//!   and answers a request whatever way it came in. Rules live in `oqs-domain`.
+//! - [`ways_in`]: thin adapters: XML over HTTP, the WebAPI JSON mirror, the file exchange, the
+//!   admin API and the terminal / jobs / history routes. Each turns its input into a service
+//!   call and renders the answer.
+//!
+//! The modules are also reachable at the crate root under their short names
+//! (`sim_server::journal`, `sim_server::exchange`, …): the paths tests and other crates use.
 
 pub mod services;
 pub mod ways_in;

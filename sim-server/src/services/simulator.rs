@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::journal::{Journal, JournalEntry, Transport};
+pub use crate::services::answer::{Answered, Rejection};
 use oqs_domain::fixtures::{self, FixtureError, LoadMode};
 use oqs_domain::inquiry;
 use oqs_domain::Population;
@@ -41,63 +42,11 @@ impl Default for Settings {
         Settings {
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             journal_capacity: 10_000,
-            webapi_user: crate::webapi::DEMO_USER.into(),
-            webapi_password: crate::webapi::DEMO_PASSWORD.into(),
+            webapi_user: crate::services::tokens::DEMO_USER.into(),
+            webapi_password: crate::services::tokens::DEMO_PASSWORD.into(),
             data_dir: None,
             jobs: crate::jobs::JobSettings::default(),
             history_capacity: None,
-        }
-    }
-}
-
-/// A request that could not be read at all (HTTP 4xx, `.err` file).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub kind: ErrorKind,
-    pub code: String,
-    pub message: String,
-    /// The precise reason (position, field, limit).
-    pub detail: String,
-}
-
-impl Rejection {
-    /// The text of a `.err` file and of an HTTP rejection body.
-    pub fn to_text(&self) -> String {
-        format!("{} {}\n{}\n", self.code, self.message, self.detail)
-    }
-}
-
-/// An answer: the result tree and the encoding to write it in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answered {
-    pub root: Element,
-    pub encoding: TextEncoding,
-    /// Bytes written before (a bulk job's stored result): sent as they are, so the fetched
-    /// result is byte-identical to the download. `root` then holds its header only.
-    pub raw: Option<axum::body::Bytes>,
-}
-
-impl Answered {
-    pub fn new(root: Element, encoding: TextEncoding) -> Self {
-        Answered {
-            root,
-            encoding,
-            raw: None,
-        }
-    }
-
-    pub fn to_xml(&self) -> Vec<u8> {
-        match &self.raw {
-            Some(raw) => raw.to_vec(),
-            None => xml::write_document(&self.root, self.encoding),
-        }
-    }
-
-    /// The bytes to send, without copying a stored result.
-    pub fn into_body(self) -> axum::body::Bytes {
-        match self.raw {
-            Some(raw) => raw,
-            None => xml::write_document(&self.root, self.encoding).into(),
         }
     }
 }
@@ -111,7 +60,7 @@ pub struct Simulator {
     errors: ErrorTable,
     pub journal: Journal,
     pub settings: Settings,
-    pub(crate) tokens: crate::webapi::TokenStore,
+    pub(crate) tokens: crate::services::tokens::TokenStore,
     /// The confirmation terminal and its readers (My Number inquiry).
     pub terminal: crate::terminal::Terminal,
     /// Asynchronous jobs (bulk inquiry, bulk registration).
@@ -119,7 +68,7 @@ pub struct Simulator {
     /// The confirmation history (shared with the job engine, which records bulk rows).
     pub history: Arc<crate::history::History>,
     /// Injected faults of the file exchange (`/__admin/faults/exchange`).
-    pub exchange_faults: crate::exchange::ExchangeFaults,
+    pub exchange_faults: crate::services::faults::ExchangeFaults,
 }
 
 impl Simulator {
@@ -155,7 +104,7 @@ impl Simulator {
             errors,
             journal: Journal::new(settings.journal_capacity),
             settings,
-            tokens: crate::webapi::TokenStore::default(),
+            tokens: crate::services::tokens::TokenStore::default(),
             terminal: crate::terminal::Terminal::default(),
             jobs,
             history,
@@ -173,6 +122,19 @@ impl Simulator {
 
     pub fn error_table(&self) -> &ErrorTable {
         &self.errors
+    }
+
+    /// What the confirmation terminal works with (its state and the services it records in).
+    pub fn terminal_context(&self) -> crate::terminal::Context<'_> {
+        crate::terminal::Context {
+            terminal: &self.terminal,
+            population: self.population(),
+            clock: &self.clock,
+            errors: &self.errors,
+            references: self.jobs.references(),
+            journal: &self.journal,
+            history: &self.history,
+        }
     }
 
     /// Back to the population the simulator started with.
@@ -251,7 +213,8 @@ impl Simulator {
                             .references()
                             .patch(facility.trim(), &mut body.results);
                     }
-                    let login_id = crate::history::login_id_for(transport, &self.settings);
+                    let login_id =
+                        crate::history::login_id_for(transport, &self.settings.webapi_user);
                     self.history
                         .record_single_inquiry(&a.response, now, login_id);
                     let code = a.response.header.error_code.clone().or_else(|| {

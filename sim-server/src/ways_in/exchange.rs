@@ -13,6 +13,8 @@
 //! files written in two pieces (not atomically).
 
 use crate::journal::Transport;
+pub use crate::services::faults::{ExchangeFault, ExchangeFaults, MAX_PARTIAL_WRITE};
+pub use crate::services::files::{write_atomically, write_in_pieces};
 use crate::simulator::Simulator;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +26,7 @@ use oqs_protocol::naming::RequestFileName;
 use serde_json::json;
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -37,86 +39,6 @@ pub const SETTLE_TIME: Duration = Duration::from_millis(100);
 
 /// How often the folder is scanned when no file event arrives.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
-
-/// The longest pause of a piecewise result write (bounded: the scan waits for it).
-pub const MAX_PARTIAL_WRITE: Duration = Duration::from_secs(10);
-
-/// An injected fault of the file exchange, active until cleared (`DELETE
-/// /__admin/faults/exchange`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ExchangeFault {
-    /// Every request file is answered with `<base>.err` carrying this error-table row (e.g.
-    /// `EQ0900 システムエラー`) instead of a result; the request is not processed.
-    pub reject: Option<ErrorKind>,
-    /// Result files are written NON-atomically under their final name: the first half, a pause
-    /// of this length, then the rest (a client must not read a result before it is complete).
-    pub partial_write: Option<Duration>,
-}
-
-impl ExchangeFault {
-    /// The JSON of the admin API: `{"reject":"system-error"|null,"partial_write_ms":300|null}`.
-    pub fn to_json(self) -> serde_json::Value {
-        json!({
-            "reject": self.reject.map(ErrorKind::key),
-            "partial_write_ms": self.partial_write.map(|d| d.as_millis() as u64),
-        })
-    }
-
-    /// Reads the admin API's body; unknown keys and out-of-range values are errors.
-    pub fn from_json(bytes: &[u8]) -> Result<ExchangeFault, String> {
-        #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Body {
-            #[serde(default)]
-            reject: Option<String>,
-            #[serde(default)]
-            partial_write_ms: Option<u64>,
-        }
-        let b: Body = serde_json::from_slice(bytes).map_err(|e| {
-            format!("expected {{\"reject\":\"system-error\"}} or {{\"partial_write_ms\":300}}: {e}")
-        })?;
-        let reject = match b.reject {
-            None => None,
-            Some(k) => Some(ErrorKind::from_key(&k).ok_or_else(|| {
-                format!(
-                    "reject: \"{k}\" is not a key of the error table (GET /__admin/error-table)"
-                )
-            })?),
-        };
-        let partial_write = match b.partial_write_ms {
-            None => None,
-            Some(ms) if Duration::from_millis(ms) <= MAX_PARTIAL_WRITE => {
-                Some(Duration::from_millis(ms))
-            }
-            Some(ms) => {
-                return Err(format!(
-                    "partial_write_ms: {ms} is more than {} ms",
-                    MAX_PARTIAL_WRITE.as_millis()
-                ))
-            }
-        };
-        Ok(ExchangeFault {
-            reject,
-            partial_write,
-        })
-    }
-}
-
-/// The fault in force (shared by the simulator and the exchange).
-#[derive(Debug, Default)]
-pub struct ExchangeFaults(Mutex<ExchangeFault>);
-
-impl ExchangeFaults {
-    pub fn get(&self) -> ExchangeFault {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-    pub fn set(&self, fault: ExchangeFault) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = fault;
-    }
-    pub fn clear(&self) {
-        self.set(ExchangeFault::default());
-    }
-}
 
 /// The exchange folder and its state.
 #[derive(Debug)]
@@ -313,29 +235,6 @@ fn read_capped(path: &Path, limit: usize) -> io::Result<Result<Vec<u8>, u64>> {
         return Ok(Err(size));
     }
     fs::read(path).map(Ok)
-}
-
-/// Writes `dir/name` so that readers see either nothing or the whole file.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, dir.join(name))
-}
-
-/// Writes `dir/name` in two pieces under its final name, `pause` apart: a reader may see the
-/// first half (the [`ExchangeFault::partial_write`] fault).
-pub fn write_in_pieces(dir: &Path, name: &str, bytes: &[u8], pause: Duration) -> io::Result<()> {
-    let half = bytes.len() / 2;
-    let mut f = fs::File::create(dir.join(name))?;
-    f.write_all(&bytes[..half])?;
-    f.sync_data()?;
-    std::thread::sleep(pause);
-    f.write_all(&bytes[half..])?;
-    f.sync_all()
 }
 
 async fn get_fault(State(sim): State<Arc<Simulator>>) -> Json<serde_json::Value> {

@@ -1,4 +1,10 @@
-//! Ways in: thin adapters that turn a transport's input into service calls and render answers.
+//! Ways in: thin adapters. Each reads its transport's input, calls the services (through the
+//! shared [`crate::Simulator`]) and renders the answer; no state or rule of its own.
+//!
+//! - [`xml_http`]: `POST /xml/{message-id}`; [`webapi`]: token auth + the JSON mirror;
+//! - [`exchange`]: the `req/` → `res/` folder bridge;
+//! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults);
+//! - [`terminal`], [`jobs`], [`history`]: the routes of those services (the screens come later).
 
 pub mod admin;
 pub mod exchange;

@@ -121,7 +121,7 @@ async fn post_mynumber(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     };
     // APDUs and RSA run off the async workers.
     let s = sim.clone();
-    match tokio::task::spawn_blocking(move || confirm(&s, &req)).await {
+    match tokio::task::spawn_blocking(move || confirm(&s.terminal_context(), &req)).await {
         Ok(Ok(c)) => Json(confirmation_json(&c)).into_response(),
         Ok(Err(e)) => unprocessable(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -134,7 +134,7 @@ async fn post_insurance_card(State(sim): Sim, bytes: axum::body::Bytes) -> Respo
         Ok(r) => r,
         Err(r) => return *r,
     };
-    match confirm_insurance_card(&sim, &req) {
+    match confirm_insurance_card(&sim.terminal_context(), &req) {
         Ok(c) => Json(confirmation_json(&c)).into_response(),
         Err(e) => unprocessable(e),
     }
@@ -179,7 +179,7 @@ async fn post_update(State(sim): Sim, Path(id): Path<u64>, bytes: axum::body::By
         Ok(r) => r,
         Err(r) => return *r,
     };
-    match update(&sim, id, &u) {
+    match update(&sim.terminal_context(), id, &u) {
         Ok(c) => Json(confirmation_json(&c)).into_response(),
         Err(e) => unprocessable(e),
     }
@@ -323,7 +323,7 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
     };
     let s = sim.clone();
     let run = move || -> Result<Value, RequestError> {
-        let state_dir = crate::terminal::card_state_dir(&s.settings);
+        let state_dir = crate::terminal::card_state_dir(s.settings.data_dir.as_deref());
         s.terminal.insert_profile_keeping_pins(
             index,
             &profile,
@@ -349,7 +349,7 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
                 confirmation_date: b.confirmation_date,
                 ..MyNumberRequest::default()
             };
-            let c = confirm(&s, &req)?;
+            let c = confirm(&s.terminal_context(), &req)?;
             v["confirmation"] = confirmation_json(&c);
         }
         Ok(v)
@@ -406,7 +406,7 @@ async fn put_fault(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
 
 /// Like `oqs-vcard reset-pin`: forgets every saved PIN state (`--data-dir` only).
 async fn delete_pin_states(State(sim): Sim) -> Response {
-    match crate::terminal::reset_pin_states(&sim.settings) {
+    match crate::terminal::reset_pin_states(sim.settings.data_dir.as_deref()) {
         Ok(n) => Json(json!({ "reset": n })).into_response(),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -640,9 +640,9 @@ impl History {
 
 /// The login id recorded for a request that came in over `transport` (no login yet: see the
 /// module doc).
-pub fn login_id_for(transport: crate::journal::Transport, settings: &crate::Settings) -> &str {
+pub fn login_id_for(transport: crate::journal::Transport, webapi_user: &str) -> &str {
     match transport {
-        crate::journal::Transport::WebApi => &settings.webapi_user,
+        crate::journal::Transport::WebApi => webapi_user,
         _ => LINKED_APP_LOGIN_ID,
     }
 }
@@ -736,31 +736,5 @@ impl History {
             // A failure is logged by record_many; the job's answer does not depend on it.
             let _ = self.record_many(&mut records);
         }
-    }
-
-    /// The My Number card's hook (FLOW-08/09, face readers): a check that reached a result is
-    /// recorded with the method and reader it used (DM-17 display texts).
-    pub fn record_my_number(
-        &self,
-        c: &crate::terminal::Confirmation,
-        at: DateTime<FixedOffset>,
-    ) -> Option<u64> {
-        use crate::terminal::{Method, ReaderKind};
-        let kind = match (c.reader_kind, c.method) {
-            (Some(ReaderKind::Face), Method::Visual) => ConfirmationKind::FaceVisual,
-            (Some(ReaderKind::Face), Method::Pin) => ConfirmationKind::FacePin,
-            (_, Method::Visual) => ConfirmationKind::MyNumberVisual,
-            (_, Method::Pin) => ConfirmationKind::MyNumberPin,
-            (_, Method::InsuranceCard) => ConfirmationKind::InsuranceCard,
-            (_, Method::FaceRecognition) => ConfirmationKind::FaceRecognition,
-        };
-        let body = c.result.as_ref()?.body.as_ref()?;
-        let meta = Recorded {
-            facility: c.facility.trim(),
-            at,
-            login_id: TERMINAL_LOGIN_ID,
-            kind,
-        };
-        self.record_body(meta, body)
     }
 }

@@ -14,7 +14,7 @@ pub mod registration;
 pub mod store;
 
 use crate::clock::Clock;
-use crate::simulator::Answered;
+use crate::services::answer::Answered;
 use axum::body::Bytes;
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::{jst, timestamp};

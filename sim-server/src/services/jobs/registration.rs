@@ -7,7 +7,7 @@
 //! result passes through [`ReferenceNumbers::patch`].
 
 use super::{lock, Inner, Jobs, Outcome};
-use crate::simulator::Answered;
+use crate::services::answer::Answered;
 use oqs_domain::inquiry::timestamp;
 use oqs_domain::Population;
 use oqs_protocol::codes::{CharacterCode, ProcessingResultStatus, SegmentOfResult};

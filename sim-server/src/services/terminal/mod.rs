@@ -17,16 +17,21 @@
 pub mod certs;
 pub mod jpki;
 
+use crate::clock::Clock;
+use crate::history::{ConfirmationKind, History, Recorded, TERMINAL_LOGIN_ID};
+use crate::jobs::registration::ReferenceNumbers;
+use crate::journal::Journal;
 use crate::journal::{JournalEntry, Transport};
-use crate::simulator::Simulator;
 use certs::{CertificateRecord, Registry};
 use chrono::{DateTime, FixedOffset, Months, NaiveDate};
 use jpki::CardError;
 use oqs_domain::inquiry::{self, ResultOptions};
+use oqs_domain::Population;
 use oqs_protocol::codes::{
     CardAuthErrorCode, CharacterCode, ConsentFlag, PrescriptionIssueForm, ProcessingResultStatus,
     QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
+use oqs_protocol::errors::ErrorTable;
 use oqs_protocol::message::SingleInquiryResponse;
 use oqs_protocol::message::{format_date, QualificationResult, ResultBody, ResultHeader};
 use oqs_protocol::texts;
@@ -691,13 +696,13 @@ impl CardIssuer for ProfileIssuer {
 }
 
 /// Where the in-process cards keep their PIN counters: `<data-dir>/cards` (none in memory).
-pub fn card_state_dir(settings: &crate::Settings) -> Option<PathBuf> {
-    settings.data_dir.as_ref().map(|d| d.join("cards"))
+pub fn card_state_dir(data_dir: Option<&std::path::Path>) -> Option<PathBuf> {
+    data_dir.map(|d| d.join("cards"))
 }
 
 /// Resets every saved PIN state (the cards are issued fresh the next time); returns how many.
-pub fn reset_pin_states(settings: &crate::Settings) -> std::io::Result<usize> {
-    let Some(dir) = card_state_dir(settings) else {
+pub fn reset_pin_states(data_dir: Option<&std::path::Path>) -> std::io::Result<usize> {
+    let Some(dir) = card_state_dir(data_dir) else {
         return Ok(0);
     };
     let entries = match std::fs::read_dir(&dir) {
@@ -733,6 +738,19 @@ struct State {
     settings: TerminalSettings,
     next_id: u64,
     recent: VecDeque<Confirmation>,
+}
+
+/// The services a confirmation reads and writes besides the terminal's own state: the
+/// population and clock it judges with, the 照会番号 it shows, and the journal and history it
+/// records in ([`crate::Simulator::terminal_context`] builds one).
+pub struct Context<'a> {
+    pub terminal: &'a Terminal,
+    pub population: Arc<Population>,
+    pub clock: &'a Clock,
+    pub errors: &'a ErrorTable,
+    pub references: &'a ReferenceNumbers,
+    pub journal: &'a Journal,
+    pub history: &'a History,
 }
 
 /// The confirmation terminal.
@@ -1102,15 +1120,15 @@ impl Judged {
 
 /// Builds the OQSsiquc01res result of a person for a date (None: no qualification on the date).
 pub fn mynumber_result(
-    sim: &Simulator,
+    cx: &Context<'_>,
     person_key: &str,
     facility: &str,
     date: NaiveDate,
     choices: &Choices,
     arbitrary_file_identifier: Option<String>,
 ) -> Option<SingleInquiryResponse> {
-    let pop = sim.population();
-    let now = sim.clock.now();
+    let pop = cx.population.clone();
+    let now = cx.clock.now();
     let person = pop.person_by_key(person_key)?;
     let ids: Vec<_> = pop
         .qualifications_of(person)
@@ -1152,7 +1170,7 @@ pub fn mynumber_result(
         })
         .collect();
     // 照会番号 registered by this facility show on every result, My Number ones included.
-    sim.jobs.references().patch(facility, &mut results);
+    cx.references.patch(facility, &mut results);
     Some(SingleInquiryResponse {
         header: ResultHeader {
             process_execution_time: stamp.clone(),
@@ -1180,7 +1198,7 @@ pub fn mynumber_result(
 /// The server-side judgement after the card was read.
 #[allow(clippy::too_many_arguments)]
 fn judge(
-    sim: &Simulator,
+    cx: &Context<'_>,
     read: &CardRead,
     signature: Option<&[u8]>,
     challenge: &[u8; 32],
@@ -1190,7 +1208,7 @@ fn judge(
     choices: &Choices,
     arbitrary_file_identifier: Option<String>,
 ) -> Judged {
-    let term = &sim.terminal;
+    let term = &cx.terminal;
     match term.fault() {
         Some(Fault::CertificateInternalError) => {
             return Judged::dialog(Dialog::catalogue("ERR-07"))
@@ -1209,7 +1227,7 @@ fn judge(
             ));
         }
     }
-    let Some(record) = term.lookup_certificate(cert, sim.clock.now()) else {
+    let Some(record) = term.lookup_certificate(cert, cx.clock.now()) else {
         return Judged::dialog(Dialog::auth_error(
             CardAuthErrorCode::UnknownCertificate.code(),
         ));
@@ -1222,7 +1240,7 @@ fn judge(
     if record.revoked {
         return with_person(Dialog::catalogue("ERR-05"));
     }
-    let now = sim.clock.now();
+    let now = cx.clock.now();
     if cert.not_after < now {
         return with_person(Dialog::catalogue("ERR-06"));
     }
@@ -1236,7 +1254,7 @@ fn judge(
         .filter(|limit| cert.not_after <= *limit)
         .map(|_| Dialog::expiring(cert.not_after.date_naive()));
     match mynumber_result(
-        sim,
+        cx,
         &record.person_key,
         facility,
         date,
@@ -1306,9 +1324,9 @@ fn choices_of(req: &MyNumberRequest, settings: &TerminalSettings) -> Result<Choi
 
 /// One My Number confirmation, end to end: the one function every way in calls. The outcome
 /// is journalled (with the method) and kept for the follow-up actions.
-pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, RequestError> {
-    let term = &sim.terminal;
-    let now = sim.clock.now();
+pub fn confirm(cx: &Context<'_>, req: &MyNumberRequest) -> Result<Confirmation, RequestError> {
+    let term = &cx.terminal;
+    let now = cx.clock.now();
     let date = match &req.confirmation_date {
         Some(s) if !s.trim().is_empty() => parse_confirmation_date(s)?,
         _ => inquiry::today(now),
@@ -1392,7 +1410,7 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
                             // The server's part runs without the terminal lock held.
                             drop(state);
                             let j = judge(
-                                sim,
+                                cx,
                                 &read,
                                 sig.as_deref(),
                                 &challenge,
@@ -1433,25 +1451,50 @@ pub fn confirm(sim: &Simulator, req: &MyNumberRequest) -> Result<Confirmation, R
     if face {
         confirmation.face_file = write_face_result(term, &confirmation, now);
     }
-    Ok(keep(sim, confirmation, req, now))
+    Ok(keep(cx, confirmation, req, now))
 }
 
 /// Journals a finished confirmation, records it in the confirmation history (資格確認履歴,
 /// DM-17) and keeps it among the recent ones for SCR-10's follow-ups.
 fn keep(
-    sim: &Simulator,
+    cx: &Context<'_>,
     mut confirmation: Confirmation,
     req: &MyNumberRequest,
     now: DateTime<FixedOffset>,
 ) -> Confirmation {
-    record(sim, &confirmation, req);
-    confirmation.history_id = sim.history.record_my_number(&confirmation, now);
-    let mut state = lock(&sim.terminal.state);
+    record(cx, &confirmation, req);
+    confirmation.history_id = record_in_history(cx.history, &confirmation, now);
+    let mut state = lock(&cx.terminal.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {
         state.recent.pop_front();
     }
     confirmation
+}
+
+/// The My Number card's history record (FLOW-08/09, face readers): a check that reached a result
+/// is recorded with the method and reader it used (DM-17 display texts).
+fn record_in_history(
+    history: &History,
+    c: &Confirmation,
+    at: DateTime<FixedOffset>,
+) -> Option<u64> {
+    let kind = match (c.reader_kind, c.method) {
+        (Some(ReaderKind::Face), Method::Visual) => ConfirmationKind::FaceVisual,
+        (Some(ReaderKind::Face), Method::Pin) => ConfirmationKind::FacePin,
+        (_, Method::Visual) => ConfirmationKind::MyNumberVisual,
+        (_, Method::Pin) => ConfirmationKind::MyNumberPin,
+        (_, Method::InsuranceCard) => ConfirmationKind::InsuranceCard,
+        (_, Method::FaceRecognition) => ConfirmationKind::FaceRecognition,
+    };
+    let body = c.result.as_ref()?.body.as_ref()?;
+    let meta = Recorded {
+        facility: c.facility.trim(),
+        at,
+        login_id: TERMINAL_LOGIN_ID,
+        kind,
+    };
+    history.record_body(meta, body)
 }
 
 /// A face reader's result into `face/` as `OQSsiquc01res_face_<time>_<id>.xml`, atomically.
@@ -1467,7 +1510,7 @@ fn write_face_result(
         inquiry::timestamp(now),
         c.id
     );
-    match crate::exchange::write_atomically(&dir, &name, xml.as_bytes()) {
+    match crate::services::files::write_atomically(&dir, &name, xml.as_bytes()) {
         Ok(()) => Some(name),
         Err(e) => {
             tracing::warn!("face result {name}: {e}");
@@ -1477,7 +1520,7 @@ fn write_face_result(
 }
 
 /// Journals a confirmation with its method.
-fn record(sim: &Simulator, c: &Confirmation, req: &MyNumberRequest) {
+fn record(cx: &Context<'_>, c: &Confirmation, req: &MyNumberRequest) {
     let shown = serde_json::json!({
         "method": c.method.label(),
         "reader": c.reader,
@@ -1515,7 +1558,7 @@ fn record(sim: &Simulator, c: &Confirmation, req: &MyNumberRequest) {
         request_truncated: false,
         method: Some(c.method.label().to_owned()),
     };
-    sim.journal.record(entry);
+    cx.journal.record(entry);
 }
 
 /// Follow-up on SCR-10 (FLOW-11 consent correction with 《更新》, FLOW-13 《情報表示》, FLOW-14
@@ -1531,11 +1574,11 @@ pub struct Update {
 
 /// Applies an update to a recent confirmation. A changed 処方箋発行形態 also reaches the
 /// confirmation history, which shows the form chosen last (RULE-24, RULE-61).
-pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
-    let c = apply_update(sim, id, u)?;
+pub fn update(cx: &Context<'_>, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
+    let c = apply_update(cx, id, u)?;
     if u.prescription_form.is_some() {
         if let Some(h) = c.history_id {
-            sim.history
+            cx.history
                 .set_prescription_form(h, c.choices.prescription_form)
                 .map_err(|e| RequestError(format!("the history could not be updated: {e}")))?;
         }
@@ -1543,8 +1586,8 @@ pub fn update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Requ
     Ok(c)
 }
 
-fn apply_update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
-    let term = &sim.terminal;
+fn apply_update(cx: &Context<'_>, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
+    let term = &cx.terminal;
     let settings = term.settings();
     let mut c = term
         .confirmation(id)
@@ -1585,7 +1628,7 @@ fn apply_update(sim: &Simulator, id: u64, u: &Update) -> Result<Confirmation, Re
         .as_ref()
         .and_then(|r| r.header.arbitrary_file_identifier.clone());
     c.result = mynumber_result(
-        sim,
+        cx,
         &person,
         &c.facility,
         c.confirmation_date,
@@ -1628,12 +1671,12 @@ pub struct InsuranceCardRequest {
 /// judgement is the single inquiry's (`answer_single_inquiry`); the issuance form is added to
 /// the result as on SCR-10 ⑧ and can be changed afterwards with [`update`].
 pub fn confirm_insurance_card(
-    sim: &Simulator,
+    cx: &Context<'_>,
     req: &InsuranceCardRequest,
 ) -> Result<Confirmation, RequestError> {
     use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
-    let term = &sim.terminal;
-    let now = sim.clock.now();
+    let term = &cx.terminal;
+    let now = cx.clock.now();
     let settings = term.settings();
     let date = match &req.confirmation_date {
         Some(s) if !s.trim().is_empty() => parse_confirmation_date(s)?,
@@ -1669,14 +1712,9 @@ pub fn confirm_insurance_card(
             arbitrary_identifier: None,
         },
     };
-    let pop = sim.population();
-    let mut answer = inquiry::answer_single_inquiry(
-        &pop,
-        &inquiry_req,
-        TextEncoding::Utf8,
-        now,
-        sim.error_table(),
-    );
+    let pop = cx.population.clone();
+    let mut answer =
+        inquiry::answer_single_inquiry(&pop, &inquiry_req, TextEncoding::Utf8, now, cx.errors);
     if let Some(body) = answer.response.body.as_mut() {
         // RULE-21: SCR-10 ⑧ shows the form after an insurance-card check too.
         if !body.results.is_empty() {
@@ -1703,7 +1741,7 @@ pub fn confirm_insurance_card(
         face_file: None,
         history_id: None,
     };
-    Ok(keep(sim, confirmation, &MyNumberRequest::default(), now))
+    Ok(keep(cx, confirmation, &MyNumberRequest::default(), now))
 }
 
 /// 《更新》 of the issuance form after an insurance-card check (RULE-24). Consents and the
