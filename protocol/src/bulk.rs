@@ -4,45 +4,13 @@
 
 use crate::codes::{CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use crate::dom::Element;
-use crate::message::{
-    QualificationResult, RequestHeader, SearchInfo, StructureError, BODY, HEADER, ROOT, SEARCH_INFO,
-};
+use crate::fields::StructureError;
+use crate::header::{header_and_body, RequestHeader, ResultHeaderFields, BODY, ROOT};
+use crate::message::QualificationResult;
+use crate::search::{SearchInfo, SEARCH_INFO};
 
 /// The unit of a JOB-01 result.
 pub const BULK_CONFIRM_UNIT: &str = "BulkConfirmUnit";
-
-/// Reads MessageHeader of any request (the same fields for single and bulk requests).
-pub fn read_header(header: &Element) -> RequestHeader {
-    let get = |n: &str| header.child_text(n).map(str::to_owned);
-    RequestHeader {
-        qualification_confirmation_date: get("QualificationConfirmationDate"),
-        medical_institution_code: get("MedicalInstitutionCode"),
-        arbitrary_file_identifier: get("ArbitraryFileIdentifier"),
-        character_code_identifier: get("CharacterCodeIdentifier"),
-    }
-}
-
-/// `XmlMsg` with `MessageHeader` and `MessageBody`, or why not.
-pub fn header_and_body(root: &Element) -> Result<(&Element, &Element), StructureError> {
-    if root.name != ROOT {
-        return Err(StructureError(format!(
-            "root element is <{}>, expected <{ROOT}>",
-            root.name
-        )));
-    }
-    let header = root
-        .child(HEADER)
-        .ok_or_else(|| StructureError(format!("<{HEADER}> is missing")))?;
-    let body = root
-        .child(BODY)
-        .ok_or_else(|| StructureError(format!("<{BODY}> is missing")))?;
-    Ok((header, body))
-}
-
-/// The header fields of a request whose header could be found, for echoing in an answer.
-pub fn header_of(root: &Element) -> RequestHeader {
-    root.child(HEADER).map(read_header).unwrap_or_default()
-}
 
 /// OQSmuquc01req: a header and one QualificationConfirmSearchInfo per row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,7 +38,7 @@ impl BulkInquiryRequest {
             )));
         }
         Ok(BulkInquiryRequest {
-            header: read_header(header),
+            header: RequestHeader::from_element(header),
             rows,
         })
     }
@@ -79,29 +47,8 @@ impl BulkInquiryRequest {
         let mut body = Element::new(BODY);
         body.children
             .extend(self.rows.iter().map(SearchInfo::to_element));
-        Element::new(ROOT)
-            .with(request_header_element(&self.header))
-            .with(body)
+        self.header.document(body)
     }
-}
-
-/// MessageHeader of a request, written back (clients and tests build requests with it).
-pub fn request_header_element(h: &RequestHeader) -> Element {
-    let mut header = Element::new(HEADER);
-    header.push_opt(
-        "QualificationConfirmationDate",
-        h.qualification_confirmation_date.clone(),
-    );
-    header.push_opt("MedicalInstitutionCode", h.medical_institution_code.clone());
-    header.push_opt(
-        "ArbitraryFileIdentifier",
-        h.arbitrary_file_identifier.clone(),
-    );
-    header.push_opt(
-        "CharacterCodeIdentifier",
-        h.character_code_identifier.clone(),
-    );
-    header
 }
 
 /// OQSmuquc02req / OQSmuimm02req: which job's result to fetch.
@@ -116,7 +63,7 @@ impl FetchRequest {
     pub fn from_element(root: &Element) -> Result<Self, StructureError> {
         let (header, body) = header_and_body(root)?;
         Ok(FetchRequest {
-            header: read_header(header),
+            header: RequestHeader::from_element(header),
             reception_number: body
                 .child_text("ReceptionNumber")
                 .map(|s| s.trim().to_owned()),
@@ -126,9 +73,7 @@ impl FetchRequest {
     pub fn to_element(&self) -> Element {
         let mut body = Element::new(BODY);
         body.push_opt("ReceptionNumber", self.reception_number.clone());
-        Element::new(ROOT)
-            .with(request_header_element(&self.header))
-            .with(body)
+        self.header.document(body)
     }
 }
 
@@ -151,20 +96,17 @@ pub struct SubmitResponse {
 
 impl SubmitResponse {
     pub fn to_element(&self) -> Element {
-        let mut h = Element::new(HEADER);
-        h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
-        h.push_opt(
-            "MedicalInstitutionCode",
-            self.medical_institution_code.clone(),
-        );
-        h.push_opt(
-            "ArbitraryFileIdentifier",
-            self.arbitrary_file_identifier.clone(),
-        );
-        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
-        h.push_opt("ErrorCode", self.error_code.clone());
-        h.push_opt("ErrorMessage", self.error_message.clone());
-        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        let h = ResultHeaderFields {
+            process_execution_time: &self.process_execution_time,
+            qualification_confirmation_date: None,
+            medical_institution_code: self.medical_institution_code.as_deref(),
+            arbitrary_file_identifier: self.arbitrary_file_identifier.as_deref(),
+            segment_of_result: self.segment_of_result,
+            error_code: self.error_code.as_deref(),
+            error_message: self.error_message.as_deref(),
+            character_code: self.character_code,
+        }
+        .to_element(|_| {});
         let mut root = Element::new(ROOT).with(h);
         if let Some(n) = &self.reception_number {
             let mut b = Element::new(BODY);
@@ -196,25 +138,17 @@ pub struct BulkResultHeader {
 
 impl BulkResultHeader {
     pub fn to_element(&self) -> Element {
-        let mut h = Element::new(HEADER);
-        h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
-        h.push_opt(
-            "QualificationConfirmationDate",
-            self.qualification_confirmation_date.clone(),
-        );
-        h.push_opt(
-            "MedicalInstitutionCode",
-            self.medical_institution_code.clone(),
-        );
-        h.push_opt(
-            "ArbitraryFileIdentifier",
-            self.arbitrary_file_identifier.clone(),
-        );
-        h.push_opt("ReceptionNumber", self.reception_number.clone());
-        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
-        h.push_opt("ErrorCode", self.error_code.clone());
-        h.push_opt("ErrorMessage", self.error_message.clone());
-        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        let mut h = ResultHeaderFields {
+            process_execution_time: &self.process_execution_time,
+            qualification_confirmation_date: self.qualification_confirmation_date.as_deref(),
+            medical_institution_code: self.medical_institution_code.as_deref(),
+            arbitrary_file_identifier: self.arbitrary_file_identifier.as_deref(),
+            segment_of_result: self.segment_of_result,
+            error_code: self.error_code.as_deref(),
+            error_message: self.error_message.as_deref(),
+            character_code: self.character_code,
+        }
+        .to_element(|h| h.push_opt("ReceptionNumber", self.reception_number.clone()));
         h.push_opt(
             "NumberOfProcessingResult",
             self.number_of_processing_result.map(|n| n.to_string()),

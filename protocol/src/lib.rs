@@ -9,10 +9,13 @@ pub mod bulk;
 pub mod codes;
 pub mod dom;
 pub mod errors;
+pub mod fields;
+pub mod header;
 pub mod json;
 pub mod message;
 pub mod naming;
 pub mod registration;
+pub mod search;
 pub mod texts;
 pub mod xml;
 

@@ -4,14 +4,14 @@
 //! A registration names the card (保険者番号, 記号, 番号, 枝番) and the value; an empty value deletes
 //! the facility's number for that card (RULE-51).
 
-use crate::bulk::{header_and_body, read_header, request_header_element};
 use crate::codes::{CharacterCode, ProcessingResultStatus, SegmentOfResult};
 use crate::dom::Element;
 use crate::errors::ErrorKind;
-use crate::message::{
-    check_text, trimmed, FieldError, InsurerNumber, RequestHeader, StructureError, BODY, HEADER,
-    MAX_IDENTIFIER_CHARS, MAX_SYMBOL_CHARS, ROOT,
+use crate::fields::{
+    check_text, trimmed, FieldError, InsurerNumber, StructureError, MAX_IDENTIFIER_CHARS,
+    MAX_SYMBOL_CHARS,
 };
+use crate::header::{header_and_body, RequestHeader, ResultHeaderFields, BODY, ROOT};
 
 pub const REGISTRATION_INFO: &str = "ReferenceNumberRegistrationInfo";
 pub const BULK_REGISTRATION_UNIT: &str = "BulkRegistrationUnit";
@@ -157,15 +157,14 @@ impl SingleRegistrationRequest {
             )));
         }
         Ok(SingleRegistrationRequest {
-            header: read_header(header),
+            header: RequestHeader::from_element(header),
             info: RegistrationInfo::from_element(info),
         })
     }
 
     pub fn to_element(&self) -> Element {
-        Element::new(ROOT)
-            .with(request_header_element(&self.header))
-            .with(Element::new(BODY).with(self.info.to_element()))
+        self.header
+            .document(Element::new(BODY).with(self.info.to_element()))
     }
 }
 
@@ -196,7 +195,7 @@ impl BulkRegistrationRequest {
             )));
         }
         Ok(BulkRegistrationRequest {
-            header: read_header(header),
+            header: RequestHeader::from_element(header),
             rows,
         })
     }
@@ -205,9 +204,7 @@ impl BulkRegistrationRequest {
         let mut body = Element::new(BODY);
         body.children
             .extend(self.rows.iter().map(RegistrationInfo::to_element));
-        Element::new(ROOT)
-            .with(request_header_element(&self.header))
-            .with(body)
+        self.header.document(body)
     }
 }
 
@@ -262,20 +259,17 @@ impl RegistrationOutcome {
 
 impl RegistrationResponse {
     pub fn to_element(&self) -> Element {
-        let mut h = Element::new(HEADER);
-        h.push_leaf("ProcessExecutionTime", &self.process_execution_time);
-        h.push_opt(
-            "MedicalInstitutionCode",
-            self.medical_institution_code.clone(),
-        );
-        h.push_opt(
-            "ArbitraryFileIdentifier",
-            self.arbitrary_file_identifier.clone(),
-        );
-        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
-        h.push_opt("ErrorCode", self.error_code.clone());
-        h.push_opt("ErrorMessage", self.error_message.clone());
-        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        let h = ResultHeaderFields {
+            process_execution_time: &self.process_execution_time,
+            qualification_confirmation_date: None,
+            medical_institution_code: self.medical_institution_code.as_deref(),
+            arbitrary_file_identifier: self.arbitrary_file_identifier.as_deref(),
+            segment_of_result: self.segment_of_result,
+            error_code: self.error_code.as_deref(),
+            error_message: self.error_message.as_deref(),
+            character_code: self.character_code,
+        }
+        .to_element(|_| {});
         let mut root = Element::new(ROOT).with(h);
         if let Some(o) = &self.body {
             let mut b = Element::new(BODY);

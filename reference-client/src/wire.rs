@@ -3,9 +3,8 @@
 
 use crate::Mutant;
 use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
-use oqs_protocol::bulk::request_header_element;
 use oqs_protocol::codes::{ContributionRatio, QualificationValidity, Sex};
-use oqs_protocol::message::{InsurerNumber, RequestHeader, SearchInfo, BODY, ROOT};
+use oqs_protocol::message::{InsurerNumber, RequestHeader, SearchInfo, BODY};
 use oqs_protocol::registration::RegistrationInfo;
 use oqs_protocol::xml::{read_document, write_document, ReadLimits};
 use oqs_protocol::{texts, Element, ErrorKind, ErrorTable, TextEncoding};
@@ -164,9 +163,7 @@ impl WireStyle {
 pub fn message(header: &RequestHeader, children: Vec<Element>) -> Element {
     let mut body = Element::new(BODY);
     body.children = children;
-    Element::new(ROOT)
-        .with(request_header_element(header))
-        .with(body)
+    header.document(body)
 }
 
 /// Parses an answer document; `Err` with a reason when it is not (yet) readable XML.

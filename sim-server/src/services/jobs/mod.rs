@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::{jst, timestamp};
 use oqs_domain::Population;
-use oqs_protocol::bulk::{self, BulkResultHeader, FetchRequest, SubmitResponse};
+use oqs_protocol::bulk::{BulkResultHeader, FetchRequest, SubmitResponse};
 use oqs_protocol::codes::{CharacterCode, SegmentOfResult};
 use oqs_protocol::errors::{ErrorKind, ErrorTable};
 use oqs_protocol::naming::{bulk_result_file_name, MessageId};
@@ -845,7 +845,7 @@ impl Jobs {
     ) -> (Answered, FetchNote) {
         let now = self.inner.clock.now();
         let req = FetchRequest::from_element(root);
-        let header = bulk::header_of(root);
+        let header = oqs_protocol::header::header_of(root);
         let mut res = BulkResultHeader {
             process_execution_time: timestamp(now),
             qualification_confirmation_date: header.qualification_confirmation_date.clone(),
@@ -1019,7 +1019,7 @@ fn prepare_tree(
     encoding: TextEncoding,
     settings: &JobSettings,
 ) -> (oqs_protocol::message::RequestHeader, TextEncoding, Work) {
-    let header = bulk::header_of(root);
+    let header = oqs_protocol::header::header_of(root);
     let parsed = match kind {
         JobKind::BulkInquiry => {
             oqs_protocol::bulk::BulkInquiryRequest::from_element(root).map(Work::Inquiry)

@@ -279,7 +279,7 @@ impl Jobs {
     ) -> (Answered, RegistrationNote) {
         let inner = &self.inner;
         let now = inner.clock.now();
-        let header = oqs_protocol::bulk::header_of(root);
+        let header = oqs_protocol::header::header_of(root);
         let mut res = RegistrationResponse {
             process_execution_time: timestamp(now),
             medical_institution_code: header.medical_institution_code.clone(),

@@ -1,0 +1,185 @@
+//! Field formats every message shares: the shape and field errors a request can have,
+//! 保険者番号 ([`InsurerNumber`]), `YYYYMMDD` dates and the length / character rules of free text
+//! (RULE-29..36 are format only; what the values mean is the domain's business).
+
+use crate::errors::ErrorKind;
+use chrono::NaiveDate;
+
+/// The longest ArbitraryFileIdentifier / ArbitraryIdentifier accepted (interface.md §2: "up to 50").
+pub const MAX_IDENTIFIER_CHARS: usize = 50;
+/// RULE-30: 記号 and 番号 are at most 20 characters.
+pub const MAX_SYMBOL_CHARS: usize = 20;
+
+/// A request that does not have the message's shape (wrong root, missing parts).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StructureError(pub String);
+
+/// One input field that breaks its rule: which row of the error table, which element, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {detail}")]
+pub struct FieldError {
+    pub kind: ErrorKind,
+    /// Element path, e.g. `MessageBody/QualificationConfirmSearchInfo/InsurerNumber`.
+    pub field: &'static str,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub(crate) fn new(kind: ErrorKind, field: &'static str, detail: impl Into<String>) -> Self {
+        FieldError {
+            kind,
+            field,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// 保険者番号 as a number: 8-digit numbers and 6-digit 国保 numbers, however padded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InsurerNumber(pub u32);
+
+impl InsurerNumber {
+    /// Accepts 8 digits, or 6 digits optionally right-aligned to 8 with spaces or zeros.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let t = raw.trim_matches(|c: char| c == ' ' || c == '\u{3000}');
+        if t.is_empty() {
+            return Err("missing".into());
+        }
+        if !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("\"{raw}\" is not half-width digits"));
+        }
+        if t.len() != 6 && t.len() != 8 {
+            return Err(format!(
+                "\"{raw}\" has {} digits; expected 8 (or 6 for 国民健康保険, right-aligned to 8)",
+                t.len()
+            ));
+        }
+        // 8-digit numbers start with a 法別番号 ≥ 01, so "00" + 6 digits is a padded 国保 number.
+        t.parse().map(InsurerNumber).map_err(|e| e.to_string())
+    }
+
+    /// A 6-digit (国民健康保険) number.
+    pub fn is_six_digit(self) -> bool {
+        self.0 < 1_000_000
+    }
+
+    /// The number as printed on the card: 6 or 8 digits.
+    pub fn display(self) -> String {
+        if self.is_six_digit() {
+            format!("{:06}", self.0)
+        } else {
+            format!("{:08}", self.0)
+        }
+    }
+
+    /// The wire form: 8 characters, 6-digit numbers right-aligned with spaces.
+    pub fn wire(self) -> String {
+        format!("{:>8}", self.display())
+    }
+
+    /// 法別番号 12 (生活保護): a 公費負担者番号 entered in the 保険者番号 field (RULE-36).
+    pub fn is_public_assistance(self) -> bool {
+        !self.is_six_digit() && self.0 / 1_000_000 == 12
+    }
+
+    /// 法別番号 39: 後期高齢者医療.
+    pub fn is_late_elderly(self) -> bool {
+        !self.is_six_digit() && self.0 / 1_000_000 == 39
+    }
+}
+
+/// Parses `YYYYMMDD` as a calendar date.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+    let t = raw.trim();
+    if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("\"{raw}\" is not 8 half-width digits (YYYYMMDD)"));
+    }
+    // Digits only (checked above), so the slices are on char boundaries. Not chrono's
+    // strftime parser: this runs for every row of a bulk file.
+    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap_or(0);
+    i32::try_from(num(0..4))
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, num(4..6), num(6..8)))
+        .ok_or_else(|| format!("\"{raw}\" is not a calendar date"))
+}
+
+/// `YYYYMMDD`.
+pub fn format_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+}
+
+pub(crate) fn trimmed(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref()
+        .map(|s| s.trim_matches(|c: char| c == ' ' || c == '\u{3000}'))
+        .filter(|s| !s.is_empty())
+}
+
+pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), String> {
+    let n = raw.chars().count();
+    if n > max {
+        return Err(format!(
+            "\"{raw}\" has {n} characters; at most {max} are allowed"
+        ));
+    }
+    if let Some(c) = raw.chars().find(|c| c.is_control()) {
+        return Err(format!("contains the control character U+{:04X}", c as u32));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insurer_number_padding_variants_are_equal() {
+        let a = InsurerNumber::parse("139931").unwrap();
+        assert_eq!(InsurerNumber::parse("  139931").unwrap(), a);
+        assert_eq!(InsurerNumber::parse("00139931").unwrap(), a);
+        assert_eq!(a.wire(), "  139931");
+        assert_eq!(a.display(), "139931");
+        assert_eq!(InsurerNumber::parse("06139000").unwrap().wire(), "06139000");
+        assert!(InsurerNumber::parse("1234567").is_err());
+        assert!(InsurerNumber::parse("０６１３９０００").is_err());
+        assert!(InsurerNumber::parse("").is_err());
+        assert!(InsurerNumber::parse("12374013")
+            .unwrap()
+            .is_public_assistance());
+        assert!(InsurerNumber::parse("39110400").unwrap().is_late_elderly());
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::{format_date, parse_date};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-written `YYYYMMDD` reader and writer agree with chrono's strftime on any
+        /// 8 digits (valid or not) and any date.
+        #[test]
+        fn yyyymmdd_matches_chrono(digits in "[0-9]{8}", days in 0i32..3_000_000) {
+            let ours = parse_date(&digits).ok();
+            let chrono = NaiveDate::parse_from_str(&digits, "%Y%m%d").ok();
+            prop_assert_eq!(ours, chrono);
+            let d = NaiveDate::from_num_days_from_ce_opt(days).expect("a date");
+            prop_assert_eq!(format_date(d), d.format("%Y%m%d").to_string());
+        }
+    }
+
+    #[test]
+    fn calendar_edges() {
+        assert!(parse_date("20210229").is_err());
+        assert!(parse_date("20240229").is_ok());
+        assert!(parse_date("20211301").is_err());
+        assert!(parse_date("2021010").is_err());
+        assert!(parse_date("２０２１０１０６").is_err());
+        assert_eq!(
+            parse_date(" 20210106 ").map(format_date).as_deref(),
+            Ok("20210106")
+        );
+    }
+}

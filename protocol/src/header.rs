@@ -1,0 +1,222 @@
+//! The message envelope and its header, read and written in one place: `XmlMsg` with
+//! `MessageHeader` and `MessageBody`, the request header every request carries (single, bulk,
+//! fetch, registration) and the fields every result header writes.
+
+use crate::codes::{CharacterCode, SegmentOfResult};
+use crate::dom::Element;
+use crate::errors::ErrorKind;
+use crate::fields::{
+    check_text, parse_date, trimmed, FieldError, StructureError, MAX_IDENTIFIER_CHARS,
+};
+use chrono::NaiveDate;
+
+pub const ROOT: &str = "XmlMsg";
+pub const HEADER: &str = "MessageHeader";
+pub const BODY: &str = "MessageBody";
+
+/// MessageHeader of a request, as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestHeader {
+    pub qualification_confirmation_date: Option<String>,
+    pub medical_institution_code: Option<String>,
+    pub arbitrary_file_identifier: Option<String>,
+    /// Not in the public layout; honoured when present (it picks the result's encoding).
+    pub character_code_identifier: Option<String>,
+}
+
+/// Header fields that passed their rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidHeader {
+    pub confirmation_date: Option<NaiveDate>,
+    pub medical_institution_code: String,
+    pub arbitrary_file_identifier: Option<String>,
+    pub character_code: Option<CharacterCode>,
+}
+
+impl RequestHeader {
+    /// Reads MessageHeader of any request (the same fields for single and bulk requests).
+    pub fn from_element(header: &Element) -> RequestHeader {
+        let get = |n: &str| header.child_text(n).map(str::to_owned);
+        RequestHeader {
+            qualification_confirmation_date: get("QualificationConfirmationDate"),
+            medical_institution_code: get("MedicalInstitutionCode"),
+            arbitrary_file_identifier: get("ArbitraryFileIdentifier"),
+            character_code_identifier: get("CharacterCodeIdentifier"),
+        }
+    }
+
+    /// MessageHeader of a request, written back (clients and tests build requests with it).
+    pub fn to_element(&self) -> Element {
+        let mut header = Element::new(HEADER);
+        header.push_opt(
+            "QualificationConfirmationDate",
+            self.qualification_confirmation_date.clone(),
+        );
+        header.push_opt(
+            "MedicalInstitutionCode",
+            self.medical_institution_code.clone(),
+        );
+        header.push_opt(
+            "ArbitraryFileIdentifier",
+            self.arbitrary_file_identifier.clone(),
+        );
+        header.push_opt(
+            "CharacterCodeIdentifier",
+            self.character_code_identifier.clone(),
+        );
+        header
+    }
+
+    /// A request with this header and `body` (its children).
+    pub fn document(&self, body: Element) -> Element {
+        Element::new(ROOT).with(self.to_element()).with(body)
+    }
+}
+
+/// `XmlMsg` with `MessageHeader` and `MessageBody`, or why not.
+pub fn header_and_body(root: &Element) -> Result<(&Element, &Element), StructureError> {
+    if root.name != ROOT {
+        return Err(StructureError(format!(
+            "root element is <{}>, expected <{ROOT}>",
+            root.name
+        )));
+    }
+    let header = root
+        .child(HEADER)
+        .ok_or_else(|| StructureError(format!("<{HEADER}> is missing")))?;
+    let body = root
+        .child(BODY)
+        .ok_or_else(|| StructureError(format!("<{BODY}> is missing")))?;
+    Ok((header, body))
+}
+
+/// The header fields of a request whose header could be found, for echoing in an answer.
+pub fn header_of(root: &Element) -> RequestHeader {
+    root.child(HEADER)
+        .map(RequestHeader::from_element)
+        .unwrap_or_default()
+}
+
+impl RequestHeader {
+    /// Header rules: 医療機関コード 10 digits, 資格確認日 YYYYMMDD when given, identifiers ≤ 50.
+    pub fn validate(&self) -> Result<ValidHeader, FieldError> {
+        const MIC: &str = "MessageHeader/MedicalInstitutionCode";
+        let code = trimmed(&self.medical_institution_code)
+            .ok_or_else(|| FieldError::new(ErrorKind::MedicalInstitutionCode, MIC, "missing"))?;
+        if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(
+                ErrorKind::MedicalInstitutionCode,
+                MIC,
+                format!("\"{code}\" is not 10 half-width digits"),
+            ));
+        }
+        let confirmation_date = match trimmed(&self.qualification_confirmation_date) {
+            None => None,
+            Some(d) => Some(parse_date(d).map_err(|e| {
+                FieldError::new(
+                    ErrorKind::ConfirmationDate,
+                    "MessageHeader/QualificationConfirmationDate",
+                    e,
+                )
+            })?),
+        };
+        let arbitrary_file_identifier = match self.arbitrary_file_identifier.as_deref() {
+            None | Some("") => None,
+            Some(id) => {
+                check_text(id, MAX_IDENTIFIER_CHARS).map_err(|e| {
+                    FieldError::new(
+                        ErrorKind::ArbitraryFileIdentifier,
+                        "MessageHeader/ArbitraryFileIdentifier",
+                        e,
+                    )
+                })?;
+                Some(id.to_owned())
+            }
+        };
+        let character_code = match trimmed(&self.character_code_identifier) {
+            None => None,
+            Some(c) => Some(CharacterCode::from_code(c).ok_or_else(|| {
+                FieldError::new(
+                    ErrorKind::CharacterCode,
+                    "MessageHeader/CharacterCodeIdentifier",
+                    format!("\"{c}\" is not 0 (UTF-8) or 1 (Shift_JIS)"),
+                )
+            })?),
+        };
+        Ok(ValidHeader {
+            confirmation_date,
+            medical_institution_code: code.to_owned(),
+            arbitrary_file_identifier,
+            character_code,
+        })
+    }
+}
+
+/// The fields every result header writes (single inquiry, bulk submit and fetch, registration),
+/// in the interface's order.
+pub(crate) struct ResultHeaderFields<'a> {
+    pub process_execution_time: &'a str,
+    pub qualification_confirmation_date: Option<&'a str>,
+    pub medical_institution_code: Option<&'a str>,
+    pub arbitrary_file_identifier: Option<&'a str>,
+    pub segment_of_result: SegmentOfResult,
+    pub error_code: Option<&'a str>,
+    pub error_message: Option<&'a str>,
+    pub character_code: CharacterCode,
+}
+
+impl ResultHeaderFields<'_> {
+    /// `MessageHeader`; `between` writes the message's own fields after ArbitraryFileIdentifier
+    /// (ReferenceClassification, ReceptionNumber). Fields after CharacterCodeIdentifier (the bulk
+    /// counts) are pushed by the caller.
+    pub(crate) fn to_element(&self, between: impl FnOnce(&mut Element)) -> Element {
+        let mut h = Element::new(HEADER);
+        h.push_leaf("ProcessExecutionTime", self.process_execution_time);
+        h.push_opt(
+            "QualificationConfirmationDate",
+            self.qualification_confirmation_date,
+        );
+        h.push_opt("MedicalInstitutionCode", self.medical_institution_code);
+        h.push_opt("ArbitraryFileIdentifier", self.arbitrary_file_identifier);
+        between(&mut h);
+        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
+        h.push_opt("ErrorCode", self.error_code);
+        h.push_opt("ErrorMessage", self.error_message);
+        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_rules() {
+        let h = RequestHeader {
+            medical_institution_code: Some("1234567890".into()),
+            ..Default::default()
+        };
+        assert_eq!(h.validate().unwrap().confirmation_date, None);
+        let h = RequestHeader {
+            medical_institution_code: Some("123456789".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            h.validate().unwrap_err().kind,
+            ErrorKind::MedicalInstitutionCode
+        );
+        let h = RequestHeader {
+            medical_institution_code: Some("1234567890".into()),
+            qualification_confirmation_date: Some("2021/01/06".into()),
+            ..Default::default()
+        };
+        assert_eq!(h.validate().unwrap_err().kind, ErrorKind::ConfirmationDate);
+        let h = RequestHeader {
+            medical_institution_code: Some("1234567890".into()),
+            character_code_identifier: Some("2".into()),
+            ..Default::default()
+        };
+        assert_eq!(h.validate().unwrap_err().kind, ErrorKind::CharacterCode);
+    }
+}

@@ -1,0 +1,259 @@
+//! QualificationConfirmSearchInfo: the card searched (保険者番号, 記号, 番号, 枝番, 生年月日, the
+//! 限度額 consent), as received and echoed, and its input rules RULE-29..36. A single inquiry
+//! holds one, a bulk inquiry one per row.
+
+use crate::codes::ConsentFlag;
+use crate::dom::Element;
+use crate::errors::ErrorKind;
+use crate::fields::{
+    check_text, parse_date, trimmed, FieldError, InsurerNumber, MAX_IDENTIFIER_CHARS,
+    MAX_SYMBOL_CHARS,
+};
+use chrono::NaiveDate;
+
+pub const SEARCH_INFO: &str = "QualificationConfirmSearchInfo";
+
+/// QualificationConfirmSearchInfo as received (echoed back verbatim in the result).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchInfo {
+    pub insurer_number: Option<String>,
+    pub insured_card_symbol: Option<String>,
+    pub insured_identification_number: Option<String>,
+    pub insured_branch_number: Option<String>,
+    pub birthdate: Option<String>,
+    pub limit_application_certificate_related_cons_flg: Option<String>,
+    pub arbitrary_identifier: Option<String>,
+}
+
+const SEARCH_FIELDS: [&str; 7] = [
+    "InsurerNumber",
+    "InsuredCardSymbol",
+    "InsuredIdentificationNumber",
+    "InsuredBranchNumber",
+    "Birthdate",
+    "LimitApplicationCertificateRelatedConsFlg",
+    "ArbitraryIdentifier",
+];
+
+impl SearchInfo {
+    fn fields(&self) -> [&Option<String>; 7] {
+        [
+            &self.insurer_number,
+            &self.insured_card_symbol,
+            &self.insured_identification_number,
+            &self.insured_branch_number,
+            &self.birthdate,
+            &self.limit_application_certificate_related_cons_flg,
+            &self.arbitrary_identifier,
+        ]
+    }
+
+    pub fn from_element(el: &Element) -> Self {
+        let get = |n: &str| el.child_text(n).map(str::to_owned);
+        SearchInfo {
+            insurer_number: get(SEARCH_FIELDS[0]),
+            insured_card_symbol: get(SEARCH_FIELDS[1]),
+            insured_identification_number: get(SEARCH_FIELDS[2]),
+            insured_branch_number: get(SEARCH_FIELDS[3]),
+            birthdate: get(SEARCH_FIELDS[4]),
+            limit_application_certificate_related_cons_flg: get(SEARCH_FIELDS[5]),
+            arbitrary_identifier: get(SEARCH_FIELDS[6]),
+        }
+    }
+
+    pub fn to_element(&self) -> Element {
+        let mut el = Element::new(SEARCH_INFO);
+        for (name, value) in SEARCH_FIELDS.iter().zip(self.fields()) {
+            el.push_opt(name, value.clone());
+        }
+        el
+    }
+}
+
+/// A search that passed every input rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidSearch {
+    pub insurer_number: InsurerNumber,
+    pub symbol: Option<String>,
+    pub number: String,
+    pub branch: Option<String>,
+    pub birthdate: NaiveDate,
+    pub limit_consent: ConsentFlag,
+    pub arbitrary_identifier: Option<String>,
+}
+
+impl SearchInfo {
+    /// RULE-29..36, in element order; the first broken rule is reported.
+    pub fn validate(&self) -> Result<ValidSearch, FieldError> {
+        const P: &str = "MessageBody/QualificationConfirmSearchInfo/";
+        let insurer_raw = self.insurer_number.as_deref().unwrap_or("");
+        let insurer_number = InsurerNumber::parse(insurer_raw).map_err(|e| {
+            FieldError::new(
+                ErrorKind::InsurerNumber,
+                "MessageBody/QualificationConfirmSearchInfo/InsurerNumber",
+                e,
+            )
+        })?;
+        let _ = P;
+        let symbol = trimmed(&self.insured_card_symbol).map(str::to_owned);
+        if let Some(s) = &symbol {
+            check_text(s, MAX_SYMBOL_CHARS).map_err(|e| {
+                FieldError::new(
+                    ErrorKind::InsuredCardSymbol,
+                    "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol",
+                    e,
+                )
+            })?;
+        }
+        const NUM: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredIdentificationNumber";
+        let number = trimmed(&self.insured_identification_number)
+            .ok_or_else(|| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, "missing"))?
+            .to_owned();
+        check_text(&number, MAX_SYMBOL_CHARS)
+            .map_err(|e| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, e))?;
+        const BR: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredBranchNumber";
+        let branch = trimmed(&self.insured_branch_number).map(str::to_owned);
+        if let Some(b) = &branch {
+            if b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(FieldError::new(
+                    ErrorKind::InsuredBranchNumber,
+                    BR,
+                    format!("\"{b}\" is not 2 half-width digits"),
+                ));
+            }
+        }
+        if insurer_number.is_public_assistance() {
+            // RULE-36: 公費負担者番号 + 受給者番号 (7 digits); 記号 and 枝番 are not entered.
+            if symbol.is_some() || branch.is_some() {
+                return Err(FieldError::new(
+                    ErrorKind::MedicalAssistanceSymbolOrBranch,
+                    if symbol.is_some() {
+                        "MessageBody/QualificationConfirmSearchInfo/InsuredCardSymbol"
+                    } else {
+                        BR
+                    },
+                    "a 公費負担者番号 (法別番号 12) takes no 記号 and no 枝番",
+                ));
+            }
+            if number.len() != 7 || !number.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(FieldError::new(
+                    ErrorKind::BeneficiaryNumber,
+                    NUM,
+                    format!("受給者番号 \"{number}\" is not 7 half-width digits"),
+                ));
+            }
+        }
+        const BD: &str = "MessageBody/QualificationConfirmSearchInfo/Birthdate";
+        let birthdate = match trimmed(&self.birthdate) {
+            None => return Err(FieldError::new(ErrorKind::Birthdate, BD, "missing")),
+            Some(b) => parse_date(b).map_err(|e| FieldError::new(ErrorKind::Birthdate, BD, e))?,
+        };
+        const CF: &str =
+            "MessageBody/QualificationConfirmSearchInfo/LimitApplicationCertificateRelatedConsFlg";
+        let limit_consent = match trimmed(&self.limit_application_certificate_related_cons_flg) {
+            None => return Err(FieldError::new(ErrorKind::LimitConsentFlag, CF, "missing")),
+            Some(f) => ConsentFlag::from_code(f).ok_or_else(|| {
+                FieldError::new(
+                    ErrorKind::LimitConsentFlag,
+                    CF,
+                    format!("\"{f}\" is not 0 or 1"),
+                )
+            })?,
+        };
+        let arbitrary_identifier = match self.arbitrary_identifier.as_deref() {
+            None | Some("") => None,
+            Some(id) => {
+                check_text(id, MAX_IDENTIFIER_CHARS).map_err(|e| {
+                    FieldError::new(
+                        ErrorKind::ArbitraryIdentifier,
+                        "MessageBody/QualificationConfirmSearchInfo/ArbitraryIdentifier",
+                        e,
+                    )
+                })?;
+                Some(id.to_owned())
+            }
+        };
+        Ok(ValidSearch {
+            insurer_number,
+            symbol,
+            number,
+            branch,
+            birthdate,
+            limit_consent,
+            arbitrary_identifier,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search() -> SearchInfo {
+        SearchInfo {
+            insurer_number: Some("06139000".into()),
+            insured_card_symbol: Some("9000".into()),
+            insured_identification_number: Some("10001".into()),
+            insured_branch_number: Some("01".into()),
+            birthdate: Some("19540326".into()),
+            limit_application_certificate_related_cons_flg: Some("0".into()),
+            arbitrary_identifier: None,
+        }
+    }
+
+    fn kind(s: SearchInfo) -> ErrorKind {
+        s.validate().expect_err("should be rejected").kind
+    }
+
+    #[test]
+    fn valid_search_passes_and_optional_fields_may_be_absent() {
+        let v = search().validate().expect("valid");
+        assert_eq!(v.branch.as_deref(), Some("01"));
+        let mut s = search();
+        s.insured_card_symbol = None;
+        s.insured_branch_number = Some("".into());
+        let v = s.validate().expect("valid without 記号/枝番");
+        assert_eq!((v.symbol, v.branch), (None, None));
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let mut s = search();
+        s.insurer_number = Some("6139000".into());
+        assert_eq!(kind(s), ErrorKind::InsurerNumber);
+        let mut s = search();
+        s.insured_card_symbol = Some("あ".repeat(21));
+        assert_eq!(kind(s), ErrorKind::InsuredCardSymbol);
+        let mut s = search();
+        s.insured_identification_number = None;
+        assert_eq!(kind(s), ErrorKind::InsuredIdentificationNumber);
+        let mut s = search();
+        s.insured_branch_number = Some("1".into());
+        assert_eq!(kind(s), ErrorKind::InsuredBranchNumber);
+        let mut s = search();
+        s.insured_branch_number = Some("０１".into());
+        assert_eq!(kind(s), ErrorKind::InsuredBranchNumber);
+        let mut s = search();
+        s.birthdate = Some("19540230".into());
+        assert_eq!(kind(s), ErrorKind::Birthdate);
+        let mut s = search();
+        s.limit_application_certificate_related_cons_flg = Some("2".into());
+        assert_eq!(kind(s), ErrorKind::LimitConsentFlag);
+        let mut s = search();
+        s.arbitrary_identifier = Some("x".repeat(51));
+        assert_eq!(kind(s), ErrorKind::ArbitraryIdentifier);
+    }
+
+    #[test]
+    fn medical_assistance_input_rule() {
+        let mut s = search();
+        s.insurer_number = Some("12374013".into());
+        assert_eq!(kind(s.clone()), ErrorKind::MedicalAssistanceSymbolOrBranch);
+        s.insured_card_symbol = None;
+        s.insured_branch_number = None;
+        s.insured_identification_number = Some("99000281".into());
+        assert_eq!(kind(s.clone()), ErrorKind::BeneficiaryNumber);
+        s.insured_identification_number = Some("9900028".into());
+        assert!(s.validate().is_ok());
+    }
+}
