@@ -136,6 +136,9 @@ async fn main() {
         std::fs::canonicalize(exchange.root()).unwrap_or_else(|_| exchange.root().to_path_buf());
     // Face-reader results appear unprompted in face/ (interface.md §1).
     sim.terminal.set_face_dir(Some(exchange.face_dir()));
+    // Watching starts before the banner: a client may write as soon as it reads it.
+    let exchange = Arc::new(exchange);
+    tokio::spawn(exchange::run(exchange.clone()));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.listen)));
@@ -167,7 +170,6 @@ async fn main() {
         sim.clock.now().to_rfc3339(),
         sim.clock.mode_name()
     );
-    tokio::spawn(exchange::run(Arc::new(exchange)));
     let app = sim_server::router(sim);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

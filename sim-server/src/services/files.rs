@@ -1,27 +1,95 @@
 //! Writing a result file so that a reader sees it whole (the exchange's `res/`, the face
 //! reader's `face/`), or on purpose in two pieces (the exchange fault).
+//!
+//! Clients may write into those folders, so nothing is written through a name they could have
+//! planted a link at: temp files are created exclusively (`O_EXCL`, which never follows a link)
+//! under an unpredictable name in the private work folder `.oqs-sim/tmp` next to the folder, and
+//! renamed into place (a rename replaces a link at the final name, it does not follow it).
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The private work folder of the exchange root that holds `dir` (`res/`, `face/`).
+pub const PRIVATE_DIR: &str = ".oqs-sim";
+
+/// Creates (if needed) a folder that must be a real folder, not a link to one.
+pub fn real_dir(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::other(format!(
+            "{} is not a folder (a link or a file)",
+            path.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                real_dir(parent)?;
+            }
+            match fs::create_dir(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => real_dir(path),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `<dir>/../.oqs-sim/tmp`, created if needed; refused if any part is a link.
+fn temp_dir_for(dir: &Path) -> io::Result<PathBuf> {
+    let root = dir.parent().unwrap_or(Path::new("."));
+    let private = root.join(PRIVATE_DIR);
+    real_dir(&private)?;
+    let tmp = private.join("tmp");
+    real_dir(&tmp)?;
+    Ok(tmp)
+}
+
+/// Creates a new file that did not exist (never opens through a link).
+fn create_new(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
 
 /// Writes `dir/name` so that readers see either nothing or the whole file.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let tmp_dir = temp_dir_for(dir)?;
+    let (tmp, mut f) = loop {
+        let tmp = tmp_dir.join(format!("{:016x}.tmp", rand::random::<u64>()));
+        match create_new(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = f
+        .write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .and_then(|()| fs::rename(&tmp, dir.join(name)));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, dir.join(name))
+    written
 }
 
 /// Writes `dir/name` in two pieces under its final name, `pause` apart: a reader may see the
-/// first half (the [`crate::services::faults::ExchangeFault::partial_write`] fault).
+/// first half (the [`crate::services::faults::ExchangeFault::partial_write`] fault). Whatever
+/// was at the name before (a link included) is removed first, never written through.
 pub fn write_in_pieces(dir: &Path, name: &str, bytes: &[u8], pause: Duration) -> io::Result<()> {
     let half = bytes.len() / 2;
-    let mut f = fs::File::create(dir.join(name))?;
+    let path = dir.join(name);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut f = create_new(&path)?;
     f.write_all(&bytes[..half])?;
     f.sync_data()?;
     std::thread::sleep(pause);

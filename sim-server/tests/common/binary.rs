@@ -12,6 +12,18 @@ pub struct Server {
     pub banner: Vec<String>,
 }
 
+impl Server {
+    /// The server's process id (to read `/proc/<pid>/…`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process has exited (without waiting).
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // `Child::kill` is SIGKILL on Unix.

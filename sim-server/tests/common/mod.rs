@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod binary;
+pub mod raw;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
