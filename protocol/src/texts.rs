@@ -32,6 +32,10 @@ pub fn banner(v: QualificationValidity) -> Option<&'static str> {
 pub const WEBAPI_AUTH_FAILED: &str = "ユーザIDまたはパスワードが正しくありません。";
 /// WebAPI call without a valid idToken. Simulator-defined.
 pub const WEBAPI_TOKEN_REQUIRED: &str = "認証トークンが無効です。再度認証してください。";
+/// WebAPI auth while the account is locked (AUTH-03, ERR-01: the message itself is image only;
+/// this is the manual's 【対処】 text).
+pub const WEBAPI_ACCOUNT_LOCKED: &str =
+    "ログインできなくなった場合は、30 分待つか、管理者にパスワード初期化を依頼してください。";
 
 // ---------------------------------------------------------------------------------------------
 // My Number card inquiry (ch.2, SCR-08/09/10) and its dialogs (ERR-05..19, ERR-25..28).

@@ -23,8 +23,15 @@ pub use simulator::{Settings, Simulator};
 use axum::Router;
 use std::sync::Arc;
 
-/// The whole HTTP surface: XML, WebAPI and admin routes.
+/// The whole HTTP surface: XML, WebAPI and admin routes, the admin API for loopback clients
+/// without a token.
 pub fn router(sim: Arc<Simulator>) -> Router {
+    router_with(sim, ways_in::admin_guard::AdminAccess::loopback())
+}
+
+/// [`router`] with the admin API's access rule (`--admin-token`, the listen address).
+pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAccess) -> Router {
+    use ways_in::admin_guard;
     Router::new()
         .merge(http::router())
         .merge(webapi::router())
@@ -33,6 +40,15 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .merge(ways_in::terminal::router())
         .merge(ways_in::history::router())
         .merge(exchange::router())
-        .layer(axum::extract::DefaultBodyLimit::disable())
+        // Extracted bodies (admin, terminal, history); the XML and WebAPI routes read theirs
+        // with their own limits (--max-request-bytes, --bulk-max-request-bytes).
+        .layer(axum::extract::DefaultBodyLimit::max(
+            admin_guard::MAX_ADMIN_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn(admin_guard::clip_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(access),
+            admin_guard::guard,
+        ))
         .with_state(sim)
 }

@@ -4,6 +4,8 @@ use clap::Parser;
 use oqs_domain::fixtures::LoadMode;
 use oqs_protocol::ErrorTable;
 use sim_server::exchange::{self, Exchange};
+use sim_server::ways_in::admin_guard::AdminAccess;
+use sim_server::ways_in::serve;
 use sim_server::{clock, Clock, Settings, Simulator};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +62,22 @@ struct Args {
     /// Largest bulk request file, in bytes.
     #[arg(long, default_value_t = sim_server::jobs::DEFAULT_BULK_MAX_REQUEST_BYTES)]
     bulk_max_request_bytes: usize,
+    /// Token the admin API (/__admin/…) requires as `Authorization: Bearer TOKEN`; required
+    /// when --listen is not a loopback address.
+    #[arg(long)]
+    admin_token: Option<String>,
+    /// Seconds to receive a request's headers; also how long a kept-alive connection may idle.
+    #[arg(long, default_value_t = serve::DEFAULT_HEADER_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds to receive a request's body.
+    #[arg(long, default_value_t = serve::DEFAULT_BODY_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// HTTP connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = serve::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    max_connections: usize,
 }
 
 fn fail(msg: String) -> ! {
@@ -75,6 +93,8 @@ async fn main() {
         )
         .init();
     let args = Args::parse();
+    let access =
+        AdminAccess::for_listen(args.listen, args.admin_token.clone()).unwrap_or_else(|e| fail(e));
     let clock = match &args.now {
         Some(s) => {
             Clock::frozen(clock::parse_now(s).unwrap_or_else(|e| fail(format!("--now: {e}"))))
@@ -170,14 +190,14 @@ async fn main() {
         sim.clock.now().to_rfc3339(),
         sim.clock.mode_name()
     );
-    let app = sim_server::router(sim);
+    let app = sim_server::router_with(sim, access);
+    let limits = serve::ServeLimits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections,
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        fail(format!("server error: {e}"));
-    }
+    serve::serve(listener, app, limits, shutdown).await;
 }

@@ -3,13 +3,16 @@
 //!
 //! - [`xml_http`]: `POST /xml/{message-id}`; [`webapi`]: token auth + the JSON mirror;
 //! - [`exchange`]: the `req/` → `res/` folder bridge;
-//! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults);
+//! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults) and its guard;
+//! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits);
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services (the screens come later).
 
 pub mod admin;
+pub mod admin_guard;
 pub mod exchange;
 pub mod history;
 pub mod jobs;
+pub mod serve;
 pub mod terminal;
 pub mod webapi;
 pub mod xml_http;

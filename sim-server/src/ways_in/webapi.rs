@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
+use crate::services::tokens::Login;
 pub use crate::services::tokens::{DEMO_PASSWORD, DEMO_USER, TOKEN_CAPACITY};
 
 pub const AUTH_PATH: &str = "/oqs-api-pro/MSA12020/ILI12020SV01/auth";
@@ -49,14 +50,34 @@ async fn auth(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
                 .into_response()
         }
     };
-    if req.user_id != sim.settings.webapi_user || req.password != sim.settings.webapi_password {
-        return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_AUTH_FAILED);
-    }
-    let result = json!({
-        "accessToken": sim.tokens.issue("access"),
-        "refreshToken": sim.tokens.issue("refresh"),
-        "idToken": sim.tokens.issue("id"),
-    });
+    let account = (
+        sim.settings.webapi_user.as_str(),
+        sim.settings.webapi_password.as_str(),
+    );
+    let given = (req.user_id.as_str(), req.password.as_str());
+    let result = match sim.tokens.login(account, given, sim.clock.now()) {
+        Login::Granted {
+            access,
+            refresh,
+            id,
+        } => {
+            json!({"accessToken": access, "refreshToken": refresh, "idToken": id})
+        }
+        Login::Refused => return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_AUTH_FAILED),
+        Login::Locked(until) => {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({
+                    "status": "1",
+                    "msg": texts::WEBAPI_ACCOUNT_LOCKED,
+                    "err": "ERR-01",
+                    "lockedUntil": until.to_rfc3339(),
+                    "result": null,
+                })),
+            )
+                .into_response()
+        }
+    };
     Json(json!({"status": "0", "msg": "", "result": result})).into_response()
 }
 
@@ -71,7 +92,7 @@ async fn search(State(sim): State<Arc<Simulator>>, headers: HeaderMap, body: Bod
                 .to_owned()
         });
     match token {
-        Some(t) if sim.tokens.is_valid(&t) => {}
+        Some(t) if sim.tokens.use_token(&t, sim.clock.now()) => {}
         _ => return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_TOKEN_REQUIRED),
     }
     let bytes = match read_body(&sim, body).await {

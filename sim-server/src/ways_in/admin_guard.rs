@@ -1,0 +1,227 @@
+//! The admin API's guard (`/__admin/…`, issue 11). The admin API can wipe the population, move
+//! the clock and inject faults, so a request is refused when:
+//! - its `Host` is not a name of this simulator (403): a web page that rebinds its own DNS name
+//!   to 127.0.0.1 still sends its own name;
+//! - it carries an `Origin` of another site, or `null` (403): a page the user visits;
+//! - an admin token is set (`--admin-token`) and `Authorization: Bearer <token>` is missing or
+//!   wrong (401);
+//! - it changes state with a body type a browser may send cross-site without asking first
+//!   (`text/plain`, a form; 415).
+//!
+//! And on every route, a 4xx answer never echoes a huge input: long strings in it are clipped
+//! ([`clip_errors`]).
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Largest body of an admin request (fixtures included), in bytes.
+pub const MAX_ADMIN_BODY_BYTES: usize = 16 << 20;
+
+/// A 4xx answer longer than this has its long strings clipped.
+const MAX_ERROR_BYTES: usize = 4096;
+/// Characters kept of a clipped string.
+const CLIPPED_CHARS: usize = 200;
+
+/// Who may use the admin API.
+#[derive(Debug, Clone)]
+pub struct AdminAccess {
+    token: Option<String>,
+    /// Host names the simulator answers to; `None`: any (listening on all addresses, where the
+    /// token is required).
+    hosts: Option<Vec<String>>,
+}
+
+const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+impl AdminAccess {
+    /// The default of an in-process simulator: loopback names only, no token.
+    pub fn loopback() -> Self {
+        AdminAccess {
+            token: None,
+            hosts: Some(LOOPBACK_NAMES.iter().map(|s| (*s).to_owned()).collect()),
+        }
+    }
+
+    /// For a simulator listening on `listen`. Off loopback, a token is required.
+    pub fn for_listen(listen: SocketAddr, token: Option<String>) -> Result<Self, String> {
+        let token = token.filter(|t| !t.is_empty());
+        if !listen.ip().is_loopback() && token.is_none() {
+            return Err(format!(
+                "--listen {listen} is reachable from other machines: set --admin-token TOKEN \
+                 (the admin API can wipe the population and move the clock)"
+            ));
+        }
+        let hosts = if listen.ip().is_unspecified() {
+            None
+        } else {
+            let mut h: Vec<String> = LOOPBACK_NAMES.iter().map(|s| (*s).to_owned()).collect();
+            h.push(listen.ip().to_string());
+            Some(h)
+        };
+        Ok(AdminAccess { token, hosts })
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        match &self.hosts {
+            None => true,
+            Some(hosts) => {
+                let h = host_name(host);
+                hosts.iter().any(|a| a.eq_ignore_ascii_case(&h))
+            }
+        }
+    }
+
+    fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), (StatusCode, String)> {
+        let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or(""));
+        if let Some(host) = text(header::HOST) {
+            if !self.host_allowed(host) {
+                return Err((
+                    StatusCode::FORBIDDEN,
+                    "admin API: Host is not this simulator (use localhost or 127.0.0.1)".into(),
+                ));
+            }
+        }
+        if let Some(origin) = text(header::ORIGIN) {
+            let allowed = origin
+                .split_once("://")
+                .is_some_and(|(_, authority)| self.host_allowed(authority));
+            if !allowed {
+                return Err((
+                    StatusCode::FORBIDDEN,
+                    "admin API: requests from web pages of other sites are refused (Origin)".into(),
+                ));
+            }
+        }
+        if let Some(token) = &self.token {
+            let given = text(header::AUTHORIZATION)
+                .and_then(|v| v.trim().strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !same_secret(given.trim().as_bytes(), token.as_bytes()) {
+                return Err((
+                    StatusCode::UNAUTHORIZED,
+                    "admin API: Authorization: Bearer <admin token> required".into(),
+                ));
+            }
+        }
+        let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if changes_state {
+            let ct = text(header::CONTENT_TYPE)
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if matches!(
+                ct.as_str(),
+                "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"
+            ) {
+                return Err((
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!(
+                        "admin API: Content-Type {ct} is refused; send application/json \
+                         (application/toml for fixtures)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `host`, `host:port`, `[v6]:port` → the host name, lower case, no trailing dot.
+fn host_name(authority: &str) -> String {
+    let a = authority.trim();
+    let host = if let Some(rest) = a.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        match a.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => a,
+        }
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The middleware: guards `/__admin/…`, lets everything else through.
+pub async fn guard(State(access): State<Arc<AdminAccess>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/__admin") {
+        if let Err((status, msg)) = access.check(req.method(), req.headers()) {
+            return (status, Json(json!({ "error": msg }))).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The middleware: a 4xx answer longer than 4 KiB has every long string clipped (JSON) or is
+/// cut (text), so an error never sends a client's huge input back.
+pub async fn clip_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if !res.status().is_client_error() {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 4 * MAX_ADMIN_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return (parts.status, "request refused").into_response(),
+    };
+    if bytes.len() <= MAX_ERROR_BYTES {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let clipped = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut v) => {
+            clip_strings(&mut v);
+            serde_json::to_vec(&v).unwrap_or_default()
+        }
+        Err(_) => clip(&String::from_utf8_lossy(&bytes)).into_bytes(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(clipped))
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= CLIPPED_CHARS {
+        return s.to_owned();
+    }
+    let kept: String = s.chars().take(CLIPPED_CHARS).collect();
+    format!("{kept}… ({} bytes in all)", s.len())
+}
+
+fn clip_strings(v: &mut Value) {
+    match v {
+        Value::String(s) if s.len() > CLIPPED_CHARS => *s = clip(s),
+        Value::Array(a) => a.iter_mut().for_each(clip_strings),
+        Value::Object(o) => o.values_mut().for_each(clip_strings),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_without_ports_and_brackets() {
+        assert_eq!(host_name("localhost:8080"), "localhost");
+        assert_eq!(host_name("[::1]:8080"), "::1");
+        assert_eq!(host_name("LOCALHOST."), "localhost");
+        assert_eq!(host_name("evil.example"), "evil.example");
+        let a = AdminAccess::loopback();
+        assert!(a.host_allowed("127.0.0.1:1"));
+        assert!(!a.host_allowed("127.0.0.1.evil.example:80"));
+        assert!(AdminAccess::for_listen("0.0.0.0:80".parse().unwrap(), None).is_err());
+        assert!(same_secret(b"abc", b"abc") && !same_secret(b"abc", b"abd"));
+    }
+}
