@@ -5,15 +5,15 @@ use crate::judgement::{self, CardSearch, Outcome};
 use crate::model::{Population, QualificationId, ValidSpan};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use oqs_protocol::codes::{
-    CharacterCode, ConsentFlag, Preschool, ProcessingResultStatus, QualificationValidity,
-    ReferenceClassification, SegmentOfResult,
+    CharacterCode, ConsentFlag, ConsentStatus, PersonalFamily, Preschool, ProcessingResultStatus,
+    QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
 use oqs_protocol::errors::{ErrorKind, ErrorLevel, ErrorTable};
 use oqs_protocol::message::{
     format_date, ElderlyRecipientInfo, FieldError, LimitCertificateInfo, QualificationResult,
     ResultBody, ResultHeader, SingleInquiryRequest, SingleInquiryResponse, SpecificDiseaseInfo,
 };
-use oqs_protocol::TextEncoding;
+use oqs_protocol::{names, TextEncoding};
 
 /// Japan Standard Time, the zone every date of the manual is in.
 pub fn jst() -> FixedOffset {
@@ -94,12 +94,17 @@ pub fn qualification_result(
         insured_identification_number: s(&q.number),
         insured_branch_number: q.branch.as_deref().map(str::to_owned),
         personal_family_classification: s(q.relation.code()),
-        insured_name: q.insured_name.as_deref().map(str::to_owned),
-        name: s(&p.name),
+        // 被保険者氏名 only for 家族: the real 本人 answers carry none (docs/interface.md, 本人).
+        insured_name: (q.relation != PersonalFamily::Insured)
+            .then_some(q.insured_name.as_deref())
+            .flatten()
+            .map(names::wire_name),
+        // Names and readings in their wire form (full-width space; half-width kana).
+        name: Some(names::wire_name(&p.name)),
         // RULE-06: 氏名(その他) only when registered; 性別(裏面) only when 性別(表面) is 未設定.
-        name_of_other: p.other_name.as_deref().map(str::to_owned),
-        name_kana: s(&p.name_kana),
-        name_of_other_kana: p.other_name_kana.as_deref().map(str::to_owned),
+        name_of_other: p.other_name.as_deref().map(names::wire_name),
+        name_kana: Some(names::half_width_kana(&p.name_kana)),
+        name_of_other_kana: p.other_name_kana.as_deref().map(names::half_width_kana),
         sex1: s(p.sex.code()),
         sex2: (p.sex == oqs_protocol::codes::Sex::Unset)
             .then_some(p.sex_back)
@@ -111,7 +116,8 @@ pub fn qualification_result(
         post_number: p.post_number.as_deref().map(str::to_owned),
         qualification_date: od(q.qualification_date),
         disqualification_date: od(q.disqualification_date),
-        insured_certificate_issuance_date: od(q.issued_on),
+        // 交付年月日: the fixture's, else the first valid day (equal in both real samples).
+        insured_certificate_issuance_date: Some(format_date(q.issued_on.unwrap_or(q.valid_from))),
         insured_card_valid_date: Some(format_date(q.valid_from)),
         insured_card_expiration_date: od(q.valid_until),
         insured_partial_contribution_ratio: q.copayment.map(|c| c.code()),
@@ -138,7 +144,8 @@ pub fn qualification_result(
             r.limit_info = Some(LimitCertificateInfo {
                 classification: s(l.kind.code()),
                 classification_flag: s(l.category.code()),
-                certificate_date: od(l.issued_on),
+                // 交付年月日: the fixture's, else the first valid day (equal in the real sample).
+                certificate_date: Some(format_date(l.issued_on.unwrap_or(l.valid_from))),
                 valid_start_date: Some(format_date(l.valid_from)),
                 valid_end_date: od(l.valid_until),
                 long_term_date: od(l.long_term_date),
@@ -147,7 +154,11 @@ pub fn qualification_result(
     }
     // RULE-13: 特定疾病 only on the My Number path, and only with consent.
     if o.specific_disease_allowed {
-        r.specific_diseases_cons_flg = s(if o.specific_disease_consent { "1" } else { "0" });
+        r.specific_diseases_cons_flg = s(if o.specific_disease_consent {
+            ConsentStatus::Given.code()
+        } else {
+            ConsentStatus::NotGiven.code()
+        });
         if o.specific_disease_consent {
             r.specific_diseases_cons_time = Some(stamp);
             if let Some(c) = certs {
@@ -167,6 +178,62 @@ pub fn qualification_result(
         }
     }
     r
+}
+
+/// The viewing consents given at the card reader (My Number path, FLOW-12): 手術情報,
+/// 診療・薬剤情報 (one consent covering 診療情報 and 薬剤情報) and 特定健診情報.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewingConsents {
+    pub operation: bool,
+    pub diagnosis_medication: bool,
+    pub health_checkup: bool,
+}
+
+/// How long a viewing consent lasts: the real face-reader sample has
+/// `…AvailableTime` = `…ConsTime` + 24 hours (evidence/face-reader-valid).
+pub const CONSENT_AVAILABLE_FOR: chrono::Duration = chrono::Duration::hours(24);
+
+/// Writes the consent flags (OQSCD016), the consent time and the time the consent is
+/// available until, for each viewing consent.
+pub fn apply_viewing_consents(
+    r: &mut QualificationResult,
+    c: ViewingConsents,
+    now: DateTime<FixedOffset>,
+) {
+    let given = timestamp(now);
+    let until = timestamp(now + CONSENT_AVAILABLE_FOR);
+    let set = |on: bool| {
+        let flag = if on {
+            ConsentStatus::Given
+        } else {
+            ConsentStatus::NotGiven
+        };
+        (
+            Some(flag.code().to_owned()),
+            on.then(|| given.clone()),
+            on.then(|| until.clone()),
+        )
+    };
+    (
+        r.operation_cons_flg,
+        r.operation_cons_time,
+        r.operation_available_time,
+    ) = set(c.operation);
+    (
+        r.diagnosis_cons_flg,
+        r.diagnosis_cons_time,
+        r.diagnosis_available_time,
+    ) = set(c.diagnosis_medication);
+    (
+        r.pharmacists_cons_flg,
+        r.pharmacists_cons_time,
+        r.pharmacists_available_time,
+    ) = set(c.diagnosis_medication);
+    (
+        r.specific_health_checkups_cons_flg,
+        r.specific_health_checkups_cons_time,
+        r.specific_health_checkups_available_time,
+    ) = set(c.health_checkup);
 }
 
 /// A result answered, and the encoding to write it in.

@@ -148,9 +148,9 @@ fn shimbashi_taro_valid() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("新橋 太郎"));
-    assert_eq!(o(&r.name_kana), Some("シンバシ タロウ"));
-    assert_eq!(o(&r.name_of_other), Some("新橋 他太郎"));
+    assert_eq!(o(&r.name), Some("新橋　太郎"));
+    assert_eq!(o(&r.name_kana), Some("ｼﾝﾊﾞｼ ﾀﾛｳ"));
+    assert_eq!(o(&r.name_of_other), Some("新橋　他太郎"));
     assert_eq!(o(&r.sex1), Some("1"));
     assert_eq!(r.sex2, None, "性別(裏面) only when 性別(表面) is 未設定");
     assert_eq!(o(&r.birthdate), Some("19540326"));
@@ -185,11 +185,11 @@ fn shimbashi_hanako_invalid() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Invalid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("新橋 花子"));
-    assert_eq!(o(&r.name_kana), Some("シンバシ ハナコ"));
+    assert_eq!(o(&r.name), Some("新橋　花子"));
+    assert_eq!(o(&r.name_kana), Some("ｼﾝﾊﾞｼ ﾊﾅｺ"));
     assert_eq!(o(&r.sex1), Some("2"));
     assert_eq!(o(&r.personal_family_classification), Some("2"), "家族");
-    assert_eq!(o(&r.insured_name), Some("新橋 太郎"));
+    assert_eq!(o(&r.insured_name), Some("新橋　太郎"));
     assert_eq!(o(&r.insured_card_expiration_date), Some("20201231"));
     assert_eq!(o(&r.reason_of_loss), Some("99"), "その他");
     insta::assert_snapshot!("shimbashi_hanako_invalid", xml(&a));
@@ -211,7 +211,7 @@ fn shimbashi_ichiro_invalid_with_newer_qualification() {
     assert_eq!(validity(&a), Some(QualificationValidity::InvalidWithNewer));
     // RULE-03: the presented (invalid) card is shown, not the new one.
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("新橋 一郎"));
+    assert_eq!(o(&r.name), Some("新橋　一郎"));
     assert_eq!(o(&r.insurer_number), Some("06139000"));
     assert_eq!(o(&r.insured_branch_number), Some("03"));
     assert_eq!(o(&r.insured_card_expiration_date), Some("20210131"));
@@ -239,8 +239,8 @@ fn shimbashi_twins_without_branch_are_both_listed() {
     assert_eq!(
         listed,
         [
-            (Some("03"), Some("新橋 一郎")),
-            (Some("04"), Some("新橋 二郎"))
+            (Some("03"), Some("新橋　一郎")),
+            (Some("04"), Some("新橋　二郎"))
         ]
     );
     assert!(results(&a)
@@ -268,7 +268,7 @@ fn gentekii_ichiro_with_limit_consent() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("限適 一郎"));
+    assert_eq!(o(&r.name), Some("限適　一郎"));
     assert_eq!(o(&r.sex1), Some("1"));
     assert_eq!(o(&r.insured_card_classification), Some("01"));
     assert_eq!(o(&r.insured_partial_contribution_ratio), Some("010"), "1割");
@@ -300,7 +300,7 @@ fn kouki_jiro_with_consent_has_no_specific_disease_on_the_card_path() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("後期高齢 二郎"));
+    assert_eq!(o(&r.name), Some("後期高齢　二郎"));
     assert_eq!(o(&r.insured_card_valid_date), Some("20200901"));
     assert_eq!(o(&r.post_number), Some("101-4111"));
     assert_eq!(o(&r.address), Some("東京都港区新橋駅裏1丁目1-1"));
@@ -334,7 +334,7 @@ fn shikaku_sanbu_valid_with_limit_a() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("資格 三部"));
+    assert_eq!(o(&r.name), Some("資格　三部"));
     assert_eq!(o(&r.insurer_name), Some("協会けんぽ"));
     assert_eq!(o(&r.qualification_date), Some("20120401"));
     assert_eq!(o(&r.disqualification_date), Some("20200401"));
@@ -381,8 +381,8 @@ fn shikaku_jurokuro_six_digit_insurer_and_sex_on_the_back() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("資格 十六郎"));
-    assert_eq!(o(&r.name_of_other), Some("資格 十六子"));
+    assert_eq!(o(&r.name), Some("資格　十六郎"));
+    assert_eq!(o(&r.name_of_other), Some("資格　十六子"));
     assert_eq!(o(&r.insurer_number), Some("  139931"));
     assert_eq!(o(&r.insurer_name), Some("国民健康保険"));
     assert_eq!(o(&r.sex1), Some("3"), "性別(表面) 未設定");
@@ -411,7 +411,7 @@ fn shikaku_tomi_preschool_until_the_end_of_the_fiscal_year() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("資格 十美"));
+    assert_eq!(o(&r.name), Some("資格　十美"));
     assert_eq!(o(&r.sex1), Some("2"));
     assert_eq!(o(&r.preschool_classification), Some("1"), "義務教育就学前");
     assert_eq!(o(&r.insurer_name), Some("大阪府市町村職員共済組合"));
@@ -477,8 +477,8 @@ fn yamada_ritsuko_with_consent_and_reference_number() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("山田 隆子"));
-    assert_eq!(o(&r.name_kana), Some("ヤマダ リツコ"));
+    assert_eq!(o(&r.name), Some("山田　隆子"));
+    assert_eq!(o(&r.name_kana), Some("ﾔﾏﾀﾞ ﾘﾂｺ"));
     assert_eq!(o(&r.name_of_other), Some("やまだ"));
     assert_eq!(o(&r.insurer_number), Some("  050013"));
     assert_eq!(o(&r.insurer_name), Some("秋田市"));
@@ -511,8 +511,8 @@ fn miyazaki_ichita_with_reference_number() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("宮崎 一太"));
-    assert_eq!(o(&r.name_kana), Some("ミヤザキ イチタ"));
+    assert_eq!(o(&r.name), Some("宮崎　一太"));
+    assert_eq!(o(&r.name_kana), Some("ﾐﾔｻﾞｷ ｲﾁﾀ"));
     assert_eq!(o(&r.sex1), Some("1"));
     assert_eq!(o(&r.reference_number), Some("12345"));
     insta::assert_snapshot!("miyazaki_ichita_reference", xml(&a));
@@ -537,7 +537,7 @@ fn tohoku_ichiro_health_insurance() {
     assert_normal(&a);
     assert_eq!(validity(&a), Some(QualificationValidity::Valid));
     let r = only(&a);
-    assert_eq!(o(&r.name), Some("東北 一郎"));
+    assert_eq!(o(&r.name), Some("東北　一郎"));
     assert_eq!(o(&r.birthdate), Some("19800725"));
     assert_eq!(o(&r.insured_card_symbol), Some("福運テ記号00001"));
     assert_eq!(o(&r.insured_identification_number), Some("福運テ番号00001"));
@@ -570,7 +570,7 @@ fn shift_jis_request_is_answered_in_shift_jis() {
         "every character is mapped, none escaped"
     );
     assert!(text.contains("<CharacterCodeIdentifier>1</CharacterCodeIdentifier>"));
-    assert!(text.contains("<Name>新橋 太郎</Name>"));
+    assert!(text.contains("<Name>新橋　太郎</Name>"));
     // The same answer when a UTF-8 request asks for Shift_JIS with CharacterCodeIdentifier 1.
     let mut asked = req.clone();
     asked.header.character_code_identifier = Some("1".into());

@@ -1,10 +1,17 @@
-//! Code tables (OQSCD, interface.md §4): one enum per table, each with its wire code and its
-//! Japanese name exactly as the table gives it.
+//! Code tables (OQSCD): one enum per table, each with its wire code, its Japanese name, and the
+//! public source of its values (`SOURCE`, listed in docs/interface.md). Sources named:
+//! - myclinic-ts: hangilc/myclinic-ts `packages/onshi-result/codes.ts` @ 9c27569 (MIT), first
+//!   written as `packages/onshi-lib/onshi-codes.js` @ cbf3892;
+//! - oqsFunc.js: an independent public transcription of OQSCD001–044 (class `OqsFunc`, one
+//!   method per table) found in the public code index;
+//! - the manual: the operation manual's screen texts (DM-06..09, RULE-04, RULE-61).
 
 /// A code table: wire code and Japanese name for each value.
 pub trait CodeTable: Sized + Copy + 'static {
     /// The table's name, e.g. 「性別」, for error messages.
     const NAME: &'static str;
+    /// Where the codes come from (public transcriptions, or the simulator's own decision).
+    const SOURCE: &'static str;
     fn all() -> &'static [Self];
     fn code(self) -> &'static str;
     fn label(self) -> &'static str;
@@ -18,12 +25,15 @@ pub trait CodeTable: Sized + Copy + 'static {
 }
 
 macro_rules! code_table {
-    ($(#[$doc:meta])* $name:ident $table:literal { $($variant:ident = $code:literal, $label:literal;)+ }) => {
+    ($(#[$doc:meta])* $name:ident $table:literal source $source:literal { $($variant:ident = $code:literal, $label:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
 
         impl $name {
+            /// Where the codes come from.
+            pub const SOURCE: &'static str = $source;
+
             /// Every value, in the table's order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -50,6 +60,7 @@ macro_rules! code_table {
 
         impl CodeTable for $name {
             const NAME: &'static str = $table;
+            const SOURCE: &'static str = $source;
             fn all() -> &'static [Self] { $name::ALL }
             fn code(self) -> &'static str { $name::code(self) }
             fn label(self) -> &'static str { $name::label(self) }
@@ -59,7 +70,7 @@ macro_rules! code_table {
 
 code_table! {
     /// 003 処理結果区分 (SegmentOfResult).
-    SegmentOfResult "処理結果区分" {
+    SegmentOfResult "処理結果区分" source "OQSCD003: myclinic-ts codes.ts and oqsFunc.js agree" {
         Normal = "1", "正常終了";
         Processing = "2", "処理中";
         Abnormal = "9", "異常終了";
@@ -68,7 +79,7 @@ code_table! {
 
 code_table! {
     /// 004 処理結果状況 (ProcessingResultStatus).
-    ProcessingResultStatus "処理結果状況" {
+    ProcessingResultStatus "処理結果状況" source "OQSCD004: myclinic-ts codes.ts and oqsFunc.js agree" {
         Normal = "1", "正常終了";
         Error = "2", "エラー";
     }
@@ -76,7 +87,7 @@ code_table! {
 
 code_table! {
     /// 002 照会区分 (ReferenceClassification).
-    ReferenceClassification "照会区分" {
+    ReferenceClassification "照会区分" source "OQSCD002: myclinic-ts codes.ts and oqsFunc.js agree" {
         MyNumberCard = "1", "マイナンバーカード";
         InsuranceCard = "2", "被保険者証情報";
     }
@@ -84,8 +95,8 @@ code_table! {
 
 code_table! {
     /// 005 文字コード識別 (CharacterCodeIdentifier). Public sources conflict between 0/1 and
-    /// 1/2; the simulator uses 0 = UTF-8, 1 = Shift_JIS (the reading with more evidence).
-    CharacterCode "文字コード識別" {
+    /// 1/2; the simulator uses 0 = UTF-8, 1 = Shift_JIS: the two real samples (UTF-8 files) carry 0.
+    CharacterCode "文字コード識別" source "OQSCD005: myclinic-ts codes.ts (0 UTF-8, 1 Shift_JIS) and both real samples (0 in UTF-8 files); oqsFunc.js reads 1 UTF8, 2 Shift_JIS" {
         Utf8 = "0", "UTF-8";
         ShiftJis = "1", "Shift_JIS";
     }
@@ -93,7 +104,7 @@ code_table! {
 
 code_table! {
     /// 006 資格有効性 (QualificationValidity).
-    QualificationValidity "資格有効性" {
+    QualificationValidity "資格有効性" source "OQSCD006: myclinic-ts codes.ts (1-5) and oqsFunc.js (1-6) agree" {
         Valid = "1", "有効";
         Invalid = "2", "無効";
         InvalidWithNewer = "3", "無効（新しい資格あり）";
@@ -105,7 +116,7 @@ code_table! {
 
 code_table! {
     /// 007 性別.
-    Sex "性別" {
+    Sex "性別" source "OQSCD007: myclinic-ts codes.ts and oqsFunc.js agree" {
         Male = "1", "男";
         Female = "2", "女";
         Unset = "3", "未設定";
@@ -114,7 +125,7 @@ code_table! {
 
 code_table! {
     /// 008 資格喪失事由 (ReasonOfLoss).
-    ReasonOfLoss "資格喪失事由" {
+    ReasonOfLoss "資格喪失事由" source "OQSCD008: myclinic-ts codes.ts; oqsFunc.js has the same codes (its 99 label repeats 03's)" {
         Death = "01", "死亡";
         PublicAssistance = "02", "生活保護受給開始";
         OtherInsurance = "03", "医療保険等の資格取得";
@@ -124,7 +135,7 @@ code_table! {
 
 code_table! {
     /// 009 本人・家族 (PersonalFamilyClassification).
-    PersonalFamily "本人・家族の別" {
+    PersonalFamily "本人・家族の別" source "OQSCD009: myclinic-ts codes.ts and oqsFunc.js agree" {
         Insured = "1", "本人";
         Family = "2", "家族";
     }
@@ -132,20 +143,21 @@ code_table! {
 
 code_table! {
     /// 010 被保険者証区分 (InsuredCardClassification). Labels are the screen texts of DM-06.
-    InsuredCardClassification "証区分" {
+    InsuredCardClassification "証区分" source "OQSCD010: codes from myclinic-ts codes.ts (01-07) and oqsFunc.js (01-07, A1); labels are the manual's screen texts (DM-06)" {
         General = "01", "被保険者証（一般）";
         Retired = "02", "被保険者証（退職）";
         ShortTermGeneral = "03", "短期被保険者証（一般）";
         ShortTermRetired = "04", "短期被保険者証（退職）";
         QualificationCertificate = "05", "被保険者資格証明書";
         SpecialRetired = "06", "特例退職被保険者証";
+        SelfDefenseForces = "07", "自衛官診療証";
         MedicalAssistance = "A1", "医療扶助";
     }
 }
 
 code_table! {
     /// 011 限度額証区分 (the three certificate kinds of DM-08, in the manual's order).
-    LimitCertificateKind "限度額証区分" {
+    LimitCertificateKind "限度額証区分" source "OQSCD011: myclinic-ts codes.ts and oqsFunc.js agree" {
         LimitCategory = "01", "限度額適用区分認定証";
         LimitAndStandardReduction = "02", "限度額適用・標準負担額減額認定証";
         StandardReduction = "03", "標準負担額減額認定証";
@@ -153,31 +165,32 @@ code_table! {
 }
 
 code_table! {
-    /// 012 適用区分 (limit category). A-codes for under 70, B-codes for 70 and over; the
-    /// order within B follows DM-08 with 一般Ⅱ/一般Ⅰ (since 令和4年10月) before 一般.
-    LimitCategory "適用区分" {
+    /// 012 適用区分 (limit category). A-codes for under 70, B-codes for 70 and over; 一般Ⅱ/一般Ⅰ
+    /// (後期高齢, since 令和4年10月) were appended as B09/B10. The manual's DM-08 list prints A06
+    /// as 「カ（境）」; both transcriptions of the code table say 「オ（境）」 (docs/interface.md).
+    LimitCategory "適用区分" source "OQSCD012: myclinic-ts codes.ts and oqsFunc.js agree on every code" {
         A = "A01", "ア";
         I = "A02", "イ";
         U = "A03", "ウ";
         E = "A04", "エ";
         O = "A05", "オ";
-        KaKyo = "A06", "カ（境）";
+        OKyo = "A06", "オ（境）";
         ActiveIII = "B01", "現役並みⅢ";
         ActiveII = "B02", "現役並みⅡ";
         ActiveI = "B03", "現役並みⅠ";
-        GeneralII = "B04", "一般Ⅱ";
-        GeneralI = "B05", "一般Ⅰ";
-        General = "B06", "一般";
-        LowIncomeII = "B07", "低所得Ⅱ";
-        LowIncomeI = "B08", "低所得Ⅰ";
-        LowIncomeIWelfare = "B09", "低所得Ⅰ（老福）";
-        LowIncomeIKyo = "B10", "低所得Ⅰ（境）";
+        General = "B04", "一般";
+        LowIncomeII = "B05", "低所得Ⅱ";
+        LowIncomeI = "B06", "低所得Ⅰ";
+        LowIncomeIWelfare = "B07", "低所得Ⅰ（老福）";
+        LowIncomeIKyo = "B08", "低所得Ⅰ（境）";
+        GeneralII = "B09", "一般Ⅱ";
+        GeneralI = "B10", "一般Ⅰ";
     }
 }
 
 code_table! {
     /// 013 特定疾病 (disease category). Labels as DM-09 prints them.
-    SpecificDisease "認定疾病区分" {
+    SpecificDisease "認定疾病区分" source "OQSCD013: codes from myclinic-ts codes.ts and oqsFunc.js; labels as the manual prints them (DM-09 writes Ⅷ/Ⅸ where both transcriptions write VIII/IX)" {
         ChronicRenalFailure = "1", "人工透析を必要とする慢性腎不全";
         CoagulationFactorDisorder = "2", "先天性血液凝固因子障害（第Ⅷ因子、第Ⅸ因子）";
         HivFromBloodProducts = "3", "血液凝固因子製剤の投与に起因するHIV感染症";
@@ -186,16 +199,27 @@ code_table! {
 
 code_table! {
     /// 001 限度額適用認定証同意フラグ.
-    ConsentFlag "同意フラグ" {
+    ConsentFlag "同意フラグ" source "OQSCD001: myclinic-ts codes.ts and oqsFunc.js agree" {
         NotConsented = "0", "未同意";
         Consented = "1", "同意";
     }
 }
 
 code_table! {
+    /// 016 同意区分: the consent flags of the My Number path (`SpecificDiseasesCertificateRelatedConsFlg`,
+    /// `PharmacistsInfoConsFlg`, …). The simulator sends 0 and 1; 2 and 3 are listed for clients.
+    ConsentStatus "同意区分" source "OQSCD016: myclinic-ts codes.ts (0-2) and oqsFunc.js (0-3) agree" {
+        NotGiven = "0", "同意なし";
+        Given = "1", "同意あり";
+        Expired = "2", "同意有効期限切れ";
+        Unobtainable = "3", "同意取得困難";
+    }
+}
+
+code_table! {
     /// 015 未就学 (PreschoolClassification): present only for preschool children.
-    Preschool "未就学" {
-        Preschool = "1", "義務教育就学前";
+    Preschool "未就学" source "OQSCD015: myclinic-ts codes.ts and oqsFunc.js agree (未就学該当); the screen shows 「義務教育就学前」 (RULE-04)" {
+        Preschool = "1", "未就学該当";
     }
 }
 
@@ -227,10 +251,9 @@ impl ContributionRatio {
 }
 
 code_table! {
-    /// 処方箋発行形態 (PrescriptionIssueSelect, DM-15). Simulator-defined wire codes: the public
-    /// material names the element but not its values. Labels are the history's 「電子」/「紙」
+    /// 017 処方箋発行形態 (PrescriptionIssueSelect, DM-15). Labels are the history's 「電子」/「紙」
     /// (RULE-61); 「未選択」 is the element left out.
-    PrescriptionIssueForm "処方箋発行形態" {
+    PrescriptionIssueForm "処方箋発行形態" source "OQSCD017: codes from myclinic-ts codes.ts and oqsFunc.js (1 電子処方箋, 2 紙の処方箋); labels are the history's (RULE-61)" {
         Electronic = "1", "電子";
         Paper = "2", "紙";
     }
@@ -239,7 +262,7 @@ code_table! {
 code_table! {
     /// The code shown after 「code:」 in ERR-14 (マイナンバーカード認証エラー). The manual prints only
     /// the placeholder 「fxxxxxx1」 (AMB-85); the other values are the simulator's own.
-    CardAuthErrorCode "マイナンバーカード認証エラーコード" {
+    CardAuthErrorCode "マイナンバーカード認証エラーコード" source "no public evidence: simulator's decision (the manual prints only fxxxxxx1, AMB-85)" {
         Injected = "fxxxxxx1", "内部エラー（障害注入）";
         SignatureInvalid = "f0000002", "署名検証エラー";
         UnknownCertificate = "f0000003", "未登録の利用者証明用電子証明書";
@@ -259,9 +282,18 @@ mod tests {
         }
         assert_eq!(
             LimitCategory::from_code("A06").map(LimitCategory::label),
-            Some("カ（境）")
+            Some("オ（境）")
         );
         assert_eq!(LimitCategory::ALL.len(), 16);
+        // The B codes as both public transcriptions give them.
+        let b: Vec<_> = ["B04", "B05", "B06", "B07", "B08", "B09", "B10"]
+            .iter()
+            .filter_map(|c| LimitCategory::from_code(c).map(LimitCategory::label))
+            .collect();
+        assert_eq!(
+            b,
+            ["一般", "低所得Ⅱ", "低所得Ⅰ", "低所得Ⅰ（老福）", "低所得Ⅰ（境）", "一般Ⅱ", "一般Ⅰ"]
+        );
         assert_eq!(Sex::from_code("4"), None);
     }
 

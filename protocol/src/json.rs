@@ -1,13 +1,16 @@
 //! The WebAPI JSON mirror: `{"XmlMsg":{"MessageHeader":{…},"MessageBody":{…}}}`.
 //!
-//! Leaves are strings. List containers (`ResultList`, …) become arrays of their items; other
-//! repeated siblings become arrays under their shared name.
+//! Leaves are strings. A list container (`ResultList`, …) becomes an array whose items keep their
+//! element: `"ResultList":[{"ResultOfQualificationConfirmation":{…}}]`, the shape of an anonymised
+//! real answer (evidence/webapi-single-valid). Other repeated siblings become arrays under their
+//! shared name.
 
 use crate::dom::Element;
 use serde_json::{Map, Value};
 
-/// Containers whose children are list items: (container, item element name).
-const LISTS: &[(&str, &str)] = &[
+/// Containers whose children are list items: (container, item element name). `ResultList` has
+/// public evidence; the others follow the same rule (docs/interface.md, "JSON mirror").
+pub const LISTS: &[(&str, &str)] = &[
     ("ResultList", "ResultOfQualificationConfirmation"),
     (
         "SpecificDiseasesCertificateList",
@@ -34,7 +37,16 @@ fn content(el: &Element) -> Value {
         return Value::String(el.text.clone());
     }
     if item_name(&el.name).is_some() {
-        return Value::Array(el.children.iter().map(content).collect());
+        return Value::Array(
+            el.children
+                .iter()
+                .map(|c| {
+                    let mut item = Map::new();
+                    item.insert(c.name.clone(), content(c));
+                    Value::Object(item)
+                })
+                .collect(),
+        );
     }
     let mut m = Map::new();
     for c in &el.children {
@@ -97,7 +109,7 @@ fn element(name: &str, v: &Value, depth: usize) -> Result<Element, JsonShapeErro
         Value::Array(items) => match item_name(name) {
             Some(item) => {
                 for i in items {
-                    el.children.push(element(item, i, depth + 1)?);
+                    el.children.push(list_item(name, item, i, depth + 1)?);
                 }
             }
             None => {
@@ -120,6 +132,23 @@ fn element(name: &str, v: &Value, depth: usize) -> Result<Element, JsonShapeErro
         }
     }
     Ok(el)
+}
+
+/// One item of a list container: `{"<item>":{…}}`.
+fn list_item(
+    container: &str,
+    item: &str,
+    v: &Value,
+    depth: usize,
+) -> Result<Element, JsonShapeError> {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key(item) => {
+            element(item, &m[item], depth + 1)
+        }
+        _ => Err(JsonShapeError(format!(
+            "each item of \"{container}\" must be {{\"{item}\":{{…}}}}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -145,8 +174,36 @@ mod tests {
         );
         let j = to_json(&tree);
         assert_eq!(
-            j["XmlMsg"]["MessageBody"]["ResultList"][1]["Name"],
+            j["XmlMsg"]["MessageBody"]["ResultList"][1]["ResultOfQualificationConfirmation"]
+                ["Name"],
             "新橋 二郎"
+        );
+        assert_eq!(from_json(&j).unwrap(), tree);
+    }
+
+    #[test]
+    fn list_items_without_their_element_are_refused() {
+        let bare = serde_json::json!({"XmlMsg": {"ResultList": [{"Name": "x"}]}});
+        let e = from_json(&bare).unwrap_err();
+        assert!(e.0.contains("ResultOfQualificationConfirmation"), "{e}");
+        let empty = serde_json::json!({"XmlMsg": {"ResultList": []}});
+        let t = from_json(&empty).unwrap();
+        assert_eq!(to_json(&t), empty);
+    }
+
+    #[test]
+    fn specific_disease_items_keep_their_element() {
+        let tree = Element::new("R").with(
+            Element::new("SpecificDiseasesCertificateList").with(
+                Element::new("SpecificDiseasesCertificateInfo")
+                    .with(Element::leaf("SpecificDiseasesDiseaseCategory", "1")),
+            ),
+        );
+        let j = to_json(&tree);
+        assert_eq!(
+            j["R"]["SpecificDiseasesCertificateList"][0]["SpecificDiseasesCertificateInfo"]
+                ["SpecificDiseasesDiseaseCategory"],
+            "1"
         );
         assert_eq!(from_json(&j).unwrap(), tree);
     }

@@ -13,6 +13,7 @@ pub mod fields;
 pub mod header;
 pub mod json;
 pub mod message;
+pub mod names;
 pub mod naming;
 pub mod registration;
 pub mod search;

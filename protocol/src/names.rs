@@ -1,0 +1,97 @@
+//! Names on the wire. Real answers separate family and given name with a full-width space
+//! (`診療　太郎`) and give the reading in half-width katakana with a half-width space
+//! (`ｼﾝﾘｮｳ ﾀﾛｳ`): evidence/webapi-single-valid and evidence/face-reader-valid. Fixtures may write
+//! either form; these functions make the wire form.
+
+/// `Name`, `InsuredName`, `NameOfOther`: runs of spaces (half- or full-width) become one
+/// full-width space; leading and trailing spaces go.
+pub fn wire_name(s: &str) -> String {
+    join_words(s, '\u{3000}', |w| w.to_owned())
+}
+
+/// `NameKana`, `NameOfOtherKana`: half-width katakana (hiragana and full-width katakana are
+/// converted, voiced marks split off as ﾞ/ﾟ), words separated by one half-width space.
+/// Characters with no half-width form are kept as they are.
+pub fn half_width_kana(s: &str) -> String {
+    join_words(s, ' ', |w| {
+        let mut out = String::with_capacity(w.len());
+        for c in w.chars() {
+            push_half_width(c, &mut out);
+        }
+        out
+    })
+}
+
+fn join_words(s: &str, sep: char, f: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split([' ', '\u{3000}']).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(sep);
+        }
+        out.push_str(&f(w));
+    }
+    out
+}
+
+/// Full-width katakana ァ..ヶ in order, as half-width (base, voiced mark).
+const KATAKANA: &[&str] = &[
+    "ｧ", "ｱ", "ｨ", "ｲ", "ｩ", "ｳ", "ｪ", "ｴ", "ｫ", "ｵ", "ｶ", "ｶﾞ", "ｷ", "ｷﾞ", "ｸ", "ｸﾞ", "ｹ", "ｹﾞ",
+    "ｺ", "ｺﾞ", "ｻ", "ｻﾞ", "ｼ", "ｼﾞ", "ｽ", "ｽﾞ", "ｾ", "ｾﾞ", "ｿ", "ｿﾞ", "ﾀ", "ﾀﾞ", "ﾁ", "ﾁﾞ", "ｯ",
+    "ﾂ", "ﾂﾞ", "ﾃ", "ﾃﾞ", "ﾄ", "ﾄﾞ", "ﾅ", "ﾆ", "ﾇ", "ﾈ", "ﾉ", "ﾊ", "ﾊﾞ", "ﾊﾟ", "ﾋ", "ﾋﾞ", "ﾋﾟ",
+    "ﾌ", "ﾌﾞ", "ﾌﾟ", "ﾍ", "ﾍﾞ", "ﾍﾟ", "ﾎ", "ﾎﾞ", "ﾎﾟ", "ﾏ", "ﾐ", "ﾑ", "ﾒ", "ﾓ", "ｬ", "ﾔ", "ｭ", "ﾕ",
+    "ｮ", "ﾖ", "ﾗ", "ﾘ", "ﾙ", "ﾚ", "ﾛ", "ﾜ", "ﾜ", "ｲ", "ｴ", "ｦ", "ﾝ", "ｳﾞ", "ｶ", "ｹ",
+];
+
+fn push_half_width(c: char, out: &mut String) {
+    // Hiragana ぁ..ゖ sit 0x60 below their katakana.
+    let k = match c {
+        '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+        _ => c,
+    };
+    match k {
+        'ァ'..='ヶ' => out.push_str(KATAKANA[(k as u32 - 'ァ' as u32) as usize]),
+        'ー' => out.push('ｰ'),
+        '・' => out.push('･'),
+        '゛' => out.push('ﾞ'),
+        '゜' => out.push('ﾟ'),
+        // Full-width ASCII (Ａ, １, （) to ASCII.
+        '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(k as u32 - 0xFEE0).unwrap_or(k)),
+        _ => out.push(k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_take_a_full_width_space() {
+        assert_eq!(wire_name("診療 太郎"), "診療　太郎");
+        assert_eq!(wire_name(" 新橋  太郎 "), "新橋　太郎");
+        assert_eq!(wire_name("診療　太郎"), "診療　太郎");
+        assert_eq!(wire_name("単名"), "単名");
+    }
+
+    #[test]
+    fn readings_are_half_width_katakana() {
+        assert_eq!(half_width_kana("シンリョウ　タロウ"), "ｼﾝﾘｮｳ ﾀﾛｳ");
+        assert_eq!(half_width_kana("シンバシ タロウ"), "ｼﾝﾊﾞｼ ﾀﾛｳ");
+        assert_eq!(half_width_kana("コウキコウレイ ジロウ"), "ｺｳｷｺｳﾚｲ ｼﾞﾛｳ");
+        assert_eq!(half_width_kana("ぱぴぷ ヴ・ー"), "ﾊﾟﾋﾟﾌﾟ ｳﾞ･ｰ");
+        assert_eq!(half_width_kana("ｼﾝﾘｮｳ ﾀﾛｳ"), "ｼﾝﾘｮｳ ﾀﾛｳ");
+        assert_eq!(half_width_kana("ＡＢ１"), "AB1");
+    }
+
+    #[test]
+    fn every_katakana_maps_to_half_width() {
+        assert_eq!(KATAKANA.len(), ('ァ'..='ヶ').count());
+        for c in 'ァ'..='ヶ' {
+            let mut s = String::new();
+            push_half_width(c, &mut s);
+            assert!(
+                s.chars().all(|h| ('\u{FF61}'..='\u{FF9F}').contains(&h)),
+                "{c} → {s}"
+            );
+        }
+    }
+}
