@@ -65,7 +65,7 @@ async fn history_survives_a_kill_with_a_data_dir() {
     let v = total(&client, &s).await;
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["records"][0]["confirmed_at"], "2021/01/06 10:00:00.123");
-    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    assert_eq!(v["records"][0]["name"], "新橋　太郎");
     let id = v["records"][0]["id"].as_u64().expect("id");
     let d: serde_json::Value = client
         .get(format!(

@@ -80,7 +80,7 @@ async fn a_single_inquiry_over_http_lands_in_the_history() {
     assert_eq!(r["detail"], true);
     assert_eq!(r["insurer_number"], "06139000");
     assert_eq!(r["card"], "9000 10001 01");
-    assert_eq!(r["name"], "新橋 太郎");
+    assert_eq!(r["name"], "新橋　太郎");
     assert_eq!(r["sex"], "男");
     assert_eq!(r["birthdate"], "1954/03/26");
     assert_eq!(v["conditions"]["window_start"], "2019/01/06 10:00:00.000");
@@ -99,7 +99,7 @@ async fn a_single_inquiry_over_http_lands_in_the_history() {
     );
     assert_eq!(d["prescription_issue_form"]["value"], "未選択");
     assert_eq!(d["insured"][6]["label"], "氏名(券面)");
-    assert_eq!(d["insured"][6]["value"], "新橋 太郎");
+    assert_eq!(d["insured"][6]["value"], "新橋　太郎");
     // Another facility cannot open it.
     let other = get(&sim, &format!("/history/{id}?facility=9999999999")).await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
@@ -304,7 +304,7 @@ async fn csv_download_names_encoding_and_unencodable_characters() {
     let text = String::from_utf8(utf8.body[3..].to_vec()).expect("utf-8");
     assert_eq!(
         text.lines().nth(1),
-        Some("\"1\",\"2021/01/06 10:00:00.000\",\"renkei01\",\"\",\"被保険者証・医療券/調剤券\",\"有効\",\"06139000\",\"9000 10001 01\",\"新橋 太郎\",\"男\",\"1954/03/26\"")
+        Some("\"1\",\"2021/01/06 10:00:00.000\",\"renkei01\",\"\",\"被保険者証・医療券/調剤券\",\"有効\",\"06139000\",\"9000 10001 01\",\"新橋　太郎\",\"男\",\"1954/03/26\"")
     );
     let sjis = get(&sim, &format!("/history.csv?{DAY}&encoding=shift_jis")).await;
     assert_eq!(header(&sjis, "x-oqs-unencodable-characters"), "0");
@@ -334,7 +334,7 @@ async fn a_data_dir_keeps_http_confirmations_across_a_restart() {
     sim.history.use_data_dir(dir.path()).expect("data dir");
     let v = get(&sim, &format!("/history?{DAY}")).await.json();
     assert_eq!(v["total"], 1);
-    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    assert_eq!(v["records"][0]["name"], "新橋　太郎");
     let reopened = History::open(dir.path()).expect("open");
     assert_eq!(reopened.len().expect("len"), 1);
 }
@@ -360,7 +360,7 @@ async fn a_check_over_the_file_exchange_is_recorded_too() {
     let v = get(&sim, &format!("/history?{DAY}")).await.json();
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["records"][0]["login_id"], "renkei01");
-    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    assert_eq!(v["records"][0]["name"], "新橋　太郎");
 }
 
 #[tokio::test]

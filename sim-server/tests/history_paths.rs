@@ -66,7 +66,7 @@ async fn bulk_rows_are_recorded_as_ikkatsu_shoukai_without_detail() {
         .map(|r| r["name"].as_str().unwrap_or_default())
         .collect();
     // Same 資格確認日時: the later row (file order) is newer.
-    assert_eq!(names, ["新橋 花子", "新橋 太郎"]);
+    assert_eq!(names, ["新橋　花子", "新橋　太郎"]);
     assert_eq!(v["records"][0]["result"], "無効");
     assert_eq!(v["records"][1]["result"], "有効");
     for r in v["records"].as_array().expect("records") {
@@ -113,7 +113,7 @@ async fn my_number_checks_are_recorded_with_their_method() {
     assert_eq!(v["total"], 2, "{v}");
     assert_eq!(v["records"][0]["kind"], "マイナンバーカード(暗証番号)");
     assert_eq!(v["records"][1]["kind"], "マイナンバーカード(目視確認)");
-    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    assert_eq!(v["records"][0]["name"], "新橋　太郎");
     assert_eq!(
         v["records"][0]["login_id"],
         sim_server::history::TERMINAL_LOGIN_ID
@@ -165,7 +165,7 @@ async fn settings_data_dir_keeps_the_history_in_sqlite() {
     let sim = simulator_with(settings());
     let v = history(&sim, "").await;
     assert_eq!(v["total"], 1, "{v}");
-    assert_eq!(v["records"][0]["name"], "新橋 太郎");
+    assert_eq!(v["records"][0]["name"], "新橋　太郎");
 
     // A data dir that cannot be used is reported (the binary refuses to start).
     let file = dir.path().join("not-a-dir");

@@ -98,7 +98,7 @@ async fn flow08_visual_confirmation_shows_the_qualification() {
         Some("1234567890")
     );
     assert_eq!(at(&x, &["MessageBody", "QualificationValidity"]), Some("1"));
-    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋　太郎"));
     assert_eq!(first_result(&x, "InsurerNumber"), Some("06139000"));
     assert_eq!(first_result(&x, "InsuredBranchNumber"), Some("01"));
     // No search info on the My Number path.
@@ -118,7 +118,7 @@ async fn flow09_pin_signs_a_challenge_and_is_journalled() {
     let v = confirm(&sim, json!({ "method": "pin", "pin": "1234" })).await;
     assert_eq!(v["method"], "暗証番号", "{v}");
     let x = result_xml(&v);
-    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋　太郎"));
     let j = sim.journal.since(0, 10);
     let last = j.last().expect("journalled");
     assert_eq!(last.method.as_deref(), Some("暗証番号"));
@@ -289,7 +289,7 @@ async fn flow12_certificates_shown_with_consent_at_check_time() {
         .and_then(|r| r.child("SpecificDiseasesCertificateList"))
         .expect("特定疾病 list");
     assert!(!info.children.is_empty());
-    // 限度額: 限適 一郎 on a date of his qualification.
+    // 限度額: 限適　一郎 on a date of his qualification.
     let sim = simulator();
     insert(&sim, "valid", Some("gentekii-ichiro")).await;
     let v = confirm(
@@ -479,8 +479,8 @@ async fn err08_expiring_soon_shows_the_date_and_goes_on() {
     assert_eq!(n["alternative"], "—");
     // AMB-25: the check continues after 《OK》.
     assert_eq!(v["banner"], texts::BANNER_VALID);
-    assert_eq!(first_result(&result_xml(&v), "Name"), Some("新橋 太郎"));
-    // The profile's own holder (山田 隆子) has no qualification on 2021-01-06: the notice
+    assert_eq!(first_result(&result_xml(&v), "Name"), Some("新橋　太郎"));
+    // The profile's own holder (山田　隆子) has no qualification on 2021-01-06: the notice
     // comes first, then ERR-15.
     let sim = simulator();
     insert(&sim, "expiring-soon", None).await;
@@ -725,7 +725,7 @@ async fn a_face_reader_writes_its_result_into_face() {
         at(&x, &["MessageHeader", "ReferenceClassification"]),
         Some("1")
     );
-    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋　太郎"));
     // 無人運転 without a PIN: the face match (simulated) is the method.
     assert_eq!(v["confirmation"]["method"], "顔認証");
     assert_eq!(
@@ -895,7 +895,7 @@ async fn flow15_prescription_issue_form_at_an_insurance_card_check() {
         at(&x, &["MessageBody", "PrescriptionIssueSelect"]),
         Some("2")
     );
-    assert_eq!(first_result(&x, "Name"), Some("新橋 太郎"));
+    assert_eq!(first_result(&x, "Name"), Some("新橋　太郎"));
     // Changed on SCR-10 with 《更新》 (RULE-24).
     let id = v["confirmation"].as_u64().expect("id");
     let uri = format!("/terminal/mynumber/{id}/update");

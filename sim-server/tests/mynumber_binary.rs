@@ -39,7 +39,7 @@ async fn a_face_reader_result_appears_in_face() {
     let path = dir.path().join("face").join(&name);
     let text = std::fs::read_to_string(&path).expect("the face result");
     assert!(text.contains("<ReferenceClassification>1</ReferenceClassification>"));
-    assert!(text.contains("<Name>新橋 太郎</Name>"));
+    assert!(text.contains("<Name>新橋　太郎</Name>"));
     // Nothing half-written is left beside it.
     let names: Vec<String> = std::fs::read_dir(dir.path().join("face"))
         .expect("face/")

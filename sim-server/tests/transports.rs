@@ -90,8 +90,8 @@ async fn same_request_same_answer_on_all_three_transports() {
         "JSON mirror differs from the XML answer"
     );
     assert_eq!(
-        api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["Name"],
-        "新橋 太郎"
+        api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["ResultOfQualificationConfirmation"]["Name"],
+        "新橋　太郎"
     );
 
     let transports: Vec<_> = sim
@@ -130,7 +130,7 @@ async fn shift_jis_request_gets_a_shift_jis_answer() {
                 "Name"
             ]
         ),
-        Some("新橋 太郎")
+        Some("新橋　太郎")
     );
 
     // CharacterCodeIdentifier in the request header picks the answer's encoding.
