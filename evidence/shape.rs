@@ -91,7 +91,9 @@ fn walk_json(path: &str, name: &str, v: &Value, s: &mut Shape) {
             let mut keys: Vec<String> = items
                 .iter()
                 .map(|i| match i {
-                    Value::Object(m) => format!("{{{}}}", m.keys().cloned().collect::<Vec<_>>().join(",")),
+                    Value::Object(m) => {
+                        format!("{{{}}}", m.keys().cloned().collect::<Vec<_>>().join(","))
+                    }
                     Value::String(_) => "string".into(),
                     _ => "other".into(),
                 })

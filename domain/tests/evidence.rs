@@ -133,18 +133,45 @@ const CARD_PATH_VS_FACE: &[(&str, &str)] = &[
     ("ConsFlg", "viewing consents: My Number path only"),
     ("ConsTime", "viewing consents: My Number path only"),
     ("AvailableTime", "viewing consents: My Number path only"),
-    ("QualificationConfirmSearchInfo/InsurerNumber", "the echo of the card typed in"),
-    ("QualificationConfirmSearchInfo/InsuredCardSymbol", "the echo"),
-    ("QualificationConfirmSearchInfo/InsuredIdentificationNumber", "the echo"),
+    (
+        "QualificationConfirmSearchInfo/InsurerNumber",
+        "the echo of the card typed in",
+    ),
+    (
+        "QualificationConfirmSearchInfo/InsuredCardSymbol",
+        "the echo",
+    ),
+    (
+        "QualificationConfirmSearchInfo/InsuredIdentificationNumber",
+        "the echo",
+    ),
     ("QualificationConfirmSearchInfo/Birthdate", "the echo"),
-    ("QualificationConfirmSearchInfo/LimitApplicationCertificateRelatedConsFlg", "the echo"),
+    (
+        "QualificationConfirmSearchInfo/LimitApplicationCertificateRelatedConsFlg",
+        "the echo",
+    ),
     // The two people differ: only the WebAPI sample's person has a 限度額 certificate.
-    ("LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateClassification", "person"),
-    ("LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateClassificationFlag", "person"),
-    ("LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateDate", "person"),
-    ("LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateValidStartDate", "person"),
+    (
+        "LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateClassification",
+        "person",
+    ),
+    (
+        "LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateClassificationFlag",
+        "person",
+    ),
+    (
+        "LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateDate",
+        "person",
+    ),
+    (
+        "LimitApplicationCertificateRelatedInfo/LimitApplicationCertificateValidStartDate",
+        "person",
+    ),
     // The face file's reader id; the card path echoes the request's (none here).
-    ("MessageHeader/ArbitraryFileIdentifier", "set by the face reader"),
+    (
+        "MessageHeader/ArbitraryFileIdentifier",
+        "set by the face reader",
+    ),
     // 6-digit 国保 number in the face sample, 8 digits in the WebAPI one.
     ("ResultOfQualificationConfirmation/InsurerNumber", "person"),
 ];
@@ -152,12 +179,15 @@ const CARD_PATH_VS_FACE: &[(&str, &str)] = &[
 #[test]
 fn the_xml_answer_has_the_face_reader_samples_shape() {
     let bytes = evidence("face-reader-valid/sample.xml");
-    let face = xml::read_document(&bytes, xml::ReadLimits::default()).expect("the protocol crate reads the face-reader sample");
+    let face = xml::read_document(&bytes, xml::ReadLimits::default())
+        .expect("the protocol crate reads the face-reader sample");
     assert_eq!(face.encoding, TextEncoding::Utf8);
     let ours = answer_to_webapi_sample();
     // Through the XML writer and reader, as a client receives it.
     let written = xml::write_document(&ours, TextEncoding::Utf8);
-    let ours = xml::read_document(&written, xml::ReadLimits::default()).expect("our XML reads back").root;
+    let ours = xml::read_document(&written, xml::ReadLimits::default())
+        .expect("our XML reads back")
+        .root;
     let d = shape::differences(
         &shape::xml_shape(&face.root),
         &shape::xml_shape(&ours),
@@ -170,9 +200,12 @@ fn the_xml_answer_has_the_face_reader_samples_shape() {
 fn the_samples_say_what_the_docs_say() {
     // The facts docs/interface.md rests on, read from the samples themselves.
     let (_, tree) = webapi_sample();
-    let face = xml::read_document(&evidence("face-reader-valid/sample.xml"), xml::ReadLimits::default())
-        .expect("reads")
-        .root;
+    let face = xml::read_document(
+        &evidence("face-reader-valid/sample.xml"),
+        xml::ReadLimits::default(),
+    )
+    .expect("reads")
+    .root;
     for root in [&tree, &face] {
         let r = root
             .child("MessageBody")
@@ -195,7 +228,13 @@ fn the_samples_say_what_the_docs_say() {
         .and_then(|l| l.child("ResultOfQualificationConfirmation"))
         .expect("one result");
     // Consent time + 24 h.
-    assert_eq!(r.child_text("PharmacistsInfoConsTime"), Some("20230221174835"));
-    assert_eq!(r.child_text("PharmacistsInfoAvailableTime"), Some("20230222174835"));
+    assert_eq!(
+        r.child_text("PharmacistsInfoConsTime"),
+        Some("20230221174835")
+    );
+    assert_eq!(
+        r.child_text("PharmacistsInfoAvailableTime"),
+        Some("20230222174835")
+    );
     assert_eq!(r.child_text("InsurerNumber"), Some("  123456"));
 }

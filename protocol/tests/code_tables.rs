@@ -16,9 +16,12 @@ fn transcription(name: &str) -> Tables {
     toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// (table number, its codes and labels, its SOURCE) for every OQSCD table the simulator has.
-fn ours() -> Vec<(String, Vec<(&'static str, &'static str)>, &'static str)> {
-    fn t<T: CodeTable>() -> (String, Vec<(&'static str, &'static str)>, &'static str) {
+/// (table number, its codes and labels, its SOURCE).
+type Ours = (String, Vec<(&'static str, &'static str)>, &'static str);
+
+/// Every OQSCD table the simulator has.
+fn ours() -> Vec<Ours> {
+    fn t<T: CodeTable>() -> Ours {
         let number = T::SOURCE
             .strip_prefix("OQSCD")
             .map(|s| format!("OQSCD{}", &s[..3]))
@@ -49,15 +52,60 @@ fn ours() -> Vec<(String, Vec<(&'static str, &'static str)>, &'static str)> {
 
 /// Known differences: (transcription, table, code or "*", why the simulator differs).
 const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
-    ("oqsfunc", "OQSCD005", "*", "codes 1/2 there; 0 = UTF-8 in both real samples and in myclinic-ts"),
-    ("oqsfunc", "OQSCD008", "99", "the file repeats 03's label for 99"),
-    ("oqsfunc", "OQSCD010", "01", "abbreviated there; the simulator keeps the manual's screen text (DM-06)"),
-    ("oqsfunc", "OQSCD010", "05", "「特別療養費支給対象者」 there; myclinic-ts and the manual say 被保険者資格証明書"),
-    ("oqsfunc", "OQSCD010", "07", "abbreviated there (自衛官); myclinic-ts: 自衛官診療証"),
-    ("myclinic-ts", "OQSCD013", "2", "VIII/IX in Latin letters there; the manual prints Ⅷ/Ⅸ (DM-09)"),
-    ("oqsfunc", "OQSCD013", "2", "VIII/IX in Latin letters there; the manual prints Ⅷ/Ⅸ (DM-09)"),
-    ("myclinic-ts", "OQSCD017", "*", "labels 電子処方箋/紙の処方箋 there; the history shows 電子/紙 (RULE-61)"),
-    ("oqsfunc", "OQSCD017", "*", "labels 電子処方箋/紙の処方箋 there; the history shows 電子/紙 (RULE-61)"),
+    (
+        "oqsfunc",
+        "OQSCD005",
+        "*",
+        "codes 1/2 there; 0 = UTF-8 in both real samples and in myclinic-ts",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD008",
+        "99",
+        "the file repeats 03's label for 99",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD010",
+        "01",
+        "abbreviated there; the simulator keeps the manual's screen text (DM-06)",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD010",
+        "05",
+        "「特別療養費支給対象者」 there; myclinic-ts and the manual say 被保険者資格証明書",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD010",
+        "07",
+        "abbreviated there (自衛官); myclinic-ts: 自衛官診療証",
+    ),
+    (
+        "myclinic-ts",
+        "OQSCD013",
+        "2",
+        "VIII/IX in Latin letters there; the manual prints Ⅷ/Ⅸ (DM-09)",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD013",
+        "2",
+        "VIII/IX in Latin letters there; the manual prints Ⅷ/Ⅸ (DM-09)",
+    ),
+    (
+        "myclinic-ts",
+        "OQSCD017",
+        "*",
+        "labels 電子処方箋/紙の処方箋 there; the history shows 電子/紙 (RULE-61)",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD017",
+        "*",
+        "labels 電子処方箋/紙の処方箋 there; the history shows 電子/紙 (RULE-61)",
+    ),
 ];
 
 fn known(source: &str, table: &str, code: &str) -> bool {
@@ -99,9 +147,9 @@ fn every_code_table_matches_the_public_transcriptions() {
                 match theirs.get(*code) {
                     Some(l) if l == label => {}
                     _ if known(name, &table, code) => {}
-                    Some(l) => problems.push(format!(
-                        "{table} {code}: ours 「{label}」, {name} 「{l}」"
-                    )),
+                    Some(l) => {
+                        problems.push(format!("{table} {code}: ours 「{label}」, {name} 「{l}」"))
+                    }
                     // Listed by the other transcription only (checked above).
                     None => {}
                 }
@@ -125,11 +173,17 @@ fn every_difference_is_still_a_difference() {
         let theirs = transcription(source);
         let t = &theirs[*table];
         let ours = ours();
-        let (_, codes, _) = ours.iter().find(|(n, _, _)| n == table).expect("a table of ours");
+        let (_, codes, _) = ours
+            .iter()
+            .find(|(n, _, _)| n == table)
+            .expect("a table of ours");
         let differs = if *code == "*" {
-            codes.iter().any(|(c, l)| t.get(*c).map(String::as_str) != Some(*l))
+            codes
+                .iter()
+                .any(|(c, l)| t.get(*c).map(String::as_str) != Some(*l))
         } else {
-            codes.iter().find(|(c, _)| c == code).map(|(_, l)| *l) != t.get(*code).map(String::as_str)
+            codes.iter().find(|(c, _)| c == code).map(|(_, l)| *l)
+                != t.get(*code).map(String::as_str)
         };
         assert!(differs, "{source} {table} {code} no longer differs");
     }

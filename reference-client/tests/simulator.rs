@@ -168,8 +168,8 @@ fn shimbashi_taro_is_valid_over_http_and_the_exchange() {
         assert_eq!(got.error_code, None);
         assert_eq!(got.candidates.len(), 1);
         let p = &got.candidates[0];
-        assert_eq!(p.name, "新橋 太郎");
-        assert_eq!(p.name_kana.as_deref(), Some("シンバシ タロウ"));
+        assert_eq!(p.name, "新橋　太郎");
+        assert_eq!(p.name_kana.as_deref(), Some("ｼﾝﾊﾞｼ ﾀﾛｳ"));
         assert_eq!(p.insurer_number, "06139000");
         assert_eq!(p.branch.as_deref(), Some("01"));
         assert_eq!(p.birthdate, "19540326");
@@ -302,7 +302,7 @@ fn multiple_matches_offer_every_candidate_and_newer_qualifications_are_named() {
         .collect();
     assert_eq!(
         offered,
-        vec![("新橋 一郎", Some("03")), ("新橋 二郎", Some("04"))]
+        vec![("新橋　一郎", Some("03")), ("新橋　二郎", Some("04"))]
     );
 
     let ichiro = card("06139000", Some("9000"), "10001", Some("03"), "19840401");
@@ -312,7 +312,7 @@ fn multiple_matches_offer_every_candidate_and_newer_qualifications_are_named() {
         got.message.as_deref(),
         Some(texts::BANNER_INVALID_WITH_NEWER)
     );
-    assert_eq!(got.candidates[0].name, "新橋 一郎");
+    assert_eq!(got.candidates[0].name, "新橋　一郎");
 
     // The mutants bend exactly these conclusions.
     let mut first = s.mutant(Transport::Http, Some(Mutant::PickFirstCandidate));
@@ -335,7 +335,7 @@ fn six_digit_insurers_go_space_padded_and_japanese_symbols_survive() {
     let mut c = s.client(Transport::Exchange);
     let got = check(&mut c, jurokuro.clone(), false, Some("20210106"));
     assert_eq!(got.validity.as_deref(), Some("有効"));
-    assert_eq!(got.candidates[0].name, "資格 十六郎");
+    assert_eq!(got.candidates[0].name, "資格　十六郎");
     let e = s.journal().pop().expect("journal entry");
     assert!(
         e.request
@@ -431,7 +431,7 @@ fn a_bulk_job_is_polled_to_the_end_and_each_row_concluded() {
         assert!(got.reception_number.is_some());
         let validities: Vec<_> = got.rows.iter().map(|r| r.validity.as_deref()).collect();
         assert_eq!(validities, vec![Some("有効"), Some("無効")]);
-        assert_eq!(got.rows[1].candidates[0].name, "新橋 花子");
+        assert_eq!(got.rows[1].candidates[0].name, "新橋　花子");
         // The three held fetches, then at least one that found the job final; the client
         // returned on SegmentOfResult 1 (the release thread saw exactly three while held).
         let fetched = s
@@ -609,7 +609,7 @@ fn the_binary_speaks_json_lines() {
     match &replies[2].outcome {
         Some(Outcome::Confirmation(c)) => {
             assert_eq!(c.validity.as_deref(), Some("有効"));
-            assert_eq!(c.candidates[0].name, "新橋 太郎");
+            assert_eq!(c.candidates[0].name, "新橋　太郎");
         }
         other => panic!("{other:?}"),
     }

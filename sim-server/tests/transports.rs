@@ -90,7 +90,8 @@ async fn same_request_same_answer_on_all_three_transports() {
         "JSON mirror differs from the XML answer"
     );
     assert_eq!(
-        api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["ResultOfQualificationConfirmation"]["Name"],
+        api.json()["XmlMsg"]["MessageBody"]["ResultList"][0]["ResultOfQualificationConfirmation"]
+            ["Name"],
         "新橋　太郎"
     );
 

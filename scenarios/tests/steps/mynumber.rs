@@ -405,6 +405,12 @@ fn leaf_of(label: &str) -> &'static str {
 #[then(regex = r"^資格情報の「([^」]*)」は「([^」]*)」である$")]
 fn result_item(w: &mut OqsWorld, label: String, expected: String) {
     let root = result_root(w);
+    // Names as on the wire: the feature writes them as fixtures do (half-width space).
+    let expected = if label == "氏名" {
+        oqs_protocol::names::wire_name(&expected)
+    } else {
+        expected
+    };
     assert_eq!(
         result_leaf(&root, leaf_of(&label)).as_deref(),
         Some(expected.as_str())

@@ -262,6 +262,15 @@ fn display_date(wire: Option<&str>) -> Option<String> {
     }
 }
 
+/// A date of SCR-20 (履歴詳細): 和暦, 「平成23年1月1日」 as the manual's screenshot shows.
+fn detail_date(wire: Option<&str>) -> Option<String> {
+    let w = wire?.trim();
+    match oqs_protocol::message::parse_date(w) {
+        Ok(d) => Some(oqs_domain::wareki::format(d)),
+        Err(_) => Some(w.to_owned()),
+    }
+}
+
 fn trimmed(x: &Option<String>) -> Option<&str> {
     x.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -418,7 +427,7 @@ fn detail_of(
         trimmed(&r.insured_branch_number).map(str::to_owned),
         trimmed(&r.name).map(str::to_owned),
         sex,
-        display_date(trimmed(&r.birthdate)),
+        detail_date(trimmed(&r.birthdate)),
     ];
     let qualification_values: [Option<String>; 11] = [
         label_of(trimmed(&r.insured_card_classification), |c| {
@@ -426,14 +435,22 @@ fn detail_of(
         }),
         trimmed(&r.insured_partial_contribution_ratio)
             .map(|c| ContributionRatio::parse(c).map_or_else(|| c.to_owned(), |x| x.label())),
-        display_date(trimmed(&r.qualification_date)),
-        display_date(trimmed(&r.disqualification_date)),
-        display_date(trimmed(&r.insured_card_valid_date)),
-        display_date(trimmed(&r.insured_card_expiration_date)),
+        detail_date(trimmed(&r.qualification_date)),
+        detail_date(trimmed(&r.disqualification_date)),
+        detail_date(trimmed(&r.insured_card_valid_date)),
+        detail_date(trimmed(&r.insured_card_expiration_date)),
         label_of(trimmed(&r.personal_family_classification), |c| {
             PersonalFamily::from_code(c).map(PersonalFamily::label)
         }),
-        trimmed(&r.insured_name).map(str::to_owned),
+        // 被保険者氏名: real 本人 answers carry no InsuredName; the screen shows the person's own
+        // name there, as the manual's screenshot does (docs/interface.md, 本人).
+        trimmed(&r.insured_name)
+            .or_else(|| {
+                (trimmed(&r.personal_family_classification) == Some(PersonalFamily::Insured.code()))
+                    .then(|| trimmed(&r.name))
+                    .flatten()
+            })
+            .map(str::to_owned),
         label_of(trimmed(&r.reason_of_loss), |c| {
             ReasonOfLoss::from_code(c).map(ReasonOfLoss::label)
         }),

@@ -137,22 +137,18 @@ pub fn mynumber_result(
         specific_disease_consent: choices.show_specific_disease,
     };
     let stamp = inquiry::timestamp(now);
-    let flag = |on: bool| Some(if on { "1" } else { "0" }.to_owned());
-    let time = |on: bool| on.then(|| stamp.clone());
     let c = choices.consents;
+    // 「診療・薬剤情報」 is one consent covering both 診療情報 and 薬剤情報.
+    let consents = inquiry::ViewingConsents {
+        operation: c.operation,
+        diagnosis_medication: c.diagnosis_medication,
+        health_checkup: c.health_checkup,
+    };
     let mut results: Vec<QualificationResult> = ids
         .into_iter()
         .map(|id| {
             let mut r = inquiry::qualification_result(&pop, id, &options);
-            r.operation_cons_flg = flag(c.operation);
-            r.operation_cons_time = time(c.operation);
-            // 「診療・薬剤情報」 is one consent covering both 診療情報 and 薬剤情報.
-            r.diagnosis_cons_flg = flag(c.diagnosis_medication);
-            r.diagnosis_cons_time = time(c.diagnosis_medication);
-            r.pharmacists_cons_flg = flag(c.diagnosis_medication);
-            r.pharmacists_cons_time = time(c.diagnosis_medication);
-            r.specific_health_checkups_cons_flg = flag(c.health_checkup);
-            r.specific_health_checkups_cons_time = time(c.health_checkup);
+            inquiry::apply_viewing_consents(&mut r, consents, now);
             r
         })
         .collect();
