@@ -132,7 +132,7 @@ fn links_planted_in_res_are_never_written_through() {
         );
     }
     let answer = std::fs::read_to_string(res.join("OQSsiquc01res_v.xml")).expect("answer");
-    assert!(answer.contains("新橋 太郎"), "{answer}");
+    assert!(answer.contains("新橋　太郎"), "{answer}");
     drop(s);
 }
 
