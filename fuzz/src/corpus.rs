@@ -15,6 +15,7 @@ use rand::seq::SliceRandom;
 use rand::Rng as _;
 
 use crate::mutate::{self, Rng};
+use crate::simulator;
 use crate::targets::{self, Target, OP_APDU, OP_POWER_OFF, OP_POWER_ON};
 
 fn header(date: Option<&str>) -> RequestHeader {
@@ -431,6 +432,26 @@ pub fn seeds(target: Target) -> Vec<Vec<u8>> {
         Target::Apdu => apdu_seeds(),
         Target::Csv => csv_seeds(),
         Target::Names => NAMES.iter().map(|n| n.as_bytes().to_vec()).collect(),
+        Target::Simulator => {
+            let ids = simulator::request_ids();
+            let mut s = Vec::new();
+            for tree in request_trees() {
+                for id in simulator::ids_for(&tree) {
+                    let pick = ids.iter().position(|&m| m == id).unwrap_or(0) as u8;
+                    for (transport, body) in [
+                        (0u8, write_document(&tree, TextEncoding::Utf8)),
+                        (0, write_document(&tree, TextEncoding::ShiftJis)),
+                        (
+                            1,
+                            serde_json::to_vec(&json::to_json(&tree)).unwrap_or_default(),
+                        ),
+                    ] {
+                        s.push([&[transport, pick][..], &body].concat());
+                    }
+                }
+            }
+            s
+        }
     }
 }
 
@@ -455,6 +476,11 @@ fn dictionary(target: Target) -> Vec<Vec<u8>> {
         .iter()
         .map(|t| t.as_bytes().to_vec())
         .collect(),
+        Target::Simulator => XML_DICT
+            .iter()
+            .chain(JSON_DICT)
+            .map(|t| t.as_bytes().to_vec())
+            .collect(),
         Target::Apdu | Target::Csv => Vec::new(),
     };
     let mut tokens = tokens;
@@ -477,9 +503,12 @@ impl Generator {
     pub fn new(target: Target, max_len: usize) -> Self {
         let seeds = seeds(target);
         let trees = match target {
-            Target::Xml | Target::Json | Target::Inquiry | Target::Bulk | Target::Registration => {
-                request_trees()
-            }
+            Target::Xml
+            | Target::Json
+            | Target::Inquiry
+            | Target::Bulk
+            | Target::Registration
+            | Target::Simulator => request_trees(),
             _ => Vec::new(),
         };
         // The raw XML seeds parse too (when they can) and join the trees.
@@ -534,7 +563,24 @@ impl Generator {
                 .into_bytes();
         }
         let mut tree = self.trees.choose(rng).cloned().unwrap_or_default();
+        let ids = simulator::request_ids();
+        let id = if rng.gen_bool(0.9) {
+            simulator::ids_for(&tree).choose(rng).copied()
+        } else {
+            ids.choose(rng).copied()
+        };
+        let pick = id
+            .and_then(|id| ids.iter().position(|&m| m == id))
+            .unwrap_or(0) as u8;
         mutate::mutate_tree(rng, &mut tree);
+        if self.target == Target::Simulator && rng.gen_bool(0.3) {
+            let mut value = json::to_json(&tree);
+            if rng.gen_bool(0.3) {
+                mutate_json(rng, &mut value);
+            }
+            let body = serde_json::to_vec(&value).unwrap_or_default();
+            return [&[1, pick][..], &body].concat();
+        }
         if self.target == Target::Json {
             let mut value = json::to_json(&tree);
             if rng.gen_bool(0.3) {
@@ -565,6 +611,9 @@ impl Generator {
             let end = bytes.iter().position(|&b| b == b'>').map_or(0, |p| p + 1);
             let prolog = PROLOGS.choose(rng).copied().unwrap_or("");
             bytes.splice(..end, prolog.bytes());
+        }
+        if self.target == Target::Simulator {
+            bytes.splice(0..0, [0, pick]);
         }
         bytes
     }

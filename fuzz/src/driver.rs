@@ -62,13 +62,18 @@ pub struct TargetReport {
     pub saved: Vec<PathBuf>,
     /// Inputs that reached the target's deep event ([`Target::deep_event`]).
     pub deep: u64,
+    /// Panics in other threads during the run (printed as they happen).
+    pub stray_panics: u64,
 }
 
 impl TargetReport {
     pub fn clean(&self) -> bool {
-        self.panics == 0 && self.hangs == 0
+        self.panics == 0 && self.hangs == 0 && self.stray_panics == 0
     }
 }
+
+/// Panics outside a harness call (e.g. in the simulator's job workers) since the start.
+static STRAY_PANICS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
@@ -84,6 +89,8 @@ fn quiet_panics() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if !CAPTURING.with(|c| c.get()) {
+                // Another thread (a job worker): no input to blame, but the run is not clean.
+                STRAY_PANICS.fetch_add(1, Ordering::Relaxed);
                 return previous(info);
             }
             let msg = info
@@ -96,6 +103,12 @@ fn quiet_panics() {
                 .location()
                 .map(|l| format!("{}:{}", l.file(), l.line()))
                 .unwrap_or_default();
+            // Long messages (inputs quoted in them) are cut: the input itself is saved.
+            let msg: String = if msg.chars().count() > 300 {
+                msg.chars().take(300).chain("…".chars()).collect()
+            } else {
+                msg
+            };
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg} at {at}")));
         }));
     });
@@ -149,6 +162,7 @@ pub fn run_with(
         ..TargetReport::default()
     };
     let watchdog = cfg.watchdog.then(|| Watchdog::start(name, cfg));
+    let stray_before = STRAY_PANICS.load(Ordering::Relaxed);
     let started = Instant::now();
     for _ in 0..cfg.iterations {
         let input = generate(&mut rng);
@@ -193,6 +207,7 @@ pub fn run_with(
         }
     }
     report.elapsed = started.elapsed();
+    report.stray_panics = STRAY_PANICS.load(Ordering::Relaxed) - stray_before;
     report
 }
 

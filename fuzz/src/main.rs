@@ -131,6 +131,12 @@ fn main() -> ExitCode {
             r.slowest.as_secs_f64() * 1e3
         );
         println!("    {} {}", r.deep, t.deep_event());
+        if r.stray_panics > 0 {
+            println!(
+                "    {} panics in other threads (printed above)",
+                r.stray_panics
+            );
+        }
         for (msg, n) in &r.messages {
             println!("    {n} × {msg}");
         }
@@ -138,7 +144,7 @@ fn main() -> ExitCode {
             println!("    saved {}", p.display());
         }
         total += r.iterations;
-        bad += r.panics + r.hangs;
+        bad += r.panics + r.hangs + r.stray_panics;
     }
     println!("total         {total:>11} inputs, {bad} panicked or hung");
     if bad == 0 {

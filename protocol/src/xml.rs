@@ -223,12 +223,42 @@ pub fn parse_str(text: &str, limits: ReadLimits) -> Result<Element, ReadError> {
     root.ok_or(ReadError::Empty)
 }
 
+/// The element's local name. quick-xml does not check names, so the qualified name is checked
+/// here (XML 1.0 `Name`, Namespaces `QName`): `< a>`, `<a:b:c>`, `<a:>` or `<a"b>` are not
+/// well-formed, and their local names would not survive being written back.
 fn element_name(reader: &Reader<&[u8]>, start: &BytesStart<'_>) -> Result<String, ReadError> {
-    std::str::from_utf8(start.local_name().as_ref())
-        .map(str::to_owned)
-        .map_err(|e| ReadError::NotWellFormed {
-            position: reader.buffer_position(),
-            reason: e.to_string(),
+    let bad = |reason: String| ReadError::NotWellFormed {
+        position: reader.buffer_position(),
+        reason,
+    };
+    let qname = std::str::from_utf8(start.name().into_inner()).map_err(|e| bad(e.to_string()))?;
+    let valid = match qname.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(qname),
+    };
+    if !valid {
+        return Err(bad(format!("\"{qname}\" is not an element name")));
+    }
+    Ok(qname.rsplit(':').next().unwrap_or(qname).to_owned())
+}
+
+/// XML 1.0 (fifth edition) `NameStartChar` without `:`.
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// A name without a colon (Namespaces in XML `NCName`).
+fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start)
+        && chars.all(|c| {
+            is_name_start(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
         })
 }
 
@@ -335,6 +365,35 @@ mod tests {
             read_document(b"  ", ReadLimits::default()),
             Err(ReadError::Empty)
         );
+    }
+
+    /// Found by `oqs-fuzz --target xml` (the names were read, then written as `</>` or as a
+    /// different name): names that are not XML names are not well-formed.
+    #[test]
+    fn rejects_element_names_that_are_not_names() {
+        for doc in [
+            "<?xml version=\"1.0\"?>\n<XmlMsg>\n <\rMessageHeader/>\n</XmlMsg>",
+            "<ns:XmlMsg xmlns:ns=\"urn:x\"><ns:MessageHexmlns:a=\"b\"a=\"2\"/></ns:XmlMsg>",
+            "<ns:XmlMsg xmlns:ns=\"urn:x\"><ns:Mes:MessageHeader/></ns:XmlMsg>",
+            "<XmlMsg><Messa1.0\" encoding=\"UgeHeader/></XmlMsg>",
+            "<XmlMsg><:a/></XmlMsg>",
+            "<XmlMsg><a:/></XmlMsg>",
+            "<XmlMsg><1a/></XmlMsg>",
+            "<XmlMsg><a<b/></XmlMsg>",
+        ] {
+            let e = read_document(doc.as_bytes(), ReadLimits::default());
+            assert!(
+                matches!(e, Err(ReadError::NotWellFormed { .. })),
+                "{doc:?}: {e:?}"
+            );
+        }
+        let ok = "<ns:XmlMsg xmlns:ns=\"u\"><新橋/><_a.b-c·1/><ns:Body/></ns:XmlMsg>";
+        let root = read_document(ok.as_bytes(), ReadLimits::default())
+            .expect("names are names")
+            .root;
+        let names: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(root.name, "XmlMsg");
+        assert_eq!(names, ["新橋", "_a.b-c·1", "Body"]);
     }
 
     #[test]
