@@ -61,10 +61,12 @@ impl SearchInfo {
         }
     }
 
+    /// The echo in a result: an empty input field is left out, as results have no empty
+    /// elements.
     pub fn to_element(&self) -> Element {
         let mut el = Element::new(SEARCH_INFO);
         for (name, value) in SEARCH_FIELDS.iter().zip(self.fields()) {
-            el.push_opt(name, value.clone());
+            el.push_opt(name, value.clone().filter(|v| !v.is_empty()));
         }
         el
     }

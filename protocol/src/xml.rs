@@ -131,7 +131,8 @@ pub fn read_document(bytes: &[u8], limits: ReadLimits) -> Result<Document, ReadE
     Ok(Document { root, encoding })
 }
 
-/// Parses already-decoded text into a tree. Attributes are ignored (the interface uses none);
+/// Parses already-decoded text into a tree. Attributes are ignored (the interface uses none)
+/// but must be well-formed;
 /// text of mixed content is concatenated; comments and processing instructions are skipped.
 pub fn parse_str(text: &str, limits: ReadLimits) -> Result<Element, ReadError> {
     let mut reader = Reader::from_str(text);
@@ -223,14 +224,18 @@ pub fn parse_str(text: &str, limits: ReadLimits) -> Result<Element, ReadError> {
     root.ok_or(ReadError::Empty)
 }
 
-/// The element's local name. quick-xml does not check names, so the qualified name is checked
-/// here (XML 1.0 `Name`, Namespaces `QName`): `< a>`, `<a:b:c>`, `<a:>` or `<a"b>` are not
+/// The element's local name, once its attributes are well-formed. quick-xml does not check
+/// names, so the qualified name is checked here (XML 1.0 `Name`, Namespaces `QName`): `< a>`, `<a:b:c>`, `<a:>` or `<a"b>` are not
 /// well-formed, and their local names would not survive being written back.
 fn element_name(reader: &Reader<&[u8]>, start: &BytesStart<'_>) -> Result<String, ReadError> {
     let bad = |reason: String| ReadError::NotWellFormed {
         position: reader.buffer_position(),
         reason,
     };
+    // Attributes are ignored, but a duplicate or unquoted one is not well-formed (XML 1.0 §3.1).
+    for attribute in start.attributes().with_checks(true) {
+        attribute.map_err(|e| bad(e.to_string()))?;
+    }
     let qname = std::str::from_utf8(start.name().into_inner()).map_err(|e| bad(e.to_string()))?;
     let valid = match qname.split_once(':') {
         Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
@@ -314,6 +319,24 @@ mod tests {
                 .with(Element::leaf("A", "新橋 太郎 & <x>"))
                 .with(Element::leaf("B", "")),
         )
+    }
+
+    #[test]
+    fn duplicate_or_unquoted_attributes_are_not_well_formed() {
+        for doc in [
+            "<a x=\"1\" x=\"2\"/>",
+            "<a x=\"1\" x=\"2\"></a>",
+            "<a x=1></a>",
+        ] {
+            assert!(
+                matches!(
+                    parse_str(doc, ReadLimits::default()),
+                    Err(ReadError::NotWellFormed { .. })
+                ),
+                "{doc}"
+            );
+        }
+        assert!(parse_str("<a x=\"1\" y='2'/>", ReadLimits::default()).is_ok());
     }
 
     #[test]

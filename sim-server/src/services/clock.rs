@@ -1,7 +1,7 @@
 //! The simulator's "now": the wall clock, a frozen instant, or an instant that then runs on.
 //! Every date the simulator computes (資格確認日 default, 義務教育就学前, timestamps) comes from here.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use oqs_domain::inquiry::jst;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -49,10 +49,11 @@ impl Clock {
         match *self.lock() {
             ClockMode::System => Utc::now().with_timezone(&jst()),
             ClockMode::Frozen(t) => t,
-            ClockMode::Running { from, since } => {
-                from + chrono::Duration::from_std(since.elapsed())
-                    .unwrap_or_else(|_| chrono::Duration::zero())
-            }
+            // A running clock stops at the last instant of year 9999.
+            ClockMode::Running { from, since } => (from
+                + chrono::Duration::from_std(since.elapsed())
+                    .unwrap_or_else(|_| chrono::Duration::zero()))
+            .min(latest()),
         }
     }
 
@@ -83,11 +84,33 @@ impl Clock {
     }
 }
 
-/// Parses an RFC 3339 instant such as `2021-01-06T10:00:00+09:00`.
+/// The latest instant the simulator's clock shows: 9999-12-31 23:59:59.999 JST. Timestamps are
+/// written with a 4-digit year (ProcessExecutionTime `yyyymmddhhmmss`), so a later one would
+/// not fit.
+pub fn latest() -> DateTime<FixedOffset> {
+    match chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 999))
+        .and_then(|t| t.and_local_timezone(jst()).single())
+    {
+        Some(t) => t,
+        None => unreachable!("9999-12-31 23:59:59.999 is a valid JST time"),
+    }
+}
+
+/// Parses an RFC 3339 instant such as `2021-01-06T10:00:00+09:00`, in years 1–9999 as JST.
 pub fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s.trim()).map_err(|e| {
-        format!("\"{s}\" is not an RFC 3339 time such as 2021-01-06T10:00:00+09:00 ({e})")
-    })
+    let shown: String = s.chars().take(64).collect();
+    let t = DateTime::parse_from_rfc3339(s.trim()).map_err(|e| {
+        format!("\"{shown}\" is not an RFC 3339 time such as 2021-01-06T10:00:00+09:00 ({e})")
+    })?;
+    let year = t.with_timezone(&jst()).year();
+    if !(1..=9999).contains(&year) {
+        return Err(format!(
+            "\"{shown}\" is year {year} in JST; the clock runs from year 1 to 9999 \
+             (timestamps have 4-digit years)"
+        ));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]

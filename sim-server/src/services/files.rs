@@ -96,3 +96,32 @@ pub fn write_in_pieces(dir: &Path, name: &str, bytes: &[u8], pause: Duration) ->
     f.write_all(&bytes[half..])?;
     f.sync_all()
 }
+
+/// An existing `--data-dir` database must be one: a file that is empty (0 bytes: a truncated
+/// file after a full disk looks so) or does not start with the SQLite header is refused, rather
+/// than silently started afresh over lost data. A missing file is fine (created).
+pub fn check_sqlite_file(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut head = [0u8; 16];
+    let n = f
+        .read(&mut head)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if n == 0 {
+        return Err(format!(
+            "{} is empty (0 bytes), not a database this simulator wrote; remove it to start afresh",
+            path.display()
+        ));
+    }
+    if n < head.len() || &head != b"SQLite format 3\0" {
+        return Err(format!(
+            "{} is not an SQLite database; move it away or choose another --data-dir",
+            path.display()
+        ));
+    }
+    Ok(())
+}

@@ -321,6 +321,16 @@ async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
             "body must name a card: {\"profile\": \"valid\"}",
         );
     };
+    // The holder must be a person of the population (the key also names a PIN-state file).
+    if let Some(person) = &b.person {
+        if sim.population().person_by_key(person).is_none() {
+            let shown: String = person.chars().take(64).collect();
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("person: \"{shown}\" is not a person of the population (a person key such as kouki-jiro)"),
+            );
+        }
+    }
     let s = sim.clone();
     let run = move || -> Result<Value, RequestError> {
         let state_dir = crate::terminal::card_state_dir(s.settings.data_dir.as_deref());
@@ -423,6 +433,9 @@ async fn delete_fault(State(sim): Sim) -> Json<Value> {
 async fn put_settings(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     match serde_json::from_slice::<TerminalSettings>(&bytes) {
         Ok(s) => {
+            if let Err(e) = s.validate() {
+                return error(StatusCode::BAD_REQUEST, e);
+            }
             sim.terminal.set_settings(s);
             Json(terminal_json(&sim)).into_response()
         }

@@ -52,6 +52,7 @@ impl SqliteStore {
             path: path.clone(),
             source,
         };
+        crate::services::files::check_sqlite_file(&file).map_err(HistoryError::Io)?;
         let conn = Connection::open(&file).map_err(wrap)?;
         // WAL: readers never wait for the writer; NORMAL: a committed record survives a
         // process crash (a power loss may take the last transactions).

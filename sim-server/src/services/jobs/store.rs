@@ -5,6 +5,7 @@
 use super::registration::RefKey;
 use super::Job;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::io;
 use std::path::Path;
 
 /// The file name inside `--data-dir`.
@@ -41,6 +42,9 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(err(&format!("cannot create {}", dir.display())))?;
         let path = dir.join(FILE_NAME);
+        crate::services::files::check_sqlite_file(&path)
+            .map_err(io::Error::other)
+            .map_err(err("job store"))?;
         let conn =
             Connection::open(&path).map_err(err(&format!("cannot open {}", path.display())))?;
         conn.execute_batch(

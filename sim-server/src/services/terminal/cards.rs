@@ -87,7 +87,7 @@ impl CardIssuer for ProfileIssuer {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("card state folder {}: {e}", dir.display()))?;
             let name = match person {
-                Some(k) if k != p.person_key() => format!("{}-{k}", p.name()),
+                Some(k) if k != p.person_key() => format!("{}-{}", p.name(), file_name_part(k)),
                 _ => p.name().to_owned(),
             };
             card = card.with_state_file(virtual_card::state::state_file(dir, &name, self.seed));
@@ -133,4 +133,33 @@ pub fn pcsc_channel(name: &str) -> Result<Box<dyn virtual_card::CardChannel>, St
     virtual_card::PcscReader::open(name)
         .map(|r| Box::new(r) as Box<dyn virtual_card::CardChannel>)
         .map_err(|e| e.to_string())
+}
+
+/// A person key as part of a file name: letters, digits, `-` and `_` kept; any other key is
+/// written as `x` + the hex of its UTF-8 bytes, so no key can name a path (a `/`, `..`).
+fn file_name_part(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        key.to_owned()
+    } else {
+        let hex: String = key.bytes().take(64).map(|b| format!("{b:02x}")).collect();
+        format!("x{hex}")
+    }
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::file_name_part;
+
+    #[test]
+    fn a_person_key_never_names_a_path() {
+        assert_eq!(file_name_part("kouki-jiro"), "kouki-jiro");
+        assert_eq!(file_name_part("../x"), "x2e2e2f78");
+        assert!(!file_name_part("/../../etc/pwned").contains('/'));
+        assert!(file_name_part(&"a/".repeat(100)).len() <= 129);
+    }
 }

@@ -46,6 +46,18 @@ pub struct TerminalSettings {
     /// ENV-03 発行形態選択タイミング = 資格確認時に確認する (true).
     pub prescription_at_check: bool,
 }
+impl TerminalSettings {
+    /// The settings' own rules: the facility is a 医療機関コード of 10 half-width digits.
+    pub fn validate(&self) -> Result<(), String> {
+        let f = &self.facility;
+        if f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err("facility: a 医療機関コード is 10 half-width digits".into())
+        }
+    }
+}
+
 /// The sample facility (sample-population.md).
 pub const DEFAULT_FACILITY: &str = "1234567890";
 impl Default for TerminalSettings {
