@@ -16,6 +16,7 @@ pub mod files;
 pub mod history;
 pub mod jobs;
 pub mod journal;
+pub mod references;
 pub mod simulator;
 pub mod terminal;
 pub mod tokens;

@@ -2,8 +2,8 @@
 //! (`oqs_domain::inquiry::answer_single_inquiry`) would answer it, then wrapped in a
 //! BulkConfirmUnit.
 
-use super::registration::ReferenceNumbers;
 use super::{Inner, Outcome};
+use crate::services::references::ReferenceNumbers;
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::answer_single_inquiry;
 use oqs_domain::Population;

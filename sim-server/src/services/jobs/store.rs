@@ -2,8 +2,8 @@
 //! result once written) and the facilities' 照会番号. WAL journal: a killed process loses at most
 //! the statement in flight, never a committed row.
 
-use super::registration::RefKey;
 use super::Job;
+use crate::services::references::RefKey;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::io;
 use std::path::Path;

@@ -13,6 +13,7 @@ pub struct IssuedCard {
     pub certificate: Option<Vec<u8>>,
     pub record: Option<CertificateRecord>,
 }
+
 /// Issues virtual cards by profile name (the virtual-card crate's profiles).
 pub trait CardIssuer: Send + Sync {
     /// The profile names.
@@ -37,6 +38,7 @@ pub trait CardIssuer: Send + Sync {
         state_dir: Option<&std::path::Path>,
     ) -> Result<IssuedCard, String>;
 }
+
 /// The virtual-card crate's profiles (`valid`, `expired`, `revoked`, `pin-locked`, …), issued
 /// for the simulator's date.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +46,7 @@ pub struct ProfileIssuer {
     /// Seed of the simulated CA and card keys (the same seed gives the same certificates).
     pub seed: u64,
 }
+
 /// The card seed the simulator and `oqs-vcard` use unless told otherwise.
 pub const DEFAULT_CARD_SEED: u64 = 1;
 impl CardIssuer for ProfileIssuer {
@@ -103,10 +106,12 @@ impl CardIssuer for ProfileIssuer {
         })
     }
 }
+
 /// Where the in-process cards keep their PIN counters: `<data-dir>/cards` (none in memory).
 pub fn card_state_dir(data_dir: Option<&std::path::Path>) -> Option<PathBuf> {
     data_dir.map(|d| d.join("cards"))
 }
+
 /// Resets every saved PIN state (the cards are issued fresh the next time); returns how many.
 pub fn reset_pin_states(data_dir: Option<&std::path::Path>) -> std::io::Result<usize> {
     let Some(dir) = card_state_dir(data_dir) else {
@@ -127,6 +132,7 @@ pub fn reset_pin_states(data_dir: Option<&std::path::Path>) -> std::io::Result<u
     }
     Ok(n)
 }
+
 /// A PC/SC reader by name (e.g. vpcd's `Virtual PCD 00 00`) as a terminal reader channel.
 #[cfg(feature = "pcsc")]
 pub fn pcsc_channel(name: &str) -> Result<Box<dyn virtual_card::CardChannel>, String> {

@@ -14,8 +14,8 @@ use super::settings::{Fault, TerminalSettings};
 use super::state::{lock, Terminal, RECENT_CONFIRMATIONS};
 use crate::clock::Clock;
 use crate::history::{ConfirmationKind, History, Recorded, TERMINAL_LOGIN_ID};
-use crate::jobs::registration::ReferenceNumbers;
 use crate::journal::{Journal, JournalEntry, Transport};
+use crate::services::references::ReferenceNumbers;
 use chrono::{DateTime, FixedOffset, Months, NaiveDate};
 use oqs_domain::inquiry::{self, ResultOptions};
 use oqs_domain::Population;
@@ -42,10 +42,12 @@ pub struct Context<'a> {
     pub journal: &'a Journal,
     pub history: &'a History,
 }
+
 /// What the card-reading part found.
 struct CardRead {
     certificate: certs::PresentedCertificate,
 }
+
 /// The APDU part: read the certificate; on the PIN path VERIFY and have the challenge signed.
 fn read_card(
     ch: &mut dyn CardChannel,
@@ -88,6 +90,7 @@ fn read_card(
         Err(e) => Err(stop(e)),
     }
 }
+
 /// The judged part of a confirmation, before it is recorded.
 struct Judged {
     person: Option<String>,
@@ -95,6 +98,7 @@ struct Judged {
     notice: Option<Dialog>,
     result: Option<SingleInquiryResponse>,
 }
+
 impl Judged {
     fn dialog(d: Dialog) -> Self {
         Judged {
@@ -105,6 +109,7 @@ impl Judged {
         }
     }
 }
+
 /// Builds the OQSsiquc01res result of a person for a date (None: no qualification on the date).
 pub fn mynumber_result(
     cx: &Context<'_>,
@@ -177,6 +182,7 @@ pub fn mynumber_result(
         }),
     })
 }
+
 /// The server-side judgement after the card was read.
 #[allow(clippy::too_many_arguments)]
 fn judge(
@@ -255,6 +261,7 @@ fn judge(
         },
     }
 }
+
 /// 医療機関コード: the request's (10 half-width digits) or the terminal's.
 pub(super) fn facility_of(
     given: Option<&str>,
@@ -268,6 +275,7 @@ pub(super) fn facility_of(
         ))),
     }
 }
+
 /// SCR-09 takes 「利用者電子証明書の暗証番号（4桁の数字）」: anything else is refused before the
 /// card is touched (no try is spent).
 fn check_pin(pin: Option<&str>) -> Result<(), RequestError> {
@@ -278,6 +286,7 @@ fn check_pin(pin: Option<&str>) -> Result<(), RequestError> {
         _ => Ok(()),
     }
 }
+
 /// Resolves the request's choices against the facility settings.
 pub(super) fn choices_of(
     req: &MyNumberRequest,
@@ -306,6 +315,7 @@ pub(super) fn choices_of(
         prescription_form,
     })
 }
+
 /// One My Number confirmation, end to end: the one function every way in calls. The outcome
 /// is journalled (with the method) and kept for the follow-up actions.
 pub fn confirm(cx: &Context<'_>, req: &MyNumberRequest) -> Result<Confirmation, RequestError> {
@@ -437,6 +447,7 @@ pub fn confirm(cx: &Context<'_>, req: &MyNumberRequest) -> Result<Confirmation, 
     }
     Ok(keep(cx, confirmation, req, now))
 }
+
 /// Journals a finished confirmation, records it in the confirmation history (資格確認履歴,
 /// DM-17) and keeps it among the recent ones for SCR-10's follow-ups.
 pub(super) fn keep(
@@ -454,6 +465,7 @@ pub(super) fn keep(
     }
     confirmation
 }
+
 /// The My Number card's history record (FLOW-08/09, face readers): a check that reached a result
 /// is recorded with the method and reader it used (DM-17 display texts).
 fn record_in_history(
@@ -478,6 +490,7 @@ fn record_in_history(
     };
     history.record_body(meta, body)
 }
+
 /// A face reader's result into `face/` as `OQSsiquc01res_face_<time>_<id>.xml`, atomically.
 fn write_face_result(
     term: &Terminal,
@@ -499,6 +512,7 @@ fn write_face_result(
         }
     }
 }
+
 /// Journals a confirmation with its method.
 pub(super) fn record(cx: &Context<'_>, c: &Confirmation, req: &MyNumberRequest) {
     let shown = serde_json::json!({

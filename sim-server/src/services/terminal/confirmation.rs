@@ -20,6 +20,7 @@ pub struct Choices {
     #[serde(serialize_with = "serialize_form")]
     pub prescription_form: Option<PrescriptionIssueForm>,
 }
+
 /// 処方箋発行形態 as the history shows it: 電子 / 紙 / 未選択 (RULE-61).
 fn serialize_form<S: serde::Serializer>(
     f: &Option<PrescriptionIssueForm>,
@@ -27,6 +28,7 @@ fn serialize_form<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     s.serialize_str(f.map_or("未選択", PrescriptionIssueForm::label))
 }
+
 /// The outcome of one My Number confirmation: everything the journal, the HTTP answer, the
 /// face folder and the confirmation history need.
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +61,7 @@ pub struct Confirmation {
     #[serde(skip)]
     pub history_id: Option<u64>,
 }
+
 impl Confirmation {
     pub fn validity(&self) -> Option<QualificationValidity> {
         self.result

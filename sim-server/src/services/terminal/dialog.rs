@@ -33,6 +33,7 @@ pub struct Dialog {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tries_left: Option<u8>,
 }
+
 impl Dialog {
     /// The catalogue's dialog `id`.
     pub fn catalogue(id: &str) -> Dialog {
@@ -104,6 +105,7 @@ impl Dialog {
         }
     }
 }
+
 /// Card errors as the manual's dialogs (generic reader, or face reader in 目視確認).
 pub(super) fn card_error_dialog(e: &CardError, face: bool) -> Dialog {
     match e {

@@ -32,6 +32,7 @@ pub struct InsuranceCardRequest {
     /// 医療機関コード; default the terminal's facility.
     pub facility: Option<String>,
 }
+
 /// FLOW-15: an insurance-card check on the terminal with the 処方箋発行形態 of SCR-13 ②. The
 /// judgement is the single inquiry's (`answer_single_inquiry`); the issuance form is added to
 /// the result as on SCR-10 ⑧ and can be changed afterwards with [`super::update()`].

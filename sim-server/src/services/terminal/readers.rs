@@ -11,6 +11,7 @@ pub enum ReaderKind {
     Generic,
     Face,
 }
+
 /// Face-reader mode (RULE-78): 無人運転 / 暗証番号認証固定 / 目視確認.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub enum FaceMode {
@@ -22,6 +23,7 @@ pub enum FaceMode {
     #[serde(rename = "目視確認", alias = "visual")]
     Visual,
 }
+
 /// How a reader reaches its card.
 pub enum ReaderLink {
     /// In-process reader (the default: no system packages needed).
@@ -29,6 +31,7 @@ pub enum ReaderLink {
     /// Any other reader, e.g. a PC/SC reader by name.
     External(Box<dyn CardChannel>),
 }
+
 impl ReaderLink {
     pub(super) fn channel(&mut self) -> &mut dyn CardChannel {
         match self {
@@ -37,6 +40,7 @@ impl ReaderLink {
         }
     }
 }
+
 /// One connected reader.
 pub struct Reader {
     pub kind: ReaderKind,
@@ -48,6 +52,7 @@ pub struct Reader {
     pub card_profile: Option<String>,
     pub link: ReaderLink,
 }
+
 impl Reader {
     /// An in-process reader.
     pub fn virtual_reader(kind: ReaderKind, name: impl Into<String>) -> Self {
@@ -91,6 +96,7 @@ impl Reader {
         }
     }
 }
+
 /// A reader as the admin API lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReaderSummary {
@@ -103,6 +109,7 @@ pub struct ReaderSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
 }
+
 /// Default reader names: a generic reader and the manual's face-reader device ids.
 pub const GENERIC_READER_NAME: &str = "汎用カードリーダー";
 pub const FACE_READER_NAMES: [&str; 2] = [
@@ -132,6 +139,7 @@ pub fn topology(name: &str) -> Option<Vec<Reader>> {
         _ => return None,
     })
 }
+
 /// The topology names [`topology`] knows.
 pub const TOPOLOGIES: [&str; 6] = [
     "none",
@@ -150,6 +158,7 @@ pub(super) fn reader_mut(
         .get_mut(index)
         .ok_or_else(|| RequestError(format!("no reader {index} (the terminal has {n})")))
 }
+
 /// RULE-86: the topology check of SCR-08. AMB-86: several readers (ERR-18) wins over
 /// generic + face (ERR-17).
 pub(super) fn topology_dialog(readers: &[Reader]) -> Option<&'static str> {

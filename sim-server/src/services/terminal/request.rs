@@ -20,6 +20,7 @@ pub enum Method {
     #[serde(rename = "顔認証", skip_deserializing)]
     FaceRecognition,
 }
+
 impl Method {
     pub fn label(self) -> &'static str {
         match self {
@@ -30,6 +31,7 @@ impl Method {
         }
     }
 }
+
 /// The three viewing consents of SCR-08 ② (DM-13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -44,6 +46,7 @@ pub struct Consents {
     #[serde(alias = "特定健診")]
     pub health_checkup: bool,
 }
+
 impl Consents {
     /// SCR-10 ⑦ labels (RULE-20).
     pub fn labels(&self) -> [&'static str; 3] {
@@ -58,6 +61,7 @@ impl Consents {
         ]
     }
 }
+
 /// A request of `POST /terminal/mynumber` (simulator-defined, see README).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -86,6 +90,7 @@ pub struct MyNumberRequest {
     pub facility: Option<String>,
     pub arbitrary_file_identifier: Option<String>,
 }
+
 /// A request the terminal cannot act on (HTTP 422 with this text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -102,6 +107,7 @@ pub fn parse_confirmation_date(s: &str) -> Result<NaiveDate, RequestError> {
             ))
         })
 }
+
 /// Parses 電子 / 紙.
 pub fn parse_prescription_form(s: &str) -> Result<PrescriptionIssueForm, RequestError> {
     match s.trim() {

@@ -19,6 +19,7 @@ pub enum Fault {
     /// ERR-10 / ERR-26: the card cannot be read.
     ReadFailure,
 }
+
 /// ENV-02: 電子処方箋利用区分 (医科・歯科・訪看).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum PrescriptionUsage {
@@ -31,6 +32,7 @@ pub enum PrescriptionUsage {
     #[serde(rename = "紙の処方箋のみ")]
     PaperOnly,
 }
+
 /// The facility settings the My Number inquiry depends on (ENV-01..03).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -46,6 +48,7 @@ pub struct TerminalSettings {
     /// ENV-03 発行形態選択タイミング = 資格確認時に確認する (true).
     pub prescription_at_check: bool,
 }
+
 impl TerminalSettings {
     /// The settings' own rules: the facility is a 医療機関コード of 10 half-width digits.
     pub fn validate(&self) -> Result<(), String> {
@@ -70,6 +73,7 @@ impl Default for TerminalSettings {
         }
     }
 }
+
 impl TerminalSettings {
     /// SCR-08 ② : the consent boxes shown (RULE-18; none when 閲覧同意の利用有無 is 利用しない).
     pub fn consent_boxes(&self) -> &'static [&'static str] {

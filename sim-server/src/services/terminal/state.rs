@@ -26,6 +26,7 @@ pub(super) struct State {
     pub(super) next_id: u64,
     pub(super) recent: VecDeque<Confirmation>,
 }
+
 /// The confirmation terminal.
 pub struct Terminal {
     pub(super) state: Mutex<State>,
@@ -36,11 +37,13 @@ pub struct Terminal {
     pub(super) rng: Mutex<ChaCha20Rng>,
     pub(super) face_dir: Mutex<Option<PathBuf>>,
 }
+
 impl std::fmt::Debug for Terminal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Terminal").finish_non_exhaustive()
     }
 }
+
 /// Seed of the challenge generator (deterministic runs).
 pub const DEFAULT_CHALLENGE_SEED: u64 = 0x4f51_5301;
 impl Default for Terminal {
@@ -63,9 +66,11 @@ impl Default for Terminal {
         }
     }
 }
+
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
+
 impl Terminal {
     /// Back to the start: one empty generic reader, default settings, no fault, no recent
     /// confirmations, the challenge generator reseeded. The certificate registry is kept

@@ -16,6 +16,7 @@ pub struct Update {
     pub show_specific_disease: Option<bool>,
     pub prescription_form: Option<String>,
 }
+
 /// Applies an update to a recent confirmation. A changed 処方箋発行形態 also reaches the
 /// confirmation history, which shows the form chosen last (RULE-24, RULE-61).
 pub fn update(cx: &Context<'_>, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
@@ -29,6 +30,7 @@ pub fn update(cx: &Context<'_>, id: u64, u: &Update) -> Result<Confirmation, Req
     }
     Ok(c)
 }
+
 fn apply_update(cx: &Context<'_>, id: u64, u: &Update) -> Result<Confirmation, RequestError> {
     let term = &cx.terminal;
     let settings = term.settings();

@@ -1,0 +1,149 @@
+//! A submitted bulk file turned into work: read, checked for shape and header, or failed with
+//! the manual's cause (XML 構造エラー, ヘッダー項目エラー, 処理上限エラー).
+
+use super::settings::JobSettings;
+use super::status::{Failure, JobKind};
+use oqs_protocol::codes::CharacterCode;
+use oqs_protocol::errors::ErrorKind;
+use oqs_protocol::registration::BulkRegistrationRequest;
+use oqs_protocol::xml::{self, ReadError};
+use oqs_protocol::{Element, TextEncoding};
+
+/// What a worker has to do for a job (kept in memory; rebuilt from the stored request on start).
+#[derive(Debug)]
+pub(crate) enum Work {
+    Inquiry(oqs_protocol::bulk::BulkInquiryRequest),
+    Registration(BulkRegistrationRequest),
+    Fail {
+        failure: Failure,
+        kind: ErrorKind,
+        detail: String,
+    },
+}
+
+/// What was submitted.
+pub enum Submitted<'a> {
+    /// A readable document (raw bytes when they came over a byte transport).
+    Tree {
+        root: &'a Element,
+        encoding: TextEncoding,
+        raw: Option<&'a [u8]>,
+    },
+    /// Bytes that are not a readable XML document.
+    Unreadable { error: ReadError, raw: &'a [u8] },
+}
+
+/// The owner facility of a request: its 医療機関コード as written (trimmed, at most 20 chars).
+pub(super) fn owner_of(h: &oqs_protocol::message::RequestHeader) -> String {
+    h.medical_institution_code
+        .as_deref()
+        .map(|c| c.trim().chars().take(20).collect())
+        .unwrap_or_default()
+}
+
+/// The failure a document that cannot be read leads to.
+pub(super) fn failure_of_read_error(e: &ReadError) -> (Failure, ErrorKind) {
+    match e {
+        ReadError::TooLarge { .. } => (Failure::Limit, ErrorKind::BodyTooLarge),
+        ReadError::TooManyElements(_) => (Failure::Limit, ErrorKind::BulkRowLimit),
+        ReadError::UnsupportedEncoding(_) | ReadError::InvalidBytes(_) => {
+            (Failure::XmlStructure, ErrorKind::Encoding)
+        }
+        _ => (Failure::XmlStructure, ErrorKind::XmlStructure),
+    }
+}
+
+/// Reads stored request bytes again (after a restart).
+pub(super) fn prepare_bytes(
+    kind: JobKind,
+    bytes: &[u8],
+    settings: &JobSettings,
+) -> (oqs_protocol::message::RequestHeader, TextEncoding, Work) {
+    match xml::read_document(bytes, settings.read_limits()) {
+        Ok(doc) => prepare_tree(kind, &doc.root, doc.encoding, settings),
+        Err(e) => {
+            let (failure, ek) = failure_of_read_error(&e);
+            (
+                Default::default(),
+                TextEncoding::Utf8,
+                Work::Fail {
+                    failure,
+                    kind: ek,
+                    detail: e.to_string(),
+                },
+            )
+        }
+    }
+}
+
+/// Checks a bulk document in the order of the failure causes: structure (XML 構造エラー),
+/// header (ヘッダー項目エラー), row count (処理上限エラー).
+pub(super) fn prepare_tree(
+    kind: JobKind,
+    root: &Element,
+    encoding: TextEncoding,
+    settings: &JobSettings,
+) -> (oqs_protocol::message::RequestHeader, TextEncoding, Work) {
+    let header = oqs_protocol::header::header_of(root);
+    let parsed = match kind {
+        JobKind::BulkInquiry => {
+            oqs_protocol::bulk::BulkInquiryRequest::from_element(root).map(Work::Inquiry)
+        }
+        JobKind::BulkRegistration => {
+            BulkRegistrationRequest::from_element(root).map(Work::Registration)
+        }
+    };
+    let work = match parsed {
+        Err(e) => {
+            return (
+                header,
+                encoding,
+                Work::Fail {
+                    failure: Failure::XmlStructure,
+                    kind: ErrorKind::MessageStructure,
+                    detail: e.to_string(),
+                },
+            )
+        }
+        Ok(w) => w,
+    };
+    let valid = match header.validate() {
+        Err(e) => {
+            return (
+                header,
+                encoding,
+                Work::Fail {
+                    failure: Failure::Header,
+                    kind: e.kind,
+                    detail: e.to_string(),
+                },
+            )
+        }
+        Ok(v) => v,
+    };
+    let encoding = match valid.character_code {
+        Some(CharacterCode::Utf8) => TextEncoding::Utf8,
+        Some(CharacterCode::ShiftJis) => TextEncoding::ShiftJis,
+        None => encoding,
+    };
+    let rows = match &work {
+        Work::Inquiry(r) => r.rows.len(),
+        Work::Registration(r) => r.rows.len(),
+        Work::Fail { .. } => 0,
+    };
+    if rows > settings.row_limit {
+        return (
+            header,
+            encoding,
+            Work::Fail {
+                failure: Failure::Limit,
+                kind: ErrorKind::BulkRowLimit,
+                detail: format!(
+                    "{rows} rows; at most {} are processed in one file",
+                    settings.row_limit
+                ),
+            },
+        );
+    }
+    (header, encoding, work)
+}
