@@ -3,8 +3,8 @@
 //!
 //! Clients may write into those folders, so nothing is written through a name they could have
 //! planted a link at: temp files are created exclusively (`O_EXCL`, which never follows a link)
-//! under an unpredictable name in the private work folder `.oqs-sim/tmp` next to the folder, and
-//! renamed into place (a rename replaces a link at the final name, it does not follow it).
+//! under an unpredictable name in the exchange's private work folder `.oqs-sim/tmp`, and renamed
+//! into place (a rename replaces a link at the final name, it does not follow it).
 
 use std::fs;
 use std::io::{self, Write};
@@ -37,14 +37,24 @@ pub fn real_dir(path: &Path) -> io::Result<()> {
     }
 }
 
-/// `<dir>/../.oqs-sim/tmp`, created if needed; refused if any part is a link.
+/// Where temp files for `dir` are made: the exchange root's private `.oqs-sim/tmp` when `dir`
+/// is in an exchange folder (its parent holds a real `.oqs-sim`); else `dir` itself (a folder
+/// set up by a test), where the random name and `O_EXCL` still defeat a planted link.
 fn temp_dir_for(dir: &Path) -> io::Result<PathBuf> {
     let root = dir.parent().unwrap_or(Path::new("."));
     let private = root.join(PRIVATE_DIR);
-    real_dir(&private)?;
-    let tmp = private.join("tmp");
-    real_dir(&tmp)?;
-    Ok(tmp)
+    match fs::symlink_metadata(&private) {
+        Ok(m) if m.is_dir() => {
+            let tmp = private.join("tmp");
+            real_dir(&tmp)?;
+            Ok(tmp)
+        }
+        Ok(_) => Err(io::Error::other(format!(
+            "{} is not a folder (a link or a file)",
+            private.display()
+        ))),
+        Err(_) => Ok(dir.to_path_buf()),
+    }
 }
 
 /// Creates a new file that did not exist (never opens through a link).
@@ -61,7 +71,7 @@ fn create_new(path: &Path) -> io::Result<fs::File> {
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     let tmp_dir = temp_dir_for(dir)?;
     let (tmp, mut f) = loop {
-        let tmp = tmp_dir.join(format!("{:016x}.tmp", rand::random::<u64>()));
+        let tmp = tmp_dir.join(format!(".{:016x}.tmp", rand::random::<u64>()));
         match create_new(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
