@@ -179,6 +179,9 @@ struct PersonRecord {
     birthdate: FixtureDate,
     post_number: Option<String>,
     address: Option<String>,
+    /// 保険者等の都合で表示しない (ERR-15 on the My Number path).
+    #[serde(default)]
+    suppressed: bool,
     #[serde(default)]
     qualification: Vec<Spanned<QualificationRecord>>,
 }
@@ -426,6 +429,7 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
             birthdate: r.birthdate.0,
             post_number: opt_box(r.post_number),
             address: opt_box(r.address),
+            suppressed: r.suppressed,
         });
         for qrec in r.qualification {
             let span = qrec.span();

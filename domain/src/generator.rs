@@ -67,6 +67,7 @@ pub fn generate(pop: &mut Population, count: u32, seed: u64) {
             birthdate,
             post_number: None,
             address: None,
+            suppressed: false,
         });
         let (insurer, symbol, number, branch) = generated_card(i);
         let valid_from = NaiveDate::from_ymd_opt(2015, 4, 1).unwrap_or(NaiveDate::MIN)

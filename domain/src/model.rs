@@ -49,6 +49,9 @@ pub struct Person {
     /// 郵便番号 / 住所: absent when the insurer did not send them (RULE-07).
     pub post_number: Option<Box<str>>,
     pub address: Option<Box<str>>,
+    /// 保険者等の都合 (e.g. a DV protection flag): the My Number path shows ERR-15 instead of
+    /// the qualification (改定履歴 v1.17 of ERR-15).
+    pub suppressed: bool,
 }
 
 /// 高齢受給者証 (DM-07).

@@ -500,6 +500,69 @@ pub mod job_status {
         "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
 }
 
+/// A confirmation dialog of the catalogue's dialog table (DLG-), as the simulator shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Dlg {
+    /// Catalogue id, e.g. `DLG-05`.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Message lines.
+    pub lines: &'static [&'static str],
+    /// Buttons, e.g. 「OK」「キャンセル」.
+    pub buttons: &'static [&'static str],
+}
+
+const CONSENT_DIALOG_LINES: &[&str] = &[
+    "患者の同意を得られましたら、「OK」を押してください。",
+    "※プライバシーに関わる情報となります。",
+    "※書面で患者の同意を得る必要があります。",
+];
+
+/// DLG-05: 「診療・薬剤情報の閲覧を同意する」 checked on SCR-08.
+pub const DLG_05: Dlg = Dlg {
+    id: "DLG-05",
+    title: "診療・薬剤情報の閲覧に同意する",
+    lines: CONSENT_DIALOG_LINES,
+    buttons: &["OK", "キャンセル"],
+};
+/// DLG-06: 「特定健診情報の閲覧を同意する」 checked on SCR-08.
+pub const DLG_06: Dlg = Dlg {
+    id: "DLG-06",
+    title: "特定健診情報の閲覧に同意する",
+    lines: CONSENT_DIALOG_LINES,
+    buttons: &["OK", "キャンセル"],
+};
+/// DLG-10: 《登録》 on the 照会番号 editor (SCR-14); also shown for DLG-11/12 (AMB-68).
+pub const DLG_10: Dlg = Dlg {
+    id: "DLG-10",
+    title: "照会番号登録",
+    lines: &["照会番号を登録しました。"],
+    buttons: &["OK"],
+};
+/// DLG-27: a visual check (目視確認) on a face reader is about to run.
+pub const DLG_27: Dlg = Dlg {
+    id: "DLG-27",
+    title: "目視確認実行",
+    lines: &[
+        "目視確認による資格照会を行います。",
+        "目視で本人確認を行いましたら「OK」ボタンを押してください。",
+    ],
+    buttons: &["OK", "キャンセル"],
+};
+/// DLG-28: the visual check on a face reader succeeded (not shown after ERR-27, RULE-94).
+pub const DLG_28: Dlg = Dlg {
+    id: "DLG-28",
+    title: "目視確認実行",
+    lines: &["目視による資格確認が完了しました。"],
+    buttons: &["OK"],
+};
+
+/// SCR-08 ① 本人確認: the two radio buttons and their companions, verbatim.
+pub const SCR08_METHOD_VISUAL: &str = "マイナンバーカードの券面で目視確認";
+pub const SCR08_VISUAL_DONE_BOX: &str = "目視で本人確認完了（スペースキーでチェック可能です。）";
+pub const SCR08_METHOD_PIN: &str = "暗証番号を入力";
+pub const SCR08_PIN_PROMPT: &str = "利用者証明用電子証明書の暗証番号入力をお願いしてください。";
+
 /// DLG-10 (also shown for DLG-11/12, AMB-68).
 pub const REFERENCE_NUMBER_REGISTERED_DIALOG: &str = "照会番号を登録しました。";
 /// SCR-14 step texts after 《登録》 / 《更新》 / deletion.

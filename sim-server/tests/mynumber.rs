@@ -611,8 +611,25 @@ async fn err15_no_qualification_on_the_date() {
         v["dialog"]["message"],
         "ご使用のマイナンバーカードで、資格確認日に該当する資格情報が存在しません。"
     );
-    // The same card holder on a date of the qualification: found.
+    // Suppressed on every date, also one of the qualification.
     let v = confirm(&sim, json!({ "資格確認日": "2020/12/01" })).await;
+    assert_dialog(&v, "ERR-15");
+    // A holder whose qualification simply ended gets the 無効 result, not ERR-15: 資格 船子's
+    // ended 2020-12-31 (SCR-10's invalid-result image).
+    insert(&sim, "valid", Some("senin-funako")).await;
+    let v = confirm(&sim, json!({})).await;
+    assert!(v.get("dialog").is_none(), "{v}");
+    assert_eq!(v["banner"], texts::BANNER_INVALID, "{v}");
+    let x = result_xml(&v);
+    assert_eq!(at(&x, &["MessageBody", "QualificationValidity"]), Some("2"));
+    assert_eq!(
+        first_result(&x, "InsuredCardExpirationDate"),
+        Some("20201231")
+    );
+    // 新橋 一郎's first card ended 2021-01-31 and a newer one began: 無効（新しい資格あり） is
+    // not reached on the My Number path, the newer one is valid.
+    insert(&sim, "valid", Some("shimbashi-ichiro")).await;
+    let v = confirm(&sim, json!({ "資格確認日": "2021/02/01" })).await;
     assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
 }
 
@@ -677,7 +694,10 @@ async fn err19_guidance_on_scr08() {
         v["guidance"][2],
         "顔認証付きカードリーダーを接続している場合には取り外し、汎用カードリーダーに差し替えてご利用ください。"
     );
-    assert_eq!(v["methods"], json!(["目視確認", "暗証番号"]));
+    assert_eq!(
+        v["methods"],
+        json!(["マイナンバーカードの券面で目視確認", "暗証番号を入力"])
+    );
     assert_eq!(
         v["prescription_forms"],
         json!(["電子処方箋を希望する", "紙の処方箋を希望する"])
@@ -1018,4 +1038,120 @@ async fn a_registered_reference_number_shows_on_the_my_number_result() {
         first_result(&result_xml(&after), "ReferenceNumber"),
         Some("KARUTE-0042")
     );
+}
+
+/// SCR-08's texts: the 本人確認 radios and the consent dialogs (DLG-05/06), verbatim.
+#[tokio::test]
+async fn scr08_radios_and_consent_dialogs_read_as_the_manual() {
+    let sim = simulator();
+    let r = call(&sim, "GET", "/terminal/mynumber", Value::Null).await;
+    let v = r.json();
+    assert_eq!(
+        v["methods"],
+        json!(["マイナンバーカードの券面で目視確認", "暗証番号を入力"]),
+        "{v}"
+    );
+    assert_eq!(
+        v["visual_done_box"],
+        "目視で本人確認完了（スペースキーでチェック可能です。）"
+    );
+    let dialogs = v["consent_dialogs"].as_array().expect("consent dialogs");
+    let by_box = |b: &str| {
+        dialogs
+            .iter()
+            .find(|d| d["box"] == b)
+            .map(|d| d["dialog"].clone())
+            .unwrap_or_else(|| panic!("no dialog for {b}: {v}"))
+    };
+    let d = by_box("診療・薬剤情報の閲覧を同意する");
+    assert_eq!(d["id"], "DLG-05");
+    assert_eq!(d["title"], "診療・薬剤情報の閲覧に同意する");
+    assert_eq!(
+        d["lines"],
+        json!([
+            "患者の同意を得られましたら、「OK」を押してください。",
+            "※プライバシーに関わる情報となります。",
+            "※書面で患者の同意を得る必要があります。"
+        ])
+    );
+    assert_eq!(d["buttons"], json!(["OK", "キャンセル"]));
+    assert_eq!(
+        by_box("特定健診情報の閲覧を同意する")["title"],
+        "特定健診情報の閲覧に同意する"
+    );
+}
+
+/// RULE-79 and DLG-27/28: one face reader in 目視確認; an empty one gives the face reader's
+/// error; a visual check shows DLG-27, then DLG-28 when it succeeded.
+#[tokio::test]
+async fn rule79_face_reader_in_visual_mode() {
+    let sim = simulator();
+    topology(&sim, "face").await;
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/mode",
+        json!({ "mode": "目視確認" }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Empty face reader: ERR-26, not the generic reader's ERR-11.
+    let v = confirm(&sim, json!({ "face_reader": true, "method": "目視確認" })).await;
+    assert_dialog(&v, "ERR-26");
+    let r = call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/card",
+        json!({ "profile": "valid" }),
+    )
+    .await;
+    let v = r.json();
+    let c = &v["confirmation"];
+    assert_eq!(c["banner"], texts::BANNER_VALID, "{v}");
+    assert_eq!(c["dialogs"][0]["id"], "DLG-27", "{v}");
+    assert_eq!(
+        c["dialogs"][0]["lines"],
+        json!([
+            "目視確認による資格照会を行います。",
+            "目視で本人確認を行いましたら「OK」ボタンを押してください。"
+        ])
+    );
+    assert_eq!(c["dialogs"][1]["id"], "DLG-28");
+    assert_eq!(
+        c["dialogs"][1]["lines"],
+        json!(["目視による資格確認が完了しました。"])
+    );
+    // A second face reader: 目視確認 is refused with ERR-18.
+    topology(&sim, "face*2").await;
+    call(
+        &sim,
+        "PUT",
+        "/__admin/terminal/readers/0/mode",
+        json!({ "mode": "目視確認" }),
+    )
+    .await;
+    let v = confirm(&sim, json!({ "reader": 0, "method": "目視確認" })).await;
+    assert_dialog(&v, "ERR-18");
+}
+
+/// AMB-24: an insurance-card check shows no consent block.
+#[tokio::test]
+async fn no_consent_block_after_an_insurance_card_check() {
+    let sim = simulator();
+    let r = call(
+        &sim,
+        "POST",
+        "/terminal/insurance-card",
+        json!({
+            "insurer_number": "06139000", "symbol": "9000", "number": "10001", "branch": "01",
+            "birthdate": "1954/03/26"
+        }),
+    )
+    .await;
+    let v = r.json();
+    assert_eq!(v["banner"], texts::BANNER_VALID, "{v}");
+    assert!(v.get("consents").is_none(), "{v}");
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({ "method": "目視確認" })).await;
+    assert!(v.get("consents").is_some(), "{v}");
 }

@@ -80,8 +80,9 @@ impl Profile {
             Profile::Revoked => "gentekii-ichiro",
             Profile::PinLocked => "kouki-jiro",
             Profile::ExpiringSoon => "yamada-ritsuko",
-            // Qualification ended 2020-12-31: none on any 資格確認日 from 2021-01-01 on.
-            Profile::Uninsured => "senin-funako",
+            // The insurer suppresses the qualification (`suppressed`, a DV protection flag):
+            // ERR-15 / ERR-28 on every 資格確認日 (改定履歴 v1.17 of ERR-15).
+            Profile::Uninsured => "hitoku-yasuko",
             Profile::Unregistered => "miyazaki-ichita",
             Profile::Unsupported => "shikaku-jurokuro",
             Profile::Unreadable => "shikaku-tomi",
@@ -98,7 +99,7 @@ impl Profile {
             Profile::Revoked => "利用者証明用電子証明書が失効",
             Profile::PinLocked => "利用者証明用電子証明書の暗証番号がロック",
             Profile::ExpiringSoon => "利用者証明用電子証明書の有効期限が3カ月以内",
-            Profile::Uninsured => "資格確認日に有効な資格がない",
+            Profile::Uninsured => "資格情報が表示されない（保険者等の都合、DV 等）",
             Profile::Unregistered => "保険証利用登録がされていない",
             Profile::Unsupported => "対応していないカード（住基カードのトークン）",
             Profile::Unreadable => "証明書の読み取り途中で失敗する",
@@ -120,7 +121,7 @@ impl Profile {
                 "certificate expires within 3 months (notAfter 45 days after the date)"
             }
             Profile::Uninsured => {
-                "no qualification on the 資格確認日 (person's qualification ended 2020-12-31)"
+                "no qualification shown: the insurer suppresses it (DV protection flag)"
             }
             Profile::Unregistered => "not registered for insurance use (registry fact)",
             Profile::Unsupported => "old 住基カード token JPKIAPICCTOKEN",

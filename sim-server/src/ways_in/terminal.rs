@@ -83,7 +83,19 @@ pub fn confirmation_json(c: &Confirmation) -> Value {
         v["validity"] = json!(validity.code());
         v["banner"] = json!(texts::banner(validity));
     }
-    v["consents"] = json!(c.choices.consents.labels());
+    // AMB-24: no consent block after an insurance-card check (the screenshots show none).
+    if c.method != Method::InsuranceCard {
+        v["consents"] = json!(c.choices.consents.labels());
+    }
+    // DLG-27 before a visual check on a face reader, DLG-28 after it succeeded (not after
+    // ERR-27, RULE-94).
+    if c.reader_kind == Some(ReaderKind::Face) && c.method == Method::Visual {
+        let mut dialogs = vec![texts::DLG_27];
+        if c.notice.is_none() && c.validity().is_some() {
+            dialogs.push(texts::DLG_28);
+        }
+        v["dialogs"] = json!(dialogs);
+    }
     v["show_limit"] = json!(c.choices.show_limit);
     v["show_specific_disease"] = json!(c.choices.show_specific_disease);
     v["prescription_form"] = json!(c
@@ -102,7 +114,21 @@ async fn get_screen(State(sim): Sim) -> Json<Value> {
     Json(json!({
         "title": "資格情報照会(マイナンバーカード)",
         "guidance": texts::MYNUMBER_GUIDANCE,
-        "methods": [Method::Visual.label(), Method::Pin.label()],
+        // SCR-08 ① 本人確認: the radios as the screen labels them.
+        "methods": [texts::SCR08_METHOD_VISUAL, texts::SCR08_METHOD_PIN],
+        "visual_done_box": texts::SCR08_VISUAL_DONE_BOX,
+        "pin_prompt": texts::SCR08_PIN_PROMPT,
+        // Checking a consent box opens its dialog (DLG-05/06; DLG-04 is an image only).
+        "consent_dialogs": settings.consent_boxes().iter().filter_map(|b| {
+            let d = if *b == texts::CONSENT_DIAGNOSIS_MEDICATION[0] {
+                texts::DLG_05
+            } else if *b == texts::CONSENT_HEALTH_CHECKUP[0] {
+                texts::DLG_06
+            } else {
+                return None;
+            };
+            Some(json!({"box": b, "dialog": d}))
+        }).collect::<Vec<_>>(),
         "prescription_forms": settings.prescription_options().iter().map(|f| match f {
             PrescriptionIssueForm::Electronic => texts::PRESCRIPTION_ELECTRONIC,
             PrescriptionIssueForm::Paper => texts::PRESCRIPTION_PAPER,

@@ -6,7 +6,7 @@ use super::confirmation::{Choices, Confirmation};
 use super::dialog::{card_error_dialog, Dialog};
 use super::jpki;
 use super::jpki::CardError;
-use super::readers::{topology_dialog, FaceMode, ReaderKind};
+use super::readers::{face_visual_dialog, topology_dialog, FaceMode, ReaderKind};
 use super::request::{
     parse_confirmation_date, parse_prescription_form, Method, MyNumberRequest, RequestError,
 };
@@ -122,13 +122,28 @@ pub fn mynumber_result(
     let pop = cx.population.clone();
     let now = cx.clock.now();
     let person = pop.person_by_key(person_key)?;
-    let ids: Vec<_> = pop
+    // ERR-15: 「保険者等の都合により表示されません。」 (a DV protection flag, 改定履歴 v1.17).
+    if pop.person(person).suppressed {
+        return None;
+    }
+    let valid: Vec<_> = pop
         .qualifications_of(person)
         .filter(|&id| pop.qualification(id).is_valid_on(date))
         .collect();
-    if ids.is_empty() {
-        return None;
-    }
+    let (ids, validity) = if valid.is_empty() {
+        // A qualification that ended is shown as 無効 (SCR-10's invalid-result image), judged
+        // as the card path judges it (RULE-02/03); none begun by the date → ERR-15.
+        let latest = pop
+            .qualifications_of(person)
+            .filter(|&id| pop.qualification(id).valid_from <= date)
+            .max_by_key(|&id| pop.qualification(id).valid_from)?;
+        (
+            vec![latest],
+            oqs_domain::judgement::validity_on(&pop, latest, date),
+        )
+    } else {
+        (valid, QualificationValidity::Valid)
+    };
     let options = ResultOptions {
         facility,
         date,
@@ -175,7 +190,7 @@ pub fn mynumber_result(
             processing_result_status: ProcessingResultStatus::Normal,
             processing_result_code: None,
             processing_result_message: None,
-            qualification_validity: Some(QualificationValidity::Valid),
+            qualification_validity: Some(validity),
             prescription_issue_select: choices.prescription_form.map(|f| f.code().to_owned()),
             search_echo: None,
             results,
@@ -360,10 +375,10 @@ pub fn confirm(cx: &Context<'_>, req: &MyNumberRequest) -> Result<Confirmation, 
     };
     let fault = state.fault.clone();
     let (judged, reader_name, reader_kind, method) = {
-        let topo = if face {
-            None
-        } else {
-            topology_dialog(&state.readers)
+        let topo = match (face, index) {
+            (true, Some(i)) => face_visual_dialog(&state.readers, i),
+            (true, None) => None,
+            (false, _) => topology_dialog(&state.readers),
         };
         match (topo, index) {
             (Some(err), _) => (Judged::dialog(Dialog::catalogue(err)), None, None, method),

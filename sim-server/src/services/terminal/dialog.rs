@@ -109,6 +109,9 @@ impl Dialog {
 /// Card errors as the manual's dialogs (generic reader, or face reader in 目視確認).
 pub(super) fn card_error_dialog(e: &CardError, face: bool) -> Dialog {
     match e {
+        // RULE-79: an empty face reader answers with the face reader's read error (ERR-26),
+        // not the generic reader's ERR-11.
+        CardError::NoCard if face => Dialog::catalogue("ERR-26"),
         CardError::NoCard | CardError::NotMyNumberCard(_) => Dialog::catalogue("ERR-11"),
         CardError::Unsupported(_) => Dialog::catalogue("ERR-12"),
         CardError::ReadFailure(_) => Dialog::catalogue(if face { "ERR-26" } else { "ERR-10" }),

@@ -161,6 +161,20 @@ pub(super) fn reader_mut(
 
 /// RULE-86: the topology check of SCR-08. AMB-86: several readers (ERR-18) wins over
 /// generic + face (ERR-17).
+/// RULE-79: 「目視確認モードは、資格確認端末 1 台に対して顔認証付きカードリーダー 1 台のみ利用できます。」
+/// A visual check on a face reader while another face reader is connected gets ERR-18 (whose
+/// 【事象】 names 顔認証付きカードリーダーが複数接続された状態).
+pub(super) fn face_visual_dialog(readers: &[Reader], index: usize) -> Option<&'static str> {
+    let faces = readers
+        .iter()
+        .filter(|r| r.kind == ReaderKind::Face)
+        .count();
+    let visual = readers
+        .get(index)
+        .is_some_and(|r| r.kind == ReaderKind::Face && r.mode == FaceMode::Visual);
+    (visual && faces >= 2).then_some("ERR-18")
+}
+
 pub(super) fn topology_dialog(readers: &[Reader]) -> Option<&'static str> {
     let generic = readers
         .iter()
