@@ -555,11 +555,30 @@ impl Inner {
         lock(&self.settings).pacing
     }
 
-    /// Sleeps for the pacing of one row (or of the job when `whole`).
+    /// Waits for the pacing of one row (or of the job when `whole`), and no longer once the
+    /// pacing changes, a fault is injected or the engine stops (checked at least every 100 ms).
     fn pace(&self, whole: bool) {
-        match (self.pacing(), whole) {
-            (Pacing::PerRow(d), false) | (Pacing::PerJob(d), true) => std::thread::sleep(d),
-            _ => {}
+        let pacing = self.pacing();
+        let d = match (pacing, whole) {
+            (Pacing::PerRow(d), false) | (Pacing::PerJob(d), true) => d,
+            _ => return,
+        };
+        let deadline = std::time::Instant::now() + d;
+        let mut st = lock(&self.state);
+        loop {
+            let now = std::time::Instant::now();
+            if now >= deadline
+                || self.pacing() != pacing
+                || self.shutdown.load(Ordering::SeqCst)
+                || self.system_fault.load(Ordering::SeqCst)
+            {
+                return;
+            }
+            let slice = (deadline - now).min(Duration::from_millis(100));
+            st = match self.changed.wait_timeout(st, slice) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
         }
     }
 

@@ -22,8 +22,14 @@ pub enum Pacing {
     Hold,
 }
 
+/// The slowest pacing per row (a 10,000-row file then takes at most ≈28 hours).
+pub const MAX_ROW_PACING: Duration = Duration::from_secs(10);
+/// The slowest pacing per job.
+pub const MAX_JOB_PACING: Duration = Duration::from_secs(600);
+
 impl Pacing {
-    /// `instant`, `hold`, `<n>ms/row`, `<n>s/row`, `<n>ms/job`, `<n>s/job`.
+    /// `instant`, `hold`, `<n>ms/row`, `<n>s/row`, `<n>ms/job`, `<n>s/job`; at most
+    /// [`MAX_ROW_PACING`] per row and [`MAX_JOB_PACING`] per job.
     pub fn parse(s: &str) -> Result<Pacing, String> {
         let s = s.trim();
         match s {
@@ -31,7 +37,8 @@ impl Pacing {
             "hold" => return Ok(Pacing::Hold),
             _ => {}
         }
-        let bad = || format!("\"{s}\" is not a pacing (instant, hold, 50ms/row, 2s/job)");
+        let shown: String = s.chars().take(40).collect();
+        let bad = || format!("\"{shown}\" is not a pacing (instant, hold, 50ms/row, 2s/job)");
         let (amount, per) = s.split_once('/').ok_or_else(bad)?;
         let d = if let Some(ms) = amount.strip_suffix("ms") {
             Duration::from_millis(ms.parse().map_err(|_| bad())?)
@@ -40,11 +47,18 @@ impl Pacing {
         } else {
             return Err(bad());
         };
-        match per {
-            "row" => Ok(Pacing::PerRow(d)),
-            "job" => Ok(Pacing::PerJob(d)),
-            _ => Err(bad()),
+        let (pacing, max) = match per {
+            "row" => (Pacing::PerRow(d), MAX_ROW_PACING),
+            "job" => (Pacing::PerJob(d), MAX_JOB_PACING),
+            _ => return Err(bad()),
+        };
+        if d > max {
+            return Err(format!(
+                "\"{shown}\" is slower than the slowest pacing, {} s/{per}",
+                max.as_secs()
+            ));
         }
+        Ok(pacing)
     }
 
     pub fn describe(self) -> String {
@@ -105,6 +119,10 @@ mod tests {
             Ok(Pacing::PerJob(Duration::from_secs(2)))
         );
         assert!(Pacing::parse("fast").is_err());
+        assert_eq!(Pacing::parse("10s/row"), Ok(Pacing::PerRow(MAX_ROW_PACING)));
+        for slow in ["10001ms/row", "601s/job", "18446744073709551615ms/row"] {
+            assert!(Pacing::parse(slow).is_err(), "{slow}");
+        }
         assert!(Pacing::parse("5/row").is_err());
     }
 }
