@@ -64,8 +64,11 @@ struct Args {
     bulk_max_request_bytes: usize,
     /// Token the admin API (/__admin/…) requires as `Authorization: Bearer TOKEN`; required
     /// when --listen is not a loopback address.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "admin_token_file")]
     admin_token: Option<String>,
+    /// Reads the admin token from this file (first line), out of sight of the process list.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
     /// Seconds to receive a request's headers; also how long a kept-alive connection may idle.
     #[arg(long, default_value_t = serve::DEFAULT_HEADER_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -93,8 +96,19 @@ async fn main() {
         )
         .init();
     let args = Args::parse();
-    let access =
-        AdminAccess::for_listen(args.listen, args.admin_token.clone()).unwrap_or_else(|e| fail(e));
+    let token = match &args.admin_token_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .unwrap_or_else(|e| fail(format!("--admin-token-file {}: {e}", p.display())))
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
+        ),
+        None => args.admin_token.clone(),
+    };
+    let access = AdminAccess::for_listen(args.listen, token).unwrap_or_else(|e| fail(e));
     let clock = match &args.now {
         Some(s) => {
             Clock::frozen(clock::parse_now(s).unwrap_or_else(|e| fail(format!("--now: {e}"))))

@@ -115,6 +115,27 @@ fn the_admin_token_guards_the_admin_api_and_is_required_off_loopback() {
     assert_eq!(r.status, 200);
     drop(s);
 
+    // From a file (not visible in the process list).
+    let file = _dir.path().join("token");
+    std::fs::write(&file, "from-a-file\n").expect("write");
+    let s = start_server(|c| {
+        c.args(["--now", NOW])
+            .arg("--exchange-dir")
+            .arg(_dir.path().join("ex3"))
+            .arg("--admin-token-file")
+            .arg(&file);
+    });
+    let status = raw::request(
+        &s.addr,
+        "GET",
+        "/__admin/journal",
+        &[("Authorization", "Bearer from-a-file")],
+        b"",
+    )
+    .status;
+    assert_eq!(status, 200);
+    drop(s);
+
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
         .args(["--listen", "0.0.0.0:0", "--exchange-dir"])
         .arg(_dir.path().join("ex2"))
