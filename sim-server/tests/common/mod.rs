@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod raw;
+pub mod terminal;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
