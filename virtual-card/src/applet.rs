@@ -23,6 +23,7 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 
 use crate::apdu::{response, sw, Command};
 use crate::state::PinState;
+pub use crate::state::{AUTH_PIN_TRIES, SIGN_PIN_TRIES};
 use crate::Card;
 
 /// AID of the JPKI applet (公的個人認証AP).
@@ -34,10 +35,6 @@ pub const OTHER_ATR: [u8; 11] = [
     0x3B, 0x95, 0x13, 0x81, 0x01, 0x80, 0x73, 0xFF, 0x01, 0x00, 0x0B,
 ];
 
-/// Tries of the 利用者証明用 PIN.
-pub const AUTH_PIN_TRIES: u8 = 3;
-/// Tries of the 署名用 PIN.
-pub const SIGN_PIN_TRIES: u8 = 5;
 /// Length of the token EF 0006.
 pub const TOKEN_LEN: usize = 0x20;
 

@@ -10,6 +10,11 @@ pub const DEFAULT_AUTH_PIN: &str = "1234";
 /// The 署名用 PIN every virtual card is issued with (fictional).
 pub const DEFAULT_SIGN_PIN: &str = "OQSSIM1";
 
+/// Tries of the 利用者証明用 PIN.
+pub const AUTH_PIN_TRIES: u8 = 3;
+/// Tries of the 署名用 PIN.
+pub const SIGN_PIN_TRIES: u8 = 5;
+
 /// PINs and tries left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinState {
@@ -28,9 +33,9 @@ impl PinState {
     pub fn issued(auth_tries_left: u8) -> Self {
         PinState {
             auth_pin: DEFAULT_AUTH_PIN.to_string(),
-            auth_tries_left: auth_tries_left.min(crate::applet::AUTH_PIN_TRIES),
+            auth_tries_left: auth_tries_left.min(AUTH_PIN_TRIES),
             sign_pin: DEFAULT_SIGN_PIN.to_string(),
-            sign_tries_left: crate::applet::SIGN_PIN_TRIES,
+            sign_tries_left: SIGN_PIN_TRIES,
         }
     }
 
@@ -39,8 +44,7 @@ impl PinState {
     pub fn load(path: &Path) -> Option<Self> {
         let text = std::fs::read_to_string(path).ok()?;
         let state: PinState = serde_json::from_str(&text).ok()?;
-        (state.auth_tries_left <= crate::applet::AUTH_PIN_TRIES
-            && state.sign_tries_left <= crate::applet::SIGN_PIN_TRIES)
+        (state.auth_tries_left <= AUTH_PIN_TRIES && state.sign_tries_left <= SIGN_PIN_TRIES)
             .then_some(state)
     }
 

@@ -13,31 +13,6 @@ use sim_server::{Clock, Settings, Simulator};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The bulk side of a scenario: the last job, fetch and listing.
-#[derive(Default)]
-pub struct BulkState {
-    /// 受付番号 of the files registered, oldest first.
-    numbers: Vec<String>,
-    /// The last OQSmuquc01res / OQSmuimm01res.
-    submitted: Option<Element>,
-    /// The last 02res.
-    fetched: Option<Element>,
-    /// The last download: status, file name, bytes.
-    download: Option<(u16, String, Vec<u8>)>,
-    /// The last single 照会番号 registration: what it did.
-    change: Option<String>,
-    exchange: Option<(tempfile::TempDir, Exchange)>,
-    files: u32,
-}
-
-impl std::fmt::Debug for BulkState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BulkState")
-            .field("numbers", &self.numbers)
-            .finish_non_exhaustive()
-    }
-}
-
 const FACILITY: &str = "1234567890";
 
 fn table(step: &Step) -> Vec<Vec<String>> {

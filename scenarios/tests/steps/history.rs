@@ -1,6 +1,7 @@
 //! 資格確認履歴 (ch.8): SCR-19 search conditions, the list, SCR-20 detail and the CSV download,
 //! through the simulator's JSON/CSV routes (`/history`, `/history.csv`, `/history/{id}`).
 
+use super::state::HistoryState;
 use super::world::OqsWorld;
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
@@ -8,17 +9,6 @@ use oqs_protocol::codes::QualificationValidity;
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::texts;
 use sim_server::history::{ConfirmationKind, HistoryRecord, Recorded};
-
-/// The SCR-19 inputs and the last answers of the history routes.
-#[derive(Debug, Default)]
-pub struct HistoryState {
-    /// Query parameters typed on SCR-19 (name, value).
-    conditions: Vec<(String, String)>,
-    /// Last search or download: status and body.
-    last: Option<(u16, Vec<u8>)>,
-    /// Last SCR-20 detail opened.
-    detail: Option<serde_json::Value>,
-}
 
 impl HistoryState {
     fn set(&mut self, name: &str, value: &str) {

@@ -6,6 +6,7 @@ pub mod history;
 pub mod input;
 pub mod mynumber;
 pub mod send;
+pub mod state;
 pub mod world;
 
 pub use world::OqsWorld;

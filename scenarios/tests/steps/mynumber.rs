@@ -8,21 +8,6 @@ use oqs_protocol::xml::{read_document, ReadLimits};
 use oqs_protocol::Element;
 use serde_json::{json, Value};
 
-/// What the My Number scenarios keep between steps.
-#[derive(Debug, Default)]
-pub struct MyNumberState {
-    /// The SCR-08 choices typed so far (the body of the next `POST /terminal/mynumber`).
-    pub request: serde_json::Map<String, Value>,
-    /// The latest answer of the terminal.
-    pub last: Option<Value>,
-    /// The latest 《ダウンロード》.
-    pub download: Option<String>,
-    /// The exchange folder's `face/` (a temporary folder).
-    pub face_dir: Option<tempfile::TempDir>,
-    /// A request the terminal refused (HTTP status, answer).
-    pub refused: Option<(u16, Value)>,
-}
-
 async fn call(w: &OqsWorld, method: &str, path: &str, body: Value) -> (u16, Value) {
     let (status, bytes) = w
         .http(

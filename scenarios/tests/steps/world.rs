@@ -106,11 +106,11 @@ pub struct OqsWorld {
     /// Every answer, oldest first.
     pub replies: Vec<Reply>,
     /// 資格確認履歴 (SCR-19/20): search conditions and the last answers.
-    pub history: super::history::HistoryState,
+    pub history: super::state::HistoryState,
     /// My Number card inquiry (SCR-08/09/10): choices, the last answer, downloads.
-    pub mynumber: super::mynumber::MyNumberState,
+    pub mynumber: super::state::MyNumberState,
     /// Bulk jobs (JOB-01/02) and 照会番号 registrations: the last job, fetch, download.
-    pub bulk: super::bulk::BulkState,
+    pub bulk: super::state::BulkState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }

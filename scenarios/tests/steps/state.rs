@@ -1,0 +1,57 @@
+//! What a scenario keeps between steps, per area (the World holds one of each); the steps of
+//! each area work on theirs in `history.rs`, `mynumber.rs` and `bulk.rs`.
+
+use oqs_protocol::Element;
+use serde_json::Value;
+use sim_server::exchange::Exchange;
+
+/// The SCR-19 inputs and the last answers of the history routes.
+#[derive(Debug, Default)]
+pub struct HistoryState {
+    /// Query parameters typed on SCR-19 (name, value).
+    pub conditions: Vec<(String, String)>,
+    /// Last search or download: status and body.
+    pub last: Option<(u16, Vec<u8>)>,
+    /// Last SCR-20 detail opened.
+    pub detail: Option<serde_json::Value>,
+}
+
+/// What the My Number scenarios keep between steps.
+#[derive(Debug, Default)]
+pub struct MyNumberState {
+    /// The SCR-08 choices typed so far (the body of the next `POST /terminal/mynumber`).
+    pub request: serde_json::Map<String, Value>,
+    /// The latest answer of the terminal.
+    pub last: Option<Value>,
+    /// The latest 《ダウンロード》.
+    pub download: Option<String>,
+    /// The exchange folder's `face/` (a temporary folder).
+    pub face_dir: Option<tempfile::TempDir>,
+    /// A request the terminal refused (HTTP status, answer).
+    pub refused: Option<(u16, Value)>,
+}
+
+/// The bulk side of a scenario: the last job, fetch and listing.
+#[derive(Default)]
+pub struct BulkState {
+    /// 受付番号 of the files registered, oldest first.
+    pub numbers: Vec<String>,
+    /// The last OQSmuquc01res / OQSmuimm01res.
+    pub submitted: Option<Element>,
+    /// The last 02res.
+    pub fetched: Option<Element>,
+    /// The last download: status, file name, bytes.
+    pub download: Option<(u16, String, Vec<u8>)>,
+    /// The last single 照会番号 registration: what it did.
+    pub change: Option<String>,
+    pub exchange: Option<(tempfile::TempDir, Exchange)>,
+    pub files: u32,
+}
+
+impl std::fmt::Debug for BulkState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkState")
+            .field("numbers", &self.numbers)
+            .finish_non_exhaustive()
+    }
+}
