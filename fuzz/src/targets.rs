@@ -108,6 +108,16 @@ impl Target {
         Target::ALL.iter().position(|&t| t == self).unwrap_or(0)
     }
 
+    /// Loads what the harness shares between inputs (population, error table, the cards), so a
+    /// forking fuzzer copies it instead of loading it per child. Not the simulator: its job
+    /// workers are threads, which a fork does not copy.
+    pub fn warm_up(self) {
+        let _ = (population(), error_table_builtin());
+        if self == Target::Apdu {
+            let _ = cards();
+        }
+    }
+
     /// Runs the harness on one input.
     pub fn run(self, data: &[u8]) {
         match self {

@@ -11,7 +11,7 @@ fn main() {
         std::process::exit(2);
     };
     // Load the population and issue the cards before the fork server starts.
-    target.run(&[]);
+    target.warm_up();
     afl::fuzz!(|data: &[u8]| {
         target.run(data);
     });
