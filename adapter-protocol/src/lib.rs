@@ -229,7 +229,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BulkConclusion {
     /// The job status the client shows (照会状況 verbatim, e.g. 照会完了, 照会完了（要確認）,
-    /// 照会失敗(XML 構造エラー)).
+    /// 照会失敗(XML構造エラー)).
     pub status: String,
     /// 受付番号.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -35,7 +35,7 @@ pub const WEBAPI_TOKEN_REQUIRED: &str = "認証トークンが無効です。再
 /// WebAPI auth while the account is locked (AUTH-03, ERR-01: the message itself is image only;
 /// this is the manual's 【対処】 text).
 pub const WEBAPI_ACCOUNT_LOCKED: &str =
-    "ログインできなくなった場合は、30 分待つか、管理者にパスワード初期化を依頼してください。";
+    "ログインできなくなった場合は、30分待つか、管理者にパスワード初期化を依頼してください。";
 
 // ---------------------------------------------------------------------------------------------
 // My Number card inquiry (ch.2, SCR-08/09/10) and its dialogs (ERR-05..19, ERR-25..28).
@@ -383,7 +383,7 @@ pub const HISTORY_NARROWING_FACE_ONLY: &str = "顔認証端末のみ";
 pub const HISTORY_CSV_HEADERS: [&str; 11] = [
     "通番",
     "資格確認日時",
-    "ログイン ID",
+    "ログインID",
     "照会番号",
     "確認区分",
     "資格確認結果",
@@ -399,7 +399,7 @@ pub const ERR_23: CardDialog = CardDialog {
     id: "ERR-23",
     title: None,
     lines: &[],
-    event: "10,000 件を超える検索結果が検索された場合は、確認メッセージが表示され、検索結果が表示されません。",
+    event: "10,000件を超える検索結果が検索された場合は、確認メッセージが表示され、検索結果が表示されません。",
     action: "検索条件を見直して、再検索してください。",
     alternative: NO_ALTERNATIVE,
 };
@@ -408,7 +408,7 @@ pub const ERR_24: CardDialog = CardDialog {
     id: "ERR-24",
     title: None,
     lines: &[],
-    event: "10,000 件を超える検索条件の場合は、確認メッセージが表示され、ダウンロードできません。",
+    event: "10,000件を超える検索条件の場合は、確認メッセージが表示され、ダウンロードできません。",
     action: "検索条件を見直して、再検索してください。",
     alternative: NO_ALTERNATIVE,
 };
@@ -461,7 +461,7 @@ pub const HISTORY_QUALIFICATION_LABELS: [&str; 11] = [
 // ---------------------------------------------------------------------------------------------
 // Bulk jobs (§6, JOB-01 / JOB-02) and reference numbers (照会番号, SCR-14). Status strings as the
 // item tables print them: full-width 「（要確認）」, half-width 「(…)」 around failure causes and the
-// space in 「XML 構造エラー」 (AMB-34/35: the team keeps the item-table form).
+// space in 「XML構造エラー」 (AMB-34/35: the team keeps the item-table form).
 
 /// JOB-01 照会状況 / JOB-02 処理状況: (status, description) per state, in the manual's order.
 pub mod job_status {
@@ -471,7 +471,7 @@ pub mod job_status {
     pub const INQUIRY_DONE: &str = "照会完了";
     pub const INQUIRY_DONE_CHECK: &str = "照会完了（要確認）";
     pub const INQUIRY_FAILED_SYSTEM: &str = "照会失敗(システムエラー)";
-    pub const INQUIRY_FAILED_XML: &str = "照会失敗(XML 構造エラー)";
+    pub const INQUIRY_FAILED_XML: &str = "照会失敗(XML構造エラー)";
     pub const INQUIRY_FAILED_HEADER: &str = "照会失敗(ヘッダー項目エラー)";
     pub const INQUIRY_FAILED_LIMIT: &str = "照会失敗(処理上限エラー)";
     pub const INQUIRY_WAITING_DESC: &str = "照会処理待ちの状態です。";
@@ -488,7 +488,7 @@ pub mod job_status {
     pub const REGISTRATION_DONE_CHECK: &str = "登録完了（要確認）";
     pub const REGISTRATION_DONE: &str = "登録完了";
     pub const REGISTRATION_FAILED_SYSTEM: &str = "登録失敗(システムエラー)";
-    pub const REGISTRATION_FAILED_XML: &str = "登録失敗(XML 構造エラー)";
+    pub const REGISTRATION_FAILED_XML: &str = "登録失敗(XML構造エラー)";
     pub const REGISTRATION_FAILED_HEADER: &str = "登録失敗(ヘッダー項目エラー)";
     pub const REGISTRATION_FAILED_LIMIT: &str = "登録失敗(処理上限エラー)";
     pub const REGISTRATION_WAITING_DESC: &str = "登録処理待ちの状態です。まだ登録されていません。";

@@ -384,9 +384,9 @@ mod tests {
 
     #[test]
     fn a_rejection_names_code_and_message() {
-        let c = rejection("EQ0001 XML 構造エラー\nline 3: oops\n");
+        let c = rejection("EQ0001 XML構造エラー\nline 3: oops\n");
         assert_eq!(c.error_code.as_deref(), Some("EQ0001"));
-        assert_eq!(c.message.as_deref(), Some("XML 構造エラー"));
+        assert_eq!(c.message.as_deref(), Some("XML構造エラー"));
         assert_eq!(c.validity, None);
     }
 }

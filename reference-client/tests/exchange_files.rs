@@ -93,7 +93,7 @@ fn serve_one(root: &Path, peer: Peer) -> JoinHandle<String> {
             Peer::ErrFile => {
                 fs::write(
                     res.join(format!("{base}.err")),
-                    "EQ0001 XML 構造エラー\nline 3: <oops> is not closed\n",
+                    "EQ0001 XML構造エラー\nline 3: <oops> is not closed\n",
                 )
                 .expect("err");
             }
@@ -163,7 +163,7 @@ fn an_err_file_is_reported_with_its_text() {
     let name = peer.join().expect("peer");
     assert_eq!(got.validity, None);
     assert_eq!(got.error_code.as_deref(), Some("EQ0001"));
-    assert_eq!(got.message.as_deref(), Some("XML 構造エラー"));
+    assert_eq!(got.message.as_deref(), Some("XML構造エラー"));
     let err = format!("res/{}.err", name.trim_end_matches(".xml"));
     assert_eq!(got.files, vec![format!("req/{name}"), err]);
 
@@ -171,7 +171,7 @@ fn an_err_file_is_reported_with_its_text() {
     let peer = serve_one(&root, Peer::ErrFile);
     let got = check(&mut client(&root, Some(Mutant::InventErrorMessage)));
     peer.join().expect("peer");
-    assert_ne!(got.message.as_deref(), Some("XML 構造エラー"));
+    assert_ne!(got.message.as_deref(), Some("XML構造エラー"));
 }
 
 #[test]

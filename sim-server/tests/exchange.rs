@@ -53,7 +53,7 @@ fn unreadable_requests_are_rejected_with_err_files() {
         ]
     );
     let broken = fs::read_to_string(ex.res_dir().join("OQSsiquc01req_broken.err")).expect("err");
-    assert!(broken.starts_with("EQ0001 XML 構造エラー\n"), "{broken}");
+    assert!(broken.starts_with("EQ0001 XML構造エラー\n"), "{broken}");
     assert!(
         broken.contains("oops"),
         "the reason names the element: {broken}"

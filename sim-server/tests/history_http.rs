@@ -255,7 +255,7 @@ async fn err_23_and_err_24_beyond_10000_hits() {
     assert_eq!(v["error"]["event"], oqs_protocol::texts::ERR_23.event);
     assert_eq!(
         v["error"]["event"],
-        "10,000 件を超える検索結果が検索された場合は、確認メッセージが表示され、検索結果が表示されません。"
+        "10,000件を超える検索結果が検索された場合は、確認メッセージが表示され、検索結果が表示されません。"
     );
     assert_eq!(
         v["error"]["action"],
@@ -270,7 +270,7 @@ async fn err_23_and_err_24_beyond_10000_hits() {
     assert_eq!(v["error"]["id"], "ERR-24");
     assert_eq!(
         v["error"]["event"],
-        "10,000 件を超える検索条件の場合は、確認メッセージが表示され、ダウンロードできません。"
+        "10,000件を超える検索条件の場合は、確認メッセージが表示され、ダウンロードできません。"
     );
     // A narrower period is below the limit again.
     let narrow = get(

@@ -153,7 +153,7 @@ async fn bad_input_gets_the_table_text_and_the_server_keeps_serving() {
         (
             b"<XmlMsg><MessageHeader>".to_vec(),
             StatusCode::BAD_REQUEST,
-            "EQ0001 XML 構造エラー",
+            "EQ0001 XML構造エラー",
         ),
         (
             b"<?xml version=\"1.0\" encoding=\"EUC-JP\"?><XmlMsg/>".to_vec(),
@@ -191,7 +191,7 @@ async fn bad_input_gets_the_table_text_and_the_server_keeps_serving() {
         assert_eq!(at(&x, &["MessageHeader", "ErrorCode"]), Some("EQ0101"));
         assert_eq!(
             at(&x, &["MessageHeader", "ErrorMessage"]),
-            Some("XML 構造エラー")
+            Some("XML構造エラー")
         );
     }
     let r = send(

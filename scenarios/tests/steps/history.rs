@@ -76,7 +76,7 @@ fn narrowing(w: &mut OqsWorld, n: String) {
     w.history.set("narrowing", &n);
 }
 
-#[when(regex = r"^資格確認履歴照会でログイン ID「([^」]*)」を入力する$")]
+#[when(regex = r"^資格確認履歴照会でログインID「([^」]*)」を入力する$")]
 fn login_id(w: &mut OqsWorld, id: String) {
     w.history.set("login_id", &id);
 }
@@ -152,7 +152,7 @@ fn column(label: &str) -> &'static str {
     match label {
         "通番" => "seq",
         "資格確認日時" => "confirmed_at",
-        "ログイン ID" => "login_id",
+        "ログインID" => "login_id",
         "照会番号" => "reference_number",
         "確認区分" | "照会区分" => "kind",
         "資格確認結果" => "result",
@@ -273,7 +273,7 @@ fn refused(w: &mut OqsWorld, label: String) {
         "資格確認区分" => "kind",
         "資格確認対象期間(自)" => "from",
         "資格確認対象期間(至)" => "to",
-        "ログイン ID" => "login_id",
+        "ログインID" => "login_id",
         other => panic!("「{other}」 is not a SCR-19 input"),
     };
     let (status, _) = w.history.last.as_ref().expect("nothing searched");

@@ -344,7 +344,7 @@ impl Simulator {
         let result = self.request_message(message).and_then(|m| {
             if let Some(kind) = crate::jobs::JobKind::of_submit(m) {
                 // A bulk file is always accepted; one that cannot be read fails as a job
-                // (照会失敗(XML 構造エラー) / (処理上限エラー)), as the manual's statuses say.
+                // (照会失敗(XML構造エラー) / (処理上限エラー)), as the manual's statuses say.
                 let limits = self.settings.jobs.read_limits();
                 return Ok(match xml::read_document(bytes, limits) {
                     Ok(doc) => {

@@ -224,7 +224,7 @@ pub struct HistoryRecord {
     pub facility: String,
     /// 資格確認日時, millisecond precision, JST.
     pub confirmed_at: DateTime<FixedOffset>,
-    /// ログイン ID.
+    /// ログインID.
     pub login_id: String,
     /// 照会番号 registered for the person at the facility, when there is one.
     pub reference_number: Option<String>,

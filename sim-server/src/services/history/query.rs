@@ -144,7 +144,7 @@ pub struct HistoryQuery {
     pub until: DateTime<FixedOffset>,
     pub kind: KindFilter,
     pub narrowing: Narrowing,
-    /// ログイン ID (exact).
+    /// ログインID (exact).
     pub login_id: Option<String>,
     /// 照会番号 (exact).
     pub reference_number: Option<String>,
@@ -299,7 +299,7 @@ impl HistoryQuery {
                     return Err(err(
                         "login_id",
                         format!(
-                            "\"{s}\" is not a ログイン ID (2 to 8 half-width letters or digits)"
+                            "\"{s}\" is not a ログインID (2 to 8 half-width letters or digits)"
                         ),
                     ));
                 }

@@ -1,5 +1,5 @@
 //! A submitted bulk file turned into work: read, checked for shape and header, or failed with
-//! the manual's cause (XML 構造エラー, ヘッダー項目エラー, 処理上限エラー).
+//! the manual's cause (XML構造エラー, ヘッダー項目エラー, 処理上限エラー).
 
 use super::settings::JobSettings;
 use super::status::{Failure, JobKind};
@@ -76,7 +76,7 @@ pub(super) fn prepare_bytes(
     }
 }
 
-/// Checks a bulk document in the order of the failure causes: structure (XML 構造エラー),
+/// Checks a bulk document in the order of the failure causes: structure (XML構造エラー),
 /// header (ヘッダー項目エラー), row count (処理上限エラー).
 pub(super) fn prepare_tree(
     kind: JobKind,

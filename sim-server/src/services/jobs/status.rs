@@ -62,7 +62,7 @@ impl JobKind {
 pub enum Failure {
     /// システムエラー (fault injection, a result that could not be stored).
     System,
-    /// XML 構造エラー: not well-formed, wrong encoding, wrong structure.
+    /// XML構造エラー: not well-formed, wrong encoding, wrong structure.
     XmlStructure,
     /// ヘッダー項目エラー: a header field breaks its rule.
     Header,
@@ -179,7 +179,7 @@ mod tests {
                 "照会完了",
                 "照会完了（要確認）",
                 "照会失敗(システムエラー)",
-                "照会失敗(XML 構造エラー)",
+                "照会失敗(XML構造エラー)",
                 "照会失敗(ヘッダー項目エラー)",
                 "照会失敗(処理上限エラー)"
             ]
@@ -196,7 +196,7 @@ mod tests {
                 "登録完了",
                 "登録完了（要確認）",
                 "登録失敗(システムエラー)",
-                "登録失敗(XML 構造エラー)",
+                "登録失敗(XML構造エラー)",
                 "登録失敗(ヘッダー項目エラー)",
                 "登録失敗(処理上限エラー)"
             ]

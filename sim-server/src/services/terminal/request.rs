@@ -103,7 +103,7 @@ pub fn parse_confirmation_date(s: &str) -> Result<NaiveDate, RequestError> {
         .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
         .ok_or_else(|| {
             RequestError(format!(
-                "資格確認日 \"{s}\" is not a date (西暦年月日 8 桁, e.g. 2020/10/10)"
+                "資格確認日 \"{s}\" is not a date (西暦年月日8桁, e.g. 2020/10/10)"
             ))
         })
 }
