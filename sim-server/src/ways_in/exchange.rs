@@ -208,8 +208,10 @@ impl Exchange {
 
     /// Whether nothing is waiting to settle (the scan may then rest).
     fn is_quiet(&self) -> bool {
-        self.seen.lock().map(|s| s.is_empty()).unwrap_or(false)
-            && self.writing.lock().map(|w| w.is_empty()).unwrap_or(false)
+        let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        // A writer silent for longer than WRITER_PAUSE is no longer waited for.
+        writing.retain(|_, last| last.elapsed() < WRITER_PAUSE);
+        writing.is_empty() && self.seen.lock().map(|s| s.is_empty()).unwrap_or(false)
     }
 
     /// Notes a file event of `req/`; returns whether it may need a scan.
@@ -228,7 +230,7 @@ impl Exchange {
             EventKind::Access(_) => false,
             EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
                 let now = Instant::now();
-                for n in names {
+                for n in names.filter(|n| is_candidate(n)) {
                     writing.insert(n.to_owned(), now);
                 }
                 true
