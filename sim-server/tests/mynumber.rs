@@ -694,3 +694,39 @@ async fn no_consent_block_after_an_insurance_card_check() {
     let v = confirm(&sim, json!({ "method": "目視確認" })).await;
     assert!(v.get("consents").is_some(), "{v}");
 }
+
+/// SCR-14 on SCR-10: 《登録》 of a 照会番号 shows DLG-10 「照会番号を登録しました。」, the number
+/// shows on later results; an empty value deletes it (RULE-49..51).
+#[tokio::test]
+async fn dlg10_registering_a_reference_number_from_the_result_screen() {
+    let sim = simulator();
+    insert(&sim, "valid", None).await;
+    let v = confirm(&sim, json!({})).await;
+    let id = v["confirmation"].as_u64().expect("id");
+    let uri = format!("/terminal/mynumber/{id}/reference-number");
+    let r = call(&sim, "POST", &uri, json!({"reference_number": "KARUTE-7"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["dialog"]["id"], "DLG-10");
+    assert_eq!(v["dialog"]["title"], "照会番号登録");
+    assert_eq!(v["dialog"]["lines"], json!(["照会番号を登録しました。"]));
+    assert_eq!(v["message"], texts::REFERENCE_NUMBER_REGISTERED);
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(
+        first_result(&result_xml(&v), "ReferenceNumber"),
+        Some("KARUTE-7")
+    );
+    let id = v["confirmation"].as_u64().expect("id");
+    let uri = format!("/terminal/mynumber/{id}/reference-number");
+    let r = call(&sim, "POST", &uri, json!({"reference_number": ""})).await;
+    assert_eq!(r.json()["message"], texts::REFERENCE_NUMBER_DELETED);
+    let v = confirm(&sim, json!({})).await;
+    assert_eq!(first_result(&result_xml(&v), "ReferenceNumber"), None);
+    // A confirmation that shows no qualification has no number to give.
+    insert(&sim, "uninsured", None).await;
+    let v = confirm(&sim, json!({})).await;
+    let id = v["confirmation"].as_u64().expect("id");
+    let uri = format!("/terminal/mynumber/{id}/reference-number");
+    let r = call(&sim, "POST", &uri, json!({"reference_number": "X"})).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+}

@@ -211,6 +211,99 @@ async fn post_update(State(sim): Sim, Path(id): Path<u64>, bytes: axum::body::By
     }
 }
 
+/// SCR-14 on SCR-10: 《登録》 / 《更新》 of the 照会番号 of a recent confirmation's card (an empty
+/// value deletes it). Registered as OQSsiimm01 (journalled with transport terminal); the answer
+/// carries DLG-10, which the manual shows for all three (AMB-68), and the step text.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReferenceEdit {
+    reference_number: String,
+}
+
+async fn post_reference_number(
+    State(sim): Sim,
+    Path(id): Path<u64>,
+    bytes: axum::body::Bytes,
+) -> Response {
+    let edit: ReferenceEdit = match body(&bytes) {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    let Some(c) = sim.terminal.confirmation(id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no recent confirmation {id}"),
+        );
+    };
+    let Some(r) = c
+        .result
+        .as_ref()
+        .and_then(|res| res.body.as_ref())
+        .and_then(|b| b.results.first())
+    else {
+        return unprocessable(RequestError(
+            "this confirmation shows no qualification to give a 照会番号".into(),
+        ));
+    };
+    use oqs_protocol::Element;
+    let mut info = Element::new("ReferenceNumberRegistrationInfo").with(Element::leaf(
+        "ReferenceNumber",
+        edit.reference_number.trim(),
+    ));
+    for (name, v) in [
+        ("InsurerNumber", &r.insurer_number),
+        ("InsuredCardSymbol", &r.insured_card_symbol),
+        (
+            "InsuredIdentificationNumber",
+            &r.insured_identification_number,
+        ),
+        ("InsuredBranchNumber", &r.insured_branch_number),
+    ] {
+        if let Some(v) = v {
+            info = info.with(Element::leaf(name, v.trim()));
+        }
+    }
+    let root = Element::new("XmlMsg")
+        .with(
+            Element::new("MessageHeader")
+                .with(Element::leaf("MedicalInstitutionCode", &c.facility)),
+        )
+        .with(Element::new("MessageBody").with(info));
+    let xml = oqs_protocol::xml::write_document(&root, oqs_protocol::TextEncoding::Utf8);
+    let answered = match sim.handle_xml(
+        "OQSsiimm01req",
+        &xml,
+        crate::journal::Transport::Terminal,
+        "SCR-14",
+    ) {
+        Ok(a) => a,
+        Err(e) => return unprocessable(RequestError(format!("{} {}", e.code, e.message))),
+    };
+    let body = answered.root.child("MessageBody");
+    let status = body.and_then(|b| b.child_text("ProcessingResultStatus"));
+    if status != Some("1") {
+        let msg = body
+            .and_then(|b| b.child_text("ProcessingResultMessage"))
+            .unwrap_or_default();
+        return unprocessable(RequestError(msg.to_owned()));
+    }
+    let before = r.reference_number.as_deref().unwrap_or_default();
+    let step = if edit.reference_number.trim().is_empty() {
+        texts::REFERENCE_NUMBER_DELETED
+    } else if before.is_empty() {
+        texts::REFERENCE_NUMBER_REGISTERED
+    } else {
+        texts::REFERENCE_NUMBER_UPDATED
+    };
+    Json(json!({
+        "confirmation": id,
+        "reference_number": edit.reference_number.trim(),
+        "dialog": texts::DLG_10,
+        "message": step,
+    }))
+    .into_response()
+}
+
 // ----- admin -----
 
 fn terminal_json(sim: &Simulator) -> Value {
@@ -487,6 +580,10 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/terminal/mynumber/{id}", get(get_confirmation))
         .route("/terminal/mynumber/{id}/xml", get(get_confirmation_xml))
         .route("/terminal/mynumber/{id}/update", post(post_update))
+        .route(
+            "/terminal/mynumber/{id}/reference-number",
+            post(post_reference_number),
+        )
         .route(
             "/__admin/terminal",
             get(get_terminal).delete(delete_terminal),
