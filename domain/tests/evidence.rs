@@ -238,3 +238,90 @@ fn the_samples_say_what_the_docs_say() {
     );
     assert_eq!(r.child_text("InsurerNumber"), Some("  123456"));
 }
+
+/// Every answer of the built-in population that lists a person (有効, 無効, 複数該当, 家族,
+/// 後期高齢, 国保 …) has the WebAPI sample's list shape, its value formats wherever both have
+/// an element, and the elements the sample has for every person.
+#[test]
+fn every_answer_listing_a_person_has_the_samples_shape() {
+    let (sample, _) = webapi_sample();
+    let item_prefix = "/XmlMsg/MessageBody/ResultList[]/ResultOfQualificationConfirmation/";
+    let sample_shape = shape::json_shape(&sample);
+    // Elements of the sample that depend on the person or the consent, not on the message.
+    let optional = [
+        "InsuredCardSymbol",
+        "InsuredBranchNumber",
+        "Address",
+        "PostNumber",
+        "LimitApplicationCertificateRelatedConsTime",
+        "LimitApplicationCertificateRelatedInfo/",
+    ];
+    let required: Vec<&str> = sample_shape
+        .keys()
+        .filter_map(|p| p.strip_prefix(item_prefix))
+        .filter(|p| !optional.iter().any(|o| p.starts_with(o)))
+        .collect();
+    assert!(required.contains(&"Name") && required.contains(&"InsuredCertificateIssuanceDate"));
+    let pop = oqs_domain::builtin_population();
+    let mut listed = 0;
+    let mut problems = Vec::new();
+    let count = u32::try_from(pop.qualification_count()).expect("a small population");
+    for q in 0..count {
+        let qual = pop.qualification(q);
+        let person = pop.person(qual.person);
+        for (date, with_branch) in [("20210106", true), ("20220722", true), ("20210106", false)] {
+            let req = SingleInquiryRequest {
+                header: RequestHeader {
+                    qualification_confirmation_date: Some(date.into()),
+                    medical_institution_code: Some("1234567890".into()),
+                    arbitrary_file_identifier: None,
+                    character_code_identifier: None,
+                },
+                search: SearchInfo {
+                    insurer_number: Some(qual.insurer.wire()),
+                    insured_card_symbol: qual.symbol.as_deref().map(str::to_owned),
+                    insured_identification_number: Some(qual.number.to_string()),
+                    insured_branch_number: qual
+                        .branch
+                        .as_deref()
+                        .filter(|_| with_branch)
+                        .map(str::to_owned),
+                    birthdate: Some(oqs_protocol::message::format_date(person.birthdate)),
+                    limit_application_certificate_related_cons_flg: Some("1".into()),
+                    arbitrary_identifier: None,
+                },
+            };
+            let a = answer_single_inquiry(
+                &pop,
+                &req,
+                TextEncoding::Utf8,
+                jst(&format!("{date}100000")),
+                &ErrorTable::builtin(),
+            );
+            let j = json::to_json(&a.response.to_element());
+            let s = shape::json_shape(&j);
+            let Some(list) = s.get("/XmlMsg/MessageBody/ResultList[]") else {
+                continue;
+            };
+            listed += 1;
+            let who = format!("{} {date} branch {with_branch}", person.key);
+            if list != "{ResultOfQualificationConfirmation}" {
+                problems.push(format!("{who}: list items {list}"));
+            }
+            for (path, format) in &s {
+                if let Some(f) = sample_shape.get(path) {
+                    if f != format && !path.ends_with("InsurerNumber") {
+                        problems.push(format!("{who}: {path} {format:?}, sample {f:?}"));
+                    }
+                }
+            }
+            for r in &required {
+                if !s.contains_key(&format!("{item_prefix}{r}")) {
+                    problems.push(format!("{who}: no {r}"));
+                }
+            }
+        }
+    }
+    assert!(listed >= 20, "only {listed} answers listed a person");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
