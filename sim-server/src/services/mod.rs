@@ -2,11 +2,12 @@
 //! exchange folder; each imports only the ones below it:
 //!
 //! ```text
-//! simulator   the composition: population + clock, the inquiry (handle_xml / handle_json)
-//!   terminal  confirmations at the 資格確認端末 (My Number card, insurance card)
-//!   jobs      bulk inquiry and registration (JOB-01/02), 照会番号
-//!   history   資格確認履歴 (records, search, CSV)
-//!   journal, clock, faults, tokens, files, answer   (below all)
+//! inquiry      one request in, whatever way it came, an answer out (handle_xml / handle_json)
+//! simulator    the composition: every service below in one value, shared by every way in
+//! terminal     confirmations at the 資格確認端末 (My Number card, insurance card)
+//! jobs         bulk inquiry and registration (JOB-01/02), OQSsiimm01
+//! history      資格確認履歴 (records, SCR-19 search, CSV, stores)
+//! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
 pub mod answer;
@@ -14,8 +15,10 @@ pub mod clock;
 pub mod faults;
 pub mod files;
 pub mod history;
+pub mod inquiry;
 pub mod jobs;
 pub mod journal;
+pub mod population;
 pub mod references;
 pub mod simulator;
 pub mod terminal;

@@ -23,7 +23,10 @@ pub mod store;
 pub use fetch::{FetchNote, ResultError};
 pub use job::{screen_time, Job};
 pub use prepare::Submitted;
-pub use settings::{JobSettings, Pacing, DEFAULT_BULK_MAX_REQUEST_BYTES, DEFAULT_ROW_LIMIT};
+pub use settings::{
+    JobSettings, Pacing, DEFAULT_BULK_MAX_REQUEST_BYTES, DEFAULT_ROW_LIMIT, MAX_JOB_PACING,
+    MAX_ROW_PACING,
+};
 pub use status::{Failure, JobKind, JobState};
 
 use crate::clock::Clock;

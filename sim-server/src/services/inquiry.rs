@@ -1,0 +1,367 @@
+//! The inquiry: one request, whatever way it came in (XML over HTTP, the file exchange, the
+//! WebAPI), read, answered and journalled. Single inquiries are judged by `oqs-domain`, bulk files
+//! go to the job engine, 照会番号 registrations to it as well; every answer passes through the
+//! facility's 照会番号 and is recorded in the confirmation history.
+
+use crate::journal::{Journal, JournalEntry, Transport};
+use crate::services::answer::{Answered, Rejection};
+use crate::services::simulator::Simulator;
+use oqs_domain::inquiry;
+use oqs_protocol::errors::ErrorKind;
+use oqs_protocol::message::SingleInquiryRequest;
+use oqs_protocol::naming::MessageId;
+use oqs_protocol::xml::{self, ReadError, ReadLimits};
+use oqs_protocol::{Element, TextEncoding};
+
+impl Simulator {
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_bytes: self.settings.max_request_bytes,
+            ..ReadLimits::default()
+        }
+    }
+
+    /// A rejection from a table row and a detail.
+    pub fn rejection(&self, kind: ErrorKind, detail: impl Into<String>) -> Rejection {
+        let e = self.errors.entry(kind);
+        Rejection {
+            kind,
+            code: e.code.clone(),
+            message: e.message.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    fn read_error(&self, e: &ReadError) -> Rejection {
+        let kind = match e {
+            ReadError::TooLarge { .. } => ErrorKind::BodyTooLarge,
+            ReadError::UnsupportedEncoding(_) | ReadError::InvalidBytes(_) => ErrorKind::Encoding,
+            _ => ErrorKind::XmlStructure,
+        };
+        self.rejection(kind, e.to_string())
+    }
+
+    /// Answers a parsed request tree. Errors of shape or content become result messages.
+    fn answer_tree(
+        &self,
+        message: MessageId,
+        root: &Element,
+        encoding: TextEncoding,
+        transport: Transport,
+    ) -> (Answered, JournalNote) {
+        let now = self.clock.now();
+        match message {
+            MessageId::SingleInquiryRequest => match SingleInquiryRequest::from_element(root) {
+                Err(e) => {
+                    let res = inquiry::structure_error(now, encoding, &self.errors);
+                    let note = JournalNote::error(res.header.error_code.clone(), e.to_string());
+                    (Answered::new(res.to_element(), encoding), note)
+                }
+                Ok(req) => {
+                    let pop = self.population();
+                    let mut a =
+                        inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
+                    if let (Some(body), Some(facility)) = (
+                        a.response.body.as_mut(),
+                        a.response.header.medical_institution_code.as_deref(),
+                    ) {
+                        // The facility's registered 照会番号 (RULE-51).
+                        self.jobs
+                            .references()
+                            .patch(facility.trim(), &mut body.results);
+                    }
+                    let login_id =
+                        crate::history::login_id_for(transport, &self.settings.webapi_user);
+                    self.history
+                        .record_single_inquiry(&a.response, now, login_id);
+                    let code = a.response.header.error_code.clone().or_else(|| {
+                        a.response
+                            .body
+                            .as_ref()
+                            .and_then(|b| b.processing_result_code.clone())
+                    });
+                    let note = JournalNote {
+                        error_code: code,
+                        error_detail: a.error.as_ref().map(|e| e.to_string()),
+                        validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
+                    };
+                    (Answered::new(a.response.to_element(), a.encoding), note)
+                }
+            },
+            MessageId::BulkInquirySubmitRequest | MessageId::BulkRegistrationSubmitRequest => {
+                let kind = crate::jobs::JobKind::of_submit(message)
+                    .unwrap_or(crate::jobs::JobKind::BulkInquiry);
+                self.submit_job(
+                    kind,
+                    crate::jobs::Submitted::Tree {
+                        root,
+                        encoding,
+                        raw: None,
+                    },
+                )
+            }
+            MessageId::BulkInquiryFetchRequest | MessageId::BulkRegistrationFetchRequest => {
+                let kind = crate::jobs::JobKind::of_fetch(message)
+                    .unwrap_or(crate::jobs::JobKind::BulkInquiry);
+                let (answered, note) = self.jobs.fetch(kind, root, encoding);
+                (
+                    answered,
+                    JournalNote {
+                        error_code: note.error_code,
+                        error_detail: note.detail,
+                        validity: None,
+                    },
+                )
+            }
+            MessageId::ReferenceNumberRequest => {
+                let (answered, note) =
+                    self.jobs
+                        .register_single(&self.population(), root, encoding);
+                (
+                    answered,
+                    JournalNote {
+                        error_code: note.error_code,
+                        error_detail: note.detail,
+                        validity: None,
+                    },
+                )
+            }
+            MessageId::SingleInquiryResponse
+            | MessageId::BulkInquirySubmitResponse
+            | MessageId::BulkInquiryFetchResponse
+            | MessageId::ReferenceNumberResponse
+            | MessageId::BulkRegistrationSubmitResponse
+            | MessageId::BulkRegistrationFetchResponse => {
+                let res = inquiry::structure_error(now, encoding, &self.errors);
+                (
+                    Answered::new(res.to_element(), encoding),
+                    JournalNote::error(None, "a result message was sent as a request".into()),
+                )
+            }
+        }
+    }
+
+    /// Accepts a bulk file (JOB-01 / JOB-02) and answers with the 受付番号.
+    fn submit_job(
+        &self,
+        kind: crate::jobs::JobKind,
+        input: crate::jobs::Submitted<'_>,
+    ) -> (Answered, JournalNote) {
+        let (answered, job) = self.jobs.submit(kind, input, self.population(), None);
+        let note = match job {
+            Some(j) => JournalNote {
+                error_code: None,
+                error_detail: Some(format!("accepted as {}", j.reception_number)),
+                validity: None,
+            },
+            None => JournalNote::error(
+                Some(self.errors.entry(ErrorKind::SystemError).code.clone()),
+                "not accepted: too many jobs waiting or the job store failed".into(),
+            ),
+        };
+        (answered, note)
+    }
+
+    /// The largest request accepted for a message id: bulk files may be larger.
+    pub fn request_limit(&self, message: &str) -> usize {
+        match MessageId::parse(message).and_then(crate::jobs::JobKind::of_submit) {
+            Some(_) => self
+                .settings
+                .jobs
+                .max_request_bytes
+                .max(self.settings.max_request_bytes),
+            None => self.settings.max_request_bytes,
+        }
+    }
+
+    /// Resolves a message id written in a path or file name.
+    pub fn request_message(&self, name: &str) -> Result<MessageId, Rejection> {
+        match MessageId::parse(name) {
+            Some(m) if m.response().is_some() => Ok(m),
+            _ => Err(self.rejection(
+                ErrorKind::UnknownMessage,
+                format!(
+                    "\"{name}\" is not a request message id the simulator knows (known: {})",
+                    MessageId::request_names()
+                ),
+            )),
+        }
+    }
+
+    /// The XML transports (HTTP and file exchange): bytes in, bytes or a rejection out.
+    pub fn handle_xml(
+        &self,
+        message: &str,
+        bytes: &[u8],
+        transport: Transport,
+        source: &str,
+    ) -> Result<Answered, Rejection> {
+        let text = String::from_utf8_lossy(bytes);
+        let mut entry = self.entry(transport, message, source, bytes.len(), &text);
+        let result = self.request_message(message).and_then(|m| {
+            if let Some(kind) = crate::jobs::JobKind::of_submit(m) {
+                // A bulk file is always accepted; one that cannot be read fails as a job
+                // (照会失敗(XML構造エラー) / (処理上限エラー)), as the manual's statuses say.
+                let limits = self.settings.jobs.read_limits();
+                return Ok(match xml::read_document(bytes, limits) {
+                    Ok(doc) => {
+                        entry.encoding = Some(doc.encoding.label().to_owned());
+                        self.submit_job(
+                            kind,
+                            crate::jobs::Submitted::Tree {
+                                root: &doc.root,
+                                encoding: doc.encoding,
+                                raw: Some(bytes),
+                            },
+                        )
+                    }
+                    Err(error) => self.submit_job(
+                        kind,
+                        crate::jobs::Submitted::Unreadable { error, raw: bytes },
+                    ),
+                });
+            }
+            let doc =
+                xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
+            entry.encoding = Some(doc.encoding.label().to_owned());
+            Ok(self.answer_tree(m, &doc.root, doc.encoding, transport))
+        });
+        self.finish(entry, result)
+    }
+
+    /// The WebAPI JSON mirror: JSON in, the result tree out (written as JSON by the caller).
+    pub fn handle_json(
+        &self,
+        message: MessageId,
+        body: &[u8],
+        source: &str,
+    ) -> Result<Answered, Rejection> {
+        let text = String::from_utf8_lossy(body);
+        let mut entry = self.entry(
+            Transport::WebApi,
+            message.as_str(),
+            source,
+            body.len(),
+            &text,
+        );
+        entry.encoding = Some("UTF-8".into());
+        let result = if body.len() > self.settings.max_request_bytes {
+            Err(self.rejection(
+                ErrorKind::BodyTooLarge,
+                format!(
+                    "request is {} bytes, more than the limit of {} bytes",
+                    body.len(),
+                    self.settings.max_request_bytes
+                ),
+            ))
+        } else {
+            serde_json::from_slice::<serde_json::Value>(body)
+                .map_err(|e| {
+                    self.rejection(ErrorKind::XmlStructure, format!("not valid JSON: {e}"))
+                })
+                .and_then(|v| {
+                    oqs_protocol::json::from_json(&v)
+                        .map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0))
+                })
+                .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8, Transport::WebApi))
+        };
+        // A stored bulk result is mirrored whole: read its bytes back into the tree.
+        let result = result.map(|(mut a, note)| {
+            if let Some(raw) = &a.raw {
+                let limits = ReadLimits {
+                    max_bytes: usize::MAX,
+                    max_depth: 64,
+                    max_elements: usize::MAX,
+                };
+                if let Ok(doc) = xml::read_document(raw, limits) {
+                    a.root = doc.root;
+                }
+            }
+            (a, note)
+        });
+        self.finish(entry, result)
+    }
+
+    /// Journals a request rejected before it reached [`Simulator::handle_xml`].
+    pub fn record_rejection(
+        &self,
+        transport: Transport,
+        message: &str,
+        source: &str,
+        request: &[u8],
+        r: &Rejection,
+    ) {
+        let text = String::from_utf8_lossy(request);
+        let entry = self.entry(transport, message, source, request.len(), &text);
+        let _ = self.finish(entry, Err(r.clone()));
+    }
+
+    fn entry(
+        &self,
+        transport: Transport,
+        message: &str,
+        source: &str,
+        len: usize,
+        text: &str,
+    ) -> JournalEntry {
+        let (request, request_truncated) = Journal::clip(text);
+        JournalEntry {
+            seq: 0,
+            received_at: self.clock.now().to_rfc3339(),
+            transport,
+            message: message.to_owned(),
+            source: source.to_owned(),
+            outcome: String::new(),
+            error_code: None,
+            error_detail: None,
+            validity: None,
+            encoding: None,
+            request_bytes: len,
+            request,
+            request_truncated,
+            method: None,
+        }
+    }
+
+    fn finish(
+        &self,
+        mut entry: JournalEntry,
+        result: Result<(Answered, JournalNote), Rejection>,
+    ) -> Result<Answered, Rejection> {
+        match result {
+            Ok((answered, note)) => {
+                entry.outcome = "answered".into();
+                entry.error_code = note.error_code;
+                entry.error_detail = note.error_detail;
+                entry.validity = note.validity;
+                self.journal.record(entry);
+                Ok(answered)
+            }
+            Err(r) => {
+                entry.outcome = "rejected".into();
+                entry.error_code = Some(r.code.clone());
+                entry.error_detail = Some(r.detail.clone());
+                self.journal.record(entry);
+                Err(r)
+            }
+        }
+    }
+}
+
+/// What the journal keeps of an answer.
+#[derive(Debug, Clone, Default)]
+struct JournalNote {
+    error_code: Option<String>,
+    error_detail: Option<String>,
+    validity: Option<String>,
+}
+
+impl JournalNote {
+    fn error(code: Option<String>, detail: String) -> Self {
+        JournalNote {
+            error_code: code,
+            error_detail: Some(detail),
+            validity: None,
+        }
+    }
+}
