@@ -15,7 +15,7 @@ use rand::seq::SliceRandom;
 use rand::Rng as _;
 
 use crate::mutate::{self, Rng};
-use crate::simulator;
+use crate::targets::simulator;
 use crate::targets::{self, Target, OP_APDU, OP_POWER_OFF, OP_POWER_ON};
 
 fn header(date: Option<&str>) -> RequestHeader {

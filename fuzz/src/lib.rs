@@ -14,8 +14,7 @@
 pub mod corpus;
 pub mod driver;
 pub mod mutate;
-pub mod simulator;
 pub mod targets;
 
 pub use driver::{run_target, Config, TargetReport};
-pub use targets::Target;
+pub use targets::{simulator, Target};

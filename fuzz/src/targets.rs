@@ -2,6 +2,8 @@
 //! the parser rejects or accepts; it panics only when the code under test panics or an invariant
 //! checked here (an `assert!`) does not hold.
 
+pub mod simulator;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
@@ -131,7 +133,7 @@ impl Target {
             Target::Apdu => apdu(data),
             Target::Csv => csv(data),
             Target::Names => names(data),
-            Target::Simulator => crate::simulator::run(data),
+            Target::Simulator => simulator::run(data),
         }
     }
 }

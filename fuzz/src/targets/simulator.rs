@@ -12,7 +12,7 @@ use oqs_protocol::{json, Element, ErrorTable};
 use sim_server::journal::Transport;
 use sim_server::{Clock, Settings, Simulator};
 
-use crate::targets::{self, Target, UNLIMITED};
+use super::{self as targets, Target, UNLIMITED};
 
 /// The request message ids, in the order byte 1 picks them.
 pub fn request_ids() -> Vec<MessageId> {
