@@ -170,18 +170,26 @@ impl ResultHeaderFields<'_> {
     /// (ReferenceClassification, ReceptionNumber). Fields after CharacterCodeIdentifier (the bulk
     /// counts) are pushed by the caller.
     pub(crate) fn to_element(&self, between: impl FnOnce(&mut Element)) -> Element {
+        // An empty value (an empty element in the request) is left out: no empty elements.
+        let present = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_owned);
         let mut h = Element::new(HEADER);
         h.push_leaf("ProcessExecutionTime", self.process_execution_time);
         h.push_opt(
             "QualificationConfirmationDate",
-            self.qualification_confirmation_date,
+            present(self.qualification_confirmation_date),
         );
-        h.push_opt("MedicalInstitutionCode", self.medical_institution_code);
-        h.push_opt("ArbitraryFileIdentifier", self.arbitrary_file_identifier);
+        h.push_opt(
+            "MedicalInstitutionCode",
+            present(self.medical_institution_code),
+        );
+        h.push_opt(
+            "ArbitraryFileIdentifier",
+            present(self.arbitrary_file_identifier),
+        );
         between(&mut h);
         h.push_leaf("SegmentOfResult", self.segment_of_result.code());
-        h.push_opt("ErrorCode", self.error_code);
-        h.push_opt("ErrorMessage", self.error_message);
+        h.push_opt("ErrorCode", present(self.error_code));
+        h.push_opt("ErrorMessage", present(self.error_message));
         h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
         h
     }

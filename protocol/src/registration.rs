@@ -77,6 +77,16 @@ impl RegistrationInfo {
         el
     }
 
+    /// The echo in a result: as sent, but an empty field (an empty 照会番号 = delete) is left
+    /// out, as results have no empty elements.
+    pub fn to_echo_element(&self) -> Element {
+        let mut el = Element::new(REGISTRATION_INFO);
+        for (name, value) in FIELDS.iter().zip(self.values()) {
+            el.push_opt(name, value.clone().filter(|v| !v.is_empty()));
+        }
+        el
+    }
+
     /// The input rules: 照会番号 ≤ 50 characters (empty = delete), and the card fields by the
     /// rules of the inquiry (RULE-29..31).
     pub fn validate(&self) -> Result<ValidRegistration, FieldError> {
@@ -246,7 +256,7 @@ impl RegistrationOutcome {
 
     /// BulkRegistrationUnit of a JOB-02 result.
     pub fn to_unit_element(&self) -> Element {
-        let mut u = Element::new(BULK_REGISTRATION_UNIT).with(self.info.to_element());
+        let mut u = Element::new(BULK_REGISTRATION_UNIT).with(self.info.to_echo_element());
         self.push_into(&mut u);
         u
     }
@@ -274,7 +284,7 @@ impl RegistrationResponse {
         if let Some(o) = &self.body {
             let mut b = Element::new(BODY);
             o.push_into(&mut b);
-            b.children.push(o.info.to_element());
+            b.children.push(o.info.to_echo_element());
             root.children.push(b);
         }
         root

@@ -231,4 +231,27 @@ fn duplicate_attributes_are_not_well_formed_and_empty_inputs_are_not_echoed() {
     );
     assert!(!t.contains("/>"), "an empty element in {t}");
     assert!(!t.contains("<InsurerNumber></InsurerNumber>"), "{t}");
+    // Also an empty header field and an empty 照会番号 (a delete).
+    let empty_id = raw::inquiry().replace(
+        "</MedicalInstitutionCode>",
+        "</MedicalInstitutionCode><ArbitraryFileIdentifier></ArbitraryFileIdentifier>",
+    );
+    let r = raw::request(
+        &s.addr,
+        "POST",
+        "/xml/OQSsiquc01req",
+        &[],
+        empty_id.as_bytes(),
+    );
+    assert!(!r.text().contains("/>"), "an empty element in {}", r.text());
+    let delete = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber></ReferenceNumber><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>";
+    let r = raw::request(
+        &s.addr,
+        "POST",
+        "/xml/OQSsiimm01req",
+        &[],
+        delete.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.short());
+    assert!(!r.text().contains("/>"), "an empty element in {}", r.text());
 }
