@@ -107,6 +107,13 @@ pub fn bulk_result_file_name(
     )
 }
 
+/// The name of a face reader's result in `face/`: `OQSsiquc01res_face_<n>_<yyyymmddhhmmss>.xml`.
+/// Public clients match `OQSsiquc01res_face_.+_(\d{14})\.xml` (the time last, after a part of
+/// the reader's own); the simulator's part is the confirmation's sequence number.
+pub fn face_result_file_name(sequence: u64, processed_at: &str) -> String {
+    format!("OQSsiquc01res_face_{sequence:06}_{processed_at}.xml")
+}
+
 /// A request file name split into its parts: `<message id>_<id>.xml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestFileName {
@@ -187,6 +194,18 @@ mod tests {
         assert!(RequestFileName::parse("OQSsiquc01req_x.txt").is_err());
         assert!(RequestFileName::parse("OQSsiquc01res_x.xml").is_err());
         assert!(RequestFileName::parse("OQSsiquc01req.xml").is_err());
+    }
+
+    #[test]
+    fn face_result_names_end_with_the_time() {
+        let n = face_result_file_name(3, "20210106100000");
+        assert_eq!(n, "OQSsiquc01res_face_000003_20210106100000.xml");
+        let tail = n
+            .strip_prefix("OQSsiquc01res_face_")
+            .and_then(|t| t.strip_suffix(".xml"))
+            .and_then(|t| t.rsplit_once('_'))
+            .map(|(_, time)| time);
+        assert_eq!(tail, Some("20210106100000"));
     }
 
     #[test]

@@ -372,8 +372,9 @@ async fn a_face_reader_writes_its_result_into_face() {
         .as_str()
         .expect("face file")
         .to_owned();
+    // The time last, as public clients match it (`OQSsiquc01res_face_.+_(\d{14})\.xml`).
     assert!(
-        name.starts_with("OQSsiquc01res_face_20210106100000_"),
+        name.starts_with("OQSsiquc01res_face_") && name.ends_with("_20210106100000.xml"),
         "{name}"
     );
     let files: Vec<_> = std::fs::read_dir(dir.path())

@@ -506,7 +506,7 @@ fn record_in_history(
     history.record_body(meta, body)
 }
 
-/// A face reader's result into `face/` as `OQSsiquc01res_face_<time>_<id>.xml`, atomically.
+/// A face reader's result into `face/` (name: `naming::face_result_file_name`), atomically.
 fn write_face_result(
     term: &Terminal,
     c: &Confirmation,
@@ -514,11 +514,7 @@ fn write_face_result(
 ) -> Option<String> {
     let dir = lock(&term.face_dir).clone()?;
     let xml = c.result_xml()?;
-    let name = format!(
-        "OQSsiquc01res_face_{}_{:06}.xml",
-        inquiry::timestamp(now),
-        c.id
-    );
+    let name = oqs_protocol::naming::face_result_file_name(c.id, &inquiry::timestamp(now));
     match crate::services::files::write_atomically(&dir, &name, xml.as_bytes()) {
         Ok(()) => Some(name),
         Err(e) => {
