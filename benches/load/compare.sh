@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Side-by-side load comparison: oqs-sim (single inquiry over XML/HTTP, journal and history on)
+# against two baselines built from benches/: a wiremock-rs server with one canned response equal
+# to the simulator's answer (`wiremock-canned`) and an axum server with a static body
+# (`axum-static`, the framework floor). Each server runs alone on one core, wrk on another;
+# rounds are interleaved and every server is started fresh in every round, so that noise from
+# other work on the machine hits all three alike. Prints each round, then per baseline the ratio
+# oqs-sim ÷ baseline (req/s, paired by round: median, min–max) and each server's p99.
+#
+# Usage: benches/load/compare.sh [rounds=4] [seconds=10] [connections=32]
+# Environment: SERVER_CPU (default 1), LOAD_CPU (default 0), GENERATE (persons, default 1000000),
+#              WARMUP (seconds, default 2). Needs wrk (Debian: apt-get install wrk) and taskset.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-4}
+secs=${2:-10}
+conns=${3:-32}
+server_cpu=${SERVER_CPU:-1}
+load_cpu=${LOAD_CPU:-0}
+generate=${GENERATE:-1000000}
+warmup=${WARMUP:-2}
+for tool in wrk taskset curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install wrk util-linux curl)"; exit 2; }
+done
+cargo build -q --release -p sim-server --bin oqs-sim
+cargo build -q --release -p oqs-benches --bin wiremock-canned --bin axum-static
+bin=${CARGO_TARGET_DIR:-target}/release
+request=$PWD/benches/load/OQSsiquc01req.xml
+work=$(mktemp -d)
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat >"$work/post.lua" <<LUA
+local f = io.open("$request", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/xml"
+LUA
+
+port=$((20000 + RANDOM % 20000))
+url() { echo "http://127.0.0.1:$port/xml/OQSsiquc01req"; }
+
+# start NAME: runs one server fresh on the server core and waits until it answers.
+start() {
+  port=$((port + 1))
+  case $1 in
+    oqs-sim)
+      rm -rf "$work/ex"
+      taskset -c "$server_cpu" "$bin/oqs-sim" --listen "127.0.0.1:$port" --exchange-dir "$work/ex" \
+        --now 2021-01-06T10:00:00+09:00 --generate "$generate" >"$work/server.log" 2>&1 &
+      ;;
+    wiremock-canned | axum-static)
+      taskset -c "$server_cpu" "$bin/$1" "127.0.0.1:$port" "$work/answer.xml" "$(cat "$work/content-type")" \
+        >"$work/server.log" 2>&1 &
+      ;;
+  esac
+  server=$!
+  for _ in $(seq 1 600); do
+    if curl -sf -o /dev/null --data-binary @"$request" "$(url)"; then return 0; fi
+    kill -0 "$server" 2>/dev/null || { echo "$1 did not start:"; cat "$work/server.log"; exit 1; }
+    sleep 0.2
+  done
+  echo "$1 did not answer within 120 s"; exit 1
+}
+
+stop() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=
+}
+
+# measure: wrk on the load core; prints "req/s p99-in-ms".
+measure() {
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${warmup}s" -s "$work/post.lua" "$(url)" >/dev/null
+  taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "$(url)" >"$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx answers:"; cat "$work/wrk.out"; exit 1; fi
+  awk '
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "99%" {
+      v = $2
+      if (v ~ /us$/) { sub(/us$/, "", v); ms = v / 1000 }
+      else if (v ~ /ms$/) { sub(/ms$/, "", v); ms = v }
+      else if (v ~ /s$/) { sub(/s$/, "", v); ms = v * 1000 }
+    }
+    END { printf "%.0f %.3f\n", rps, ms }' "$work/wrk.out"
+}
+
+# The canned answer is the simulator's own answer to the load request.
+start oqs-sim
+curl -sf -o "$work/answer.xml" -w '%{content_type}' --data-binary @"$request" "$(url)" >"$work/content-type"
+stop
+echo "answer: $(wc -c <"$work/answer.xml") bytes, $(cat "$work/content-type")"
+echo "oqs-sim --generate $generate; server on CPU $server_cpu, wrk -t1 -c$conns -d${secs}s on CPU $load_cpu; $rounds rounds"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+servers=(oqs-sim wiremock-canned axum-static)
+: >"$work/results"
+for r in $(seq 1 "$rounds"); do
+  # A different server goes first in each round.
+  line="round $r:"
+  for i in 0 1 2; do
+    name=${servers[$(((i + r - 1) % 3))]}
+    start "$name"
+    read -r rps p99 < <(measure)
+    stop
+    echo "$r $name $rps $p99" >>"$work/results"
+    line="$line $name $rps req/s p99 ${p99} ms;"
+  done
+  echo "$line"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# median, min and max of the numbers on stdin
+stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "median %.2f (min %.2f, max %.2f)", m, v[1], v[NR] }'; }
+rps_of() { awk -v n="$1" '$2 == n { print $1, $3 }' "$work/results"; }
+for base in wiremock-canned axum-static; do
+  ratios=$(join <(rps_of oqs-sim | sort) <(rps_of "$base" | sort) | awk '{ printf "%.4f\n", $2 / $3 }')
+  echo "ratio oqs-sim / $base (req/s): $(echo "$ratios" | stats) over $rounds rounds"
+done
+for name in "${servers[@]}"; do
+  echo "p99 $name at $conns connections (ms): $(awk -v n="$name" '$2 == n { print $4 }' "$work/results" | stats)"
+  echo "req/s $name: $(awk -v n="$name" '$2 == n { print $3 }' "$work/results" | stats)"
+done
