@@ -5,11 +5,14 @@
 # (`axum-static`, the framework floor). Each server runs alone on one core, wrk on another;
 # rounds are interleaved and every server is started fresh in every round, so that noise from
 # other work on the machine hits all three alike. Prints each round, then per baseline the ratio
-# oqs-sim ÷ baseline (req/s, paired by round: median, min–max) and each server's p99.
+# oqs-sim ÷ baseline (req/s, paired by round: median, min–max), the same ratio from the server's
+# CPU time per request, and each server's p99.
 #
 # Usage: benches/load/compare.sh [rounds=4] [seconds=10] [connections=32]
 # Environment: SERVER_CPU (default 1), LOAD_CPU (default 0), GENERATE (persons, default 1000000),
-#              WARMUP (seconds, default 2). Needs wrk (Debian: apt-get install wrk) and taskset.
+#              WARMUP (seconds, default 2), SIM_BEFORE (another oqs-sim binary, e.g. one built
+#              before a change: measured in the same rounds as `oqs-sim-before`, with its ratios).
+# Needs wrk (Debian: apt-get install wrk) and taskset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-4}
@@ -49,9 +52,11 @@ url() { echo "http://127.0.0.1:$port/xml/OQSsiquc01req"; }
 start() {
   port=$((port + 1))
   case $1 in
-    oqs-sim)
+    oqs-sim | oqs-sim-before)
       rm -rf "$work/ex"
-      taskset -c "$server_cpu" "$bin/oqs-sim" --listen "127.0.0.1:$port" --exchange-dir "$work/ex" \
+      local exe=$bin/oqs-sim
+      [ "$1" = oqs-sim-before ] && exe=$SIM_BEFORE
+      taskset -c "$server_cpu" "$exe" --listen "127.0.0.1:$port" --exchange-dir "$work/ex" \
         --now 2021-01-06T10:00:00+09:00 --generate "$generate" >"$work/server.log" 2>&1 &
       ;;
     wiremock-canned | axum-static)
@@ -74,12 +79,19 @@ stop() {
   server=
 }
 
-# measure: wrk on the load core; prints "req/s p99-in-ms".
+# CPU time (user + system, all threads) the server has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+
+# measure: wrk on the load core; prints "req/s p99-in-ms server-CPU-µs-per-request".
 measure() {
   taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${warmup}s" -s "$work/post.lua" "$(url)" >/dev/null
+  local before after
+  before=$(cpu_ticks)
   taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "$(url)" >"$work/wrk.out"
+  after=$(cpu_ticks)
   if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx answers:"; cat "$work/wrk.out"; exit 1; fi
-  awk '
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    / requests in / { n = $1 }
     /Requests\/sec:/ { rps = $2 }
     $1 == "99%" {
       v = $2
@@ -87,7 +99,7 @@ measure() {
       else if (v ~ /ms$/) { sub(/ms$/, "", v); ms = v }
       else if (v ~ /s$/) { sub(/s$/, "", v); ms = v * 1000 }
     }
-    END { printf "%.0f %.3f\n", rps, ms }' "$work/wrk.out"
+    END { printf "%.0f %.3f %.2f\n", rps, ms, ticks / hz * 1e6 / n }' "$work/wrk.out"
 }
 
 # The canned answer is the simulator's own answer to the load request.
@@ -99,17 +111,23 @@ echo "oqs-sim --generate $generate; server on CPU $server_cpu, wrk -t1 -c$conns 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 servers=(oqs-sim wiremock-canned axum-static)
+bases=(wiremock-canned axum-static)
+if [ -n "${SIM_BEFORE:-}" ]; then
+  servers+=(oqs-sim-before)
+  bases+=(oqs-sim-before)
+fi
+n=${#servers[@]}
 : >"$work/results"
 for r in $(seq 1 "$rounds"); do
   # A different server goes first in each round.
   line="round $r:"
-  for i in 0 1 2; do
-    name=${servers[$(((i + r - 1) % 3))]}
+  for i in $(seq 0 $((n - 1))); do
+    name=${servers[$(((i + r - 1) % n))]}
     start "$name"
-    read -r rps p99 < <(measure)
+    read -r rps p99 cpu < <(measure)
     stop
-    echo "$r $name $rps $p99" >>"$work/results"
-    line="$line $name $rps req/s p99 ${p99} ms;"
+    echo "$r $name $rps $p99 $cpu" >>"$work/results"
+    line="$line $name $rps req/s p99 ${p99} ms ${cpu} µs CPU/req;"
   done
   echo "$line"
 done
@@ -118,11 +136,23 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # median, min and max of the numbers on stdin
 stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "median %.2f (min %.2f, max %.2f)", m, v[1], v[NR] }'; }
 rps_of() { awk -v n="$1" '$2 == n { print $1, $3 }' "$work/results"; }
-for base in wiremock-canned axum-static; do
-  ratios=$(join <(rps_of oqs-sim | sort) <(rps_of "$base" | sort) | awk '{ printf "%.4f\n", $2 / $3 }')
-  echo "ratio oqs-sim / $base (req/s): $(echo "$ratios" | stats) over $rounds rounds"
+cpu_of() { awk -v n="$1" '$2 == n { print $1, $5 }' "$work/results"; }
+ratio() {
+  join <(rps_of "$1" | sort) <(rps_of "$2" | sort) | awk '{ printf "%.4f\n", $2 / $3 }' | stats
+}
+# The same ratio from the server's CPU time per request (baseline ÷ oqs-sim): what each would
+# serve with the core to itself; steadier than req/s when other work shares the server's core.
+cpu_ratio() {
+  join <(cpu_of "$1" | sort) <(cpu_of "$2" | sort) | awk '{ printf "%.4f\n", $3 / $2 }' | stats
+}
+for base in "${bases[@]}"; do
+  echo "ratio oqs-sim / $base: req/s $(ratio oqs-sim "$base"); by CPU per request $(cpu_ratio oqs-sim "$base"); $rounds rounds"
 done
+if [ -n "${SIM_BEFORE:-}" ]; then
+  for base in wiremock-canned axum-static; do
+    echo "ratio oqs-sim-before / $base: req/s $(ratio oqs-sim-before "$base"); by CPU per request $(cpu_ratio oqs-sim-before "$base")"
+  done
+fi
 for name in "${servers[@]}"; do
-  echo "p99 $name at $conns connections (ms): $(awk -v n="$name" '$2 == n { print $4 }' "$work/results" | stats)"
-  echo "req/s $name: $(awk -v n="$name" '$2 == n { print $3 }' "$work/results" | stats)"
+  echo "$name: req/s $(awk -v n="$name" '$2 == n { print $3 }' "$work/results" | stats); p99 at $conns connections (ms) $(awk -v n="$name" '$2 == n { print $4 }' "$work/results" | stats); CPU per request (µs) $(awk -v n="$name" '$2 == n { print $5 }' "$work/results" | stats)"
 done
