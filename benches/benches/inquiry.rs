@@ -3,6 +3,10 @@
 //! - `lookup_1m`: `judgement::judge` for a rotating set of 1024 generated cards (target < 1 µs).
 //! - `single_inquiry_1m`: the whole `answer_single_inquiry` (validation, judgement, result).
 //! - `encode_result_xml`: `write_document` of 新橋 太郎's result in UTF-8 and in Shift_JIS.
+//! - `single_inquiry_xml_1m`: read → judge → write: request bytes read into the typed request,
+//!   answered, the result written as XML bytes (target ≤ 5 µs).
+//! - `handle_xml_1m`: `Simulator::handle_xml`, what XML over HTTP and the exchange call: the
+//!   same plus the journal entry and the history record (both bounded stores kept on).
 //!
 //! The population's memory (estimated and RSS growth, bytes per person) is printed at setup.
 //! Run: `cargo bench -p oqs-benches -- --warm-up-time 1 --measurement-time 3`.
@@ -16,10 +20,12 @@ use oqs_domain::inquiry::answer_single_inquiry;
 use oqs_domain::judgement::judge;
 use oqs_domain::Population;
 use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
-use oqs_protocol::xml::write_document;
+use oqs_protocol::xml::{read_document, write_document, ReadLimits};
 use oqs_protocol::{Element, ErrorTable, TextEncoding};
+use sim_server::journal::Transport;
+use sim_server::{Clock, Settings, Simulator};
 use std::hint::black_box;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Searches precomputed per run; a power of two so the rotation is a mask.
 const ROTATION: usize = 1024;
@@ -42,11 +48,13 @@ fn persons() -> u32 {
 }
 
 struct Fixture {
-    pop: Population,
+    pop: Arc<Population>,
+    /// A simulator on the same population (journal and history on, clock frozen at `now()`).
+    sim: Simulator,
     searches: Vec<OwnedSearch>,
 }
 
-/// The generated population (seed 1), built once and shared by both benchmarks.
+/// The generated population (seed 1), built once and shared by the benchmarks.
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
@@ -55,8 +63,26 @@ fn fixture() -> &'static Fixture {
         eprintln!("{}", memory.report());
         let searches = spread_searches(&pop, n, ROTATION);
         assert_eq!(searches.len(), ROTATION, "every generated card is findable");
-        Fixture { pop, searches }
+        let sim = Simulator::with_population(
+            pop,
+            Clock::frozen(now()),
+            ErrorTable::builtin(),
+            Settings::default(),
+        );
+        Fixture {
+            pop: sim.population(),
+            sim,
+            searches,
+        }
     })
+}
+
+/// The rotating searches as OQSsiquc01req XML bytes.
+fn request_bytes(f: &Fixture) -> Vec<Vec<u8>> {
+    f.searches
+        .iter()
+        .map(|s| write_document(&s.request(date()).to_element(), TextEncoding::Utf8))
+        .collect()
 }
 
 fn lookup_1m(c: &mut Criterion) {
@@ -91,6 +117,59 @@ fn single_inquiry_1m(c: &mut Criterion) {
             ))
         })
     });
+}
+
+fn single_inquiry_xml_1m(c: &mut Criterion) {
+    let f = fixture();
+    let now = now();
+    let errors = ErrorTable::builtin();
+    let requests = request_bytes(f);
+    // Every request is answered with a result (no reading error): the loop measures the path
+    // a real inquiry takes.
+    for bytes in &requests {
+        let doc = read_document(bytes, ReadLimits::default()).expect("readable");
+        let req = SingleInquiryRequest::from_element(&doc.root).expect("well-shaped");
+        let answer = answer_single_inquiry(&f.pop, &req, doc.encoding, now, &errors);
+        assert_eq!(answer.error, None);
+    }
+    let mut k = 0usize;
+    c.bench_function("single_inquiry_xml_1m", |b| {
+        b.iter(|| {
+            let bytes = &requests[k & (ROTATION - 1)];
+            k = k.wrapping_add(1);
+            let doc = read_document(bytes, ReadLimits::default()).ok()?;
+            let req = SingleInquiryRequest::from_element(&doc.root).ok()?;
+            let answer = answer_single_inquiry(&f.pop, &req, doc.encoding, now, &errors);
+            Some(black_box(write_document(
+                &answer.response.to_element(),
+                answer.encoding,
+            )))
+        })
+    });
+}
+
+fn handle_xml_1m(c: &mut Criterion) {
+    let f = fixture();
+    let requests = request_bytes(f);
+    let mut k = 0usize;
+    c.bench_function("handle_xml_1m", |b| {
+        b.iter(|| {
+            let bytes = &requests[k & (ROTATION - 1)];
+            k = k.wrapping_add(1);
+            let answered = f.sim.handle_xml(
+                "OQSsiquc01req",
+                bytes,
+                Transport::HttpXml,
+                "/xml/OQSsiquc01req",
+            );
+            black_box(answered.map(|a| a.into_body()))
+        })
+    });
+    assert!(!f.sim.journal.is_empty(), "the journal stays on");
+    assert!(
+        f.sim.history.len().is_ok_and(|n| n > 0),
+        "the history stays on"
+    );
 }
 
 /// 新橋 太郎's result on 2021-01-06 (valid, with 氏名(その他), address and 高齢受給者証).
@@ -135,5 +214,12 @@ fn encode_result_xml(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, lookup_1m, single_inquiry_1m, encode_result_xml);
+criterion_group!(
+    benches,
+    lookup_1m,
+    single_inquiry_1m,
+    single_inquiry_xml_1m,
+    handle_xml_1m,
+    encode_result_xml
+);
 criterion_main!(benches);
