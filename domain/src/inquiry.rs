@@ -30,18 +30,27 @@ pub fn today(now: DateTime<FixedOffset>) -> NaiveDate {
 
 /// `YYYYMMDDHHmmss` in JST.
 pub fn timestamp(now: DateTime<FixedOffset>) -> String {
-    // Not chrono's strftime: this runs for every row of a bulk file.
+    // Not chrono's strftime nor format!: this runs for every answer and every row of a bulk file.
     use chrono::{Datelike, Timelike};
+    use oqs_protocol::fields::push_padded;
     let t = now.with_timezone(&jst());
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let Ok(year @ 0..=9999) = u32::try_from(t.year()) else {
+        return format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    };
+    let mut out = String::with_capacity(14);
+    push_padded(&mut out, year, 4);
+    for part in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
+        push_padded(&mut out, part, 2);
+    }
+    out
 }
 
 /// What to show of a qualification besides the card itself.
@@ -86,7 +95,6 @@ pub fn qualification_result(
     let q = pop.qualification(id);
     let p = pop.person(q.person);
     let certs = q.certificates.as_deref();
-    let stamp = timestamp(o.now);
     let mut r = QualificationResult {
         insured_card_classification: s(q.card.code()),
         insurer_number: Some(q.insurer.wire()),
@@ -139,7 +147,7 @@ pub fn qualification_result(
     }
     r.limit_cons_flg = s(o.limit_consent.code());
     if o.limit_consent == ConsentFlag::Consented {
-        r.limit_cons_time = Some(stamp.clone());
+        r.limit_cons_time = Some(timestamp(o.now));
         if let Some(l) = certs.and_then(|c| pick(&c.limit, o.date)) {
             r.limit_info = Some(LimitCertificateInfo {
                 classification: s(l.kind.code()),
@@ -160,7 +168,7 @@ pub fn qualification_result(
             ConsentStatus::NotGiven.code()
         });
         if o.specific_disease_consent {
-            r.specific_diseases_cons_time = Some(stamp);
+            r.specific_diseases_cons_time = Some(timestamp(o.now));
             if let Some(c) = certs {
                 r.specific_diseases = c
                     .specific_disease

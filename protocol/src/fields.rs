@@ -107,7 +107,24 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
 /// `YYYYMMDD`.
 pub fn format_date(d: NaiveDate) -> String {
     use chrono::Datelike;
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+    // Not format!: several dates are written for every result and every history record.
+    let mut out = String::with_capacity(8);
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => push_padded(&mut out, year, 4),
+        _ => return format!("{:04}{:02}{:02}", d.year(), d.month(), d.day()),
+    }
+    push_padded(&mut out, d.month(), 2);
+    push_padded(&mut out, d.day(), 2);
+    out
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded (`format!("{n:0width$}")` for
+/// `n < 10^width`, without the formatting machinery).
+pub fn push_padded(out: &mut String, n: u32, width: u32) {
+    for i in (0..width).rev() {
+        let digit = (n / 10u32.pow(i)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 pub(crate) fn trimmed(raw: &Option<String>) -> Option<&str> {
@@ -132,6 +149,22 @@ pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_date_matches_chrono_formatting() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (999, 12, 31),
+            (1954, 3, 26),
+            (2021, 1, 6),
+            (9999, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+            assert_eq!(format_date(date), date.format("%Y%m%d").to_string());
+        }
+        let before_year_0 = NaiveDate::from_ymd_opt(-1, 1, 1).expect("valid date");
+        assert_eq!(format_date(before_year_0), "-0010101");
+    }
 
     #[test]
     fn insurer_number_padding_variants_are_equal() {

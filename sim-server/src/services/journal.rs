@@ -54,6 +54,9 @@ pub const MAX_STORED_REQUEST: usize = 16 * 1024;
 /// 16 KiB head, and 10,000 of them would be 160 MiB. The oldest go first beyond it.
 pub const MAX_STORED_TEXT: usize = 32 * 1024 * 1024;
 
+/// Entries reserved when the journal is made (the default capacity); a larger journal grows.
+const PREALLOCATED_ENTRIES: usize = 10_000;
+
 #[derive(Debug)]
 struct Inner {
     next_seq: u64,
@@ -75,7 +78,8 @@ impl Journal {
             capacity: capacity.max(1),
             inner: Mutex::new(Inner {
                 next_seq: 1,
-                entries: VecDeque::new(),
+                // Reserved up front: no copy of the whole journal under its lock while it fills.
+                entries: VecDeque::with_capacity(capacity.clamp(1, PREALLOCATED_ENTRIES)),
                 text_bytes: 0,
             }),
         }

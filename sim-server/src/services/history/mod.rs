@@ -257,7 +257,20 @@ pub fn display_time(t: DateTime<FixedOffset>) -> String {
 fn display_date(wire: Option<&str>) -> Option<String> {
     let w = wire?.trim();
     match oqs_protocol::message::parse_date(w) {
-        Ok(d) => Some(format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day())),
+        Ok(d) => {
+            // Not format!: up to six dates per record, on every inquiry.
+            use oqs_protocol::fields::push_padded;
+            let Ok(year @ 0..=9999) = u32::try_from(d.year()) else {
+                return Some(format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day()));
+            };
+            let mut out = String::with_capacity(10);
+            push_padded(&mut out, year, 4);
+            out.push('/');
+            push_padded(&mut out, d.month(), 2);
+            out.push('/');
+            push_padded(&mut out, d.day(), 2);
+            Some(out)
+        }
         Err(_) => Some(w.to_owned()),
     }
 }
@@ -567,6 +580,15 @@ impl History {
     /// Records one confirmation; returns its id. A storage failure is logged and the record
     /// lost (the answer to the client is not withheld because the history failed).
     pub fn record(&self, record: HistoryRecord) -> Option<u64> {
+        let mut store = self.lock();
+        if let Store::Memory(m) = &mut *store {
+            // Moved in, not copied; a record dropped beyond capacity is freed after the lock.
+            let (id, dropped) = m.insert(record);
+            drop(store);
+            drop(dropped);
+            return Some(id);
+        }
+        drop(store);
         let mut batch = [record];
         self.record_many(&mut batch).ok()?;
         Some(batch[0].id)
