@@ -103,6 +103,12 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-019", title_en: "Pharmacy: a reference number the pharmacy registers is stored for it and shows in its later check" },
     CheckInfo { id: "CHK-B-020", title_en: "Pharmacy: a request rejected with an .err file shows its text verbatim and no validity (file exchange)" },
     CheckInfo { id: "CHK-B-021", title_en: "Pharmacy: only a complete result file is read; the result is the pharmacy's (file exchange)" },
+    CheckInfo { id: "CHK-B-022", title_en: "A My Number card with no qualification on the date (ERR-15) shows ERR-15 verbatim and no validity" },
+    CheckInfo { id: "CHK-B-023", title_en: "A My Number card not registered for insurance use (ERR-16) shows ERR-16 verbatim and no validity" },
+    CheckInfo { id: "CHK-B-024", title_en: "An expired My Number card (ERR-06) shows ERR-06 verbatim and no validity" },
+    CheckInfo { id: "CHK-B-025", title_en: "A My Number card that cannot be read (ERR-10) shows ERR-10 verbatim and no validity" },
+    CheckInfo { id: "CHK-B-026", title_en: "A reference-number registration the simulator refuses (EQ0211) is concluded not registered, with its message verbatim" },
+    CheckInfo { id: "CHK-B-027", title_en: "Deleting a reference number (empty 照会番号) is concluded done, and the number no longer shows" },
 ];
 
 /// The English title of a check id.

@@ -293,6 +293,14 @@ impl Driver {
         }
     }
 
+    /// The adapter's last stderr lines (empty in-process).
+    pub fn stderr_tail(&self) -> String {
+        match self {
+            Driver::Adapter(p) => p.stderr_tail(),
+            Driver::InProcess(_) => String::new(),
+        }
+    }
+
     pub fn shutdown(&mut self, id: u64) {
         match self {
             Driver::Adapter(p) => p.shutdown(id),

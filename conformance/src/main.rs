@@ -82,6 +82,14 @@ async fn main() {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("conformance: the run could not start: {e}");
+                    let suite = format!("{} {}", runner::SUITE, runner::SUITE_VERSION);
+                    match conformance::report::write_not_started(&reports, &suite, &e) {
+                        Ok(d) => eprintln!("reports: {}", d.display()),
+                        Err(w) => eprintln!(
+                            "conformance: cannot write junit.xml into {}: {w}",
+                            reports.display()
+                        ),
+                    }
                     std::process::exit(2);
                 }
             };
@@ -142,6 +150,7 @@ fn wrong_adapter() {
     use oqs_adapter_protocol::{
         Action, BulkConclusion, Conclusion, Outcome, RegistrationConclusion, Reply, Request,
     };
+    eprintln!("wrong-adapter: answering every request without asking the simulator");
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
     for line in stdin.lock().lines().map_while(Result::ok) {

@@ -6,6 +6,7 @@
 use crate::results::FieldDiff;
 use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
 use oqs_domain::inquiry::answer_single_inquiry;
+use oqs_protocol::codes::{ContributionRatio, Sex};
 use oqs_protocol::message::SingleInquiryRequest;
 use oqs_protocol::message::{InsurerNumber, QualificationResult, RequestHeader, SearchInfo};
 use oqs_protocol::TextEncoding;
@@ -103,6 +104,34 @@ fn insurer_plain(s: &str) -> String {
     s.trim().to_owned()
 }
 
+/// 氏名 as compared: the space between family and given name is display freedom (ASCII,
+/// full-width or none: `新橋　太郎`, `新橋 太郎`, `新橋太郎` are the same name); every other
+/// character must be the wire's.
+pub fn name_shown(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != ' ' && *c != '\u{3000}')
+        .collect()
+}
+
+/// 氏名（カナ） as compared: the spacing and the width of the katakana are display freedom (the
+/// wire's half-width `ｼﾝﾊﾞｼ ﾀﾛｳ`, full-width `シンバシ　タロウ` or hiragana are the same reading);
+/// a different reading is a wrong value.
+pub fn kana_shown(s: &str) -> String {
+    name_shown(&oqs_protocol::names::half_width_kana(s))
+}
+
+/// 性別 and 一部負担金割合 labels as compared: only surrounding spaces and full-width digits
+/// (`３割`) are display freedom; `3割` for 1割 or 女 for 男 is a wrong value.
+pub fn label_shown(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "(none)".into())
 }
@@ -186,10 +215,46 @@ pub fn compare(expected: &Expected, actual: &Conclusion, prefix: &str) -> Vec<Fi
         );
         push(
             format!("{p}name"),
-            e.name.clone().unwrap_or_default(),
-            a.name.clone(),
-            "DM-05 氏名",
+            name_shown(e.name.as_deref().unwrap_or_default()),
+            name_shown(&a.name),
+            "docs/interface.md §3 (Name; the space between the names is display freedom)",
         );
+        // The optional fields are judged when the client reports them: a reported value must be
+        // the manual's (an absent one is not shown, which the protocol allows).
+        if let Some(kana) = &a.name_kana {
+            push(
+                format!("{p}name_kana"),
+                kana_shown(e.name_kana.as_deref().unwrap_or_default()),
+                kana_shown(kana),
+                "docs/interface.md §3 (NameKana; spacing and kana width are display freedom)",
+            );
+        }
+        if let Some(sex) = &a.sex {
+            let want = e
+                .sex1
+                .as_deref()
+                .and_then(Sex::from_code)
+                .map(|s| s.label().to_owned());
+            push(
+                format!("{p}sex"),
+                opt(&want),
+                label_shown(sex),
+                "docs/interface.md §4 OQSCD007 (Sex1 → label)",
+            );
+        }
+        if let Some(ratio) = &a.contribution_ratio {
+            let want = e
+                .insured_partial_contribution_ratio
+                .as_deref()
+                .and_then(ContributionRatio::parse)
+                .map(ContributionRatio::label);
+            push(
+                format!("{p}contribution_ratio"),
+                opt(&want),
+                label_shown(ratio),
+                "docs/interface.md §3 (InsuredPartialContributionRatio → 一部負担金割合 label)",
+            );
+        }
         push(
             format!("{p}birthdate"),
             e.birthdate.clone().unwrap_or_default(),
@@ -215,4 +280,45 @@ pub fn compare(expected: &Expected, actual: &Conclusion, prefix: &str) -> Vec<Fi
         );
     }
     diffs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_space_between_names_is_display_freedom_other_characters_are_not() {
+        let wire = name_shown("新橋　太郎");
+        for shown in ["新橋　太郎", "新橋 太郎", "新橋太郎", " 新橋  太郎 "] {
+            assert_eq!(name_shown(shown), wire, "{shown}");
+        }
+        assert_ne!(name_shown("新橋 次郎"), wire);
+        assert_ne!(name_shown("新橋"), wire);
+    }
+
+    #[test]
+    fn a_reading_may_be_shown_in_either_width_but_not_another_reading() {
+        let wire = kana_shown("ｼﾝﾊﾞｼ ﾀﾛｳ");
+        for shown in [
+            "ｼﾝﾊﾞｼ ﾀﾛｳ",
+            "シンバシ　タロウ",
+            "シンバシタロウ",
+            "しんばし たろう",
+        ] {
+            assert_eq!(kana_shown(shown), wire, "{shown}");
+        }
+        assert_ne!(kana_shown("ｼﾝﾊﾞｼ ｼﾞﾛｳ"), wire);
+        assert_ne!(
+            kana_shown("ｼﾝﾊｼ ﾀﾛｳ"),
+            wire,
+            "a missing voiced mark is another reading"
+        );
+    }
+
+    #[test]
+    fn labels_allow_full_width_digits_only() {
+        assert_eq!(label_shown(" ３割 "), "3割");
+        assert_eq!(label_shown("男"), "男");
+        assert_ne!(label_shown("9割"), "3割");
+    }
 }

@@ -39,6 +39,17 @@ fn esc(s: &str) -> String {
     o
 }
 
+/// A value in 「」 once (spaces stay visible); a placeholder such as `(none)` as it is.
+pub fn quoted(v: &str) -> String {
+    let placeholder = v.starts_with('(') && v.ends_with(')');
+    let bracketed = v.starts_with('「') && v.ends_with('」');
+    if placeholder || bracketed {
+        v.to_owned()
+    } else {
+        format!("「{v}」")
+    }
+}
+
 /// The failure text of a check: message, then one line per field diff, then the requests.
 pub fn failure_text(c: &CheckResult) -> String {
     let mut t = String::new();
@@ -51,10 +62,10 @@ pub fn failure_text(c: &CheckResult) -> String {
     for d in &c.diffs {
         let _ = writeln!(
             t,
-            "- {}: expected 「{}」, actual 「{}」{}",
+            "- {}: expected {}, actual {}{}",
             d.field,
-            d.expected,
-            d.actual,
+            quoted(&d.expected),
+            quoted(&d.actual),
             d.rule
                 .as_ref()
                 .map(|r| format!(" [{r}]"))
@@ -92,7 +103,7 @@ pub fn junit(r: &RunResults) -> String {
     );
     let _ = writeln!(
         x,
-        " <testsuite name=\"{} {} ({} {})\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{secs:.3}\" timestamp=\"{}\">",
+        " <testsuite name=\"{} {} ({} {})\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{secs:.3}\" timestamp=\"{}\" hostname=\"{}\">",
         esc(&r.suite),
         esc(&r.suite_version),
         esc(&r.client),
@@ -100,7 +111,8 @@ pub fn junit(r: &RunResults) -> String {
         r.checks.len(),
         r.failed,
         r.not_applicable,
-        esc(&r.date)
+        esc(&r.date),
+        esc(&r.hostname)
     );
     x.push_str("  <properties>\n");
     for (k, v) in [
@@ -129,13 +141,15 @@ pub fn junit(r: &RunResults) -> String {
             .first()
             .map(|p| format!("profile.{p}"))
             .unwrap_or_else(|| c.kind.label_en().to_owned());
+        // The name is the check id (stable across versions of the titles); titles are attributes.
         let _ = write!(
             x,
-            "  <testcase classname=\"{}\" name=\"{} {} / {}\" time=\"{:.3}\"",
+            "  <testcase classname=\"{}\" name=\"{}\" title_ja=\"{}\" title_en=\"{}\" file=\"{}\" time=\"{:.3}\"",
             esc(&class),
             esc(&c.id),
             esc(&c.title_ja),
             esc(&c.title_en),
+            esc(&c.feature),
             c.duration_ms as f64 / 1000.0
         );
         if c.status == Status::Passed {
@@ -157,15 +171,63 @@ pub fn junit(r: &RunResults) -> String {
             );
         }
     }
+    let _ = writeln!(
+        x,
+        "  <system-out>adapter stderr (last lines):\n{}</system-out>",
+        esc(&r.adapter_stderr)
+    );
     x.push_str(" </testsuite>\n</testsuites>\n");
     x
+}
+
+/// JUnit XML of a run that could not start (exit code 2): one errored testcase saying why, so
+/// a CI that reads `junit.xml` shows the reason rather than "no tests".
+pub fn junit_not_started(suite: &str, reason: &str, date: &str, hostname: &str) -> String {
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">",
+        esc(suite)
+    );
+    let _ = writeln!(
+        x,
+        " <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\" timestamp=\"{}\" hostname=\"{}\">",
+        esc(suite),
+        esc(date),
+        esc(hostname)
+    );
+    let first = reason.lines().next().unwrap_or("the run could not start");
+    let _ = writeln!(
+        x,
+        "  <testcase classname=\"run\" name=\"run-could-not-start\" title_en=\"The certification run could not start (exit code 2)\" time=\"0.000\">\n   <error type=\"not-started\" message=\"{}\">{}</error>\n  </testcase>",
+        esc(first),
+        esc(reason)
+    );
+    x.push_str(" </testsuite>\n</testsuites>\n");
+    x
+}
+
+/// Writes `junit.xml` for a run that could not start into `dir/<time>-not-started/`.
+pub fn write_not_started(dir: &Path, suite: &str, reason: &str) -> std::io::Result<PathBuf> {
+    let now = chrono::Utc::now();
+    let mut out = dir.join(format!("{}-not-started", now.format("%Y%m%dT%H%M%SZ")));
+    let mut n = 1;
+    while out.exists() {
+        n += 1;
+        out = dir.join(format!("{}-not-started-{n}", now.format("%Y%m%dT%H%M%SZ")));
+    }
+    std::fs::create_dir_all(&out)?;
+    let date = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let xml = junit_not_started(suite, reason, &date, &crate::results::hostname());
+    std::fs::write(out.join("junit.xml"), xml)?;
+    Ok(out)
 }
 
 const CSS: &str = "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}\
 td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eee}\
 .pass{color:#176f2c;font-weight:bold}.na{color:#666;font-weight:bold}.fail{color:#b00020;font-weight:bold}\
 pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;font-size:.85em}\
-.diff td.exp{background:#e6ffed}.diff td.act{background:#ffeef0}small{color:#666}";
+.diff td.exp{background:#e6ffed;white-space:pre-wrap}.diff td.act{background:#ffeef0;white-space:pre-wrap}small{color:#666}";
 
 /// The HTML report: self-contained (inline CSS, no scripts, no external assets).
 pub fn html(r: &RunResults) -> String {

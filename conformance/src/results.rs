@@ -100,6 +100,23 @@ pub struct RunResults {
     /// SHA-256 (hex) of the canonical JSON of `checks` (see [`digest`]).
     pub digest: String,
     pub wall_time_ms: u128,
+    /// The machine the run ran on (junit `hostname`; not in the digest).
+    #[serde(default)]
+    pub hostname: String,
+    /// The last lines the adapter wrote on stderr (junit `system-out`; not in the digest).
+    #[serde(default)]
+    pub adapter_stderr: String,
+}
+
+/// The machine's name: the kernel's, else `HOSTNAME`/`COMPUTERNAME`, else `localhost`.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 impl RunResults {

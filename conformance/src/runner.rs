@@ -177,11 +177,12 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
         &mut *skipped.lock().unwrap_or_else(|p| p.into_inner()),
     ));
     checks.sort_by(|a, b| a.id.cmp(&b.id));
-    {
+    let adapter_stderr = {
         let next = ctx.next_id.load(std::sync::atomic::Ordering::SeqCst);
         let mut d = ctx.driver.lock().unwrap_or_else(|p| p.into_inner());
         crate::driver::blocking(|| d.shutdown(next));
-    }
+        d.stderr_tail()
+    };
     let digest = results::digest(&checks);
     let passed = checks.iter().filter(|c| c.status == Status::Passed).count();
     let now = chrono::Utc::now();
@@ -215,6 +216,8 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
         checks,
         digest,
         wall_time_ms: started.elapsed().as_millis(),
+        hostname: results::hostname(),
+        adapter_stderr,
     })
 }
 

@@ -83,7 +83,7 @@ pub fn encoding_diff(e: &JournalEntry) -> Option<FieldDiff> {
         field: format!("{}#{} encoding", e.message, e.seq),
         expected: format!("bytes in the declared {declared}"),
         actual: actual.to_owned(),
-        rule: Some("README Wire decisions: encodings (declared = bytes)".into()),
+        rule: Some("README.md Wire decisions: encodings (declared = bytes)".into()),
     })
 }
 
@@ -120,8 +120,8 @@ fn check_search(
                     e,
                     &format!("{row}InsurerNumber"),
                     "8 digits, or a 6-digit number right-aligned with 2 spaces",
-                    &format!("「{v}」"),
-                    "RULE-29, README Wire decisions (保険者番号)",
+                    &v,
+                    "RULE-29, README.md Wire decisions (保険者番号)",
                 ));
             }
         }
@@ -141,7 +141,7 @@ fn check_search(
                 e,
                 &format!("{row}InsuredBranchNumber"),
                 "2 digits",
-                &format!("「{b}」"),
+                &b,
                 "RULE-31",
             ));
         }
@@ -153,8 +153,8 @@ fn check_search(
                 e,
                 &format!("{row}Birthdate"),
                 "YYYYMMDD",
-                &other.map_or("(missing)".into(), |b| format!("「{b}」")),
-                "RULE-34, interface.md §3",
+                &other.unwrap_or_else(|| "(missing)".into()),
+                "RULE-34, docs/interface.md §2",
             )),
         }
     }
@@ -164,8 +164,8 @@ fn check_search(
                 e,
                 &format!("{row}LimitApplicationCertificateRelatedConsFlg"),
                 "0 or 1",
-                &format!("「{c}」"),
-                "interface.md §3",
+                &c,
+                "docs/interface.md §2",
             ));
         }
     }
@@ -189,7 +189,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 e.error_code.clone().unwrap_or_default(),
                 e.error_detail.clone().unwrap_or_default()
             ),
-            "interface.md §3, README error-code table",
+            "docs/interface.md §2, docs/interface.md §5",
         ));
         return out;
     }
@@ -199,7 +199,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
             "error",
             "no error",
             &format!("{code} {}", e.error_detail.clone().unwrap_or_default()),
-            "interface.md §3 (RULE-29..36)",
+            "docs/interface.md §2 (RULE-29..36)",
         ));
     }
     out.extend(encoding_diff(e));
@@ -209,12 +209,18 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
             "XML",
             "well-formed XML",
             "unreadable",
-            "interface.md §3",
+            "docs/interface.md §2",
         ));
         return out;
     };
     if root.name != "XmlMsg" {
-        out.push(diff(e, "root", "XmlMsg", &root.name, "interface.md §3"));
+        out.push(diff(
+            e,
+            "root",
+            "XmlMsg",
+            &root.name,
+            "docs/interface.md §2",
+        ));
     }
     let Some(header) = root.child("MessageHeader") else {
         out.push(diff(
@@ -222,7 +228,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
             "MessageHeader",
             "present",
             "(missing)",
-            "interface.md §3",
+            "docs/interface.md §2",
         ));
         return out;
     };
@@ -232,8 +238,8 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
             e,
             "MessageHeader/MedicalInstitutionCode",
             &format!("10 digits, the facility acted for {facility}"),
-            &other.map_or("(missing)".into(), |c| format!("「{c}」")),
-            "interface.md §3",
+            other.unwrap_or("(missing)"),
+            "docs/interface.md §2",
         )),
     }
     if let Some(d) = header.child_text("QualificationConfirmationDate") {
@@ -242,7 +248,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 e,
                 "MessageHeader/QualificationConfirmationDate",
                 "YYYYMMDD",
-                &format!("「{d}」"),
+                d,
                 "RULE-35",
             ));
         }
@@ -254,7 +260,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 "MessageHeader/ArbitraryFileIdentifier",
                 "at most 50 characters",
                 &id.chars().count().to_string(),
-                "README Wire decisions (limits)",
+                "README.md Wire decisions (limits)",
             ));
         }
     }
@@ -267,7 +273,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 "MessageBody/QualificationConfirmSearchInfo",
                 "present",
                 "(missing)",
-                "interface.md §3",
+                "docs/interface.md §2",
             )),
         },
         "OQSmuquc01req" => {
@@ -294,7 +300,7 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 "MessageBody/ReferenceNumberRegistrationInfo",
                 "present",
                 "(missing)",
-                "interface.md §2",
+                "docs/interface.md §2",
             )),
         },
         "OQSmuquc02req"
@@ -456,6 +462,6 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].field.ends_with("MedicalInstitutionCode"));
         assert!(d[0].expected.contains("1341234567"), "{:?}", d[0]);
-        assert_eq!(d[0].actual, "「1234567890」");
+        assert_eq!(d[0].actual, "1234567890");
     }
 }

@@ -46,7 +46,29 @@ fn a_missing_adapter_command_exits_2() {
     assert_eq!(code, 2, "stderr: {err}");
     assert!(err.contains("could not start"), "{err}");
     assert!(err.contains("hello"), "says it died at hello: {err}");
-    assert!(!reports.exists(), "no report for a run that did not start");
+    // A run that could not start still leaves a junit.xml: one errored testcase saying why.
+    let folder = run_folder(&reports);
+    assert!(
+        folder.to_string_lossy().ends_with("-not-started"),
+        "{folder:?}"
+    );
+    let junit = std::fs::read_to_string(folder.join("junit.xml")).expect("junit");
+    assert_eq!(junit.matches("<testcase ").count(), 1, "{junit}");
+    assert!(junit.contains("errors=\"1\""), "{junit}");
+    assert!(junit.contains("name=\"run-could-not-start\""), "{junit}");
+    assert!(
+        junit.contains("<error type=\"not-started\" message=\"hello: "),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("/nonexistent/oqs-adapter"),
+        "says which adapter: {junit}"
+    );
+    assert!(junit.contains(" hostname=\""), "{junit}");
+    assert!(
+        !folder.join("report.json").exists(),
+        "no results for a run that did not start"
+    );
 }
 
 #[test]
@@ -145,10 +167,20 @@ fn a_wrong_adapter_exits_1_and_every_report_shows_the_failing_checks_with_their_
         junit.matches("<testcase ").count(),
         conformance::checks::CHECKS.len()
     );
+    // Testcase names are the check ids; the titles are attributes.
     assert!(
-        junit.contains("name=\"CHK-O-002 有効終了日を過ぎた資格を「無効」と判定する"),
+        junit
+            .contains("name=\"CHK-O-002\" title_ja=\"有効終了日を過ぎた資格を「無効」と判定する\""),
         "{junit}"
     );
+    assert!(junit.contains(" hostname=\""), "{junit}");
+    // The adapter's stderr tail is the suite's system-out.
+    assert!(
+        junit.contains("<system-out>adapter stderr (last lines):\nwrong-adapter: "),
+        "{junit}"
+    );
+    // No doubled brackets: a value is quoted once, placeholders not at all.
+    assert!(!junit.contains("「「"), "{junit}");
     assert!(
         junit.contains("- validity: expected 「無効」, actual 「有効」"),
         "{junit}"

@@ -259,7 +259,13 @@ impl Client {
         let ex = self.send("OQSsiquc01req", &file_id, doc)?;
         let mut conclusion = match ex.answer {
             Answer::Document(root) => wire::conclusion_from_single(&root, style),
-            Answer::Rejected(text) => wire::rejection(&text),
+            Answer::Rejected(text) => {
+                let mut c = wire::rejection(&text);
+                if self.is(Mutant::ErrCodeOnly) {
+                    c.message = c.error_code.clone();
+                }
+                c
+            }
             Answer::Missing => Conclusion {
                 message: Some(NO_ANSWER.into()),
                 ..Conclusion::default()
@@ -302,11 +308,15 @@ impl Client {
         }
         if let Some(d) = answer.get("dialog") {
             let s = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-            return Ok(Conclusion {
+            let mut c = Conclusion {
                 message: s("message"),
                 error_code: s("err"),
                 ..Conclusion::default()
-            });
+            };
+            if let Some(m) = self.mutant {
+                mutant::mutate_dialog(m, &mut c, s("title"));
+            }
+            return Ok(c);
         }
         match answer.get("result_xml").and_then(|v| v.as_str()) {
             Some(xml) => {
@@ -445,13 +455,31 @@ impl Client {
                         .unwrap_or_default();
                     let valid = QualificationValidity::Valid.label();
                     let needs_check = units.iter().any(|u| u.validity.as_deref() != Some(valid));
-                    let (status, rows) = match (needs_check, self.mutant) {
-                        (false, _) => (job_status::INQUIRY_DONE, units),
+                    let (status, mut rows) = match (needs_check, self.mutant) {
+                        (false, _) | (true, Some(Mutant::NeedsCheckAsDone)) => {
+                            (job_status::INQUIRY_DONE, units)
+                        }
                         (true, Some(Mutant::NeedsCheckAsFailure)) => {
                             (job_status::INQUIRY_FAILED_SYSTEM, Vec::new())
                         }
                         (true, _) => (job_status::INQUIRY_DONE_CHECK, units),
                     };
+                    match self.mutant {
+                        Some(Mutant::BulkRowsReversed) => rows.reverse(),
+                        Some(Mutant::BulkDropLastRow) => {
+                            rows.pop();
+                        }
+                        Some(Mutant::ExtraPollAfterFinal) => {
+                            let again = self.next_id();
+                            let header = style.header(self.facility(), None, &again);
+                            let doc = style.document(&wire::message(
+                                &header,
+                                vec![Element::leaf("ReceptionNumber", reception.clone())],
+                            ));
+                            files.extend(self.send("OQSmuquc02req", &again, doc)?.files);
+                        }
+                        _ => {}
+                    }
                     return Ok(BulkConclusion {
                         status: status.into(),
                         reception_number: Some(reception),
@@ -474,9 +502,33 @@ impl Client {
         card: &InsuranceCard,
         reference_number: &str,
     ) -> Result<RegistrationConclusion, String> {
+        if self.is(Mutant::DeletionNotSent) && reference_number.trim().is_empty() {
+            return Ok(RegistrationConclusion {
+                registered: true,
+                message: Some(texts::REFERENCE_NUMBER_DELETED.into()),
+                error_code: None,
+            });
+        }
+        let mut r = self.send_registration(card, reference_number)?;
+        if self.is(Mutant::AlwaysRegistered) {
+            r.registered = true;
+        }
+        Ok(r)
+    }
+
+    fn send_registration(
+        &mut self,
+        card: &InsuranceCard,
+        reference_number: &str,
+    ) -> Result<RegistrationConclusion, String> {
         let style = self.style();
         let file_id = self.next_id();
-        let header = style.header(self.facility(), None, &file_id);
+        let facility = if self.is(Mutant::RegistrationHelloFacility) {
+            self.endpoints.facility.clone()
+        } else {
+            self.facility().to_owned()
+        };
+        let header = style.header(&facility, None, &file_id);
         let info = style.registration_info(card, reference_number);
         let doc = style.document(&wire::message(&header, vec![info.to_element()]));
         let ex = self.send("OQSsiimm01req", &file_id, doc)?;

@@ -2,6 +2,8 @@
 //! the manual or the interface; the conformance suite must fail each of them on the named check
 //! (`conformance/tests/mutants.rs` proves it and prints the kill rate).
 
+use oqs_adapter_protocol::Conclusion;
+use oqs_protocol::codes::QualificationValidity;
 use std::fmt;
 
 macro_rules! mutants {
@@ -91,6 +93,74 @@ mutants! {
     /// request's own `facility`, e.g. the 薬局 of the pharmacy profile); this one always sends
     /// the `hello` facility.
     HelloFacilityOnly = "hello-facility-only", check = "CHK-W-010";
+    /// docs/interface.md §3: 一部負担金割合 is InsuredPartialContributionRatio's; this one
+    /// shows 9割 whatever the result says.
+    WrongContributionRatio = "wrong-contribution-ratio", check = "CHK-O-001";
+    /// NameKana is the person's reading; this one shows a fixed, wrong reading.
+    WrongNameKana = "wrong-name-kana", check = "CHK-O-001";
+    /// OQSCD007: Sex1 1 is 男, 2 is 女; this one swaps them.
+    WrongSex = "wrong-sex", check = "CHK-O-001";
+    /// Name is the whole name; this one shows the family name only.
+    FamilyNameOnly = "family-name-only", check = "CHK-O-001";
+    /// Birthdate is shown as the result's YYYYMMDD; this one reformats it as YYYY-MM-DD.
+    ShownBirthdateDashed = "shown-birthdate-dashed", check = "CHK-O-001";
+    /// RULE-30: 記号 is part of the card the result names; this one drops it from what it shows.
+    DropShownSymbol = "drop-shown-symbol", check = "CHK-O-001";
+    /// RULE-07..09: without consent the flag is 0; this one always sends 1.
+    AlwaysConsent = "always-consent", check = "CHK-W-006";
+    /// RULE-09: with consent the 適用区分 in the result is shown; this one drops it.
+    DropLimitCategory = "drop-limit-category", check = "CHK-O-006";
+    /// JOB-01: rows come back in request order; this one shows them reversed.
+    BulkRowsReversed = "bulk-rows-reversed", check = "CHK-O-011";
+    /// JOB-01: every row is shown; this one drops the last.
+    BulkDropLastRow = "bulk-drop-last-row", check = "CHK-O-011";
+    /// JOB-01: 照会完了（要確認） when a row needs checking; this one says 照会完了.
+    NeedsCheckAsDone = "needs-check-as-done", check = "CHK-B-011";
+    /// JOB-01: polling stops once the result is final; this one fetches once more.
+    ExtraPollAfterFinal = "extra-poll-after-final", check = "CHK-B-009";
+    /// The `.err` file's text is shown; this one shows only its code (`EQ0900`).
+    ErrCodeOnly = "err-code-only", check = "CHK-B-014";
+    /// SCR-10: the multiple-match message verbatim; this one rewords only that message.
+    ParaphraseMultipleMessage = "paraphrase-multiple-message", check = "CHK-B-005";
+    /// SCR-10: each validity has its own banner; this one shows the valid banner for every one.
+    ValidBannerAlways = "valid-banner-always", check = "CHK-B-003";
+    /// A terminal error dialog is no judgement; this one concludes 有効 beside the dialog.
+    ValidityOnDialog = "validity-on-dialog", check = "CHK-B-008";
+    /// The dialog's text is its message lines; this one shows the dialog's title instead.
+    DialogTitleAsMessage = "dialog-title-as-message", check = "CHK-B-007";
+    /// ERR-15 is an error, not a judgement; this one concludes 該当資格なし.
+    Err15AsNoQualification = "err15-as-no-qualification", check = "CHK-B-022";
+    /// A dialog's message is every line; this one shows the first line only.
+    FirstDialogLineOnly = "first-dialog-line-only", check = "CHK-B-023";
+    /// The dialog's ERR id is relayed as is; this one reports every dialog as ERR-99.
+    WrongDialogCode = "wrong-dialog-code", check = "CHK-B-024";
+    /// RULE-49: a refused registration is not a registration; this one always says registered.
+    AlwaysRegistered = "always-registered", check = "CHK-B-026";
+    /// An empty 照会番号 deletes; this one does not send the deletion and says it is done.
+    DeletionNotSent = "deletion-not-sent", check = "CHK-B-027";
+    /// DM-01: a registration acts for the request's facility; this one registers for the
+    /// `hello` facility only.
+    RegistrationHelloFacility = "registration-hello-facility", check = "CHK-B-019";
+}
+
+/// The mutants that relay a terminal dialog wrongly.
+pub(crate) fn mutate_dialog(m: Mutant, c: &mut Conclusion, title: Option<String>) {
+    match m {
+        Mutant::DialogTitleAsMessage => c.message = title,
+        Mutant::ValidityOnDialog => c.validity = Some(QualificationValidity::Valid.label().into()),
+        Mutant::Err15AsNoQualification if c.error_code.as_deref() == Some("ERR-15") => {
+            c.validity = Some(QualificationValidity::NotFound.label().into());
+        }
+        Mutant::FirstDialogLineOnly => {
+            c.message = c
+                .message
+                .as_deref()
+                .and_then(|t| t.lines().next())
+                .map(str::to_owned);
+        }
+        Mutant::WrongDialogCode => c.error_code = Some("ERR-99".into()),
+        _ => {}
+    }
 }
 
 impl fmt::Display for Mutant {

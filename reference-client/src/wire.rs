@@ -92,7 +92,8 @@ impl WireStyle {
         limit_consent: bool,
         row_id: &str,
     ) -> SearchInfo {
-        let consent = limit_consent && !self.is(Mutant::DropLimitConsent);
+        let consent =
+            (limit_consent && !self.is(Mutant::DropLimitConsent)) || self.is(Mutant::AlwaysConsent);
         let arbitrary_identifier = if self.is(Mutant::WrongEncodingDeclaration) {
             // Japanese text makes the mismatch between declaration and bytes visible.
             format!("受付{row_id}")
@@ -209,7 +210,7 @@ pub fn candidate(r: &Element, style: WireStyle) -> Candidate {
     } else {
         text(r, "ReferenceNumber")
     };
-    Candidate {
+    let mut c = Candidate {
         insurer_number: text(r, "InsurerNumber").unwrap_or_default(),
         symbol: text(r, "InsuredCardSymbol"),
         number: text(r, "InsuredIdentificationNumber").unwrap_or_default(),
@@ -225,12 +226,51 @@ pub fn candidate(r: &Element, style: WireStyle) -> Candidate {
             .map(ContributionRatio::label),
         limit_category,
         reference_number,
+    };
+    if let Some(m) = style.mutant {
+        mutate_candidate(m, &mut c);
+    }
+    c
+}
+
+/// The mutants that show a field of a person wrongly.
+fn mutate_candidate(m: Mutant, c: &mut Candidate) {
+    match m {
+        Mutant::WrongContributionRatio => c.contribution_ratio = Some("9割".into()),
+        Mutant::WrongNameKana => c.name_kana = Some("ｼｹﾝ ﾀﾛｳ".into()),
+        Mutant::WrongSex => {
+            c.sex = c
+                .sex
+                .as_deref()
+                .map(|s| if s == "男" { "女" } else { "男" }.to_owned());
+        }
+        Mutant::FamilyNameOnly => {
+            let family = c.name.split([' ', '\u{3000}']).next().unwrap_or_default();
+            c.name = family.to_owned();
+        }
+        Mutant::ShownBirthdateDashed if c.birthdate.len() == 8 => {
+            c.birthdate = format!(
+                "{}-{}-{}",
+                &c.birthdate[..4],
+                &c.birthdate[4..6],
+                &c.birthdate[6..]
+            );
+        }
+        Mutant::DropShownSymbol => c.symbol = None,
+        Mutant::DropLimitCategory => c.limit_category = None,
+        _ => {}
     }
 }
 
 /// The banner text the client shows for a validity.
 fn banner(v: QualificationValidity, style: WireStyle) -> Option<String> {
     let verbatim = texts::banner(v)?;
+    if style.is(Mutant::ValidBannerAlways) {
+        return texts::banner(QualificationValidity::Valid).map(str::to_owned);
+    }
+    if style.is(Mutant::ParaphraseMultipleMessage) && v == QualificationValidity::Multiple {
+        return Some("複数の該当者が見つかりました。".into());
+    }
     if style.is(Mutant::ParaphraseBanner) {
         // A plausible but wrong rewording: full stops dropped and the wording simplified.
         return Some(match v {

@@ -20,6 +20,7 @@ use std::time::Instant;
 mod given;
 mod outcome;
 mod then_answer;
+mod then_registration;
 mod then_wire;
 mod when;
 

@@ -6,7 +6,6 @@ use crate::oracle::{self};
 use crate::results::FieldDiff;
 use crate::wire;
 use cucumber::then;
-use oqs_protocol::message::{InsurerNumber, QualificationResult};
 use sim_server::journal::{JournalEntry, Transport};
 
 fn last_message<'a>(entries: &'a [JournalEntry], message: &str) -> Option<&'a JournalEntry> {
@@ -185,7 +184,6 @@ async fn stops_when_final(w: &mut CertWorld) -> Result<(), String> {
 
 #[then(regex = r"^クライアントは照会番号の登録に成功したと判断する$")]
 pub(super) async fn registered_ok(w: &mut CertWorld) -> Result<(), String> {
-    let ctx = w.ctx()?;
     let (card, number, r) = w
         .registration
         .clone()
@@ -200,21 +198,7 @@ pub(super) async fn registered_ok(w: &mut CertWorld) -> Result<(), String> {
         });
     }
     // The simulator must hold the number for the card (the client really registered it).
-    let mut probe = vec![QualificationResult {
-        insurer_number: InsurerNumber::parse(&card.insurer_number)
-            .ok()
-            .map(|i| i.wire()),
-        insured_card_symbol: card.symbol.clone(),
-        insured_identification_number: Some(card.number.clone()),
-        insured_branch_number: card.branch.as_deref().map(oracle::branch_wire),
-        ..Default::default()
-    }];
-    ctx.harness
-        .sim
-        .jobs
-        .references()
-        .patch(w.facility(), &mut probe);
-    let stored = probe.first().and_then(|p| p.reference_number.clone());
+    let stored = super::then_registration::stored_number(w, &card)?;
     if stored.as_deref() != Some(number.as_str()) {
         diffs.push(FieldDiff {
             field: "simulator: stored 照会番号".into(),

@@ -172,6 +172,11 @@ async fn register_when(w: &mut CertWorld, number: String, step: &Step) -> Result
     register(w, number, step).await
 }
 
+#[when(regex = r"^クライアントで次の被保険者証の照会番号を削除する:?$")]
+async fn delete_when(w: &mut CertWorld, step: &Step) -> Result<(), String> {
+    register(w, String::new(), step).await
+}
+
 #[given(regex = r"^クライアントで次の被保険者証に照会番号「([^」]*)」を登録した:?$")]
 async fn register_given(w: &mut CertWorld, number: String, step: &Step) -> Result<(), String> {
     register(w, number, step).await?;
