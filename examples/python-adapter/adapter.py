@@ -114,8 +114,9 @@ def ratio_label(digits):
 
 
 def candidate(result):
-    ratio = text_of(result, "InsuredPartialContributionRatio") or text_of(
-        result, "ElderlyRecipientCertificateInfo/ElderlyRecipientContributionRatio")
+    # 一部負担金割合 is InsuredPartialContributionRatio only (後期高齢); the 高齢受給者証's
+    # ElderlyRecipientContributionRatio is another certificate's field, not this one.
+    ratio = text_of(result, "InsuredPartialContributionRatio")
     person = {
         "insurer_number": text_of(result, "InsurerNumber") or "",
         "symbol": text_of(result, "InsuredCardSymbol"),
