@@ -98,6 +98,11 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         facility: Option<String>,
     },
+    /// 顔認証付きカードリーダーの結果: face-reader results appear unprompted in the exchange
+    /// folder's `face/` (`OQSsiquc01res_face_<n>_<yyyymmddhhmmss>.xml`). Reply with
+    /// [`Outcome::Face`]: one conclusion per result file your client picked up since the last
+    /// `face_results` (each file exactly once, a file still being written not yet).
+    FaceResults,
     /// Last line: the adapter replies and exits.
     Shutdown,
 }
@@ -169,6 +174,8 @@ pub enum Outcome {
     Bulk(BulkConclusion),
     /// A reference-number registration.
     Registration(RegistrationConclusion),
+    /// The face-reader results picked up (reply to [`Action::FaceResults`]).
+    Face(FaceConclusion),
     /// Reply to [`Action::Shutdown`].
     Bye,
 }
@@ -241,6 +248,15 @@ pub struct BulkConclusion {
     pub files: Vec<String>,
 }
 
+/// The face-reader results a client picked up from `face/` since the last
+/// [`Action::FaceResults`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaceConclusion {
+    /// One conclusion per file, each naming its file in `files` (`face/<name>`).
+    #[serde(default)]
+    pub results: Vec<Conclusion>,
+}
+
 /// The client's conclusion about a reference-number registration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegistrationConclusion {
@@ -297,6 +313,18 @@ mod tests {
         let old = r#"{"id":3,"action":"bulk_inquiry","rows":[]}"#;
         match serde_json::from_str::<Request>(old).expect("parses").action {
             Action::BulkInquiry { facility, .. } => assert_eq!(facility, None),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn face_results_is_a_bare_action_and_answers_one_conclusion_per_file() {
+        let r: Request =
+            serde_json::from_str(r#"{"id":4,"action":"face_results"}"#).expect("parses");
+        assert_eq!(r.action, Action::FaceResults);
+        let line = r#"{"id":4,"ok":true,"outcome":{"kind":"face","results":[{"validity":"有効","candidates":[],"message":"この資格は有効です。","files":["face/OQSsiquc01res_face_000001_20210106100000.xml"]}]}}"#;
+        match serde_json::from_str::<Reply>(line).expect("parses").outcome {
+            Some(Outcome::Face(f)) => assert_eq!(f.results[0].files.len(), 1),
             other => panic!("unexpected {other:?}"),
         }
     }

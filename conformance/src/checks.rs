@@ -109,6 +109,10 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-025", title_en: "A My Number card that cannot be read (ERR-10) shows ERR-10 verbatim and no validity" },
     CheckInfo { id: "CHK-B-026", title_en: "A reference-number registration the simulator refuses (EQ0211) is concluded not registered, with its message verbatim" },
     CheckInfo { id: "CHK-B-027", title_en: "Deleting a reference number (empty 照会番号) is concluded done, and the number no longer shows" },
+    CheckInfo { id: "CHK-B-028", title_en: "A face-reader result appearing in face/ is picked up and its patient shown as the manual's judgement" },
+    CheckInfo { id: "CHK-B-029", title_en: "A face/ file still being written is not picked up; once complete it is" },
+    CheckInfo { id: "CHK-B-030", title_en: "Each face/ file is handled exactly once" },
+    CheckInfo { id: "CHK-B-031", title_en: "Several face/ files arriving together are all picked up" },
 ];
 
 /// The English title of a check id.

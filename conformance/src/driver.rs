@@ -261,6 +261,7 @@ pub fn action_name(a: &Action) -> &'static str {
         Action::CheckMyNumberCard { .. } => "check_my_number_card",
         Action::BulkInquiry { .. } => "bulk_inquiry",
         Action::RegisterReferenceNumber { .. } => "register_reference_number",
+        Action::FaceResults => "face_results",
         Action::Shutdown => "shutdown",
     }
 }

@@ -185,6 +185,7 @@ fn wrong_adapter() {
                 Outcome::Registration(RegistrationConclusion::default()),
                 false,
             ),
+            Action::FaceResults => (Outcome::Face(Default::default()), false),
             Action::Shutdown => (Outcome::Bye, true),
         };
         let reply = Reply {

@@ -6,9 +6,11 @@
 use crate::results::FieldDiff;
 use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
 use oqs_domain::inquiry::answer_single_inquiry;
-use oqs_protocol::codes::{ContributionRatio, Sex};
+use oqs_protocol::codes::{ContributionRatio, ReferenceClassification, Sex};
 use oqs_protocol::message::SingleInquiryRequest;
+use oqs_protocol::message::SingleInquiryResponse;
 use oqs_protocol::message::{InsurerNumber, QualificationResult, RequestHeader, SearchInfo};
+use oqs_protocol::xml::write_document;
 use oqs_protocol::TextEncoding;
 use sim_server::Simulator;
 
@@ -80,23 +82,48 @@ pub fn expected(
         sim.clock.now(),
         sim.error_table(),
     );
-    let header = answer.response.header;
-    match answer.response.body {
+    let mut response = answer.response;
+    if let Some(body) = &mut response.body {
+        sim.jobs.references().patch(facility, &mut body.results);
+    }
+    expected_of(response)
+}
+
+fn expected_of(response: SingleInquiryResponse) -> Expected {
+    match response.body {
         None => Expected {
             validity: None,
-            error_message: header.error_message,
+            error_message: response.header.error_message,
             results: Vec::new(),
         },
-        Some(body) => {
-            let mut results = body.results;
-            sim.jobs.references().patch(facility, &mut results);
-            Expected {
-                validity: body.qualification_validity.map(|v| v.label().to_owned()),
-                error_message: body.processing_result_message,
-                results,
-            }
-        }
+        Some(body) => Expected {
+            validity: body.qualification_validity.map(|v| v.label().to_owned()),
+            error_message: body.processing_result_message,
+            results: body.results,
+        },
     }
+}
+
+/// A face-reader result for the person of `card` at `facility` (docs/interface.md §2.3): the
+/// domain's answer with 照会区分 1 (マイナンバーカード) and the facility's 照会番号, as the
+/// bytes of the file and as the manual's judgement of it.
+pub fn face_result(sim: &Simulator, facility: &str, card: &InsuranceCard) -> (Expected, Vec<u8>) {
+    let req = canonical_request(facility, card, false, None);
+    let pop = sim.population();
+    let answer = answer_single_inquiry(
+        &pop,
+        &req,
+        TextEncoding::Utf8,
+        sim.clock.now(),
+        sim.error_table(),
+    );
+    let mut response = answer.response;
+    response.header.reference_classification = ReferenceClassification::MyNumberCard;
+    if let Some(body) = &mut response.body {
+        sim.jobs.references().patch(facility, &mut body.results);
+    }
+    let bytes = write_document(&response.to_element(), TextEncoding::Utf8);
+    (expected_of(response), bytes)
 }
 
 /// 保険者番号 as a person reads it (padding removed) for comparison.

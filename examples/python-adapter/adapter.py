@@ -254,11 +254,37 @@ def read_complete(path, is_complete):
 class Client:
     """A stand-in receipt computer. Each method is one thing staff do at the counter."""
 
-    def __init__(self, transport, http_base, facility):
+    def __init__(self, transport, http_base, facility, exchange=None):
         self.transport = transport
         self.http_base = http_base.rstrip("/")
         self.facility = facility
         self.file_counter = 0
+        self.exchange = exchange
+        self.face_seen = set()  # face/ names already handled (each file exactly once)
+
+    def face_results(self):
+        """Face-reader results that appeared in face/ (docs/interface.md §2.3), oldest first.
+
+        A file that does not parse yet is still being written: it is left for the next look.
+        """
+        folder = os.path.join(self.exchange or "", "face")
+        if not self.exchange or not os.path.isdir(folder):
+            return []
+        out = []
+        for name in sorted(os.listdir(folder)):
+            if (name in self.face_seen or not name.startswith("OQSsiquc01res_face_")
+                    or not name.endswith(".xml")):
+                continue
+            with open(os.path.join(folder, name), "rb") as handle:
+                data = handle.read()
+            if not complete_xml(data):
+                continue
+            root = parse_xml(data)
+            results = root.findall("MessageBody/ResultList/ResultOfQualificationConfirmation")
+            out.append(conclusion(root.find("MessageBody"), results, root.find("MessageHeader"),
+                                  ["face/" + name]))
+            self.face_seen.add(name)
+        return out
 
     def header(self, facility, date=None):
         self.file_counter += 1
@@ -393,7 +419,8 @@ class Adapter:
                 transport = ExchangeTransport(simulator["exchange"])
             else:
                 transport = HttpTransport(simulator["http"])
-            self.client = Client(transport, simulator["http"], simulator["facility"])
+            self.client = Client(transport, simulator["http"], simulator["facility"],
+                                 simulator.get("exchange"))
             return {"kind": "hello", "client": "python-sample-adapter", "version": "0.1.0",
                     "transport": transport.name}
         if action == "shutdown":
@@ -415,6 +442,8 @@ class Adapter:
             result = client.register_reference_number(line["card"], line["reference_number"],
                                                       facility)
             return dict(result, kind="registration")
+        if action == "face_results":
+            return {"kind": "face", "results": client.face_results()}
         raise ClientError("unknown action %r" % action)
 
     def run(self, stdin, stdout):

@@ -7,13 +7,14 @@
 //!
 //! The binary `oqs-reference-client` speaks the adapter protocol (JSON lines on stdin/stdout).
 
+pub mod face;
 pub mod mutant;
 pub mod wire;
 
 pub use mutant::Mutant;
 
 use oqs_adapter_protocol::{
-    Action, BulkConclusion, Conclusion, InsuranceCard, MyNumberMethod, Outcome,
+    Action, BulkConclusion, Conclusion, FaceConclusion, InsuranceCard, MyNumberMethod, Outcome,
     RegistrationConclusion, Reply, Request, SimulatorEndpoints,
 };
 use oqs_protocol::codes::QualificationValidity;
@@ -112,6 +113,8 @@ pub struct Client {
     seq: u64,
     /// 医療機関コード of the request in hand: its own `facility`, else the `hello` one.
     acting_for: Option<String>,
+    /// face/ files already handled.
+    face_seen: face::FaceSeen,
 }
 
 impl Client {
@@ -129,6 +132,7 @@ impl Client {
             nonce: format!("rc{}", std::process::id()),
             seq: 0,
             acting_for: None,
+            face_seen: face::FaceSeen::default(),
         }
     }
 
@@ -173,7 +177,7 @@ impl Client {
             | Action::CheckMyNumberCard { facility, .. }
             | Action::BulkInquiry { facility, .. }
             | Action::RegisterReferenceNumber { facility, .. } => facility.clone(),
-            Action::Hello { .. } | Action::Shutdown => None,
+            Action::Hello { .. } | Action::FaceResults | Action::Shutdown => None,
         }
         .filter(|f| !f.trim().is_empty() && !self.is(Mutant::HelloFacilityOnly));
         let result = match action {
@@ -226,6 +230,12 @@ impl Client {
             } => self
                 .register_reference_number(&card, &reference_number)
                 .map(Outcome::Registration),
+            Action::FaceResults => {
+                let dir = PathBuf::from(&self.endpoints.exchange).join("face");
+                let style = self.style();
+                face::pick_up(&dir, &mut self.face_seen, style)
+                    .map(|results| Outcome::Face(FaceConclusion { results }))
+            }
             Action::Shutdown => Ok(Outcome::Bye),
         };
         match result {

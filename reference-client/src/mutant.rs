@@ -141,6 +141,16 @@ mutants! {
     /// DM-01: a registration acts for the request's facility; this one registers for the
     /// `hello` facility only.
     RegistrationHelloFacility = "registration-hello-facility", check = "CHK-B-019";
+    /// docs/interface.md §2.3: face-reader results appear unprompted in `face/`; this one never
+    /// looks there.
+    IgnoreFaceFolder = "ignore-face-folder", check = "CHK-B-028";
+    /// A face/ file may still be being written; this one reads it at once, reports it
+    /// unreadable and never looks at it again.
+    FaceReadsPartial = "face-reads-partial", check = "CHK-B-029";
+    /// Each face/ file is handled once; this one reports every file it sees, every time.
+    FaceHandledTwice = "face-handled-twice", check = "CHK-B-030";
+    /// Several face/ files may arrive together; this one takes the first only.
+    FaceFirstFileOnly = "face-first-file-only", check = "CHK-B-031";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod face;
 mod given;
 mod outcome;
 mod then_answer;
@@ -104,6 +105,8 @@ pub struct CertWorld {
     /// 資格確認履歴 records per facility when the check chose its facility (the `hello` one and
     /// its own), to tell whose history a later check went to.
     history_marks: Vec<(String, usize)>,
+    /// Face-reader results put into `face/` and what the client picked up.
+    face: face::FaceState,
     /// Near-miss diffs of the failing steps.
     pub diffs: Vec<FieldDiff>,
 }
@@ -179,6 +182,7 @@ impl CertWorld {
             polls: None,
             acting_for: None,
             history_marks: Vec::new(),
+            face: face::FaceState::default(),
             diffs: Vec::new(),
         }
     }
