@@ -119,6 +119,17 @@ pub struct SimulatorEndpoints {
     /// PC/SC reader name, when the run presents cards over PC/SC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pcsc_reader: Option<String>,
+    /// The WebAPI account (`POST {http}/oqs-api-pro/MSA12020/ILI12020SV01/auth`), for clients
+    /// on the `webapi` transport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webapi: Option<WebApiAccount>,
+}
+
+/// A WebAPI login (the simulator's demo account unless configured otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebApiAccount {
+    pub user_id: String,
+    pub password: String,
 }
 
 /// The insurance card as read at the counter (the fields typed into the client).

@@ -82,6 +82,7 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-W-009", title_en: "A bulk inquiry is well-formed per interface.md (padding, 枝番 per row)" },
     CheckInfo { id: "CHK-W-010", title_en: "Pharmacy: requests carry the pharmacy's 医療機関コード and are well-formed per interface.md" },
     CheckInfo { id: "CHK-W-011", title_en: "Pharmacy: 6-digit insurer padded with spaces, 枝番 two digits, declared encoding matches the bytes" },
+    CheckInfo { id: "CHK-W-012", title_en: "WebAPI: the search is the JSON mirror of a well-formed inquiry, and judged as the manual's (webapi)" },
     CheckInfo { id: "CHK-B-001", title_en: "複数該当: every candidate is offered and the client does not pick one" },
     CheckInfo { id: "CHK-B-002", title_en: "The valid banner この資格は有効です。 is shown verbatim" },
     CheckInfo { id: "CHK-B-003", title_en: "The invalid banner この資格は無効です。 is shown verbatim" },
@@ -113,6 +114,7 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-029", title_en: "A face/ file still being written is not picked up; once complete it is" },
     CheckInfo { id: "CHK-B-030", title_en: "Each face/ file is handled exactly once" },
     CheckInfo { id: "CHK-B-031", title_en: "Several face/ files arriving together are all picked up" },
+    CheckInfo { id: "CHK-B-032", title_en: "WebAPI: an idToken refused with 401 (expired) leads to a new auth and the inquiry is judged as the manual's (webapi)" },
 ];
 
 /// The English title of a check id.

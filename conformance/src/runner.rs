@@ -6,7 +6,7 @@ use crate::harness::{Harness, FACILITY};
 use crate::results::{self, CheckResult, RunResults, Status};
 use crate::world::{self, CertWorld, RunContext};
 use cucumber::World as _;
-use oqs_adapter_protocol::{Action, Outcome, SimulatorEndpoints, PROTOCOL_VERSION};
+use oqs_adapter_protocol::{Action, Outcome, SimulatorEndpoints, WebApiAccount, PROTOCOL_VERSION};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -92,6 +92,10 @@ pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, Str
             exchange: harness.exchange_dir.display().to_string(),
             facility: FACILITY.to_owned(),
             pcsc_reader: None,
+            webapi: Some(WebApiAccount {
+                user_id: harness.sim.settings.webapi_user.clone(),
+                password: harness.sim.settings.webapi_password.clone(),
+            }),
         },
     };
     let reply = crate::driver::blocking(|| {

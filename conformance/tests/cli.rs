@@ -159,7 +159,7 @@ fn a_wrong_adapter_exits_1_and_every_report_shows_the_failing_checks_with_their_
             .is_some_and(|m| m.contains("exchange") && m.contains("\"none\"")),
         "{b14}"
     );
-    assert_eq!(json["not_applicable"], 4);
+    assert_eq!(json["not_applicable"], 6);
 
     // junit.xml: one testcase per check, the failure carries the diff.
     let junit = std::fs::read_to_string(folder.join("junit.xml")).expect("junit");
@@ -186,15 +186,15 @@ fn a_wrong_adapter_exits_1_and_every_report_shows_the_failing_checks_with_their_
         "{junit}"
     );
     assert!(junit.contains("classname=\"profile.clinic\""));
-    assert!(junit.contains("skipped=\"4\""), "{junit}");
-    assert_eq!(junit.matches("<skipped message=").count(), 4);
+    assert!(junit.contains("skipped=\"6\""), "{junit}");
+    assert_eq!(junit.matches("<skipped message=").count(), 6);
 
     // report.html: self-contained, summary and the failing check's diff row.
     let html = std::fs::read_to_string(folder.join("report.html")).expect("html");
     assert!(html.contains("id=\"summary\""));
     assert!(html.contains("不合格 / FAILED"));
     assert!(html.contains("<article class=\"failure\" id=\"CHK-O-002\">"));
-    assert!(html.contains("<span id=\"not-applicable\">4</span>"));
+    assert!(html.contains("<span id=\"not-applicable\">6</span>"));
     assert!(
         !html.contains("<article class=\"failure\" id=\"CHK-B-014\">"),
         "a check not applicable is not a failure"

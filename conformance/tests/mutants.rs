@@ -5,7 +5,7 @@
 //! Each mutant runs in-process through the runner's library entry point ([`runner::run`]),
 //! restricted to the profile that holds its check; the mutants of the file exchange (no wait
 //! for answer files, `.err` files ignored, a result read before it is complete) use the file
-//! exchange, the others XML over HTTP (the rule they break does not depend on the transport). One mutant also runs through the real binary
+//! exchange, the WebAPI ones (no re-auth on 401, JSON without its XmlMsg) the WebAPI, the others XML over HTTP (the rule they break does not depend on the transport). One mutant also runs through the real binary
 //! (`oqs-reference-client --mutant NAME`) when it has been built. One test function: the runner
 //! allows one run per process at a time.
 
@@ -31,6 +31,7 @@ fn in_process(mutant: Mutant) -> Box<dyn InProcessClient> {
         | Mutant::IgnoreErrFiles
         | Mutant::ReadsPartialResult
         | Mutant::ErrCodeOnly => Transport::Exchange,
+        Mutant::NoReauthOn401 | Mutant::WebApiFlatJson => Transport::WebApi,
         _ => Transport::Http,
     };
     // The mutant that ignores `.err` files waits for a result that never comes: a short wait
@@ -47,6 +48,7 @@ fn in_process(mutant: Mutant) -> Box<dyn InProcessClient> {
         exchange: String::new(),
         facility: String::new(),
         pcsc_reader: None,
+        webapi: None,
     };
     Box::new(InProcess(
         Client::new(nowhere, transport, Some(mutant)).with_timing(timing),

@@ -1,5 +1,5 @@
 //! Self-test: the certification features (scenarios/features/certification) run against the
-//! reference client called in-process, over both of its transports. Every check must pass, and
+//! reference client called in-process, over each of its transports (HTTP, file exchange, WebAPI). Every check must pass, and
 //! no scenario may be skipped or have an undefined step (those count as failed checks).
 
 use conformance::results::Status;
@@ -10,6 +10,8 @@ use reference_client::{Client, Transport};
 
 /// The checks tagged `@transport-exchange` (scenarios/features/certification/exchange.feature).
 const EXCHANGE_ONLY: &[&str] = &["CHK-B-014", "CHK-B-015", "CHK-B-020", "CHK-B-021"];
+/// The checks tagged `@transport-webapi` (scenarios/features/certification/webapi.feature).
+const WEBAPI_ONLY: &[&str] = &["CHK-B-032", "CHK-W-012"];
 
 struct Reference(Client);
 
@@ -25,6 +27,7 @@ fn client(transport: Transport) -> Box<dyn InProcessClient> {
         exchange: String::new(),
         facility: String::new(),
         pcsc_reader: None,
+        webapi: None,
     };
     Box::new(Reference(Client::new(nowhere, transport, None)))
 }
@@ -32,7 +35,7 @@ fn client(transport: Transport) -> Box<dyn InProcessClient> {
 #[tokio::main]
 async fn main() {
     let mut failed = false;
-    for transport in [Transport::Http, Transport::Exchange] {
+    for transport in [Transport::Http, Transport::Exchange, Transport::WebApi] {
         let opts = RunOptions {
             progress: false,
             ..RunOptions::default()
@@ -66,10 +69,12 @@ async fn main() {
             .filter(|c| c.status == Status::NotApplicable)
             .map(|c| c.id.as_str())
             .collect();
-        let expected_na: &[&str] = match transport {
-            Transport::Http => EXCHANGE_ONLY,
-            Transport::Exchange => &[],
+        let mut expected_na: Vec<&str> = match transport {
+            Transport::Http => [EXCHANGE_ONLY, WEBAPI_ONLY].concat(),
+            Transport::Exchange => WEBAPI_ONLY.to_vec(),
+            Transport::WebApi => EXCHANGE_ONLY.to_vec(),
         };
+        expected_na.sort_unstable();
         if not_applicable != expected_na || results.not_applicable != expected_na.len() {
             eprintln!(
                 "self-test over {}: not applicable {not_applicable:?}, expected {expected_na:?}",

@@ -8,7 +8,11 @@
 //! The binary `oqs-reference-client` speaks the adapter protocol (JSON lines on stdin/stdout).
 
 pub mod face;
+mod transport;
+pub use transport::Transport;
+mod files;
 pub mod mutant;
+pub mod webapi;
 pub mod wire;
 
 pub use mutant::Mutant;
@@ -22,39 +26,12 @@ use oqs_protocol::naming::RequestFileName;
 use oqs_protocol::texts::{self, job_status};
 use oqs_protocol::Element;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wire::WireStyle;
 
 /// The client's name in the Hello reply.
 pub const CLIENT_NAME: &str = "oqs-reference-client";
-
-/// How the client reaches the simulator for XML messages (My Number checks always use the
-/// terminal's HTTP routes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    /// The file exchange folder (`req/` → `res/`).
-    Exchange,
-    /// `POST /xml/{message-id}`.
-    Http,
-}
-
-impl Transport {
-    pub fn name(self) -> &'static str {
-        match self {
-            Transport::Exchange => "exchange",
-            Transport::Http => "http",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Transport> {
-        match s {
-            "exchange" => Some(Transport::Exchange),
-            "http" => Some(Transport::Http),
-            _ => None,
-        }
-    }
-}
 
 /// Waiting and polling bounds.
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +92,8 @@ pub struct Client {
     acting_for: Option<String>,
     /// face/ files already handled.
     face_seen: face::FaceSeen,
+    /// The WebAPI idToken.
+    webapi: webapi::Session,
 }
 
 impl Client {
@@ -133,6 +112,7 @@ impl Client {
             seq: 0,
             acting_for: None,
             face_seen: face::FaceSeen::default(),
+            webapi: webapi::Session::default(),
         }
     }
 
@@ -265,8 +245,12 @@ impl Client {
         let file_id = self.next_id();
         let header = style.header(self.facility(), confirmation_date, &file_id);
         let search = style.search_info(card, limit_consent, &format!("{file_id}-1"));
-        let doc = style.document(&wire::message(&header, vec![search.to_element()]));
-        let ex = self.send("OQSsiquc01req", &file_id, doc)?;
+        let request = wire::message(&header, vec![search.to_element()]);
+        let ex = if self.transport == Transport::WebApi {
+            self.send_webapi(&request)?
+        } else {
+            self.send("OQSsiquc01req", &file_id, style.document(&request))?
+        };
         let mut conclusion = match ex.answer {
             Answer::Document(root) => wire::conclusion_from_single(&root, style),
             Answer::Rejected(text) => {
@@ -643,9 +627,30 @@ impl Client {
 
     fn send(&mut self, message: &str, file_id: &str, doc: Vec<u8>) -> Result<Exchanged, String> {
         match self.transport {
-            Transport::Http => self.send_http(message, doc),
+            Transport::Http | Transport::WebApi => self.send_http(message, doc),
             Transport::Exchange => self.send_file(message, file_id, doc),
         }
+    }
+
+    fn send_webapi(&mut self, request: &Element) -> Result<Exchanged, String> {
+        let account = self
+            .endpoints
+            .webapi
+            .clone()
+            .ok_or_else(|| "hello named no WebAPI account (simulator.webapi)".to_owned())?;
+        let base = self.base_url();
+        let mutant = self.mutant;
+        let mut session = std::mem::take(&mut self.webapi);
+        let searched = webapi::search(self.http()?, &base, &account, &mut session, request, mutant);
+        self.webapi = session;
+        let answer = match searched? {
+            webapi::Searched::Document(root) => Answer::Document(root),
+            webapi::Searched::Rejected(text) => Answer::Rejected(text),
+        };
+        Ok(Exchanged {
+            answer,
+            files: Vec::new(),
+        })
     }
 
     fn send_http(&mut self, message: &str, doc: Vec<u8>) -> Result<Exchanged, String> {
@@ -705,7 +710,7 @@ impl Client {
         let mut last_size: Option<u64> = None;
         let mut stable_since = Instant::now();
         loop {
-            if let Some(bytes) = read_if_present(&res_path)? {
+            if let Some(bytes) = files::read_if_present(&res_path)? {
                 match wire::parse(&bytes) {
                     Ok(doc) => {
                         files.push(format!("res/{res_name}"));
@@ -729,7 +734,7 @@ impl Client {
                 }
             } else if !self.is(Mutant::IgnoreErrFiles) {
                 for (i, p) in err_paths.iter().enumerate() {
-                    if let Some(text) = read_complete_text(p, self.timing.file_poll)? {
+                    if let Some(text) = files::read_complete_text(p, self.timing.file_poll)? {
                         let dir = if i == 0 { "res" } else { "req" };
                         files.push(format!("{dir}/{err_name}"));
                         return Ok(Exchanged {
@@ -769,28 +774,4 @@ fn is_pin_dialog(answer: &serde_json::Value) -> bool {
     };
     d.get("err").and_then(|v| v.as_str()) == Some("ERR-13")
         || d.get("title").and_then(|v| v.as_str()) == Some(texts::WRONG_PIN_TITLE)
-}
-
-fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, String> {
-    match fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("read {}: {e}", path.display())),
-    }
-}
-
-/// The text of a file once its size has stopped changing (an `.err` file has no end marker).
-fn read_complete_text(path: &Path, pause: Duration) -> Result<Option<String>, String> {
-    let Some(mut bytes) = read_if_present(path)? else {
-        return Ok(None);
-    };
-    for _ in 0..50 {
-        std::thread::sleep(pause);
-        let again = read_if_present(path)?.unwrap_or_default();
-        if again == bytes && !again.is_empty() {
-            return Ok(Some(String::from_utf8_lossy(&again).into_owned()));
-        }
-        bytes = again;
-    }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }

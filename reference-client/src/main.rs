@@ -2,7 +2,7 @@
 //! request per line on stdin, one reply per line on stdout (flushed each time); logs on stderr.
 //!
 //! ```text
-//! oqs-reference-client [--transport exchange|http] [--mutant NAME] [--list-mutants]
+//! oqs-reference-client [--transport exchange|http|webapi] [--mutant NAME] [--list-mutants]
 //! ```
 
 use oqs_adapter_protocol::{Action, Reply, Request, SimulatorEndpoints};
@@ -11,7 +11,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: oqs-reference-client [--transport exchange|http] [--mutant NAME] [--list-mutants]";
+    "usage: oqs-reference-client [--transport exchange|http|webapi] [--mutant NAME] [--list-mutants]";
 
 fn main() -> ExitCode {
     let mut transport = Transport::Exchange;
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--transport" => match args.next().as_deref().and_then(Transport::parse) {
                 Some(t) => transport = t,
-                None => return usage("--transport takes exchange or http"),
+                None => return usage("--transport takes exchange, http or webapi"),
             },
             "--mutant" => {
                 let Some(name) = args.next() else {
@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         exchange: String::new(),
         facility: String::new(),
         pcsc_reader: None,
+        webapi: None,
     };
     let mut client = Client::new(endpoints, transport, mutant);
     if let Some(m) = mutant {

@@ -151,6 +151,12 @@ mutants! {
     FaceHandledTwice = "face-handled-twice", check = "CHK-B-030";
     /// Several face/ files may arrive together; this one takes the first only.
     FaceFirstFileOnly = "face-first-file-only", check = "CHK-B-031";
+    /// docs/interface.md §1.3: a 401 on search means the idToken expired; authenticate again.
+    /// This one shows the 401's message instead (webapi transport).
+    NoReauthOn401 = "no-reauth-on-401", check = "CHK-B-032";
+    /// docs/interface.md §1.3: the search body is the JSON mirror `{"XmlMsg":{…}}`; this one
+    /// leaves out the XmlMsg wrapper (webapi transport).
+    WebApiFlatJson = "webapi-flat-json", check = "CHK-W-012";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -112,6 +112,7 @@ fn client(root: &Path, mutant: Option<Mutant>) -> Client {
         exchange: root.display().to_string(),
         facility: "1234567890".into(),
         pcsc_reader: None,
+        webapi: None,
     };
     Client::new(endpoints, Transport::Exchange, mutant)
 }

@@ -56,6 +56,7 @@ impl Sim {
                 exchange: dir.path().display().to_string(),
                 facility: FACILITY.into(),
                 pcsc_reader: None,
+                webapi: None,
             },
             _dir: dir,
             _runtime: runtime,
@@ -175,7 +176,7 @@ fn shimbashi_taro_is_valid_over_http_and_the_exchange() {
         assert_eq!(p.birthdate, "19540326");
         assert_eq!(p.sex.as_deref(), Some("男"));
         match transport {
-            Transport::Http => assert!(got.files.is_empty()),
+            Transport::Http | Transport::WebApi => assert!(got.files.is_empty()),
             Transport::Exchange => {
                 assert_eq!(got.files.len(), 2, "{:?}", got.files);
                 assert!(got.files[0].starts_with("req/OQSsiquc01req_"));

@@ -3,7 +3,7 @@
 
 use super::{history_count, CertWorld};
 use crate::harness::FACILITY;
-use cucumber::given;
+use cucumber::{given, when};
 use sim_server::jobs::Pacing;
 use std::time::Duration;
 
@@ -109,5 +109,13 @@ async fn acts_for_pharmacy(w: &mut CertWorld, code: String) -> Result<(), String
         (code.clone(), history_count(&ctx.harness, &code)?),
     ];
     w.acting_for = Some(code);
+    Ok(())
+}
+
+#[when(regex = r"^WebAPI の認証トークンが使われないまま「(\d+)」分経過した$")]
+async fn tokens_idle(w: &mut CertWorld, minutes: i64) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let later = ctx.harness.sim.clock.now() + chrono::Duration::minutes(minutes);
+    ctx.harness.set_now(later);
     Ok(())
 }

@@ -194,6 +194,26 @@ async fn sent_over_exchange(w: &mut CertWorld) -> Result<(), String> {
     )
 }
 
+#[then(regex = r"^クライアントの要求は WebAPI で送られた$")]
+async fn sent_over_webapi(w: &mut CertWorld) -> Result<(), String> {
+    let n = w
+        .journal()
+        .iter()
+        .filter(|e| e.transport == Transport::WebApi)
+        .count();
+    w.one(
+        "WebAPI",
+        "requests through the WebAPI search (journal)",
+        "at least 1".into(),
+        if n > 0 {
+            "at least 1".into()
+        } else {
+            "0".into()
+        },
+        "docs/interface.md §1.3",
+    )
+}
+
 #[then(regex = r"^クライアントが示す限度額適用区分は「([^」]*)」である$")]
 async fn limit_is(w: &mut CertWorld, code: String) -> Result<(), String> {
     let actual = w
