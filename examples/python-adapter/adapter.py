@@ -271,7 +271,10 @@ class Client:
         if not self.exchange or not os.path.isdir(folder):
             return []
         out = []
-        for name in sorted(os.listdir(folder)):
+        listing = sorted(os.listdir(folder))
+        # Forget names no longer in face/ (the set stays bounded; a name may come back later).
+        self.face_seen &= set(listing)
+        for name in listing:
             if (name in self.face_seen or not name.startswith("OQSsiquc01res_face_")
                     or not name.endswith(".xml")):
                 continue
