@@ -1,6 +1,6 @@
-//! The sample Python adapter (`examples/python-adapter/`) passes the suite on both of its
-//! transports, as a vendor's copy of it would. Skipped, with a message, when `python3` is absent
-//! (the workspace's tests need only Rust); `.ci/run` runs the same two commands on CI.
+//! The sample Python adapter (`examples/python-adapter/`) passes the suite on each of its
+//! transports (HTTP, file exchange, WebAPI), as a vendor's copy of it would. Skipped, with a message, when `python3` is absent
+//! (the workspace's tests need only Rust); `.ci/run` runs the same commands on CI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,4 +60,9 @@ fn the_python_adapter_passes_over_http() {
 #[test]
 fn the_python_adapter_passes_over_the_file_exchange() {
     passes_on("exchange");
+}
+
+#[test]
+fn the_python_adapter_passes_over_the_webapi() {
+    passes_on("webapi");
 }

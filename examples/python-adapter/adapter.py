@@ -9,6 +9,7 @@ stand-in client that talks to the simulator over XML over HTTP or the file excha
 
     conformance run --adapter "python3 examples/python-adapter/adapter.py --transport http"
     conformance run --adapter "python3 examples/python-adapter/adapter.py --transport exchange"
+    conformance run --adapter "python3 examples/python-adapter/adapter.py --transport webapi"
 """
 
 import argparse
@@ -178,6 +179,104 @@ class HttpTransport:
         except urllib.error.HTTPError as error:
             # 400/404/413: "<code> <message>\n<reason>" as text, like a .err file.
             raise Rejected(error.read().decode("utf-8", "replace"), []) from error
+
+
+class WebApiTransport:
+    """WebAPI (docs/interface.md §1.3, §2.2): single inquiries as the JSON mirror of the XML, with
+    an idToken from auth; every other message over XML/HTTP (the WebAPI does not carry them)."""
+
+    name = "webapi"
+    AUTH = "/oqs-api-pro/MSA12020/ILI12020SV01/auth"
+    SEARCH = "/oqs-api-pro/MSA01030/ILI01030SV01/search"
+
+    def __init__(self, base, account):
+        self.base = base.rstrip("/")
+        self.account = account or {}
+        self.http = HttpTransport(base)
+        self.token = None
+
+    def exchange(self, message_id, body):
+        if message_id != "OQSsiquc01req":
+            return self.http.exchange(message_id, body)
+        request = json.dumps({"XmlMsg": to_mirror(parse_xml(body))}, ensure_ascii=False)
+        for attempt in (1, 2):
+            if self.token is None:
+                self.token = self.authenticate()
+            status, answer = self.post(self.SEARCH, request, {"Authorization": self.token})
+            if status == 401 and attempt == 1:
+                # 認証トークンが無効です: expired (30 minutes unused) — authenticate again, once.
+                self.token = None
+                continue
+            if status == 400:
+                first = "%s %s" % (answer.get("errorCode") or "", answer.get("msg") or "")
+                raise Rejected(first.strip(), [])
+            if status != 200:
+                raise ClientError("WebAPI search: HTTP %d %s" % (status, answer.get("msg")))
+            root = from_mirror("XmlMsg", answer["XmlMsg"])
+            return ET.tostring(root, encoding="utf-8", xml_declaration=True), []
+        raise ClientError("WebAPI search refused the token twice")
+
+    def authenticate(self):
+        login = json.dumps({"userId": self.account.get("user_id", ""),
+                            "password": self.account.get("password", "")})
+        status, answer = self.post(self.AUTH, login, {})
+        if status != 200:
+            # 401 wrong password, 403 locked (ERR-01): never retry a login automatically.
+            raise ClientError("WebAPI auth: HTTP %d %s" % (status, answer.get("msg")))
+        return answer["result"]["idToken"]
+
+    def post(self, path, text, headers):
+        request = urllib.request.Request(
+            self.base + path, data=text.encode("utf-8"), method="POST",
+            headers=dict(headers, **{"Content-Type": "application/json"}))
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            try:
+                return error.code, json.loads(error.read().decode("utf-8"))
+            except ValueError:
+                return error.code, {}
+
+
+def to_mirror(node):
+    """An XML element as the WebAPI's JSON: a leaf becomes its text, others a dict of children."""
+    children = list(node)
+    if not children:
+        return node.text or ""
+    out = {}
+    for child in children:
+        value = to_mirror(child)
+        if child.tag in out:  # repeated siblings become an array under their shared name
+            if not isinstance(out[child.tag], list):
+                out[child.tag] = [out[child.tag]]
+            out[child.tag].append(value)
+        else:
+            out[child.tag] = value
+    return out
+
+
+def from_mirror(tag, value):
+    """The WebAPI's JSON as an XML element. A list holds either items that keep their element
+    (`"ResultList":[{"ResultOfQualificationConfirmation":{…}}]`) or repeated siblings."""
+    node = ET.Element(tag)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, list):
+                wrapped = all(isinstance(i, dict) and len(i) == 1 for i in child) and key.endswith("List")
+                if wrapped:
+                    container = ET.SubElement(node, key)
+                    for item in child:
+                        (item_tag, item_value), = item.items()
+                        container.append(from_mirror(item_tag, item_value))
+                else:
+                    for item in child:
+                        node.append(from_mirror(key, item))
+            elif child is not None:
+                node.append(from_mirror(key, child))
+    elif value is not None:
+        node.text = str(value)
+    return node
 
 
 class Rejected(Exception):
@@ -420,6 +519,8 @@ class Adapter:
             simulator = line["simulator"]
             if self.transport_name == "exchange":
                 transport = ExchangeTransport(simulator["exchange"])
+            elif self.transport_name == "webapi":
+                transport = WebApiTransport(simulator["http"], simulator.get("webapi"))
             else:
                 transport = HttpTransport(simulator["http"])
             self.client = Client(transport, simulator["http"], simulator["facility"],
@@ -468,7 +569,7 @@ class Adapter:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transport", choices=["http", "exchange"], default="http")
+    parser.add_argument("--transport", choices=["http", "exchange", "webapi"], default="http")
     args = parser.parse_args()
     stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", closefd=False)
     stdout = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
