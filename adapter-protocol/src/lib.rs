@@ -56,6 +56,12 @@ pub enum Action {
         /// existed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         facility: Option<String>,
+        /// The encoding the counter's system wants its results in: `Shift_JIS` asks the client
+        /// for Shift_JIS results (`CharacterCodeIdentifier` 1 in the request header, or a
+        /// Shift_JIS request; docs/interface.md §1) and to read them correctly. Absent: the
+        /// client's own choice.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result_encoding: Option<String>,
     },
     /// マイナンバーカードによる資格確認: the card is already on reader `reader` of the
     /// simulated terminal; the patient chooses `method` and, for PIN, enters `pin`.
@@ -298,6 +304,7 @@ mod tests {
                 limit_consent: true,
                 confirmation_date: None,
                 facility: None,
+                result_encoding: None,
             },
         };
         let line = serde_json::to_string(&r).unwrap_or_default();

@@ -73,7 +73,9 @@ fn a_missing_adapter_command_exits_2() {
 
 #[test]
 fn an_adapter_that_exits_at_once_exits_2() {
-    let (code, _, err) = run(&["run", "--adapter", "true"]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let reports = tmp.path().to_str().expect("utf-8 path");
+    let (code, _, err) = run(&["run", "--adapter", "true", "--reports", reports]);
     assert_eq!(code, 2, "stderr: {err}");
     assert!(err.contains("hello"), "{err}");
     // Depending on timing the runner sees the closed stdout or the closed stdin first.
@@ -87,7 +89,17 @@ fn an_adapter_that_exits_at_once_exits_2() {
 #[test]
 fn bad_arguments_exit_2() {
     assert_eq!(run(&["run"]).0, 2, "--adapter is required");
-    let (code, _, err) = run(&["run", "--adapter", "true", "--profile", "dentist"]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let reports = tmp.path().to_str().expect("utf-8 path");
+    let (code, _, err) = run(&[
+        "run",
+        "--adapter",
+        "true",
+        "--profile",
+        "dentist",
+        "--reports",
+        reports,
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown profile"), "{err}");
     assert_eq!(run(&["frobnicate"]).0, 2);

@@ -388,11 +388,12 @@ class Client:
             self.face_seen.add(name)
         return out
 
-    def header(self, facility, date=None):
+    def header(self, facility, date=None, character_code=None):
         self.file_counter += 1
         return (element("QualificationConfirmationDate", date)
                 + element("MedicalInstitutionCode", facility or self.facility)
-                + element("ArbitraryFileIdentifier", "py-%06d" % self.file_counter))
+                + element("ArbitraryFileIdentifier", "py-%06d" % self.file_counter)
+                + element("CharacterCodeIdentifier", character_code))
 
     def send(self, message_id, body):
         """One message; a rejection becomes the conclusion 'shown verbatim, no validity'."""
@@ -402,8 +403,11 @@ class Client:
             return None, rejected, rejected.files
         return parse_xml(data), None, files
 
-    def check_insurance_card(self, card, limit_consent, date=None, facility=None):
-        body = message_xml(self.header(facility, date), search_info(card, limit_consent))
+    def check_insurance_card(self, card, limit_consent, date=None, facility=None,
+                             result_encoding=None):
+        # 文字コード識別 1: the result comes in Shift_JIS (parse_xml decodes it).
+        code = "1" if (result_encoding or "").lower() == "shift_jis" else None
+        body = message_xml(self.header(facility, date, code), search_info(card, limit_consent))
         root, rejected, files = self.send("OQSsiquc01req", body)
         if rejected is not None:
             return {"candidates": [], "message": rejected.message, "error_code": rejected.code,
@@ -534,7 +538,8 @@ class Adapter:
             raise ClientError("%s before hello" % action)
         date, facility = line.get("confirmation_date"), line.get("facility")
         if action == "check_insurance_card":
-            result = client.check_insurance_card(line["card"], line["limit_consent"], date, facility)
+            result = client.check_insurance_card(line["card"], line["limit_consent"], date, facility,
+                                                 line.get("result_encoding"))
             return dict(result, kind="confirmation")
         if action == "check_my_number_card":
             result = client.check_my_number_card(line["reader"], line["method"], line.get("pin"),

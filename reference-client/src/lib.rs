@@ -94,6 +94,8 @@ pub struct Client {
     face_seen: face::FaceSeen,
     /// The WebAPI idToken.
     webapi: webapi::Session,
+    /// The next inquiry asks for a Shift_JIS result.
+    shift_jis: bool,
 }
 
 impl Client {
@@ -113,6 +115,7 @@ impl Client {
             acting_for: None,
             face_seen: face::FaceSeen::default(),
             webapi: webapi::Session::default(),
+            shift_jis: false,
         }
     }
 
@@ -176,10 +179,16 @@ impl Client {
                 card,
                 limit_consent,
                 confirmation_date,
+                result_encoding,
                 ..
-            } => self
-                .check_insurance_card(&card, limit_consent, confirmation_date.as_deref())
-                .map(Outcome::Confirmation),
+            } => {
+                // 文字コード識別 1: the answer comes in Shift_JIS.
+                self.shift_jis = result_encoding
+                    .is_some_and(|e| e.eq_ignore_ascii_case("shift_jis"))
+                    && !self.is(Mutant::IgnoreResultEncoding);
+                self.check_insurance_card(&card, limit_consent, confirmation_date.as_deref())
+                    .map(Outcome::Confirmation)
+            }
             Action::CheckMyNumberCard {
                 reader,
                 method,
@@ -243,7 +252,10 @@ impl Client {
     ) -> Result<Conclusion, String> {
         let style = self.style();
         let file_id = self.next_id();
-        let header = style.header(self.facility(), confirmation_date, &file_id);
+        let mut header = style.header(self.facility(), confirmation_date, &file_id);
+        if std::mem::take(&mut self.shift_jis) {
+            header.character_code_identifier = Some("1".into());
+        }
         let search = style.search_info(card, limit_consent, &format!("{file_id}-1"));
         let request = wire::message(&header, vec![search.to_element()]);
         let ex = if self.transport == Transport::WebApi {
@@ -664,7 +676,11 @@ impl Client {
             .map_err(|e| format!("POST {url}: {e}"))?;
         let status = res.status();
         let bytes = res.bytes().map_err(|e| format!("POST {url}: {e}"))?;
-        let answer = if status.is_success() {
+        let answer = if status.is_success() && self.is(Mutant::DecodeResultAsUtf8) {
+            // Bytes taken for UTF-8 whatever the prolog says.
+            let text = String::from_utf8_lossy(&bytes).replacen("Shift_JIS", "UTF-8", 1);
+            Answer::Document(wire::parse(text.as_bytes()).map_err(|e| format!("POST {url}: {e}"))?)
+        } else if status.is_success() {
             Answer::Document(wire::parse(&bytes).map_err(|e| format!("POST {url}: {e}"))?)
         } else if status.is_client_error() {
             Answer::Rejected(String::from_utf8_lossy(&bytes).into_owned())

@@ -157,6 +157,12 @@ mutants! {
     /// docs/interface.md §1.3: the search body is the JSON mirror `{"XmlMsg":{…}}`; this one
     /// leaves out the XmlMsg wrapper (webapi transport).
     WebApiFlatJson = "webapi-flat-json", check = "CHK-W-012";
+    /// A result declared Shift_JIS is decoded as such; this one takes its bytes for UTF-8
+    /// (names come out as U+FFFD).
+    DecodeResultAsUtf8 = "decode-result-as-utf8", check = "CHK-B-033";
+    /// The counter's system wants Shift_JIS results; this one never asks for them
+    /// (CharacterCodeIdentifier absent).
+    IgnoreResultEncoding = "ignore-result-encoding", check = "CHK-B-033";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

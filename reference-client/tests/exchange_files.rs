@@ -129,6 +129,7 @@ fn check(c: &mut Client) -> oqs_adapter_protocol::Conclusion {
         limit_consent: false,
         confirmation_date: Some("20210106".into()),
         facility: None,
+        result_encoding: None,
     });
     assert!(reply.ok, "{:?}", reply.error);
     match reply.outcome {

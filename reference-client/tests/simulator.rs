@@ -128,6 +128,7 @@ fn check(
             limit_consent: consent,
             confirmation_date: date.map(Into::into),
             facility: None,
+            result_encoding: None,
         },
     )
 }
@@ -217,6 +218,7 @@ fn a_request_naming_a_facility_acts_for_it() {
                 limit_consent: false,
                 confirmation_date: Some("20210106".into()),
                 facility: Some(PHARMACY.into()),
+                result_encoding: None,
             },
         );
         assert_eq!(got.validity.as_deref(), Some("有効"), "{transport:?}");
@@ -242,6 +244,7 @@ fn a_request_naming_a_facility_acts_for_it() {
             limit_consent: false,
             confirmation_date: Some("20210106".into()),
             facility: Some(PHARMACY.into()),
+            result_encoding: None,
         },
     );
     assert_eq!(mine.candidates[0].reference_number.as_deref(), Some("PH-1"));
@@ -282,6 +285,7 @@ fn a_request_naming_a_facility_acts_for_it() {
             limit_consent: false,
             confirmation_date: Some("20210106".into()),
             facility: Some(PHARMACY.into()),
+            result_encoding: None,
         },
     );
     let sent = &s.journal()[before];

@@ -295,6 +295,8 @@ fn card_of_table(step: &Step) -> Result<(InsuranceCard, bool, Option<String>), S
             "生年月日" => card.birthdate = v,
             "限度額同意" => consent = v == "あり",
             "資格確認日" => date = Some(v),
+            // Read by the step itself (result_encoding).
+            "結果の文字コード" => {}
             other => return Err(format!("unknown item 「{other}」")),
         }
     }

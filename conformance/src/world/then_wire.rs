@@ -93,6 +93,43 @@ async fn encoding_matches(w: &mut CertWorld) -> Result<(), String> {
     w.verdict("宣言文字コード", diffs)
 }
 
+#[then(regex = r"^クライアントは照会結果を Shift_JIS で求めた$")]
+async fn asked_for_shift_jis(w: &mut CertWorld) -> Result<(), String> {
+    let entries = w.journal();
+    let e = last_message(&entries, "OQSsiquc01req")
+        .ok_or_else(|| "the client sent no OQSsiquc01req".to_owned())?;
+    // The answer's encoding: CharacterCodeIdentifier when given, else the request's own.
+    let identifier = wire::tree(e).and_then(|t| {
+        t.child("MessageHeader")
+            .and_then(|h| h.child_text("CharacterCodeIdentifier"))
+            .map(|c| c.trim().to_owned())
+    });
+    let declared_sjis = e
+        .encoding
+        .as_deref()
+        .is_some_and(|d| d.eq_ignore_ascii_case("Shift_JIS"));
+    let answer_sjis = match identifier.as_deref() {
+        Some(c) => c == "1",
+        None => declared_sjis,
+    };
+    let actual = format!(
+        "CharacterCodeIdentifier {}, request declared {}",
+        identifier.as_deref().unwrap_or("(none)"),
+        e.encoding.as_deref().unwrap_or("UTF-8")
+    );
+    w.one(
+        "結果の文字コード",
+        "OQSsiquc01req: the answer's encoding",
+        "Shift_JIS (CharacterCodeIdentifier 1, or a Shift_JIS request without it)".into(),
+        if answer_sjis {
+            "Shift_JIS (CharacterCodeIdentifier 1, or a Shift_JIS request without it)".into()
+        } else {
+            actual
+        },
+        "docs/interface.md §1 (Encodings), §4 OQSCD005",
+    )
+}
+
 #[then(regex = r"^クライアントは一括照会の全「(\d+)」行の結論を示す$")]
 async fn bulk_rows(w: &mut CertWorld, n: usize) -> Result<(), String> {
     let actual = w.bulk()?.rows.len();

@@ -12,6 +12,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The value of an item of a vertical table, if the table names it.
+fn table_value(step: &Step, item: &str) -> Option<String> {
+    step.table.as_ref()?.rows.iter().find_map(|r| {
+        (r.first().map(|k| k.trim()) == Some(item))
+            .then(|| r.get(1).map(|v| v.trim().to_owned()))
+            .flatten()
+    })
+}
+
 #[when(regex = r"^クライアントで次の被保険者証の資格を確認する:?$")]
 async fn check_card(w: &mut CertWorld, step: &Step) -> Result<(), String> {
     let ctx = w.ctx()?;
@@ -28,6 +37,7 @@ async fn check_card(w: &mut CertWorld, step: &Step) -> Result<(), String> {
         limit_consent: consent,
         confirmation_date: date,
         facility: w.acting_for.clone(),
+        result_encoding: table_value(step, "結果の文字コード"),
     })?;
     match outcome {
         Outcome::Confirmation(c) => {

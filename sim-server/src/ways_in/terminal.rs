@@ -23,6 +23,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oqs_protocol::codes::PrescriptionIssueForm;
+use oqs_protocol::header::RequestHeader;
+use oqs_protocol::registration::{RegistrationInfo, SingleRegistrationRequest};
 use oqs_protocol::texts;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -245,30 +247,21 @@ async fn post_reference_number(
             "this confirmation shows no qualification to give a 照会番号".into(),
         ));
     };
-    use oqs_protocol::Element;
-    let mut info = Element::new("ReferenceNumberRegistrationInfo").with(Element::leaf(
-        "ReferenceNumber",
-        edit.reference_number.trim(),
-    ));
-    for (name, v) in [
-        ("InsurerNumber", &r.insurer_number),
-        ("InsuredCardSymbol", &r.insured_card_symbol),
-        (
-            "InsuredIdentificationNumber",
-            &r.insured_identification_number,
-        ),
-        ("InsuredBranchNumber", &r.insured_branch_number),
-    ] {
-        if let Some(v) = v {
-            info = info.with(Element::leaf(name, v.trim()));
-        }
-    }
-    let root = Element::new("XmlMsg")
-        .with(
-            Element::new("MessageHeader")
-                .with(Element::leaf("MedicalInstitutionCode", &c.facility)),
-        )
-        .with(Element::new("MessageBody").with(info));
+    let trimmed = |v: &Option<String>| v.as_deref().map(|v| v.trim().to_owned());
+    let request = SingleRegistrationRequest {
+        header: RequestHeader {
+            medical_institution_code: Some(c.facility.clone()),
+            ..Default::default()
+        },
+        info: RegistrationInfo {
+            reference_number: Some(edit.reference_number.trim().to_owned()),
+            insurer_number: trimmed(&r.insurer_number),
+            insured_card_symbol: trimmed(&r.insured_card_symbol),
+            insured_identification_number: trimmed(&r.insured_identification_number),
+            insured_branch_number: trimmed(&r.insured_branch_number),
+        },
+    };
+    let root = request.to_element();
     let xml = oqs_protocol::xml::write_document(&root, oqs_protocol::TextEncoding::Utf8);
     let answered = match sim.handle_xml(
         "OQSsiimm01req",
