@@ -104,6 +104,15 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         facility: Option<String>,
     },
+    /// 照会番号一括登録 (JOB-02): submit these rows (`OQSmuimm01req`; an empty number deletes)
+    /// and fetch the result (`OQSmuimm02req` while SegmentOfResult is 2). Reply with
+    /// [`Outcome::BulkRegistration`].
+    BulkRegisterReferenceNumbers {
+        rows: Vec<ReferenceNumberRow>,
+        /// 医療機関コード to act for instead of the `hello` one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
     /// 顔認証付きカードリーダーの結果: face-reader results appear unprompted in the exchange
     /// folder's `face/` (`OQSsiquc01res_face_<n>_<yyyymmddhhmmss>.xml`). Reply with
     /// [`Outcome::Face`]: one conclusion per result file your client picked up since the last
@@ -191,6 +200,9 @@ pub enum Outcome {
     Bulk(BulkConclusion),
     /// A reference-number registration.
     Registration(RegistrationConclusion),
+    /// A bulk reference-number registration (reply to
+    /// [`Action::BulkRegisterReferenceNumbers`]).
+    BulkRegistration(BulkRegistrationConclusion),
     /// The face-reader results picked up (reply to [`Action::FaceResults`]).
     Face(FaceConclusion),
     /// Reply to [`Action::Shutdown`].
@@ -263,6 +275,26 @@ pub struct BulkConclusion {
     pub rows: Vec<Conclusion>,
     #[serde(default)]
     pub files: Vec<String>,
+}
+
+/// One row of a bulk reference-number registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceNumberRow {
+    pub card: InsuranceCard,
+    /// 照会番号 (empty: delete).
+    pub reference_number: String,
+}
+
+/// The client's conclusion about a bulk registration (JOB-02).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BulkRegistrationConclusion {
+    /// The job status shown (登録完了, 登録完了（要確認）, 登録失敗(…) verbatim).
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reception_number: Option<String>,
+    /// One conclusion per row, in request order (empty when the job failed).
+    #[serde(default)]
+    pub rows: Vec<RegistrationConclusion>,
 }
 
 /// The face-reader results a client picked up from `face/` since the last

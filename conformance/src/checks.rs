@@ -115,6 +115,7 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-030", title_en: "Each face/ file is handled exactly once" },
     CheckInfo { id: "CHK-B-031", title_en: "Several face/ files arriving together are all picked up" },
     CheckInfo { id: "CHK-B-032", title_en: "WebAPI: an idToken refused with 401 (expired) leads to a new auth and the inquiry is judged as the manual's (webapi)" },
+    CheckInfo { id: "CHK-B-034", title_en: "JOB-02: a bulk reference-number registration shows 登録完了（要確認） and each row as the simulator stored it" },
     CheckInfo { id: "CHK-B-033", title_en: "A result asked for in Shift_JIS (文字コード識別 1) is read correctly: names and readings as the manual's" },
 ];
 

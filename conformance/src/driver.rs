@@ -262,6 +262,7 @@ pub fn action_name(a: &Action) -> &'static str {
         Action::BulkInquiry { .. } => "bulk_inquiry",
         Action::RegisterReferenceNumber { .. } => "register_reference_number",
         Action::FaceResults => "face_results",
+        Action::BulkRegisterReferenceNumbers { .. } => "bulk_register_reference_numbers",
         Action::Shutdown => "shutdown",
     }
 }

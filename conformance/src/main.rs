@@ -186,6 +186,9 @@ fn wrong_adapter() {
                 false,
             ),
             Action::FaceResults => (Outcome::Face(Default::default()), false),
+            Action::BulkRegisterReferenceNumbers { .. } => {
+                (Outcome::BulkRegistration(Default::default()), false)
+            }
             Action::Shutdown => (Outcome::Bye, true),
         };
         let reply = Reply {

@@ -101,6 +101,16 @@ def search_info(card, limit_consent):
             + "</QualificationConfirmSearchInfo>")
 
 
+def registration_info(card, number):
+    """One ReferenceNumberRegistrationInfo (docs/interface.md §2.4); an empty number deletes."""
+    return ("<ReferenceNumberRegistrationInfo>" + element("ReferenceNumber", number)
+            + element("InsurerNumber", insurer_on_wire(card["insurer_number"]))
+            + element("InsuredCardSymbol", card.get("symbol"))
+            + element("InsuredIdentificationNumber", card["number"])
+            + element("InsuredBranchNumber", branch_on_wire(card.get("branch")))
+            + "</ReferenceNumberRegistrationInfo>")
+
+
 def message_xml(header, body):
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<XmlMsg><MessageHeader>' + header
             + "</MessageHeader><MessageBody>" + body + "</MessageBody></XmlMsg>").encode("utf-8")
@@ -473,13 +483,47 @@ class Client:
         return {"status": status, "reception_number": reception, "rows": out_rows,
                 "files": files}
 
+    def bulk_register(self, rows, facility=None):
+        """照会番号一括登録 (JOB-02): OQSmuimm01req, then OQSmuimm02req while SegmentOfResult is 2."""
+        body = message_xml(element("MedicalInstitutionCode", facility or self.facility),
+                           "".join(registration_info(r["card"], r["reference_number"])
+                                   for r in rows))
+        root, rejected, _ = self.send("OQSmuimm01req", body)
+        if rejected is not None:
+            return {"status": "登録失敗(%s)" % failure_label(rejected.message), "rows": []}
+        reception = text_of(root, "MessageBody/ReceptionNumber")
+        if text_of(root, "MessageHeader/SegmentOfResult") == "9" or not reception:
+            message = text_of(root, "MessageHeader/ErrorMessage") or ""
+            return {"status": "登録失敗(%s)" % failure_label(message), "rows": []}
+        while True:
+            fetch = message_xml(element("MedicalInstitutionCode", facility or self.facility),
+                                element("ReceptionNumber", reception))
+            root, rejected, _ = self.send("OQSmuimm02req", fetch)
+            if rejected is not None:
+                return {"status": "登録失敗(%s)" % failure_label(rejected.message),
+                        "reception_number": reception, "rows": []}
+            segment = text_of(root, "MessageHeader/SegmentOfResult")
+            if segment != "2":
+                break
+            time.sleep(POLL_INTERVAL)
+        if segment == "9":
+            message = text_of(root, "MessageHeader/ErrorMessage") or ""
+            return {"status": "登録失敗(%s)" % failure_label(message),
+                    "reception_number": reception, "rows": []}
+        out_rows = []
+        for unit in root.findall("MessageBody/BulkRegistrationUnit"):
+            if text_of(unit, "ProcessingResultStatus") == "1":
+                out_rows.append({"registered": True, "message": REGISTERED})
+            else:
+                out_rows.append({"registered": False,
+                                 "message": text_of(unit, "ProcessingResultMessage"),
+                                 "error_code": text_of(unit, "ProcessingResultCode")})
+        done = all(row["registered"] for row in out_rows)
+        return {"status": "登録完了" if done else "登録完了（要確認）",
+                "reception_number": reception, "rows": out_rows}
+
     def register_reference_number(self, card, number, facility=None):
-        info = ("<ReferenceNumberRegistrationInfo>" + element("ReferenceNumber", number)
-                + element("InsurerNumber", insurer_on_wire(card["insurer_number"]))
-                + element("InsuredCardSymbol", card.get("symbol"))
-                + element("InsuredIdentificationNumber", card["number"])
-                + element("InsuredBranchNumber", branch_on_wire(card.get("branch")))
-                + "</ReferenceNumberRegistrationInfo>")
+        info = registration_info(card, number)
         root, rejected, _ = self.send(
             "OQSsiimm01req", message_xml(element("MedicalInstitutionCode", facility or self.facility), info))
         if rejected is not None:
@@ -551,6 +595,8 @@ class Adapter:
             result = client.register_reference_number(line["card"], line["reference_number"],
                                                       facility)
             return dict(result, kind="registration")
+        if action == "bulk_register_reference_numbers":
+            return dict(client.bulk_register(line["rows"], facility), kind="bulk_registration")
         if action == "face_results":
             return {"kind": "face", "results": client.face_results()}
         raise ClientError("unknown action %r" % action)

@@ -7,6 +7,7 @@
 //!
 //! The binary `oqs-reference-client` speaks the adapter protocol (JSON lines on stdin/stdout).
 
+mod bulk_registration;
 pub mod face;
 mod transport;
 pub use transport::Transport;
@@ -159,7 +160,8 @@ impl Client {
             Action::CheckInsuranceCard { facility, .. }
             | Action::CheckMyNumberCard { facility, .. }
             | Action::BulkInquiry { facility, .. }
-            | Action::RegisterReferenceNumber { facility, .. } => facility.clone(),
+            | Action::RegisterReferenceNumber { facility, .. }
+            | Action::BulkRegisterReferenceNumbers { facility, .. } => facility.clone(),
             Action::Hello { .. } | Action::FaceResults | Action::Shutdown => None,
         }
         .filter(|f| !f.trim().is_empty() && !self.is(Mutant::HelloFacilityOnly));
@@ -219,6 +221,9 @@ impl Client {
             } => self
                 .register_reference_number(&card, &reference_number)
                 .map(Outcome::Registration),
+            Action::BulkRegisterReferenceNumbers { rows, .. } => {
+                self.bulk_register(&rows).map(Outcome::BulkRegistration)
+            }
             Action::FaceResults => {
                 let dir = PathBuf::from(&self.endpoints.exchange).join("face");
                 let style = self.style();

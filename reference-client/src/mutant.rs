@@ -163,6 +163,8 @@ mutants! {
     /// The counter's system wants Shift_JIS results; this one never asks for them
     /// (CharacterCodeIdentifier absent).
     IgnoreResultEncoding = "ignore-result-encoding", check = "CHK-B-033";
+    /// JOB-02: a row the job refused is not registered; this one reports every row registered.
+    BulkRegistrationAllRegistered = "bulk-registration-all-registered", check = "CHK-B-034";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod bulk_registration;
 mod face;
 mod given;
 mod outcome;
@@ -105,6 +106,11 @@ pub struct CertWorld {
     /// 資格確認履歴 records per facility when the check chose its facility (the `hello` one and
     /// its own), to tell whose history a later check went to.
     history_marks: Vec<(String, usize)>,
+    /// A JOB-02 bulk registration: the rows sent and the client's conclusion.
+    bulk_registration: Option<(
+        Vec<oqs_adapter_protocol::ReferenceNumberRow>,
+        oqs_adapter_protocol::BulkRegistrationConclusion,
+    )>,
     /// Face-reader results put into `face/` and what the client picked up.
     face: face::FaceState,
     /// Near-miss diffs of the failing steps.
@@ -182,6 +188,7 @@ impl CertWorld {
             polls: None,
             acting_for: None,
             history_marks: Vec::new(),
+            bulk_registration: None,
             face: face::FaceState::default(),
             diffs: Vec::new(),
         }
