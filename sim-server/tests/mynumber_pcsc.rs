@@ -97,7 +97,7 @@ async fn a_card_over_vpcd_answers_through_the_pcsc_reader() {
     assert_eq!(v["banner"], "この資格は有効です。");
     let xml = v["result_xml"].as_str().expect("result");
     assert!(xml.contains("<ReferenceClassification>1</ReferenceClassification>"));
-    assert!(xml.contains("<Name>新橋 太郎</Name>"));
+    assert!(xml.contains("<Name>新橋　太郎</Name>"));
     let journal = sim.journal.since(0, 100);
     assert_eq!(
         journal.last().and_then(|e| e.method.as_deref()),
