@@ -73,6 +73,18 @@ pub fn expected(
     limit_consent: bool,
     date: Option<&str>,
 ) -> Expected {
+    expected_of(domain_response(sim, facility, card, limit_consent, date))
+}
+
+/// The domain's answer to the canonical request, with the facility's 照会番号 as the simulator
+/// patches them into every result.
+fn domain_response(
+    sim: &Simulator,
+    facility: &str,
+    card: &InsuranceCard,
+    limit_consent: bool,
+    date: Option<&str>,
+) -> SingleInquiryResponse {
     let req = canonical_request(facility, card, limit_consent, date);
     let pop = sim.population();
     let answer = answer_single_inquiry(
@@ -86,7 +98,7 @@ pub fn expected(
     if let Some(body) = &mut response.body {
         sim.jobs.references().patch(facility, &mut body.results);
     }
-    expected_of(response)
+    response
 }
 
 fn expected_of(response: SingleInquiryResponse) -> Expected {
@@ -108,20 +120,8 @@ fn expected_of(response: SingleInquiryResponse) -> Expected {
 /// domain's answer with 照会区分 1 (マイナンバーカード) and the facility's 照会番号, as the
 /// bytes of the file and as the manual's judgement of it.
 pub fn face_result(sim: &Simulator, facility: &str, card: &InsuranceCard) -> (Expected, Vec<u8>) {
-    let req = canonical_request(facility, card, false, None);
-    let pop = sim.population();
-    let answer = answer_single_inquiry(
-        &pop,
-        &req,
-        TextEncoding::Utf8,
-        sim.clock.now(),
-        sim.error_table(),
-    );
-    let mut response = answer.response;
+    let mut response = domain_response(sim, facility, card, false, None);
     response.header.reference_classification = ReferenceClassification::MyNumberCard;
-    if let Some(body) = &mut response.body {
-        sim.jobs.references().patch(facility, &mut body.results);
-    }
     let bytes = write_document(&response.to_element(), TextEncoding::Utf8);
     (expected_of(response), bytes)
 }

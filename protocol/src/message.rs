@@ -393,18 +393,7 @@ impl SingleInquiryResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn search() -> SearchInfo {
-        SearchInfo {
-            insurer_number: Some("06139000".into()),
-            insured_card_symbol: Some("9000".into()),
-            insured_identification_number: Some("10001".into()),
-            insured_branch_number: Some("01".into()),
-            birthdate: Some("19540326".into()),
-            limit_application_certificate_related_cons_flg: Some("0".into()),
-            arbitrary_identifier: None,
-        }
-    }
+    use crate::search::tests::search;
 
     #[test]
     fn request_structure() {

@@ -188,10 +188,11 @@ impl SearchInfo {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn search() -> SearchInfo {
+    /// 新橋 太郎's card, every field valid (shared with message's tests).
+    pub(crate) fn search() -> SearchInfo {
         SearchInfo {
             insurer_number: Some("06139000".into()),
             insured_card_symbol: Some("9000".into()),

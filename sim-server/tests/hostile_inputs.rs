@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::binary::{start_server, Server};
+use common::binary::{refused_start, start_server, Server};
 use common::raw;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -18,34 +18,6 @@ fn start(dir: &Path, extra: &[&str]) -> Server {
             .arg(dir.join("ex"))
             .args(extra);
     })
-}
-
-/// Runs `oqs-sim` expecting it to refuse to start: its exit code and stderr.
-fn refused_start(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            let mut err = String::new();
-            use std::io::Read;
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            return (status.code(), err);
-        }
-        if start.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("oqs-sim started with {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

@@ -3,39 +3,11 @@
 
 mod common;
 
-use common::binary::start_server;
+use common::binary::{refused_start, start_server};
 use common::raw;
 use std::time::{Duration, Instant};
 
 const NOW: &str = "2021-01-06T10:00:00+09:00";
-
-/// Runs `oqs-sim` expecting it to refuse to start: its exit code and stderr.
-fn refused_start(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oqs-sim"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            let mut err = String::new();
-            use std::io::Read;
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            return (status.code(), err);
-        }
-        if start.elapsed() > Duration::from_secs(15) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("oqs-sim started with {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 const ROW: &str = "<QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo>";
 
