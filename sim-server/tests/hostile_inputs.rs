@@ -7,7 +7,7 @@ mod common;
 use common::binary::{refused_start, start_server, Server};
 use common::raw;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const NOW: &str = "2021-01-06T10:00:00+09:00";
 
