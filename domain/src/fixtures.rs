@@ -144,6 +144,9 @@ struct FixtureFile {
     person: Vec<Spanned<PersonRecord>>,
     #[serde(default)]
     reference_number: Vec<Spanned<ReferenceNumberRecord>>,
+    /// 訪問診療等・オンライン診療等 consents (`crate::visiting`).
+    #[serde(default)]
+    consent: Vec<Spanned<crate::visiting::ConsentRecord>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -565,6 +568,9 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
         };
         next.set_reference_number(&r.facility, qid, Some(&r.value));
     }
+    crate::visiting::load_consents(&mut next, parsed.consent, &|at, field, message| {
+        err_at(at, field, message)
+    })?;
     *pop = next;
     Ok(())
 }

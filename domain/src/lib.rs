@@ -9,6 +9,7 @@ pub mod generator;
 pub mod inquiry;
 pub mod judgement;
 pub mod model;
+pub mod visiting;
 pub mod wareki;
 
 pub use model::Population;

@@ -224,6 +224,8 @@ pub struct Population {
     by_person: Vec<Ids>,
     by_card: HashIndex,
     reference_numbers: HashMap<(Box<str>, QualificationId), Box<str>>,
+    /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
+    pub(crate) consents: Vec<crate::visiting::Consent>,
 }
 
 impl Population {

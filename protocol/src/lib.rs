@@ -18,6 +18,7 @@ pub mod naming;
 pub mod registration;
 pub mod search;
 pub mod texts;
+pub mod visiting;
 pub mod xml;
 
 pub use dom::Element;
