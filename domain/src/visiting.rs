@@ -297,15 +297,13 @@ pub(crate) fn load_consents(
         }
         let mut categories = [Some(r.valid_until.0); 7];
         for label in &r.not_consented {
-            let c = ConsentCategory::parse(label).ok_or_else(|| {
-                err_at(at, "not_consented", unknown_category(label))
-            })?;
+            let c = ConsentCategory::parse(label)
+                .ok_or_else(|| err_at(at, "not_consented", unknown_category(label)))?;
             categories[c as usize] = None;
         }
         for (label, until) in &r.valid_until_of {
-            let c = ConsentCategory::parse(label).ok_or_else(|| {
-                err_at(at, "valid_until_of", unknown_category(label))
-            })?;
+            let c = ConsentCategory::parse(label)
+                .ok_or_else(|| err_at(at, "valid_until_of", unknown_category(label)))?;
             if categories[c as usize].is_some() {
                 categories[c as usize] = Some(until.0);
             }
@@ -325,7 +323,10 @@ pub(crate) fn load_consents(
 
 fn unknown_category(label: &str) -> String {
     let all: Vec<&str> = ConsentCategory::ALL.iter().map(|c| c.label()).collect();
-    format!("\"{label}\" is not a 同意区分: use one of {}", all.join(", "))
+    format!(
+        "\"{label}\" is not a 同意区分: use one of {}",
+        all.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -381,9 +382,27 @@ mod tests {
                 ("手術情報閲覧同意区分", "○", "2023/01/08", "2025/09/20", "-"),
                 ("診療情報閲覧同意区分", "○", "2023/01/08", "2025/09/20", "-"),
                 ("薬剤情報閲覧同意区分", "○", "2023/01/08", "2025/09/20", "-"),
-                ("特定健診情報閲覧同意区分", "○", "2023/01/08", "2025/09/21", "-"),
-                ("限度額適用認定証提供同意区分", "○", "2023/01/08", "2025/09/20", "-"),
-                ("特定疾病療養受療証提供同意区分", "○", "2023/01/08", "2025/09/21", "-"),
+                (
+                    "特定健診情報閲覧同意区分",
+                    "○",
+                    "2023/01/08",
+                    "2025/09/21",
+                    "-"
+                ),
+                (
+                    "限度額適用認定証提供同意区分",
+                    "○",
+                    "2023/01/08",
+                    "2025/09/20",
+                    "-"
+                ),
+                (
+                    "特定疾病療養受療証提供同意区分",
+                    "○",
+                    "2023/01/08",
+                    "2025/09/21",
+                    "-"
+                ),
             ]
         );
         assert!(c.is_active(None, date(2023, 8, 25)));
@@ -404,7 +423,10 @@ mod tests {
         assert_eq!(rows[0].consent_date, "2023/06/01");
         assert_eq!(rows[0].expiry_date, "2023/08/25");
         assert_eq!(rows[0].expiry_reason, "医療機関による同意取り消し");
-        assert_eq!(rows[1].expiry_reason, "同意なし", "手術 was never consented");
+        assert_eq!(
+            rows[1].expiry_reason, "同意なし",
+            "手術 was never consented"
+        );
         assert_eq!(rows[1].consent_date, "-");
         assert!(!c.is_active(Some(date(2023, 8, 25)), date(2023, 8, 25)));
     }

@@ -80,9 +80,9 @@ impl ConsentCategory {
     /// By label (also the variant labels of other screenshots, e.g. 「手術情報同意区分」).
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
-        ConsentCategory::ALL.into_iter().find(|c| {
-            c.label() == s || c.label().replace("閲覧同意", "同意") == s || c.code() == s
-        })
+        ConsentCategory::ALL
+            .into_iter()
+            .find(|c| c.label() == s || c.label().replace("閲覧同意", "同意") == s || c.code() == s)
     }
 
     /// The simulator's code for the row (1..7, the manual's order).
@@ -108,7 +108,8 @@ pub const REASON_NOT_CONSENTED: &str = "同意なし";
 /// 閲覧同意有効期限切れ理由 after 《同意取消》 (RULE-67).
 pub const REASON_CANCELLED: &str = "医療機関による同意取り消し";
 /// DLG-18 (title 「同意取消(訪問診療等)」).
-pub const CANCEL_CONFIRM: &str = "患者の資格確認および医療情報の閲覧ができなくなります。\nよろしいですか？";
+pub const CANCEL_CONFIRM: &str =
+    "患者の資格確認および医療情報の閲覧ができなくなります。\nよろしいですか？";
 /// DLG-19.
 pub const CANCEL_DONE: &str = "処理が正常に完了しました。";
 /// RULE-56 on SCR-22.
@@ -175,7 +176,8 @@ impl ConsentRow {
 /// The consent table element.
 pub fn consent_list(rows: &[ConsentRow]) -> Element {
     let mut list = Element::new(CONSENT_LIST);
-    list.children.extend(rows.iter().map(ConsentRow::to_element));
+    list.children
+        .extend(rows.iter().map(ConsentRow::to_element));
     list
 }
 
