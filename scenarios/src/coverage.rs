@@ -1,7 +1,7 @@
 //! Which catalogue ids the feature files cover: a plain-text reading of Gherkin tags (English or
 //! Japanese keywords) and of the checklist in §9 of manual-catalogue.md.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// One scenario (or scenario outline) of a feature file, with every tag that applies to it:
@@ -170,6 +170,29 @@ pub struct Coverage<'a> {
     pub rows: Vec<(&'a CatalogueId, Vec<&'a Scenario>)>,
     /// Tags that look like catalogue ids but are not in the checklist.
     pub unknown_tags: BTreeSet<String>,
+    /// Written reasons why an id is not simulated (`not-simulated.toml`), by id.
+    pub reasons: BTreeMap<String, String>,
+}
+
+/// The written reasons of `not-simulated.toml`: a flat table `"ID" = "reason"`. Errors name the
+/// offending key: a key that is not a catalogue id, a value that is not a non-empty string.
+pub fn parse_reasons(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("not TOML: {e}"))?;
+    let mut reasons = BTreeMap::new();
+    for (key, value) in table {
+        if !is_catalogue_id(&key) {
+            return Err(format!(
+                "key \"{key}\" is not a catalogue id (like \"DLG-33\")"
+            ));
+        }
+        match value.as_str().map(str::trim) {
+            Some(reason) if !reason.is_empty() => {
+                reasons.insert(key, reason.to_owned());
+            }
+            _ => return Err(format!("\"{key}\": the reason must be a non-empty string")),
+        }
+    }
+    Ok(reasons)
 }
 
 impl<'a> Coverage<'a> {
@@ -191,7 +214,34 @@ impl<'a> Coverage<'a> {
             .filter(|t| is_catalogue_id(t) && !known.contains(t.as_str()))
             .cloned()
             .collect();
-        Coverage { rows, unknown_tags }
+        Coverage {
+            rows,
+            unknown_tags,
+            reasons: BTreeMap::new(),
+        }
+    }
+
+    /// The same coverage, with the written reasons for ids that are not simulated.
+    pub fn with_reasons(mut self, reasons: BTreeMap<String, String>) -> Self {
+        self.reasons = reasons;
+        self
+    }
+
+    /// Uncovered ids that carry a written reason.
+    pub fn explained(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|(id, s)| s.is_empty() && self.reasons.contains_key(&id.id))
+            .count()
+    }
+
+    /// Reasons that name an id scenarios cover, or no checklist id at all: stale, to remove.
+    pub fn stale_reasons(&self) -> Vec<&str> {
+        self.reasons
+            .keys()
+            .filter(|k| !self.rows.iter().any(|(id, s)| &id.id == *k && s.is_empty()))
+            .map(String::as_str)
+            .collect()
     }
 
     pub fn covered(&self) -> usize {
@@ -213,9 +263,28 @@ impl<'a> Coverage<'a> {
             }
         }
         let _ = writeln!(out);
+        let uncovered = || self.rows.iter().filter(|(_, s)| s.is_empty());
+        if !self.reasons.is_empty() {
+            let _ = writeln!(out, "Not simulated, with a written reason:");
+            for (id, _) in uncovered() {
+                if let Some(reason) = self.reasons.get(&id.id) {
+                    let _ = writeln!(out, "{} — {}\n    reason: {}", id.id, id.title, reason);
+                }
+            }
+            let _ = writeln!(out);
+        }
         let _ = writeln!(out, "Not covered:");
-        for (id, _) in self.rows.iter().filter(|(_, s)| s.is_empty()) {
+        for (id, _) in uncovered().filter(|(id, _)| !self.reasons.contains_key(&id.id)) {
             let _ = writeln!(out, "{} — {}", id.id, id.title);
+        }
+        let stale = self.stale_reasons();
+        if !stale.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Reasons for ids that are covered or not in the checklist (remove them): {}",
+                stale.join(" ")
+            );
         }
         if !self.unknown_tags.is_empty() {
             let _ = writeln!(out);
@@ -230,6 +299,15 @@ impl<'a> Coverage<'a> {
             );
         }
         let _ = writeln!(out);
+        if !self.reasons.is_empty() {
+            let open = self.total() - self.covered() - self.explained();
+            let _ = writeln!(
+                out,
+                "not simulated (written reason) {}; neither covered nor explained {}",
+                self.explained(),
+                open
+            );
+        }
         let _ = writeln!(out, "covered {} of {}", self.covered(), self.total());
         out
     }
@@ -338,5 +416,39 @@ mod tests {
         assert!(is_catalogue_id("ERR-15"));
         assert!(!is_catalogue_id("language"));
         assert!(!is_catalogue_id("RULE-"));
+    }
+
+    #[test]
+    fn reasons_explain_uncovered_ids_and_stale_ones_are_named() {
+        let ids = parse_checklist(
+            "## 9. Coverage checklist\n- [ ] FLOW-18 — Insurance card\n- [ ] RULE-02 — Invalid\n- [ ] DLG-33 — Download prompt\n",
+        );
+        let scenarios = parse_feature("a.feature", FEATURE_TEXT);
+        let reasons =
+            parse_reasons("\"DLG-33\" = \"the browser's own prompt\"\n\"FLOW-18\" = \"x\"\n")
+                .expect("valid reasons");
+        let c = Coverage::new(&ids, &scenarios).with_reasons(reasons);
+        assert_eq!((c.covered(), c.explained(), c.total()), (1, 1, 3));
+        assert_eq!(c.stale_reasons(), vec!["FLOW-18"]);
+        let out = c.render();
+        assert!(
+            out.contains("DLG-33 — Download prompt\n    reason: the browser's own prompt"),
+            "{out}"
+        );
+        assert!(out.contains("Not covered:\nRULE-02 — Invalid\n\n"), "{out}");
+        assert!(out.contains("(remove them): FLOW-18"), "{out}");
+        assert!(out.contains("not simulated (written reason) 1; neither covered nor explained 1"));
+        assert!(out.trim_end().ends_with("covered 1 of 3"), "{out}");
+    }
+
+    #[test]
+    fn bad_reasons_name_the_key() {
+        let e = parse_reasons("\"lower-1\" = \"x\"").expect_err("not an id");
+        assert!(e.contains("\"lower-1\""), "{e}");
+        let e = parse_reasons("\"DLG-01\" = \" \"").expect_err("empty");
+        assert!(e.contains("DLG-01") && e.contains("non-empty"), "{e}");
+        let e = parse_reasons("\"DLG-01\" = 3").expect_err("not a string");
+        assert!(e.contains("DLG-01"), "{e}");
+        assert!(parse_reasons("DLG = [").is_err());
     }
 }

@@ -1,12 +1,15 @@
 //! `cargo run -p scenarios --bin coverage [FEATURES_DIR [CATALOGUE]]`: for every id of the
 //! catalogue's §9 checklist, the scenarios tagged with it; then the ids no scenario covers and
-//! the line `covered N of M`.
+//! the line `covered N of M`. Ids listed in `scenarios/not-simulated.toml` with a written reason
+//! are reported apart, as not simulated.
 
-use scenarios::coverage::{parse_checklist, parse_feature, Coverage, Scenario};
+use scenarios::coverage::{parse_checklist, parse_feature, parse_reasons, Coverage, Scenario};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const DEFAULT_FEATURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/features");
+/// Written reasons for the ids that are not simulated (see the file's header).
+const REASONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/not-simulated.toml");
 const DEFAULT_CATALOGUE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../shared/spec/manual-catalogue.md"
@@ -86,7 +89,21 @@ fn main() -> ExitCode {
         }
     }
 
-    let coverage = Coverage::new(&ids, &scenarios);
+    let reasons = match std::fs::read_to_string(REASONS) {
+        Ok(text) => match parse_reasons(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {REASONS}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+        Err(e) => {
+            eprintln!("error: cannot read {REASONS} ({e})");
+            return ExitCode::from(2);
+        }
+    };
+    let coverage = Coverage::new(&ids, &scenarios).with_reasons(reasons);
     println!(
         "{} scenarios in {} feature files under {}",
         scenarios.len(),
@@ -95,5 +112,10 @@ fn main() -> ExitCode {
     );
     println!();
     print!("{}", coverage.render());
-    ExitCode::SUCCESS
+    if coverage.stale_reasons().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: {REASONS} gives reasons for ids that are covered or unknown");
+        ExitCode::FAILURE
+    }
 }
