@@ -8,6 +8,11 @@
 //! - it changes state with a body type a browser may send cross-site without asking first
 //!   (`text/plain`, a form; 415).
 //!
+//! The trainer's tray (`/__tray…`, issue 13) is guarded by the same rules, adapted to a page a
+//! browser shows: Host and Origin as above; a state change must name this page as its `Origin`
+//! (or `Referer`) and carry the tray's CSRF token in its form; with an admin token, the browser
+//! first unlocks the tray with it (`POST /__tray/unlock` sets a `SameSite=Strict` cookie).
+//!
 //! And on every route, a 4xx answer never echoes a huge input: long strings in it are clipped
 //! ([`clip_errors`]).
 
@@ -36,6 +41,84 @@ pub struct AdminAccess {
     /// Host names the simulator answers to; `None`: any (listening on all addresses, where the
     /// token is required).
     hosts: Option<Vec<String>>,
+    /// The tray's secrets, 128 bits each from the OS CSPRNG: the form token (CSRF) and the
+    /// cookie an unlocked browser shows (admin token set).
+    tray: TraySecrets,
+}
+
+#[derive(Clone)]
+struct TraySecrets {
+    csrf: String,
+    session: String,
+}
+
+impl std::fmt::Debug for TraySecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TraySecrets(…)")
+    }
+}
+
+impl TraySecrets {
+    fn new() -> Self {
+        TraySecrets {
+            csrf: random_hex(),
+            session: random_hex(),
+        }
+    }
+}
+
+/// 128 bits from the operating system's CSPRNG, as 32 hex digits.
+fn random_hex() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The tray's cookie (set by `POST /__tray/unlock` when an admin token is configured).
+pub const TRAY_COOKIE: &str = "oqs_tray";
+/// The tray's unlock route (reachable without the cookie).
+pub const TRAY_UNLOCK: &str = "/__tray/unlock";
+
+/// Whether `path` is the tray's.
+pub fn is_tray_path(path: &str) -> bool {
+    path == "/__tray" || path.starts_with("/__tray/")
+}
+
+/// What the guard hands the tray's handlers (a request extension).
+#[derive(Debug, Clone)]
+pub struct TrayAccess {
+    access: Arc<AdminAccess>,
+    /// An admin token is configured and this browser has not unlocked the tray.
+    pub locked: bool,
+}
+
+impl TrayAccess {
+    /// The token every tray form carries.
+    pub fn csrf(&self) -> &str {
+        &self.access.tray.csrf
+    }
+
+    /// Whether a form's token is the tray's.
+    pub fn csrf_ok(&self, given: &str) -> bool {
+        same_secret(given.as_bytes(), self.access.tray.csrf.as_bytes())
+    }
+
+    /// Whether the tray asks for the admin token first.
+    pub fn token_required(&self) -> bool {
+        self.access.token.is_some()
+    }
+
+    /// The `Set-Cookie` value that unlocks the tray, when `given` is the admin token.
+    pub fn unlock(&self, given: &str) -> Option<String> {
+        let token = self.access.token.as_ref()?;
+        same_secret(given.trim().as_bytes(), token.as_bytes()).then(|| {
+            format!(
+                "{TRAY_COOKIE}={}; Path=/__tray; HttpOnly; SameSite=Strict",
+                self.access.tray.session
+            )
+        })
+    }
 }
 
 const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -46,6 +129,7 @@ impl AdminAccess {
         AdminAccess {
             token: None,
             hosts: Some(LOOPBACK_NAMES.iter().map(|s| (*s).to_owned()).collect()),
+            tray: TraySecrets::new(),
         }
     }
 
@@ -65,7 +149,11 @@ impl AdminAccess {
             h.push(listen.ip().to_string());
             Some(h)
         };
-        Ok(AdminAccess { token, hosts })
+        Ok(AdminAccess {
+            token,
+            hosts,
+            tray: TraySecrets::new(),
+        })
     }
 
     fn host_allowed(&self, host: &str) -> bool {
@@ -78,7 +166,8 @@ impl AdminAccess {
         }
     }
 
-    fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), (StatusCode, String)> {
+    /// Host and Origin: the request comes from this simulator's own name and no other site.
+    fn check_site(&self, headers: &HeaderMap) -> Result<(), (StatusCode, String)> {
         let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or(""));
         if let Some(host) = text(header::HOST) {
             if !self.host_allowed(host) {
@@ -99,26 +188,32 @@ impl AdminAccess {
                 ));
             }
         }
-        if let Some(token) = &self.token {
-            let given = text(header::AUTHORIZATION)
-                .and_then(|v| v.trim().strip_prefix("Bearer "))
-                .unwrap_or("");
-            if !same_secret(given.trim().as_bytes(), token.as_bytes()) {
-                return Err((
-                    StatusCode::UNAUTHORIZED,
-                    "admin API: Authorization: Bearer <admin token> required".into(),
-                ));
-            }
+        Ok(())
+    }
+
+    fn bearer_ok(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or(""))
+            .and_then(|v| v.trim().strip_prefix("Bearer "))
+            .unwrap_or("");
+        same_secret(given.trim().as_bytes(), token.as_bytes())
+    }
+
+    fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), (StatusCode, String)> {
+        self.check_site(headers)?;
+        if !self.bearer_ok(headers) {
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                "admin API: Authorization: Bearer <admin token> required".into(),
+            ));
         }
         let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         if changes_state {
-            let ct = text(header::CONTENT_TYPE)
-                .unwrap_or("")
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let ct = content_type(headers);
             if matches!(
                 ct.as_str(),
                 "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"
@@ -134,6 +229,83 @@ impl AdminAccess {
         }
         Ok(())
     }
+
+    /// The tray's rule: the admin API's Host and Origin checks; a state change must come from a
+    /// page of this simulator (`Origin`, else `Referer`, naming the request's own `Host`) as a
+    /// form (the handlers check its CSRF token). With an admin token: `Authorization: Bearer`
+    /// or the cookie `POST /__tray/unlock` set; without either only `GET /__tray` (shown as
+    /// the unlock form) and the unlock itself pass. `Ok(locked)`.
+    fn check_tray(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Result<bool, (StatusCode, String)> {
+        self.check_site(headers)?;
+        let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or(""));
+        let changes_state = !matches!(*method, Method::GET | Method::HEAD);
+        if changes_state {
+            let host = text(header::HOST).unwrap_or("");
+            let from = text(header::ORIGIN).or_else(|| text(header::REFERER));
+            let same_page = from
+                .and_then(|o| o.split_once("://"))
+                .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+                .is_some_and(|authority| !host.is_empty() && authority.eq_ignore_ascii_case(host));
+            if !same_page {
+                return Err((
+                    StatusCode::FORBIDDEN,
+                    "tray: a change must come from the tray's own page (Origin or Referer)".into(),
+                ));
+            }
+            if content_type(headers) != "application/x-www-form-urlencoded" {
+                return Err((
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "tray: send the tray's form (application/x-www-form-urlencoded)".into(),
+                ));
+            }
+        }
+        let unlocked = self.bearer_ok(headers)
+            || cookie(headers, TRAY_COOKIE)
+                .is_some_and(|c| same_secret(c.as_bytes(), self.tray.session.as_bytes()));
+        if unlocked {
+            return Ok(false);
+        }
+        let open = (*method == Method::GET && path == "/__tray")
+            || (*method == Method::POST && path == TRAY_UNLOCK);
+        if open {
+            Ok(true)
+        } else {
+            Err((
+                StatusCode::UNAUTHORIZED,
+                "tray: unlock the tray with the admin token first (GET /__tray)".into(),
+            ))
+        }
+    }
+}
+
+/// The media type of a request, lower case, without parameters.
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or(""))
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A cookie's value.
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
 }
 
 /// `host`, `host:port`, `[v6]:port` → the host name, lower case, no trailing dot.
@@ -155,11 +327,26 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The middleware: guards `/__admin/…`, lets everything else through.
-pub async fn guard(State(access): State<Arc<AdminAccess>>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/__admin") {
+/// The middleware: guards `/__admin/…` and the tray `/__tray…`, lets everything else through.
+pub async fn guard(
+    State(access): State<Arc<AdminAccess>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/__admin") {
         if let Err((status, msg)) = access.check(req.method(), req.headers()) {
             return (status, Json(json!({ "error": msg }))).into_response();
+        }
+    } else if is_tray_path(&path) {
+        match access.check_tray(req.method(), &path, req.headers()) {
+            Ok(locked) => {
+                req.extensions_mut().insert(TrayAccess {
+                    access: access.clone(),
+                    locked,
+                });
+            }
+            Err((status, msg)) => return (status, msg).into_response(),
         }
     }
     next.run(req).await

@@ -5,7 +5,8 @@
 //! - [`exchange`]: the `req/` → `res/` folder bridge;
 //! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults) and its guard;
 //! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits);
-//! - [`terminal`], [`jobs`], [`history`]: the routes of those services (the screens come later).
+//! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
+//! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
 
 pub mod admin;
 pub mod admin_guard;
@@ -14,5 +15,6 @@ pub mod history;
 pub mod jobs;
 pub mod serve;
 pub mod terminal;
+pub mod tray;
 pub mod webapi;
 pub mod xml_http;

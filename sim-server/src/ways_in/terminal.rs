@@ -299,7 +299,8 @@ async fn post_reference_number(
 
 // ----- admin -----
 
-fn terminal_json(sim: &Simulator) -> Value {
+/// The terminal as `GET /__admin/terminal` answers it.
+pub fn terminal_json(sim: &Simulator) -> Value {
     let t = &sim.terminal;
     json!({
         "readers": t.readers(),
@@ -407,76 +408,82 @@ async fn put_readers(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     Json(terminal_json(&sim)).into_response()
 }
 
+/// A card to put on a reader: the body of `PUT /__admin/terminal/readers/{index}/card` (and of
+/// the trainer's tray, which calls [`insert_card`] too).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct CardBody {
-    profile: Option<String>,
+pub struct CardBody {
+    pub profile: Option<String>,
     /// The card holder (person key of the population); default: the profile's person.
-    person: Option<String>,
+    pub person: Option<String>,
     /// For a face reader: the PIN the patient enters on it (暗証番号認証固定 / 無人運転).
-    pin: Option<String>,
+    pub pin: Option<String>,
     /// For a face reader: 資格確認日 of the check it runs.
     #[serde(alias = "資格確認日")]
-    confirmation_date: Option<String>,
+    pub confirmation_date: Option<String>,
 }
 
-/// Inserts a virtual card. On a face reader the reader runs the confirmation at once (the
-/// patient authenticates at the reader) and writes the result into `face/`.
+/// Inserts a virtual card of `profile`. On a face reader the reader runs the confirmation at
+/// once (the patient authenticates at the reader) and writes the result into `face/`: the
+/// answer then carries `"confirmation"`. Blocking (APDUs, RSA): call it off the async workers.
+pub fn insert_card(
+    sim: &Simulator,
+    index: usize,
+    profile: &str,
+    b: CardBody,
+) -> Result<Value, RequestError> {
+    // The holder must be a person of the population (the key also names a PIN-state file).
+    if let Some(person) = &b.person {
+        if sim.population().person_by_key(person).is_none() {
+            let shown: String = person.chars().take(64).collect();
+            return Err(RequestError(format!("person: \"{shown}\" is not a person of the population (a person key such as kouki-jiro)")));
+        }
+    }
+    let state_dir = crate::terminal::card_state_dir(sim.settings.data_dir.as_deref());
+    sim.terminal.insert_profile_keeping_pins(
+        index,
+        profile,
+        b.person.as_deref(),
+        sim.clock.now(),
+        state_dir.as_deref(),
+    )?;
+    let face = sim
+        .terminal
+        .readers()
+        .get(index)
+        .is_some_and(|r| r.kind == ReaderKind::Face);
+    let mut v = terminal_json(sim);
+    if face {
+        let req = MyNumberRequest {
+            reader: Some(index),
+            method: Some(if b.pin.is_some() {
+                Method::Pin
+            } else {
+                Method::Visual
+            }),
+            pin: b.pin,
+            confirmation_date: b.confirmation_date,
+            ..MyNumberRequest::default()
+        };
+        let c = confirm(&sim.terminal_context(), &req)?;
+        v["confirmation"] = confirmation_json(&c);
+    }
+    Ok(v)
+}
+
 async fn put_card(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::Bytes) -> Response {
-    let b: CardBody = match body(&bytes) {
+    let mut b: CardBody = match body(&bytes) {
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let Some(profile) = b.profile else {
+    let Some(profile) = b.profile.take() else {
         return error(
             StatusCode::BAD_REQUEST,
             "body must name a card: {\"profile\": \"valid\"}",
         );
     };
-    // The holder must be a person of the population (the key also names a PIN-state file).
-    if let Some(person) = &b.person {
-        if sim.population().person_by_key(person).is_none() {
-            let shown: String = person.chars().take(64).collect();
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("person: \"{shown}\" is not a person of the population (a person key such as kouki-jiro)"),
-            );
-        }
-    }
     let s = sim.clone();
-    let run = move || -> Result<Value, RequestError> {
-        let state_dir = crate::terminal::card_state_dir(s.settings.data_dir.as_deref());
-        s.terminal.insert_profile_keeping_pins(
-            index,
-            &profile,
-            b.person.as_deref(),
-            s.clock.now(),
-            state_dir.as_deref(),
-        )?;
-        let face = s
-            .terminal
-            .readers()
-            .get(index)
-            .is_some_and(|r| r.kind == ReaderKind::Face);
-        let mut v = terminal_json(&s);
-        if face {
-            let req = MyNumberRequest {
-                reader: Some(index),
-                method: Some(if b.pin.is_some() {
-                    Method::Pin
-                } else {
-                    Method::Visual
-                }),
-                pin: b.pin,
-                confirmation_date: b.confirmation_date,
-                ..MyNumberRequest::default()
-            };
-            let c = confirm(&s.terminal_context(), &req)?;
-            v["confirmation"] = confirmation_json(&c);
-        }
-        Ok(v)
-    };
-    match tokio::task::spawn_blocking(run).await {
+    match tokio::task::spawn_blocking(move || insert_card(&s, index, &profile, b)).await {
         Ok(Ok(v)) => Json(v).into_response(),
         Ok(Err(e)) => unprocessable(e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
