@@ -500,6 +500,9 @@ pub mod job_status {
         "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
 }
 
+/// The face-reader screens SCR-31 / SCR-32 (ch.9, ch.10).
+pub mod face;
+
 /// A confirmation dialog of the catalogue's dialog table (DLG-), as the simulator shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Dlg {

@@ -218,6 +218,26 @@ async fn readers_cards_and_modes_change_what_the_check_answers() {
     assert_eq!(err_of(&c), "ERR-27");
     let page = tray.page(&format!("?done=card&confirmation={id}")).await;
     assert!(page.contains("マイナンバーカードを保険証として利用するための登録を開始します。"));
+
+    // 日本語名称 and セットアップ済み (RULE-82, ERR-29's condition), as the admin route sets them.
+    tray.act("/__tray/readers/0/face", &[("label", "外科受付用")])
+        .await;
+    let r = &tray.get_json("/__admin/terminal").await["readers"][0];
+    assert_eq!(
+        (r["label"].as_str(), r["set_up"].as_bool()),
+        (Some("外科受付用"), Some(false))
+    );
+    tray.act("/__tray/readers/0/face", &[("label", ""), ("set_up", "on")])
+        .await;
+    let r = &tray.get_json("/__admin/terminal").await["readers"][0];
+    assert_eq!(
+        (r["label"].as_str(), r["set_up"].as_bool()),
+        (None, Some(true))
+    );
+    tray.act("/__tray/topology", &[("topology", "generic")])
+        .await;
+    let (status, _) = tray.post("/__tray/readers/0/face", &[("label", "x")]).await;
+    assert_eq!(status, 422, "a generic reader has no 日本語名称");
 }
 
 #[tokio::test(flavor = "multi_thread")]

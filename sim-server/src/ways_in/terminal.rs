@@ -518,6 +518,40 @@ async fn put_mode(State(sim): Sim, Path(index): Path<usize>, bytes: axum::body::
     }
 }
 
+/// `PUT /__admin/terminal/readers/{index}/face`: a face reader's 日本語名称 and セットアップ済み.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaceDetailsBody {
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default = "yes")]
+    set_up: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn put_face_details(
+    State(sim): Sim,
+    Path(index): Path<usize>,
+    bytes: axum::body::Bytes,
+) -> Response {
+    let b: FaceDetailsBody = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("body must be {{\"label\": \"外科受付用\", \"set_up\": true}}: {e}"),
+            )
+        }
+    };
+    match sim.terminal.set_face_details(index, b.label, b.set_up) {
+        Ok(()) => Json(terminal_json(&sim)).into_response(),
+        Err(e) => unprocessable(e),
+    }
+}
+
 async fn put_fault(State(sim): Sim, bytes: axum::body::Bytes) -> Response {
     match serde_json::from_slice::<Fault>(&bytes) {
         Ok(f) => {
@@ -594,6 +628,10 @@ pub fn router() -> Router<Arc<Simulator>> {
             put(put_card).delete(delete_card),
         )
         .route("/__admin/terminal/readers/{index}/mode", put(put_mode))
+        .route(
+            "/__admin/terminal/readers/{index}/face",
+            put(put_face_details),
+        )
         .route(
             "/__admin/terminal/fault",
             put(put_fault).delete(delete_fault),

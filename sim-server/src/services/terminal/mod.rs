@@ -21,6 +21,7 @@ mod cards;
 mod confirm;
 mod confirmation;
 mod dialog;
+mod face;
 mod insurance_card;
 mod readers;
 mod request;
@@ -36,6 +37,7 @@ pub use cards::{
 pub use confirm::{confirm, mynumber_result, Context};
 pub use confirmation::{Choices, Confirmation};
 pub use dialog::Dialog;
+pub use face::{face_operation_menu, face_settings_menu, face_settings_notice, MAX_LABEL_CHARS};
 pub use insurance_card::{confirm_insurance_card, InsuranceCardRequest};
 pub use readers::{
     topology, FaceMode, Reader, ReaderKind, ReaderLink, ReaderSummary, FACE_READER_NAMES,

@@ -51,6 +51,12 @@ pub struct Reader {
     /// Profile of the virtual card in the slot, if any.
     pub card_profile: Option<String>,
     pub link: ReaderLink,
+    /// Face readers: 日本語名称, shown under the device ID when set (RULE-82).
+    pub label: Option<String>,
+    /// Face readers: セットアップ済み (ENV-11); only those can be set on SCR-32 (ERR-29).
+    pub set_up: bool,
+    /// Face readers: 電子処方箋関連画面の表示有無, 表示する by default (RULE-83).
+    pub prescription_screens: bool,
 }
 
 impl Reader {
@@ -63,6 +69,9 @@ impl Reader {
             card_profile: None,
             link: ReaderLink::Virtual(VirtualReader::new(name.clone())),
             name,
+            label: None,
+            set_up: true,
+            prescription_screens: true,
         }
     }
 
@@ -74,6 +83,9 @@ impl Reader {
             mode: FaceMode::default(),
             card_profile: None,
             link: ReaderLink::External(channel),
+            label: None,
+            set_up: true,
+            prescription_screens: true,
         }
     }
 
@@ -93,6 +105,10 @@ impl Reader {
                 }
                 _ => None,
             },
+            label: self.label.clone(),
+            set_up: (self.kind == ReaderKind::Face).then_some(self.set_up),
+            prescription_screens: (self.kind == ReaderKind::Face)
+                .then_some(self.prescription_screens),
         }
     }
 }
@@ -108,6 +124,15 @@ pub struct ReaderSummary {
     pub transport: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
+    /// 日本語名称 (RULE-82).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Face readers: セットアップ済み.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_up: Option<bool>,
+    /// Face readers: 電子処方箋関連画面を表示する (RULE-83).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prescription_screens: Option<bool>,
 }
 
 /// Default reader names: a generic reader and the manual's face-reader device ids.

@@ -47,6 +47,10 @@ pub struct TerminalSettings {
     pub prescription_usage: PrescriptionUsage,
     /// ENV-03 発行形態選択タイミング = 資格確認時に確認する (true).
     pub prescription_at_check: bool,
+    /// ENV-08: 本人認証用カードリーダーソフト installed (RULE-76: the face-reader menu).
+    pub reader_software: bool,
+    /// ENV-09: 電子処方箋対応版の本人認証用カードリーダーソフト installed (RULE-77).
+    pub prescription_reader_software: bool,
 }
 
 impl TerminalSettings {
@@ -70,6 +74,8 @@ impl Default for TerminalSettings {
             consent_usage: true,
             prescription_usage: PrescriptionUsage::Both,
             prescription_at_check: true,
+            reader_software: true,
+            prescription_reader_software: true,
         }
     }
 }

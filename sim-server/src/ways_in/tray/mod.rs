@@ -86,6 +86,7 @@ fn done_message(key: &str) -> Option<&'static str> {
         "card" => "カードを置きました。",
         "removed" => "カードを取り出しました。",
         "mode" => "顔認証付きカードリーダーのモードを変更しました。",
+        "face" => "顔認証付きカードリーダーの日本語名称・セットアップを変更しました。",
         "fault" => "故障の設定を変更しました。",
         "clock" => "時計を変更しました。",
         "reset" => "初期化しました。",
@@ -247,6 +248,31 @@ async fn set_mode(
 ) -> Response {
     match sim.terminal.set_face_mode(index, f.mode) {
         Ok(()) => done("mode", None),
+        Err(e) => refused(&sim, &access, e.0),
+    }
+}
+
+#[derive(Deserialize)]
+struct FaceForm {
+    #[serde(default)]
+    label: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    set_up: Option<String>,
+}
+
+/// A face reader's 日本語名称 and セットアップ済み: as `PUT /__admin/terminal/readers/{i}/face`.
+async fn set_face(
+    State(sim): Sim,
+    Extension(access): Extension<TrayAccess>,
+    Path(index): Path<usize>,
+    TrayForm(f): TrayForm<FaceForm>,
+) -> Response {
+    match sim
+        .terminal
+        .set_face_details(index, Some(f.label), f.set_up.is_some())
+    {
+        Ok(()) => done("face", None),
         Err(e) => refused(&sim, &access, e.0),
     }
 }
@@ -464,6 +490,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/__tray/readers/{index}/card", post(put_card))
         .route("/__tray/readers/{index}/remove", post(remove_card))
         .route("/__tray/readers/{index}/mode", post(set_mode))
+        .route("/__tray/readers/{index}/face", post(set_face))
         .route("/__tray/faults/terminal", post(set_terminal_fault))
         .route("/__tray/faults/exchange", post(set_exchange_fault))
         .route("/__tray/faults/jobs", post(set_jobs_fault))

@@ -194,7 +194,7 @@ fn readers(v: &View) -> Markup {
                 p.empty { "カードリーダーは接続されていません（SCR-08 で ERR-09）。" }
             }
             table.readers {
-                thead { tr { th { "#" } th { "種類 / 名前" } th { "カード" } th { "カードを置く" } th { "モード" } } }
+                thead { tr { th { "#" } th { "種類 / 名前" } th { "カード" } th { "カードを置く" } th { "顔認証付き: モード・名称" } } }
                 tbody {
                     @for r in &v.readers {
                         tr {
@@ -242,6 +242,14 @@ fn readers(v: &View) -> Markup {
                                         }
                                         " " button type="submit" { "変更" }
                                     }
+                                    form method="post" action={"/__tray/readers/" (r.index) "/face"} {
+                                        (csrf(&v.csrf))
+                                        label { "日本語名称 " input type="text" name="label" size="10" maxlength="32" value=(r.label.as_deref().unwrap_or("")); }
+                                        br;
+                                        label { input type="checkbox" name="set_up" checked[r.set_up != Some(false)]; " セットアップ済み" }
+                                        " " button type="submit" { "設定" }
+                                    }
+                                    small { "電子処方箋関連画面: " (if r.prescription_screens == Some(false) { "表示しない" } else { "表示する" }) }
                                 } @else { "—" }
                             }
                         }
