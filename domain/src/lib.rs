@@ -10,6 +10,7 @@ pub mod inquiry;
 pub mod judgement;
 pub mod model;
 pub mod visiting;
+pub mod visiting_inquiry;
 pub mod wareki;
 
 pub use model::Population;

@@ -35,6 +35,10 @@ pub enum ErrorKind {
     RegistrationDuplicate,
     ReceptionNumber,
     BulkRowLimit,
+    // Visiting / online care (ch.3).
+    VisitingBranchRequired,
+    NoViewingConsent,
+    ConsentSearchRange,
 }
 
 impl ErrorKind {
@@ -64,6 +68,9 @@ impl ErrorKind {
         ErrorKind::RegistrationDuplicate,
         ErrorKind::ReceptionNumber,
         ErrorKind::BulkRowLimit,
+        ErrorKind::VisitingBranchRequired,
+        ErrorKind::NoViewingConsent,
+        ErrorKind::ConsentSearchRange,
     ];
 
     /// The row key in the table file.
@@ -94,6 +101,9 @@ impl ErrorKind {
             ErrorKind::RegistrationDuplicate => "registration-duplicate",
             ErrorKind::ReceptionNumber => "reception-number",
             ErrorKind::BulkRowLimit => "bulk-row-limit",
+            ErrorKind::VisitingBranchRequired => "visiting-branch-required",
+            ErrorKind::NoViewingConsent => "no-viewing-consent",
+            ErrorKind::ConsentSearchRange => "consent-search-range",
         }
     }
 

@@ -22,6 +22,15 @@ pub enum MessageId {
     /// JOB-02 fetch: OQSmuimm02req → OQSmuimm02res.
     BulkRegistrationFetchRequest,
     BulkRegistrationFetchResponse,
+    /// 訪問診療等 single inquiry (FLOW-32, 診療区分 2): OQSsihvq01req → OQSsihvq01res.
+    VisitingInquiryRequest,
+    VisitingInquiryResponse,
+    /// オンライン診療等 single inquiry (FLOW-32, 診療区分 3): OQSsionq01req → OQSsionq01res.
+    OnlineInquiryRequest,
+    OnlineInquiryResponse,
+    /// 同意取消(訪問診療等) (FLOW-35): OQSsihvd01req → OQSsihvd01res.
+    ConsentCancelRequest,
+    ConsentCancelResponse,
 }
 
 impl MessageId {
@@ -38,6 +47,12 @@ impl MessageId {
         MessageId::BulkRegistrationSubmitResponse,
         MessageId::BulkRegistrationFetchRequest,
         MessageId::BulkRegistrationFetchResponse,
+        MessageId::VisitingInquiryRequest,
+        MessageId::VisitingInquiryResponse,
+        MessageId::OnlineInquiryRequest,
+        MessageId::OnlineInquiryResponse,
+        MessageId::ConsentCancelRequest,
+        MessageId::ConsentCancelResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +69,12 @@ impl MessageId {
             MessageId::BulkRegistrationSubmitResponse => "OQSmuimm01res",
             MessageId::BulkRegistrationFetchRequest => "OQSmuimm02req",
             MessageId::BulkRegistrationFetchResponse => "OQSmuimm02res",
+            MessageId::VisitingInquiryRequest => "OQSsihvq01req",
+            MessageId::VisitingInquiryResponse => "OQSsihvq01res",
+            MessageId::OnlineInquiryRequest => "OQSsionq01req",
+            MessageId::OnlineInquiryResponse => "OQSsionq01res",
+            MessageId::ConsentCancelRequest => "OQSsihvd01req",
+            MessageId::ConsentCancelResponse => "OQSsihvd01res",
         }
     }
 
@@ -74,12 +95,18 @@ impl MessageId {
             MessageId::BulkRegistrationFetchRequest => {
                 Some(MessageId::BulkRegistrationFetchResponse)
             }
+            MessageId::VisitingInquiryRequest => Some(MessageId::VisitingInquiryResponse),
+            MessageId::OnlineInquiryRequest => Some(MessageId::OnlineInquiryResponse),
+            MessageId::ConsentCancelRequest => Some(MessageId::ConsentCancelResponse),
             MessageId::SingleInquiryResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse
             | MessageId::ReferenceNumberResponse
             | MessageId::BulkRegistrationSubmitResponse
-            | MessageId::BulkRegistrationFetchResponse => None,
+            | MessageId::BulkRegistrationFetchResponse
+            | MessageId::VisitingInquiryResponse
+            | MessageId::OnlineInquiryResponse
+            | MessageId::ConsentCancelResponse => None,
         }
     }
 

@@ -10,6 +10,7 @@
 
 use crate::codes::CodeTable;
 use crate::dom::Element;
+use crate::message::{SingleInquiryRequest, StructureError, BODY, SEARCH_INFO};
 
 /// 診療区分 of a visiting/online consent (OQSCD028 values 2 and 3; `MedicalTreatmentFlag`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -181,6 +182,58 @@ pub fn consent_list(rows: &[ConsentRow]) -> Element {
     list
 }
 
+/// The 特定疾病療養受療証 display consent of SCR-22 (「※特定疾病療養受療証情報を表示する場合は、
+/// 書面による患者本人の同意が必要です。」), in QualificationConfirmSearchInfo (simulator-defined;
+/// named like the result's `SpecificDiseasesCertificateRelatedConsFlg`).
+pub const SPECIFIC_DISEASE_CONSENT: &str = "SpecificDiseasesCertificateRelatedConsFlg";
+
+/// OQSsihvq01req / OQSsionq01req / OQSsihvd01req: the single inquiry's envelope and search, plus
+/// the 特定疾病 display consent (0 / 1, default 0).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitingInquiryRequest {
+    pub inquiry: SingleInquiryRequest,
+    pub specific_disease_consent: bool,
+}
+
+impl VisitingInquiryRequest {
+    pub fn from_element(root: &Element) -> Result<Self, StructureError> {
+        let inquiry = SingleInquiryRequest::from_element(root)?;
+        let flag = root
+            .child(BODY)
+            .and_then(|b| b.child(SEARCH_INFO))
+            .and_then(|s| s.child_text(SPECIFIC_DISEASE_CONSENT))
+            .map(str::trim);
+        let specific_disease_consent = match flag {
+            None | Some("") | Some("0") => false,
+            Some("1") => true,
+            Some(other) => {
+                return Err(StructureError(format!(
+                    "<{SPECIFIC_DISEASE_CONSENT}> is \"{other}\": 0 or 1"
+                )))
+            }
+        };
+        Ok(VisitingInquiryRequest {
+            inquiry,
+            specific_disease_consent,
+        })
+    }
+
+    pub fn to_element(&self) -> Element {
+        let mut root = self.inquiry.to_element();
+        if self.specific_disease_consent {
+            if let Some(search) = root
+                .children
+                .iter_mut()
+                .find(|c| c.name == BODY)
+                .and_then(|b| b.children.iter_mut().find(|c| c.name == SEARCH_INFO))
+            {
+                search.push_leaf(SPECIFIC_DISEASE_CONSENT, "1");
+            }
+        }
+        root
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +252,21 @@ mod tests {
             Some(ConsentCategory::SpecificDisease)
         );
         assert_eq!(ConsentCategory::parse("なにか"), None);
+    }
+
+    #[test]
+    fn the_specific_disease_consent_reads_back_and_a_bad_flag_is_refused() {
+        let mut req = VisitingInquiryRequest::default();
+        req.inquiry.search.insurer_number = Some("050013".into());
+        req.specific_disease_consent = true;
+        let root = req.to_element();
+        assert_eq!(VisitingInquiryRequest::from_element(&root), Ok(req.clone()));
+        let text = crate::xml::write_document(&root, crate::TextEncoding::Utf8);
+        let bad = String::from_utf8(text)
+            .expect("utf-8")
+            .replace(">1</SpecificDiseases", ">x</SpecificDiseases");
+        let doc = crate::xml::read_document(bad.as_bytes(), Default::default()).expect("xml");
+        assert!(VisitingInquiryRequest::from_element(&doc.root).is_err());
     }
 
     #[test]

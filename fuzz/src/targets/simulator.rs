@@ -41,6 +41,9 @@ pub fn ids_for(tree: &Element) -> Vec<MessageId> {
         vec![
             MessageId::SingleInquiryRequest,
             MessageId::BulkInquirySubmitRequest,
+            MessageId::VisitingInquiryRequest,
+            MessageId::OnlineInquiryRequest,
+            MessageId::ConsentCancelRequest,
         ]
     }
 }

@@ -126,7 +126,15 @@ impl Simulator {
                     },
                 )
             }
+            MessageId::VisitingInquiryRequest
+            | MessageId::OnlineInquiryRequest
+            | MessageId::ConsentCancelRequest => {
+                self.answer_visiting(message, root, encoding, transport)
+            }
             MessageId::SingleInquiryResponse
+            | MessageId::VisitingInquiryResponse
+            | MessageId::OnlineInquiryResponse
+            | MessageId::ConsentCancelResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse
             | MessageId::ReferenceNumberResponse
@@ -350,14 +358,14 @@ impl Simulator {
 
 /// What the journal keeps of an answer.
 #[derive(Debug, Clone, Default)]
-struct JournalNote {
-    error_code: Option<String>,
-    error_detail: Option<String>,
-    validity: Option<String>,
+pub(crate) struct JournalNote {
+    pub(crate) error_code: Option<String>,
+    pub(crate) error_detail: Option<String>,
+    pub(crate) validity: Option<String>,
 }
 
 impl JournalNote {
-    fn error(code: Option<String>, detail: String) -> Self {
+    pub(crate) fn error(code: Option<String>, detail: String) -> Self {
         JournalNote {
             error_code: code,
             error_detail: Some(detail),

@@ -7,6 +7,7 @@
 //! terminal     confirmations at the 資格確認端末 (My Number card, insurance card)
 //! jobs         bulk inquiry and registration (JOB-01/02), OQSsiimm01
 //! history      資格確認履歴 (records, SCR-19 search, CSV, stores)
+//! visiting     訪問診療等・オンライン診療等: consent cancellations (FLOW-35); visiting_inquiry answers ch.3 messages
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
@@ -23,3 +24,5 @@ pub mod references;
 pub mod simulator;
 pub mod terminal;
 pub mod tokens;
+pub mod visiting;
+pub mod visiting_inquiry;

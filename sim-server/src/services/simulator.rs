@@ -65,6 +65,8 @@ pub struct Simulator {
     pub history: Arc<crate::history::History>,
     /// Injected faults of the file exchange (`/__admin/faults/exchange`).
     pub exchange_faults: crate::services::faults::ExchangeFaults,
+    /// 訪問診療等 consent cancellations (FLOW-35).
+    pub visiting: crate::services::visiting::Cancellations,
 }
 
 impl Simulator {
@@ -104,6 +106,7 @@ impl Simulator {
             jobs,
             history,
             exchange_faults: Default::default(),
+            visiting: Default::default(),
         }
     }
 
@@ -132,6 +135,7 @@ impl Simulator {
     /// Back to the population the simulator started with.
     pub fn reset_population(&self) {
         self.populations.reset();
+        self.visiting.clear();
     }
 
     /// Loads fixture text; on error nothing changes.
