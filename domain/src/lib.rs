@@ -4,12 +4,15 @@
 //! text, the clock is a parameter (`now`), and the result of an inquiry is a value of
 //! `oqs-protocol`. Transports live in `sim-server`.
 
+pub mod consent;
+pub mod fixture_values;
 pub mod fixtures;
 pub mod generator;
 pub mod inquiry;
 pub mod judgement;
 pub mod model;
 pub mod visiting;
+pub mod visiting_fixtures;
 pub mod visiting_inquiry;
 pub mod wareki;
 

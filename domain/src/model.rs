@@ -225,7 +225,7 @@ pub struct Population {
     by_card: HashIndex,
     reference_numbers: HashMap<(Box<str>, QualificationId), Box<str>>,
     /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
-    pub(crate) consents: Vec<crate::visiting::Consent>,
+    pub(crate) consents: Vec<crate::consent::Consent>,
 }
 
 impl Population {

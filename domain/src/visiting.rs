@@ -5,99 +5,12 @@
 //! consented-list search (RULE-65), 枝番 requiredness (RULE-33). Cancellations (FLOW-35) are
 //! state kept by the simulator's service and passed in here as the date they happened.
 
-use crate::fixtures::{Coded, FixtureDate, FixtureError, FixtureInsurerNumber, DEFAULT_FACILITY};
+pub use crate::consent::{slash, Consent, ConsentId, REASON_EXPIRED};
 use crate::model::{Population, QualificationId};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::NaiveDate;
 use oqs_protocol::codes::Sex;
 use oqs_protocol::message::InsurerNumber;
-use oqs_protocol::visiting::{
-    CareKind, ConsentCategory, ConsentRow, CONSENTED_MARK, NO_VALUE, REASON_CANCELLED,
-    REASON_NOT_CONSENTED,
-};
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use toml::Spanned;
-
-/// Index of a consent in the population.
-pub type ConsentId = u32;
-
-/// One registered consent (DM-14): a patient's card, a facility and a 診療区分.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Consent {
-    /// 医療機関コード of the facility the consent was registered with.
-    pub facility: Box<str>,
-    pub qualification: QualificationId,
-    pub kind: CareKind,
-    /// 同意年月日.
-    pub consented_on: NaiveDate,
-    /// 同意有効期限 of the consent as a whole (SCR-21 shows it with a time, e.g. 2025/09/20 16:44).
-    pub valid_until: NaiveDateTime,
-    /// 受診年月日 (オンライン診療等; searchable on SCR-21).
-    pub examination_date: Option<NaiveDate>,
-    /// Per category of DM-14 in its order: `None` = 同意なし, `Some(d)` = consented until `d`.
-    pub categories: [Option<NaiveDate>; 7],
-}
-
-impl Consent {
-    /// The consent still lets the facility confirm the patient on `today`: 資格情報提供 consented,
-    /// not cancelled, not past its end (RULE-67: after a cancellation 「患者の資格確認…ができなく
-    /// なります」).
-    pub fn is_active(&self, cancelled_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-        cancelled_on.is_none()
-            && self.valid_until.date() >= today
-            && self.categories[0].is_some_and(|until| until >= today)
-    }
-
-    /// The 閲覧同意情報 table (SCR-23 ⑤, SCR-28 ②): seven rows in the manual's order.
-    /// Cancelled rows keep their 同意年月日, take the cancellation date as 同意有効期限 and the
-    /// reason 「医療機関による同意取り消し」; rows never consented stay 「同意なし」 (RULE-67).
-    /// A consent past its end shows 「同意有効期限切れ」 (the manual gives no text, AMB-53; the
-    /// name of OQSCD016 value 2 is used).
-    pub fn rows(&self, cancelled_on: Option<NaiveDate>, today: NaiveDate) -> Vec<ConsentRow> {
-        ConsentCategory::ALL
-            .into_iter()
-            .zip(self.categories)
-            .map(|(category, until)| match (until, cancelled_on) {
-                (None, _) => ConsentRow {
-                    category,
-                    consented: NO_VALUE,
-                    consent_date: NO_VALUE.into(),
-                    expiry_date: NO_VALUE.into(),
-                    expiry_reason: REASON_NOT_CONSENTED,
-                },
-                (Some(_), Some(on)) => ConsentRow {
-                    category,
-                    consented: NO_VALUE,
-                    consent_date: slash(self.consented_on),
-                    expiry_date: slash(on),
-                    expiry_reason: REASON_CANCELLED,
-                },
-                (Some(until), None) if until < today => ConsentRow {
-                    category,
-                    consented: NO_VALUE,
-                    consent_date: slash(self.consented_on),
-                    expiry_date: slash(until),
-                    expiry_reason: REASON_EXPIRED,
-                },
-                (Some(until), None) => ConsentRow {
-                    category,
-                    consented: CONSENTED_MARK,
-                    consent_date: slash(self.consented_on),
-                    expiry_date: slash(until),
-                    expiry_reason: NO_VALUE,
-                },
-            })
-            .collect()
-    }
-}
-
-/// 閲覧同意有効期限切れ理由 for a consent past its end (simulator's choice, AMB-53).
-pub const REASON_EXPIRED: &str = "同意有効期限切れ";
-
-/// `yyyy/mm/dd` (DM-24).
-pub fn slash(d: NaiveDate) -> String {
-    d.format("%Y/%m/%d").to_string()
-}
+use oqs_protocol::visiting::CareKind;
 
 /// RULE-33: 枝番 may be left out only for 後期高齢者 (保険者番号 法別 39) and 医療扶助 (公費負担者
 /// 番号 法別 12). The 法別番号 is the first two digits of an 8-digit number.
@@ -218,135 +131,16 @@ impl Population {
     }
 }
 
-/// `[[consent]]` in a fixture file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ConsentRecord {
-    #[serde(default = "default_facility")]
-    facility: String,
-    insurer: FixtureInsurerNumber,
-    symbol: Option<String>,
-    number: String,
-    branch: Option<String>,
-    /// 「訪問診療等」 / 「オンライン診療等」 (or 2 / 3).
-    kind: Coded<CareKind>,
-    consented_on: FixtureDate,
-    valid_until: FixtureDate,
-    /// `hh:mm` of 同意有効期限, default 23:59.
-    valid_until_time: Option<String>,
-    examination_date: Option<FixtureDate>,
-    /// Categories not consented (their rows show 「同意なし」), by 同意区分 label.
-    #[serde(default)]
-    not_consented: Vec<String>,
-    /// A category's own end, when it differs from `valid_until`.
-    #[serde(default)]
-    valid_until_of: BTreeMap<String, FixtureDate>,
-}
-
-fn default_facility() -> String {
-    DEFAULT_FACILITY.into()
-}
-
-/// Adds the `[[consent]]` records to `pop`; `err_at(record start, field, message)` builds the
-/// error for a record.
-pub(crate) fn load_consents(
-    pop: &mut Population,
-    records: Vec<Spanned<ConsentRecord>>,
-    err_at: &dyn Fn(usize, &str, String) -> FixtureError,
-) -> Result<(), FixtureError> {
-    for rec in records {
-        let at = rec.span().start;
-        let r = rec.into_inner();
-        let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let symbol = opt(r.symbol);
-        let branch = opt(r.branch);
-        let Some(qualification) = pop.find_qualification(
-            r.insurer.0,
-            symbol.as_deref(),
-            r.number.trim(),
-            branch.as_deref(),
-        ) else {
-            return Err(err_at(
-                at,
-                "number",
-                format!(
-                    "no qualification {}/{}/{}/{} to attach the consent to",
-                    r.insurer.0.display(),
-                    symbol.as_deref().unwrap_or(""),
-                    r.number.trim(),
-                    branch.as_deref().unwrap_or("")
-                ),
-            ));
-        };
-        let time = match r.valid_until_time.as_deref() {
-            None => NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default(),
-            Some(t) => NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
-                err_at(
-                    at,
-                    "valid_until_time",
-                    format!("\"{t}\" is not a time such as \"23:59\""),
-                )
-            })?,
-        };
-        if r.valid_until.0 < r.consented_on.0 {
-            return Err(err_at(
-                at,
-                "valid_until",
-                "同意有効期限 is before 同意年月日".into(),
-            ));
-        }
-        let mut categories = [Some(r.valid_until.0); 7];
-        for label in &r.not_consented {
-            let c = ConsentCategory::parse(label)
-                .ok_or_else(|| err_at(at, "not_consented", unknown_category(label)))?;
-            categories[c as usize] = None;
-        }
-        for (label, until) in &r.valid_until_of {
-            let c = ConsentCategory::parse(label)
-                .ok_or_else(|| err_at(at, "valid_until_of", unknown_category(label)))?;
-            if categories[c as usize].is_some() {
-                categories[c as usize] = Some(until.0);
-            }
-        }
-        pop.add_consent(Consent {
-            facility: r.facility.trim().into(),
-            qualification,
-            kind: r.kind.0,
-            consented_on: r.consented_on.0,
-            valid_until: r.valid_until.0.and_time(time),
-            examination_date: r.examination_date.map(|d| d.0),
-            categories,
-        });
-    }
-    Ok(())
-}
-
-fn unknown_category(label: &str) -> String {
-    let all: Vec<&str> = ConsentCategory::ALL.iter().map(|c| c.label()).collect();
-    format!(
-        "\"{label}\" is not a 同意区分: use one of {}",
-        all.join(", ")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::load_into;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
     }
 
     fn builtin() -> Population {
-        let mut p = Population::new();
-        load_into(
-            &mut p,
-            "builtin.toml",
-            include_str!("../fixtures/builtin.toml"),
-        )
-        .expect("builtin loads");
-        p
+        crate::builtin_population()
     }
 
     fn yamada(p: &Population) -> &Consent {
@@ -473,19 +267,5 @@ mod tests {
         assert!(p
             .search_consents("9999999999", CareKind::Visiting, &s)
             .is_empty());
-    }
-
-    #[test]
-    fn a_bad_consent_names_its_field() {
-        let mut p = builtin();
-        let text = "[[consent]]\ninsurer = \"050013\"\nsymbol = \"hmtmList11\"\nnumber = \"102\"\nbranch = \"00\"\nkind = \"訪問診療等\"\nconsented_on = 2023-01-08\nvalid_until = 2025-09-20\nnot_consented = [\"なにか\"]\n";
-        let e = load_into(&mut p, "c.toml", text).expect_err("unknown category");
-        assert_eq!(e.field, "not_consented", "{e}");
-        let e = load_into(&mut p, "c.toml", &text.replace("\"102\"", "\"999\""))
-            .expect_err("no such card");
-        assert_eq!(e.field, "number", "{e}");
-        let e = load_into(&mut p, "c.toml", &text.replace("訪問診療等", "外来"))
-            .expect_err("not a 診療区分");
-        assert!(e.message.contains("訪問診療等 (2)"), "{e}");
     }
 }

@@ -181,13 +181,10 @@ fn fail(answer: &mut Answer, errors: &ErrorTable, kind: ErrorKind, field: &'stat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::load_into;
     use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
 
     fn builtin() -> Population {
-        let mut p = Population::new();
-        load_into(&mut p, "b.toml", include_str!("../fixtures/builtin.toml")).expect("builtin");
-        p
+        crate::builtin_population()
     }
 
     fn now() -> DateTime<FixedOffset> {

@@ -1,0 +1,124 @@
+//! `[[consent]]` in the TOML fixtures: 訪問診療等・オンライン診療等 consents (DM-14) on cards
+//! defined before them (format: README "Fixtures").
+
+use crate::consent::Consent;
+use crate::fixture_values::{
+    Coded, FixtureDate, FixtureError, FixtureInsurerNumber, DEFAULT_FACILITY,
+};
+use crate::model::Population;
+use chrono::NaiveTime;
+use oqs_protocol::visiting::{CareKind, ConsentCategory};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// `[[consent]]` in a fixture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsentRecord {
+    #[serde(default = "default_facility")]
+    facility: String,
+    insurer: FixtureInsurerNumber,
+    symbol: Option<String>,
+    number: String,
+    branch: Option<String>,
+    /// 「訪問診療等」 / 「オンライン診療等」 (or 2 / 3).
+    kind: Coded<CareKind>,
+    consented_on: FixtureDate,
+    valid_until: FixtureDate,
+    /// `hh:mm` of 同意有効期限, default 23:59.
+    valid_until_time: Option<String>,
+    examination_date: Option<FixtureDate>,
+    /// Categories not consented (their rows show 「同意なし」), by 同意区分 label.
+    #[serde(default)]
+    not_consented: Vec<String>,
+    /// A category's own end, when it differs from `valid_until`.
+    #[serde(default)]
+    valid_until_of: BTreeMap<String, FixtureDate>,
+}
+
+fn default_facility() -> String {
+    DEFAULT_FACILITY.into()
+}
+
+/// Adds the `[[consent]]` records to `pop`; `err_at(record start, field, message)` builds the
+/// error for a record.
+pub(crate) fn load_consents(
+    pop: &mut Population,
+    records: Vec<Spanned<ConsentRecord>>,
+    err_at: &dyn Fn(usize, &str, String) -> FixtureError,
+) -> Result<(), FixtureError> {
+    for rec in records {
+        let at = rec.span().start;
+        let r = rec.into_inner();
+        let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let symbol = opt(r.symbol);
+        let branch = opt(r.branch);
+        let Some(qualification) = pop.find_qualification(
+            r.insurer.0,
+            symbol.as_deref(),
+            r.number.trim(),
+            branch.as_deref(),
+        ) else {
+            return Err(err_at(
+                at,
+                "number",
+                format!(
+                    "no qualification {}/{}/{}/{} to attach the consent to",
+                    r.insurer.0.display(),
+                    symbol.as_deref().unwrap_or(""),
+                    r.number.trim(),
+                    branch.as_deref().unwrap_or("")
+                ),
+            ));
+        };
+        let time = match r.valid_until_time.as_deref() {
+            None => NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default(),
+            Some(t) => NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
+                err_at(
+                    at,
+                    "valid_until_time",
+                    format!("\"{t}\" is not a time such as \"23:59\""),
+                )
+            })?,
+        };
+        if r.valid_until.0 < r.consented_on.0 {
+            return Err(err_at(
+                at,
+                "valid_until",
+                "同意有効期限 is before 同意年月日".into(),
+            ));
+        }
+        let mut categories = [Some(r.valid_until.0); 7];
+        for label in &r.not_consented {
+            let c = ConsentCategory::parse(label)
+                .ok_or_else(|| err_at(at, "not_consented", unknown_category(label)))?;
+            categories[c as usize] = None;
+        }
+        for (label, until) in &r.valid_until_of {
+            let c = ConsentCategory::parse(label)
+                .ok_or_else(|| err_at(at, "valid_until_of", unknown_category(label)))?;
+            if categories[c as usize].is_some() {
+                categories[c as usize] = Some(until.0);
+            }
+        }
+        pop.add_consent(Consent {
+            facility: r.facility.trim().into(),
+            qualification,
+            kind: r.kind.0,
+            consented_on: r.consented_on.0,
+            valid_until: r.valid_until.0.and_time(time),
+            examination_date: r.examination_date.map(|d| d.0),
+            categories,
+        });
+    }
+    Ok(())
+}
+
+fn unknown_category(label: &str) -> String {
+    let all: Vec<&str> = ConsentCategory::ALL.iter().map(|c| c.label()).collect();
+    format!(
+        "\"{label}\" is not a 同意区分: use one of {}",
+        all.join(", ")
+    )
+}
