@@ -382,6 +382,41 @@ async fn the_clock_is_set_frozen_and_given_back_and_reset_restores() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_facility_settings_change_what_scr_08_offers() {
+    let server = start(&[]);
+    let tray = Tray::open(&server).await;
+    tray.act(
+        "/__tray/settings",
+        &[
+            ("facility", "1234567890"),
+            ("prescription_usage", "紙の処方箋のみ"),
+            ("prescription_at_check", "on"),
+        ],
+    )
+    .await;
+    let s = &tray.get_json("/__admin/terminal").await["settings"];
+    assert_eq!(s["prescription_usage"], "紙の処方箋のみ");
+    assert_eq!(
+        (s["consent_usage"].as_bool(), s["reader_software"].as_bool()),
+        (Some(false), Some(false))
+    );
+    // SCR-08 as data follows: no consent boxes, only the paper form.
+    let screen = tray.get_json("/terminal/mynumber").await;
+    assert_eq!(screen["consent_boxes"], json!([]));
+    assert_eq!(
+        screen["prescription_forms"],
+        json!(["紙の処方箋を希望する"])
+    );
+    let (status, _) = tray
+        .post(
+            "/__tray/settings",
+            &[("facility", "12345"), ("prescription_usage", "利用しない")],
+        )
+        .await;
+    assert_eq!(status, 422);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn every_dialog_preset_reproduces_its_dialog() {
     let server = start(&[]);
     let tray = Tray::open(&server).await;
@@ -415,6 +450,27 @@ async fn every_dialog_preset_reproduces_its_dialog() {
         let v = tray.check(json!({"method": "pin", "pin": "1234"})).await;
         assert!(v["banner"].is_string(), "{id}: {v}");
     }
+    // The face-reader flows: the reader in the mode the flow starts from.
+    tray.act("/__tray/exercise", &[("id", "FLOW-38")]).await;
+    let r = &tray.get_json("/__admin/terminal").await["readers"];
+    assert_eq!(
+        (r[0]["kind"].as_str(), r[0]["mode"].as_str()),
+        (Some("face"), Some("無人運転"))
+    );
+    let location = tray.act("/__tray/exercise", &[("id", "FLOW-39")]).await;
+    let c = tray
+        .get_json(&format!(
+            "/terminal/mynumber/{}",
+            confirmation_of(&location)
+        ))
+        .await;
+    assert_eq!(c["banner"], "この資格は有効です。", "{c}");
+    assert_eq!(c["method"], "目視確認");
+    tray.act("/__tray/exercise", &[("id", "ERR-29")]).await;
+    assert_eq!(
+        tray.get_json("/__admin/terminal").await["readers"][0]["kind"],
+        "generic"
+    );
     let (status, _) = tray.post("/__tray/exercise", &[("id", "FLOW-01")]).await;
     assert_eq!(status, 422, "FLOW-01 has no preset");
 }

@@ -229,9 +229,23 @@ pub const DIALOGS: &[Exercise] = &[
     },
 ];
 
-/// A row of either list by id.
+/// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
+pub const FACE_FLOWS: &[Exercise] = &[
+    Exercise { id: "FLOW-38", title: "顔認証付きカードリーダーを目視確認モードに切り替える", section: "第9章 §2", how: "《準備》: 顔認証付きカードリーダー 1 台（無人運転）。SCR-31 の《目視確認》→ DLG-21 →《OK》→ DLG-22。", preset: face(FaceMode::Unattended, &[]) },
+    Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（置いた時点でリーダーが 1 回確認します）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
+    Exercise { id: "FLOW-40", title: "無人運転モードに戻す", section: "第9章 §4", how: "《準備》: 目視確認モード。SCR-31 の《無人運転》→ DLG-23 → DLG-24。", preset: face(FaceMode::Visual, &[]) },
+    Exercise { id: "FLOW-41", title: "暗証番号認証固定モードに切り替える", section: "第9章 §5", how: "《準備》: 目視確認モード。SCR-31 の《暗証番号認証固定》→ DLG-25 → DLG-26。", preset: face(FaceMode::Visual, &[]) },
+    Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: Some(Preset { topology: "face*2", face_mode: None, cards: &[], fault: None }) },
+    Exercise { id: "ERR-29", title: "セットアップ済みの顔認証付きカードリーダーのみ設定可能", section: "第10章 §3", how: "構成「generic+face」（または顔認証付きカードリーダーの「セットアップ済み」を外す）→ SCR-32。", preset: topology("generic+face") },
+];
+
+/// A row of any list by id.
 pub fn find(id: &str) -> Option<&'static Exercise> {
-    FLOWS.iter().chain(DIALOGS).find(|e| e.id == id)
+    FLOWS
+        .iter()
+        .chain(DIALOGS)
+        .chain(FACE_FLOWS)
+        .find(|e| e.id == id)
 }
 
 #[cfg(test)]
@@ -243,7 +257,7 @@ mod tests {
         let ids: Vec<&str> = FLOWS.iter().map(|e| e.id).collect();
         let want: Vec<String> = (1..=29).map(|n| format!("FLOW-{n:02}")).collect();
         assert_eq!(ids, want);
-        for e in FLOWS.iter().chain(DIALOGS) {
+        for e in FLOWS.iter().chain(DIALOGS).chain(FACE_FLOWS) {
             if let Some(p) = &e.preset {
                 assert!(
                     crate::terminal::TOPOLOGIES.contains(&p.topology),

@@ -14,7 +14,9 @@ pub mod exercises;
 mod page;
 
 use crate::simulator::Simulator;
-use crate::terminal::{topology, FaceMode, Fault, ReaderKind, RequestError};
+use crate::terminal::{
+    topology, FaceMode, Fault, PrescriptionUsage, ReaderKind, RequestError, TerminalSettings,
+};
 use crate::ways_in::admin_guard::TrayAccess;
 use crate::ways_in::terminal::{insert_card, CardBody};
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -413,6 +415,43 @@ async fn set_clock(
 }
 
 #[derive(Deserialize)]
+struct SettingsForm {
+    facility: String,
+    prescription_usage: PrescriptionUsage,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    consent_usage: Option<String>,
+    #[serde(default)]
+    prescription_at_check: Option<String>,
+    #[serde(default)]
+    reader_software: Option<String>,
+    #[serde(default)]
+    prescription_reader_software: Option<String>,
+}
+
+/// The facility and terminal settings (ENV-01..03, 08, 09): as `PUT /__admin/terminal/settings`
+/// (validated by [`TerminalSettings::validate`]).
+async fn set_settings(
+    State(sim): Sim,
+    Extension(access): Extension<TrayAccess>,
+    TrayForm(f): TrayForm<SettingsForm>,
+) -> Response {
+    let settings = TerminalSettings {
+        facility: f.facility.trim().to_owned(),
+        consent_usage: f.consent_usage.is_some(),
+        prescription_usage: f.prescription_usage,
+        prescription_at_check: f.prescription_at_check.is_some(),
+        reader_software: f.reader_software.is_some(),
+        prescription_reader_software: f.prescription_reader_software.is_some(),
+    };
+    if let Err(e) = settings.validate() {
+        return refused(&sim, &access, e);
+    }
+    sim.terminal.set_settings(settings);
+    done("settings", None)
+}
+
+#[derive(Deserialize)]
 struct ResetForm {
     /// `population`, `terminal` or `all`.
     what: String,
@@ -497,6 +536,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/__tray/pacing", post(set_pacing))
         .route("/__tray/clock", post(set_clock))
         .route("/__tray/reset", post(reset))
+        .route("/__tray/settings", post(set_settings))
         .route("/__tray/exercise", post(prepare))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
 }

@@ -1,10 +1,13 @@
 //! The tray's page (maud, compiled in; CSS embedded, no script). Its look — dark, with a
 //! striped 「シミュレーター」 banner — is deliberately unlike the OQS screens.
 
-use super::exercises::{Exercise, DIALOGS, FLOWS};
+use super::exercises::{Exercise, DIALOGS, FACE_FLOWS, FLOWS};
 use super::{done_message, Shown};
 use crate::simulator::Simulator;
-use crate::terminal::{Confirmation, FaceMode, Fault, ReaderKind, ReaderSummary, TOPOLOGIES};
+use crate::terminal::{
+    Confirmation, FaceMode, Fault, PrescriptionUsage, ReaderKind, ReaderSummary, TerminalSettings,
+    TOPOLOGIES,
+};
 use crate::ways_in::admin_guard::TrayAccess;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use oqs_protocol::texts;
@@ -28,6 +31,7 @@ pub struct View {
     clock_now: String,
     clock_mode: &'static str,
     population: (usize, usize),
+    settings: TerminalSettings,
     done: Option<&'static str>,
     outcome: Option<Confirmation>,
     error: Option<String>,
@@ -70,6 +74,7 @@ impl View {
             clock_now: sim.clock.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
             clock_mode: sim.clock.mode_name(),
             population: (pop.person_count(), pop.qualification_count()),
+            settings: t.settings(),
             done: shown.done.as_deref().and_then(done_message),
             outcome: shown.confirmation.and_then(|id| t.confirmation(id)),
             error,
@@ -332,6 +337,41 @@ fn clock(v: &View) -> Markup {
     }
 }
 
+fn settings(v: &View) -> Markup {
+    let s = &v.settings;
+    let usages = [
+        (PrescriptionUsage::NotUsed, "利用しない"),
+        (PrescriptionUsage::Both, "電子処方箋＋紙の処方箋併用"),
+        (PrescriptionUsage::ElectronicOnly, "電子処方箋のみ"),
+        (PrescriptionUsage::PaperOnly, "紙の処方箋のみ"),
+    ];
+    html! {
+        section.panel id="settings" {
+            h2 { "施設・端末の設定（ENV）" }
+            form method="post" action="/__tray/settings" {
+                (csrf(&v.csrf))
+                label { "医療機関コード " input type="text" name="facility" value=(s.facility) size="10" maxlength="10" inputmode="numeric"; }
+                br;
+                label { input type="checkbox" name="consent_usage" checked[s.consent_usage]; " ENV-01 閲覧同意の利用有無: 利用する" }
+                br;
+                label { "ENV-02 電子処方箋利用区分 "
+                    select name="prescription_usage" {
+                        @for (u, l) in usages { option value=(l) selected[s.prescription_usage == u] { (l) } }
+                    }
+                }
+                br;
+                label { input type="checkbox" name="prescription_at_check" checked[s.prescription_at_check]; " ENV-03 発行形態選択タイミング: 資格確認時に確認する" }
+                br;
+                label { input type="checkbox" name="reader_software" checked[s.reader_software]; " ENV-08 本人認証用カードリーダーソフト導入済み" }
+                br;
+                label { input type="checkbox" name="prescription_reader_software" checked[s.prescription_reader_software]; " ENV-09 電子処方箋対応版の本人認証用カードリーダーソフト導入済み" }
+                br;
+                button type="submit" { "設定" }
+            }
+        }
+    }
+}
+
 fn resets(v: &View) -> Markup {
     html! {
         section.panel id="reset" {
@@ -386,6 +426,7 @@ pub fn tray(v: &View) -> Markup {
                 a href="#readers" { "リーダー" } " · " a href="#faults" { "故障" } " · "
                 a href="#clock" { "時計" } " · " a href="#reset" { "初期化" } " · "
                 a href="#flows" { "練習（FLOW）" } " · " a href="#dialogs" { "エラー再現（ERR）" } " · "
+                a href="#face-flows" { "顔認証付き" } " · " a href="#settings" { "施設の設定" } " · "
                 a href="/" { "OQS 画面へ" }
             }
             @if let Some(d) = v.done { p.done role="status" { (d) } }
@@ -399,8 +440,10 @@ pub fn tray(v: &View) -> Markup {
                 }
             }
             (faults(v))
+            (settings(v))
             (exercise_table(v, "flows", "練習一覧（FLOW-01〜29）", FLOWS))
             (exercise_table(v, "dialogs", "エラーの再現（ERR）", DIALOGS))
+            (exercise_table(v, "face-flows", "顔認証付きカードリーダー（FLOW-38〜42, ERR-29）", FACE_FLOWS))
         },
     )
 }
