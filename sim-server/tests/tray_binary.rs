@@ -7,10 +7,15 @@ mod common;
 use common::binary::{start_server, Server};
 use serde_json::{json, Value};
 
-fn start(extra: &[&str]) -> Server {
-    start_server(|c| {
-        c.args(["--now", "2021-01-06T10:00:00+09:00"]).args(extra);
-    })
+/// The simulator with its exchange folder (where face readers write) in a temporary folder.
+fn start(extra: &[&str]) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_server(|c| {
+        c.args(["--now", "2021-01-06T10:00:00+09:00", "--exchange-dir"])
+            .arg(dir.path())
+            .args(extra);
+    });
+    (server, dir)
 }
 
 /// A browser on the tray: no redirects followed, the page's own Origin and CSRF token.
@@ -126,7 +131,7 @@ fn confirmation_of(location: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_is_the_simulators_and_lists_every_flow_and_dialog() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     let page = tray.page("").await;
     assert!(page.contains("シミュレーター操作トレイ"));
@@ -152,7 +157,7 @@ async fn the_page_is_the_simulators_and_lists_every_flow_and_dialog() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn readers_cards_and_modes_change_what_the_check_answers() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
 
     tray.act("/__tray/topology", &[("topology", "none")]).await;
@@ -242,7 +247,7 @@ async fn readers_cards_and_modes_change_what_the_check_answers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn faults_are_injected_and_cleared() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     tray.act("/__tray/readers/0/card", &[("profile", "valid")])
         .await;
@@ -308,7 +313,7 @@ async fn faults_are_injected_and_cleared() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_clock_is_set_frozen_and_given_back_and_reset_restores() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     tray.act(
         "/__tray/clock",
@@ -383,7 +388,7 @@ async fn the_clock_is_set_frozen_and_given_back_and_reset_restores() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_facility_settings_change_what_scr_08_offers() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     tray.act(
         "/__tray/settings",
@@ -418,7 +423,7 @@ async fn the_facility_settings_change_what_scr_08_offers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_dialog_preset_reproduces_its_dialog() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     for n in (5..=19).chain(25..=28) {
         let id = format!("ERR-{n:02}");
@@ -477,7 +482,7 @@ async fn every_dialog_preset_reproduces_its_dialog() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tray_keeps_the_admin_guard() {
-    let server = start(&[]);
+    let (server, _dir) = start(&[]);
     let tray = Tray::open(&server).await;
     let url = format!("{}/__tray/topology", tray.base);
     let form = [("csrf", tray.csrf.as_str()), ("topology", "none")];
@@ -567,7 +572,7 @@ async fn the_tray_keeps_the_admin_guard() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_an_admin_token_the_tray_is_unlocked_first() {
-    let server = start(&["--admin-token", "s3cret-token"]);
+    let (server, _dir) = start(&["--admin-token", "s3cret-token"]);
     let mut tray = Tray::open(&server).await;
     // Locked: the unlock form only, and no action passes.
     let page = tray.page("").await;
