@@ -7,6 +7,7 @@ pub mod input;
 pub mod mynumber;
 pub mod send;
 pub mod state;
+pub mod visiting;
 pub mod world;
 
 pub use world::OqsWorld;

@@ -55,3 +55,12 @@ impl std::fmt::Debug for BulkState {
             .finish_non_exhaustive()
     }
 }
+
+/// Visiting / online care (ch.3): what SCR-22 / SCR-27 hold besides the card.
+#[derive(Debug, Default)]
+pub struct VisitingState {
+    /// 診療区分: 「訪問診療等」 (default) or 「オンライン診療等」.
+    pub online: bool,
+    /// 「特定疾病療養受療証 ☐ 表示する」.
+    pub specific_disease: bool,
+}

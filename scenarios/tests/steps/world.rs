@@ -111,6 +111,8 @@ pub struct OqsWorld {
     pub mynumber: super::state::MyNumberState,
     /// Bulk jobs (JOB-01/02) and 照会番号 registrations: the last job, fetch, download.
     pub bulk: super::state::BulkState,
+    /// Visiting / online care (ch.3): 診療区分, the 特定疾病 box.
+    pub visiting: super::state::VisitingState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -131,6 +133,7 @@ impl OqsWorld {
             history: Default::default(),
             mynumber: Default::default(),
             bulk: Default::default(),
+            visiting: Default::default(),
             exchange: None,
             file_seq: 0,
         }
@@ -185,13 +188,18 @@ impl OqsWorld {
 
     /// Sends `body` (request XML, or `None` for the typed request) over `t` and keeps the answer.
     pub async fn send(&mut self, t: Transport, body: Option<Vec<u8>>) {
+        self.send_as(t, "OQSsiquc01req", body).await;
+    }
+
+    /// Sends `body` as the request message `message` (XML/HTTP and the exchange).
+    pub async fn send_as(&mut self, t: Transport, message: &str, body: Option<Vec<u8>>) {
         let reply = match t {
             Transport::Http => {
                 let body = body.unwrap_or_else(|| self.request_xml());
                 let (status, bytes) = self
                     .http(
                         "POST",
-                        "/xml/OQSsiquc01req",
+                        &format!("/xml/{message}"),
                         &[("content-type", "application/xml")],
                         body,
                     )
@@ -200,7 +208,7 @@ impl OqsWorld {
             }
             Transport::Exchange => {
                 let body = body.unwrap_or_else(|| self.request_xml());
-                self.exchange_round_trip(body).await
+                self.exchange_round_trip(message, body).await
             }
             Transport::WebApi => {
                 let body = match body {
@@ -252,14 +260,14 @@ impl OqsWorld {
     }
 
     /// Writes `req/OQSsiquc01req_<id>.xml`, scans until `res/` holds the answer or `.err`.
-    async fn exchange_round_trip(&mut self, body: Vec<u8>) -> Reply {
+    async fn exchange_round_trip(&mut self, message: &str, body: Vec<u8>) -> Reply {
         if self.exchange.is_none() {
             let dir = tempfile::tempdir().expect("a temporary folder");
             let ex = Exchange::open(dir.path(), self.sim.clone()).expect("the exchange opens");
             self.exchange = Some((dir, ex));
         }
         self.file_seq += 1;
-        let request_name = format!("OQSsiquc01req_scenario{:04}.xml", self.file_seq);
+        let request_name = format!("{message}_scenario{:04}.xml", self.file_seq);
         let parsed = RequestFileName::parse(&request_name).expect("a valid request file name");
         let res_name = parsed.response_name();
         let err_name = RequestFileName::error_name(&request_name);
