@@ -20,6 +20,7 @@ pub mod search;
 pub mod texts;
 pub mod visiting;
 pub mod xml;
+pub mod zip;
 
 pub use dom::Element;
 pub use errors::{ErrorKind, ErrorLevel, ErrorTable};
