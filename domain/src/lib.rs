@@ -14,6 +14,7 @@ pub mod model;
 pub mod visiting;
 pub mod visiting_fixtures;
 pub mod visiting_inquiry;
+pub mod password;
 pub mod wareki;
 
 pub use model::Population;

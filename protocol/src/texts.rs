@@ -34,8 +34,7 @@ pub const WEBAPI_AUTH_FAILED: &str = "ユーザIDまたはパスワードが正�
 pub const WEBAPI_TOKEN_REQUIRED: &str = "認証トークンが無効です。再度認証してください。";
 /// WebAPI auth while the account is locked (AUTH-03, ERR-01: the message itself is image only;
 /// this is the manual's 【対処】 text).
-pub const WEBAPI_ACCOUNT_LOCKED: &str =
-    "ログインできなくなった場合は、30分待つか、管理者にパスワード初期化を依頼してください。";
+pub const WEBAPI_ACCOUNT_LOCKED: &str = accounts::ERR_01.action;
 
 // ---------------------------------------------------------------------------------------------
 // My Number card inquiry (ch.2, SCR-08/09/10) and its dialogs (ERR-05..19, ERR-25..28).
@@ -572,3 +571,6 @@ pub const REFERENCE_NUMBER_REGISTERED_DIALOG: &str = "照会番号を登録し�
 pub const REFERENCE_NUMBER_REGISTERED: &str = "照会番号が登録されました。";
 pub const REFERENCE_NUMBER_UPDATED: &str = "照会番号が更新されました。";
 pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました。";
+
+/// ch.1 (login, notices, menu, password, logout): SCR-01..07, ERR-01..04, DLG-01..03.
+pub mod accounts;

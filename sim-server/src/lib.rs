@@ -41,6 +41,7 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .merge(ways_in::history::router())
         .merge(exchange::router())
         .merge(ways_in::tray::router())
+        .merge(ways_in::screens::router())
         // Extracted bodies (admin, terminal, history); the XML and WebAPI routes read theirs
         // with their own limits (--max-request-bytes, --bulk-max-request-bytes).
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -8,9 +8,12 @@
 //! jobs         bulk inquiry and registration (JOB-01/02), OQSsiimm01
 //! history      資格確認履歴 (records, SCR-19 search, CSV, stores)
 //! visiting     訪問診療等・オンライン診療等: consent cancellations (FLOW-35); visiting_inquiry answers ch.3 messages
+//! accounts     利用者アカウント: login, lockout, passwords, screen sessions (ch.1)
+//! notices      お知らせ (SCR-03/04)
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
+pub mod accounts;
 pub mod answer;
 pub mod clock;
 pub mod faults;
@@ -19,6 +22,7 @@ pub mod history;
 pub mod inquiry;
 pub mod jobs;
 pub mod journal;
+pub mod notices;
 pub mod population;
 pub mod references;
 pub mod simulator;

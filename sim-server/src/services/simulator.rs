@@ -67,6 +67,10 @@ pub struct Simulator {
     pub exchange_faults: crate::services::faults::ExchangeFaults,
     /// 訪問診療等 consent cancellations (FLOW-35).
     pub visiting: crate::services::visiting::Cancellations,
+    /// 利用者アカウント and screen sessions (ch.1; the WebAPI logs in here too).
+    pub accounts: crate::services::accounts::Accounts,
+    /// お知らせ (SCR-03/04).
+    pub notices: crate::services::notices::Notices,
 }
 
 impl Simulator {
@@ -95,7 +99,18 @@ impl Simulator {
             pop.clone(),
             Some(history.clone()),
         );
+        use crate::services::tokens::{DEMO_PASSWORD, DEMO_USER};
+        let configured = (
+            settings.webapi_user.as_str(),
+            settings.webapi_password.as_str(),
+        );
+        let accounts = crate::services::accounts::Accounts::builtin(
+            clock.now(),
+            (configured != (DEMO_USER, DEMO_PASSWORD)).then_some(configured),
+        );
         Simulator {
+            accounts,
+            notices: crate::services::notices::Notices::builtin(),
             populations: Populations::new(pop),
             clock,
             errors,

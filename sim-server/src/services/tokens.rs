@@ -1,20 +1,16 @@
-//! WebAPI sessions (ch.1 §4 WebAPI用 account): the demo account, its lockout and the tokens
-//! handed out.
+//! WebAPI sessions (ch.1 §4 WebAPI用 account): the tokens handed out after a login. The login
+//! itself, with AUTH-03's lockout, is the accounts service's (`services::accounts`).
 //!
 //! - Tokens are 128 random bits from the operating system's CSPRNG (`OsRng`), hex.
 //! - A token expires after [`IDLE_EXPIRY`] unused (AUTH-13's 30 minutes) and [`MAX_AGE`] after
 //!   it was issued, on the simulator's clock (`PUT /__admin/clock` moves them too).
-//! - AUTH-03: [`LOCKOUT_AFTER`] wrong passwords in a row lock the account for [`LOCKOUT_FOR`];
-//!   decisions for AMB-03: the failures must be consecutive (a login resets the count), the 5th
-//!   wrong password already answers ERR-01, and attempts while locked (right or wrong) neither
-//!   log in nor extend the lock.
 
 use chrono::{DateTime, Duration, FixedOffset};
-use rand::RngCore;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// Demo WebAPI account (a WebAPI用 special account, ch.1 §4). Documented in the README.
+/// Demo WebAPI account (a WebAPI用 special account, ch.1 §4), one of the built-in accounts
+/// (`fixtures/accounts.toml`). Documented in the README.
 pub const DEMO_USER: &str = "webapi01";
 /// Satisfies the password rules (8–20 characters, letters, digits and a symbol).
 pub const DEMO_PASSWORD: &str = "Demo#Pass2021";
@@ -25,10 +21,6 @@ pub const TOKEN_CAPACITY: usize = 1024;
 pub const IDLE_EXPIRY: Duration = Duration::minutes(30);
 /// A token expires this long after it was issued, used or not.
 pub const MAX_AGE: Duration = Duration::hours(24);
-/// Wrong passwords in a row that lock the account (AUTH-03).
-pub const LOCKOUT_AFTER: u32 = 5;
-/// How long a locked account stays locked (AUTH-03).
-pub const LOCKOUT_FOR: Duration = Duration::minutes(30);
 
 type Time = DateTime<FixedOffset>;
 
@@ -39,39 +31,22 @@ struct Session {
     last_used: Time,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    sessions: VecDeque<Session>,
-    failures: u32,
-    locked_until: Option<Time>,
-}
-
-/// The outcome of a login attempt.
+/// The tokens of one login.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Login {
-    /// Logged in: access, refresh and id tokens.
-    Granted {
-        access: String,
-        refresh: String,
-        id: String,
-    },
-    /// Wrong user or password.
-    Refused,
-    /// ERR-01: locked until this time.
-    Locked(Time),
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+    pub id: String,
 }
 
-/// The WebAPI account's sessions and lockout.
+/// The WebAPI's live tokens.
 #[derive(Debug, Default)]
 pub struct TokenStore {
-    state: Mutex<State>,
+    sessions: Mutex<VecDeque<Session>>,
 }
 
-/// 128 bits from the operating system's CSPRNG, as 32 hex digits.
 fn random_hex() -> String {
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::services::accounts::sessions::random_token()
 }
 
 /// Compares secrets in time independent of where they differ.
@@ -84,46 +59,23 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 impl TokenStore {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A login attempt for `account` (user, password) at `now`.
-    pub fn login(&self, account: (&str, &str), given: (&str, &str), now: Time) -> Login {
-        let mut s = self.lock();
-        // Only the account's own user ID counts toward its lockout.
-        let user_ok = same_secret(given.0, account.0);
-        match s.locked_until {
-            Some(until) if now < until => return Login::Locked(until),
-            Some(_) => {
-                s.locked_until = None;
-                s.failures = 0;
-            }
-            None => {}
-        }
-        if !user_ok {
-            return Login::Refused;
-        }
-        if !same_secret(given.1, account.1) {
-            s.failures += 1;
-            if s.failures >= LOCKOUT_AFTER {
-                let until = now + LOCKOUT_FOR;
-                s.locked_until = Some(until);
-                return Login::Locked(until);
-            }
-            return Login::Refused;
-        }
-        s.failures = 0;
+    /// Tokens for a login at `now` (the account was checked by the accounts service).
+    pub fn issue(&self, now: Time) -> Tokens {
         let id = format!("id-{}", random_hex());
-        s.sessions.push_back(Session {
+        let mut s = self.lock();
+        s.push_back(Session {
             token: id.clone(),
             issued: now,
             last_used: now,
         });
-        while s.sessions.len() > TOKEN_CAPACITY {
-            s.sessions.pop_front();
+        while s.len() > TOKEN_CAPACITY {
+            s.pop_front();
         }
-        Login::Granted {
+        Tokens {
             access: format!("access-{}", random_hex()),
             refresh: format!("refresh-{}", random_hex()),
             id,
@@ -134,9 +86,8 @@ impl TokenStore {
     /// are forgotten.
     pub fn use_token(&self, token: &str, now: Time) -> bool {
         let mut s = self.lock();
-        s.sessions
-            .retain(|t| now - t.last_used <= IDLE_EXPIRY && now - t.issued <= MAX_AGE);
-        match s.sessions.iter_mut().find(|t| same_secret(&t.token, token)) {
+        s.retain(|t| now - t.last_used <= IDLE_EXPIRY && now - t.issued <= MAX_AGE);
+        match s.iter_mut().find(|t| same_secret(&t.token, token)) {
             Some(t) => {
                 t.last_used = t.last_used.max(now);
                 true
@@ -155,37 +106,23 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_random_expire_and_the_account_locks() {
+    fn tokens_are_random_and_expire() {
         let store = TokenStore::default();
-        let acct = ("webapi01", "Pass#word1");
         let t0 = at("2021-01-06T10:00:00+09:00");
-        let Login::Granted { id, access, .. } = store.login(acct, acct, t0) else {
-            panic!("login")
-        };
+        let Tokens { id, access, .. } = store.issue(t0);
         assert_eq!(id.len(), 3 + 32);
         assert_ne!(id[3..], access[7..]);
         assert!(store.use_token(&id, t0 + Duration::minutes(29)));
         assert!(store.use_token(&id, t0 + Duration::minutes(58)));
         assert!(!store.use_token(&id, t0 + Duration::minutes(89)));
-        for i in 1..LOCKOUT_AFTER {
-            assert_eq!(
-                store.login(acct, ("webapi01", "x"), t0),
-                Login::Refused,
-                "{i}"
-            );
+        assert!(!store.use_token("id-0", t0));
+        // Used every 20 minutes, a token still ends 24 hours after its issue.
+        let other = store.issue(t0);
+        let mut t = t0;
+        while t < t0 + MAX_AGE {
+            assert!(store.use_token(&other.id, t));
+            t += Duration::minutes(20);
         }
-        let until = t0 + LOCKOUT_FOR;
-        assert_eq!(
-            store.login(acct, ("webapi01", "x"), t0),
-            Login::Locked(until)
-        );
-        assert_eq!(
-            store.login(acct, acct, until - Duration::seconds(1)),
-            Login::Locked(until)
-        );
-        assert!(matches!(
-            store.login(acct, acct, until),
-            Login::Granted { .. }
-        ));
+        assert!(!store.use_token(&other.id, t0 + MAX_AGE + Duration::minutes(1)));
     }
 }

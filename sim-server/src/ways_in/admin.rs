@@ -130,6 +130,52 @@ async fn error_table(State(sim): State<Arc<Simulator>>) -> Json<serde_json::Valu
     Json(json!({"rows": rows}))
 }
 
+/// `GET /__admin/accounts`: every account (no hashes): login id, facility, role, kind,
+/// initial, password set / expiry, lock.
+async fn get_accounts(State(sim): State<Arc<Simulator>>) -> Json<serde_json::Value> {
+    Json(json!({"accounts": sim.accounts.list(sim.clock.now())}))
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetPassword {
+    password: String,
+}
+
+/// AUTH-17 「パスワード初期化」: `POST /__admin/accounts/{login_id}/reset` with
+/// `{"password":"…"}`: a new initial password (AUTH-04..06 apply; AUTH-11 at the next login), the
+/// lock lifted, the account's sessions ended.
+async fn reset_account(
+    State(sim): State<Arc<Simulator>>,
+    axum::extract::Path(login_id): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let req: ResetPassword = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad_request(format!("body must be {{\"password\": \"…\"}}: {e}")),
+    };
+    let now = sim.clock.now();
+    let s = sim.clone();
+    let id = login_id.clone();
+    let done = tokio::task::spawn_blocking(move || s.accounts.reset(&id, &req.password, now)).await;
+    use crate::services::accounts::ChangeError;
+    match done {
+        Ok(Ok(())) => {
+            Json(json!({"account": sim.accounts.account(&login_id, now)})).into_response()
+        }
+        Ok(Err(ChangeError::UnknownAccount)) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no account {login_id}")})),
+        )
+            .into_response(),
+        Ok(Err(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": e.message()})),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .route(
@@ -141,4 +187,6 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/__admin/fixtures", post(load_fixtures))
         .route("/__admin/journal", get(get_journal).delete(clear_journal))
         .route("/__admin/error-table", get(error_table))
+        .route("/__admin/accounts", get(get_accounts))
+        .route("/__admin/accounts/{login_id}/reset", post(reset_account))
 }

@@ -7,12 +7,14 @@
 //! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits);
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
+//! - [`screens`]: the operator screens (Japanese HTML, sessions, CSRF) at `/`.
 
 pub mod admin;
 pub mod admin_guard;
 pub mod exchange;
 pub mod history;
 pub mod jobs;
+pub mod screens;
 pub mod serve;
 pub mod terminal;
 pub mod tray;

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-use crate::services::tokens::Login;
+use crate::services::accounts::{Kind, Login};
 pub use crate::services::tokens::{DEMO_PASSWORD, DEMO_USER, TOKEN_CAPACITY};
 
 pub const AUTH_PATH: &str = "/oqs-api-pro/MSA12020/ILI12020SV01/auth";
@@ -50,18 +50,20 @@ async fn auth(State(sim): State<Arc<Simulator>>, body: Body) -> Response {
                 .into_response()
         }
     };
-    let account = (
-        sim.settings.webapi_user.as_str(),
-        sim.settings.webapi_password.as_str(),
-    );
-    let given = (req.user_id.as_str(), req.password.as_str());
-    let result = match sim.tokens.login(account, given, sim.clock.now()) {
-        Login::Granted {
-            access,
-            refresh,
-            id,
-        } => {
-            json!({"accessToken": access, "refreshToken": refresh, "idToken": id})
+    let now = sim.clock.now();
+    let checker = sim.clone();
+    // The password hash takes tens of milliseconds: off the async workers.
+    let login = tokio::task::spawn_blocking(move || {
+        checker
+            .accounts
+            .login(&req.user_id, &req.password, now, Some(Kind::WebApi))
+    })
+    .await
+    .unwrap_or(Login::Refused);
+    let result = match login {
+        Login::Granted { .. } => {
+            let t = sim.tokens.issue(now);
+            json!({"accessToken": t.access, "refreshToken": t.refresh, "idToken": t.id})
         }
         Login::Refused => return refused(StatusCode::UNAUTHORIZED, texts::WEBAPI_AUTH_FAILED),
         Login::Locked(until) => {

@@ -1,0 +1,160 @@
+//! SCR-05 メニュー as data: one [`MenuItem`] per item of the manual's menu (ch.1 §5, ch.3 §1,
+//! ch.6 §2, ch.11 §2), in its order. An item whose screen the simulator does not have yet has
+//! `path: None` and is shown disabled with 「未実装（シミュレータ）」; a helper who builds the
+//! screen sets its `path` (and, where the manual has one, its display condition in [`Shown`]).
+//!
+//! AUTH-15: before the facility's service start date only 《パスワード変更》 is shown.
+//! AMB-71: the manual does not say which items each 権限区分 sees; every role sees them all.
+
+use super::layout::Page;
+use super::paths;
+use super::session::Operator;
+use axum::routing::get;
+use axum::Router;
+use maud::{html, Markup};
+use oqs_protocol::texts::accounts as t;
+use std::sync::Arc;
+
+/// When an item is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// No condition stated.
+    Always,
+    /// Only for these facility kinds (医科 / 歯科 / 訪看 / 薬局).
+    Kinds(&'static [&'static str]),
+}
+
+/// One menu item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MenuItem {
+    /// The group heading (《資格情報一括照会》 …), `None` for ① and ②.
+    pub group: Option<&'static str>,
+    /// The button's label, verbatim.
+    pub label: &'static str,
+    /// The screen it opens (catalogue id).
+    pub screen: &'static str,
+    /// Its path, once the screen exists.
+    pub path: Option<&'static str>,
+    pub shown: Shown,
+}
+
+const fn item(
+    group: Option<&'static str>,
+    label: &'static str,
+    screen: &'static str,
+    path: Option<&'static str>,
+) -> MenuItem {
+    MenuItem {
+        group,
+        label,
+        screen,
+        path,
+        shown: Shown::Always,
+    }
+}
+
+const BULK: Option<&str> = Some("資格情報一括照会");
+const REFERENCE: Option<&str> = Some("照会番号一括登録");
+const ACCOUNT: Option<&str> = Some("アカウント情報管理");
+const INQUIRIES: Option<&str> = Some("問い合わせ管理");
+const FACE: Option<&str> = Some("顔認証付きカードリーダー管理");
+const VISITING: Option<&str> = Some("訪問診療等・オンライン診療等");
+const ENTRUSTED: Option<&str> = Some("委託先資格情報一括取得");
+const STORAGE: Option<&str> = Some("保管調剤結果一括取得");
+
+/// The password change item (the only one before the service start, AUTH-15).
+pub const PASSWORD_ITEM: MenuItem =
+    item(ACCOUNT, "パスワード変更", "SCR-06", Some(paths::PASSWORD));
+
+/// The manual's menu, in its order. ENV-06/07/08/09 and the 保存サービス are not settings of the
+/// simulator yet: their items show (disabled) for every facility until their screens come.
+pub const MENU: &[MenuItem] = &[
+    item(None, "マイナンバーカードで確認", "SCR-08", None),
+    item(None, "保険証／処方箋で確認", "SCR-13", None),
+    item(BULK, "資格情報一括照会", "SCR-15", None),
+    item(BULK, "資格情報一括照会結果", "SCR-16", None),
+    item(REFERENCE, "照会番号一括登録", "SCR-17", None),
+    item(REFERENCE, "照会番号一括登録結果", "SCR-18", None),
+    PASSWORD_ITEM,
+    item(INQUIRIES, "資格確認履歴照会", "SCR-19", None),
+    item(FACE, "顔認証付きカードリーダー操作", "SCR-31", None),
+    item(FACE, "顔認証付きカードリーダー環境設定", "SCR-32", None),
+    item(VISITING, "同意済資格情報取得", "SCR-21", None),
+    item(VISITING, "資格情報照会", "SCR-22", None),
+    item(VISITING, "資格情報一括照会", "SCR-25", None),
+    item(VISITING, "資格情報一括照会結果", "SCR-26", None),
+    item(VISITING, "同意取消照会", "SCR-27", None),
+    item(ENTRUSTED, "委託先資格情報一括取得", "SCR-29", None),
+    item(ENTRUSTED, "委託先資格情報一括取得結果", "SCR-30", None),
+    MenuItem {
+        shown: Shown::Kinds(&["薬局"]),
+        ..item(STORAGE, "保管調剤結果一括取得", "SCR-33", None)
+    },
+    MenuItem {
+        shown: Shown::Kinds(&["薬局"]),
+        ..item(STORAGE, "保管調剤結果一括取得結果", "SCR-34", None)
+    },
+];
+
+/// The items `op` sees, in order.
+pub fn visible(op: &Operator) -> Vec<&'static MenuItem> {
+    if op.before_service_start {
+        return vec![&PASSWORD_ITEM];
+    }
+    MENU.iter()
+        .filter(|i| match i.shown {
+            Shown::Always => true,
+            Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
+        })
+        .collect()
+}
+
+fn render_item(i: &MenuItem) -> Markup {
+    html! {
+        @match i.path {
+            Some(p) => { a.item href=(p) data-screen=(i.screen) { (i.label) } }
+            None => {
+                span.item aria-disabled="true" data-screen=(i.screen) {
+                    (i.label) small { (t::NOT_BUILT) }
+                }
+            }
+        }
+    }
+}
+
+/// SCR-05.
+async fn menu(op: Operator) -> Markup {
+    let items = visible(&op);
+    // Groups in order of first appearance; ① and ② are groups of their own.
+    let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();
+    for i in items {
+        match groups
+            .iter_mut()
+            .find(|(g, _)| i.group.is_some() && *g == i.group)
+        {
+            Some((_, v)) => v.push(i),
+            None => groups.push((i.group, vec![i])),
+        }
+    }
+    let h = op.header();
+    Page::new(t::TITLE_MENU)
+        .header(&h)
+        .notices_link()
+        .render(html! {
+            @if op.before_service_start {
+                section.panel { p.error #before-start { (t::BEFORE_SERVICE_START) } }
+            }
+            div.menu {
+                @for (g, items) in &groups {
+                    div.group {
+                        @if let Some(g) = g { h3 { (g) } }
+                        @for i in items { (render_item(i)) }
+                    }
+                }
+            }
+        })
+}
+
+pub fn router() -> Router<Arc<crate::simulator::Simulator>> {
+    Router::new().route(paths::MENU, get(menu))
+}

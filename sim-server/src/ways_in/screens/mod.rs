@@ -1,0 +1,86 @@
+//! Operator screens (issue 13): the manual's system in a browser, Japanese, served by the
+//! simulator itself at `/`. Compile-time templates (maud), no script, no CDN.
+//!
+//! - [`layout`]: the page and its header; [`dialog`]: every DLG-/ERR- dialog from the catalogue
+//!   texts; [`session`]: the [`session::Operator`] extractor and CSRF-checked [`session::Posted`]
+//!   forms; [`menu`]: SCR-05 as data (one entry per item).
+//! - ch.1: [`login`] (SCR-01/02, AUTH-01..03, ERR-01..04, logout DLG-01), [`notices`] (SCR-03/04,
+//!   RULE-89), [`password`] (SCR-06/07, DLG-02/03).
+//!
+//! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
+
+pub mod dialog;
+pub mod layout;
+pub mod login;
+pub mod menu;
+pub mod notices;
+pub mod password;
+pub mod session;
+
+use crate::services::accounts::sessions::Ended;
+use crate::simulator::Simulator;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use dialog::{Action, Dialog};
+use layout::Page;
+use maud::html;
+use oqs_protocol::texts::accounts as t;
+use std::sync::Arc;
+
+/// The screens' paths (the machine routes own `/xml`, `/oqs-api-pro`, `/terminal`, `/jobs`,
+/// `/history`, `/__admin`: a screen takes a path of its own beside these).
+pub mod paths {
+    /// SCR-01.
+    pub const ENTRY: &str = "/";
+    /// SCR-02.
+    pub const LOGIN: &str = "/login";
+    /// 《ログアウト》: GET shows DLG-01, POST logs out.
+    pub const LOGOUT: &str = "/logout";
+    /// SCR-03; SCR-04 is `/notices/{id}`.
+    pub const NOTICES: &str = "/notices";
+    /// SCR-05.
+    pub const MENU: &str = "/menu";
+    /// SCR-06 / SCR-07; `/password/confirm` answers DLG-02.
+    pub const PASSWORD: &str = "/password";
+}
+
+/// Every screen's routes.
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .merge(login::router())
+        .merge(notices::router())
+        .merge(menu::router())
+        .merge(password::router())
+}
+
+/// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.
+/// Screen pages answer 200 even for such dialogs: they are what the screen shows (and the
+/// server clips 4xx bodies, `admin_guard::clip_errors`).
+pub fn session_ended(_why: Ended) -> Response {
+    let d = Dialog::err(&t::ERR_04, t::ERR_04_BUTTONS);
+    let page = Page::new(t::TITLE_LOGIN)
+        .dialog(d.render(&[(t::BUTTON_CLOSE, Action::Link(paths::LOGIN.into()))]))
+        .render(html! {});
+    (
+        StatusCode::OK,
+        [(
+            header::SET_COOKIE,
+            session::set_cookie(session::SESSION_COOKIE, ""),
+        )],
+        page,
+    )
+        .into_response()
+}
+
+/// A form whose CSRF token is missing or stale: nothing is done; back to the menu.
+pub fn form_expired(op: &session::Operator) -> Response {
+    let h = op.header();
+    let page = Page::new(t::TITLE_MENU).header(&h).render(html! {
+        section.panel {
+            p.error { (t::FORM_EXPIRED) }
+            a.btn href=(paths::MENU) { (t::BUTTON_MENU) }
+        }
+    });
+    (StatusCode::OK, page).into_response()
+}

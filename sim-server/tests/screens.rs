@@ -1,0 +1,440 @@
+//! The operator screens of ch.1 through the router, as a browser without script would use them:
+//! forms, cookies and redirects (login, notices, menu, lockout, password change, idle timeout,
+//! double login, logout, service start, admin reset). Real-browser runs: `browser-tests/`.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::Duration;
+use http_body_util::BodyExt;
+use oqs_protocol::texts::{self, accounts as t};
+use sim_server::Simulator;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// One browser: its cookies, sent with every request.
+struct Browser {
+    sim: Arc<Simulator>,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl Page {
+    /// The value of the hidden `csrf` field of the page's first form.
+    fn csrf(&self) -> String {
+        let i = self.body.find(r#"name="csrf" value=""#).expect("a form");
+        let rest = &self.body[i + r#"name="csrf" value=""#.len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+    fn has(&self, s: &str) -> bool {
+        self.body.contains(s)
+    }
+}
+
+impl Browser {
+    fn new(sim: &Arc<Simulator>) -> Self {
+        Browser {
+            sim: sim.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = sim_server::router(self.sim.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            assert!(
+                attrs.contains("HttpOnly") && attrs.contains("SameSite=Strict"),
+                "{v}"
+            );
+            let (k, val) = kv.split_once('=').unwrap();
+            if val.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), val.into());
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Follows redirects from `page`.
+    async fn follow(&mut self, mut page: Page) -> Page {
+        while page.status == StatusCode::SEE_OTHER {
+            let to = page.location.clone().unwrap();
+            page = self.get(&to).await;
+        }
+        page
+    }
+
+    /// Logs in and follows to SCR-03.
+    async fn login_through(&mut self, user: &str, password: &str) -> Page {
+        let p = self.login(user, password).await;
+        self.follow(p).await
+    }
+
+    /// SCR-02 《ログイン》 with these credentials; the answer before redirects.
+    async fn login(&mut self, user: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[("csrf", &csrf), ("user_id", user), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn advance(sim: &Simulator, d: Duration) {
+    sim.clock.set(sim.clock.now() + d, false);
+}
+
+#[tokio::test]
+async fn login_then_notices_then_menu() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    let entry = b.get("/").await;
+    assert!(entry.has(t::START_BUTTON) && entry.has(r#"href="/login""#));
+    let login = b.login("staff01", "Staff#Pass01").await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(login.location.as_deref(), Some("/notices"));
+    let notices = b.follow(login).await;
+    assert!(notices.has(t::NOTICES_ALL) && notices.has(t::NOTICES_OWN));
+    // RULE-89: 24 「全体」 notices on 2021/01/06, 20 on the first page; the ended one is absent.
+    assert!(
+        notices.has("検索結果： 24 件 1-20件表示"),
+        "{}",
+        notices.body
+    );
+    assert!(notices.has("検索結果： 1 件 1-1件表示"));
+    assert!(!notices.has("【終了】"));
+    assert!(notices.has("サンプル医療機関") && notices.has("一般アカウント"));
+    let page2 = b.get("/notices?all=2&own=1").await;
+    assert!(page2.has("検索結果： 24 件 21-24件表示"));
+    let i = notices.body.find(r#"href="/notices/"#).unwrap();
+    let href: String = notices.body[i + 6..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let one = b.get(&href).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.has(t::TITLE_NOTICE) && one.has("お知らせ内容") && one.has(r#"href="/notices""#));
+    let menu = b.get("/menu").await;
+    assert!(menu.has("マイナンバーカードで確認") && menu.has("資格確認履歴照会"));
+    assert!(menu.has(t::NOT_BUILT));
+    assert!(menu.has(r#"href="/password""#));
+    // A pharmacy-only item is not on a 医科 menu.
+    assert!(!menu.has("保管調剤結果一括取得"));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_for_thirty_minutes() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    for _ in 0..4 {
+        let p = b.login("staff01", "Wrong#Pass9").await;
+        assert!(p.has(t::LOGIN_REFUSED) && !p.has("ERR-01"));
+    }
+    let p = b.login("staff01", "Wrong#Pass9").await;
+    assert!(p.has(r#"data-dialog="ERR-01""#) && p.has(t::ERR_01.action));
+    let p = b.login("staff01", "Staff#Pass01").await;
+    assert!(
+        p.has(r#"data-dialog="ERR-01""#),
+        "locked even with the right password"
+    );
+    advance(&sim, Duration::minutes(30));
+    let p = b.login("staff01", "Staff#Pass01").await;
+    assert_eq!(p.location.as_deref(), Some("/notices"));
+}
+
+#[tokio::test]
+async fn initial_password_must_be_changed_first() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    let p = b.login("newstaff", "Init#Pass01").await;
+    assert!(p.has(r#"data-dialog="ERR-03""#) && p.has(texts::PLACEHOLDER_LABEL));
+    assert!(p.has(r#"href="/password""#));
+    // Nothing else until the change.
+    let m = b.get("/menu").await;
+    assert_eq!(m.location.as_deref(), Some("/password"));
+    let scr07 = b.get("/password").await;
+    assert!(scr07.has(r#"id="scr-07""#) && !scr07.has(t::LABEL_OLD_PASSWORD));
+    assert!(!scr07.has(r#"id="menu""#) && !scr07.has(r#"id="back""#));
+    assert!(scr07.has("(変更できない例：変更前「staff123」→変更後「staff456」など)"));
+    let csrf = scr07.csrf();
+    let bad = b
+        .post(
+            "/password",
+            &[("csrf", &csrf), ("new", "short"), ("confirm", "short")],
+        )
+        .await;
+    assert!(bad.has("8文字以上20文字以下で設定してください。"));
+    let similar = b
+        .post(
+            "/password",
+            &[
+                ("csrf", &csrf),
+                ("new", "Init#Other9"),
+                ("confirm", "Init#Other9"),
+            ],
+        )
+        .await;
+    assert!(similar.has("先頭5文字が同じになる類似のパスワードは使用できません"));
+    let dlg02 = b
+        .post(
+            "/password",
+            &[
+                ("csrf", &csrf),
+                ("new", "Fresh#Pass02"),
+                ("confirm", "Fresh#Pass02"),
+            ],
+        )
+        .await;
+    assert!(dlg02.has(r#"data-dialog="DLG-02""#));
+    let dlg03 = b.post("/password/confirm", &[("csrf", &csrf)]).await;
+    assert!(dlg03.has(r#"data-dialog="DLG-03""#) && dlg03.has(r#"href="/menu""#));
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    // The new password works; the initial one no longer does.
+    let mut other = Browser::new(&sim);
+    assert!(other
+        .login("newstaff", "Init#Pass01")
+        .await
+        .has(t::LOGIN_REFUSED));
+    let again = other.login("newstaff", "Fresh#Pass02").await;
+    assert_eq!(again.location.as_deref(), Some("/notices"));
+}
+
+#[tokio::test]
+async fn expired_password_goes_to_scr06_and_voluntary_change_works() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    let p = b.login("oldstaff", "Old#Pass2020").await;
+    assert!(p.has(r#"data-dialog="ERR-02""#));
+    let scr06 = b.get("/password").await;
+    assert!(scr06.has(r#"id="scr-06""#) && scr06.has(t::LABEL_OLD_PASSWORD));
+    let csrf = scr06.csrf();
+    let wrong_old = b
+        .post(
+            "/password",
+            &[
+                ("csrf", &csrf),
+                ("old", "Nope#1234"),
+                ("new", "Newer#Pass3"),
+                ("confirm", "Newer#Pass3"),
+            ],
+        )
+        .await;
+    assert!(wrong_old.has(t::OLD_PASSWORD_WRONG));
+    let mismatch = b
+        .post(
+            "/password",
+            &[
+                ("csrf", &csrf),
+                ("old", "Old#Pass2020"),
+                ("new", "Newer#Pass3"),
+                ("confirm", "Newer#Pass4"),
+            ],
+        )
+        .await;
+    assert!(mismatch.has(t::NEW_PASSWORD_MISMATCH));
+    b.post(
+        "/password",
+        &[
+            ("csrf", &csrf),
+            ("old", "Old#Pass2020"),
+            ("new", "Newer#Pass3"),
+            ("confirm", "Newer#Pass3"),
+        ],
+    )
+    .await;
+    let dlg03 = b.post("/password/confirm", &[("csrf", &csrf)]).await;
+    assert!(dlg03.has(r#"href="/password?done=1""#));
+    let done = b.get("/password?done=1").await;
+    assert!(done.has(t::PASSWORD_CHANGED) && done.has(r#"id="menu""#));
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forms_without_the_session_token_are_refused() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    b.login_through("staff01", "Staff#Pass01").await;
+    let p = b
+        .post(
+            "/password",
+            &[
+                ("csrf", "0123"),
+                ("old", "Staff#Pass01"),
+                ("new", "Other#Pass5"),
+                ("confirm", "Other#Pass5"),
+            ],
+        )
+        .await;
+    assert!(p.has(t::FORM_EXPIRED));
+    let p = b.post("/logout", &[]).await;
+    assert!(p.has(t::FORM_EXPIRED));
+    // Nothing happened: the session is still there, the password unchanged.
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    assert!(
+        !sim.accounts
+            .account("staff01", sim.clock.now())
+            .unwrap()
+            .initial
+    );
+    // The login form needs the token of its own cookie.
+    let mut fresh = Browser::new(&sim);
+    let p = fresh
+        .post(
+            "/login",
+            &[
+                ("csrf", "x"),
+                ("user_id", "staff01"),
+                ("password", "Staff#Pass01"),
+            ],
+        )
+        .await;
+    assert!(p.has(t::FORM_EXPIRED) && p.location.is_none());
+}
+
+#[tokio::test]
+async fn thirty_idle_minutes_end_the_session_with_err04() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    b.login_through("staff01", "Staff#Pass01").await;
+    advance(&sim, Duration::minutes(29));
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    advance(&sim, Duration::minutes(30));
+    let p = b.get("/menu").await;
+    assert!(
+        p.has(r#"data-dialog="ERR-04""#) && p.has(r#"href="/login""#),
+        "{}",
+        p.body
+    );
+    assert!(p.has("30分間操作がない場合"));
+    assert_eq!(b.get("/menu").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn logging_in_again_elsewhere_ends_the_first_session() {
+    let sim = common::simulator();
+    let mut first = Browser::new(&sim);
+    first.login_through("staff01", "Staff#Pass01").await;
+    let mut second = Browser::new(&sim);
+    second.login_through("staff01", "Staff#Pass01").await;
+    let p = first.get("/menu").await;
+    assert!(p.has(r#"data-dialog="ERR-04""#));
+    assert_eq!(second.get("/menu").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_asks_then_ends_the_session() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    b.login_through("staff01", "Staff#Pass01").await;
+    let menu = b.get("/menu").await;
+    assert!(menu.has(r#"href="/logout?back=%2Fmenu""#));
+    let dlg = b.get("/logout?back=%2Fmenu").await;
+    assert!(dlg.has(r#"data-dialog="DLG-01""#) && dlg.has(r#"href="/menu""#));
+    // A foreign 《キャンセル》 target is not followed.
+    let dlg = b.get("/logout?back=%2F%2Fexample.com").await;
+    assert!(!dlg.has("example.com"));
+    let out = b.post("/logout", &[("csrf", &dlg.csrf())]).await;
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    assert!(!b.cookies.contains_key("oqs_session"));
+    assert_eq!(b.get("/menu").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn before_the_service_start_only_password_change() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    let notices = b.login_through("shika01", "Shika#Pass01").await;
+    assert!(notices.has(t::NOTICES_ALL));
+    let menu = b.get("/menu").await;
+    assert!(menu.has(t::BEFORE_SERVICE_START) && menu.has("パスワード変更"));
+    assert!(!menu.has("マイナンバーカードで確認"));
+    assert!(menu.has("サンプル歯科医院"));
+}
+
+#[tokio::test]
+async fn the_administrator_resets_a_locked_account() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    for _ in 0..5 {
+        b.login("staff01", "Wrong#Pass9").await;
+    }
+    let res = sim_server::router(sim.clone())
+        .oneshot(
+            Request::post("/__admin/accounts/staff01/reset")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"password":"Reset#Pass7"}"#))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let p = b.login("staff01", "Reset#Pass7").await;
+    assert!(p.has(r#"data-dialog="ERR-03""#));
+    let list = sim_server::router(sim.clone())
+        .oneshot(
+            Request::get("/__admin/accounts")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&list.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a.get("password").is_none()));
+}
