@@ -11,10 +11,10 @@ pub mod generator;
 pub mod inquiry;
 pub mod judgement;
 pub mod model;
+pub mod password;
 pub mod visiting;
 pub mod visiting_fixtures;
 pub mod visiting_inquiry;
-pub mod password;
 pub mod wareki;
 
 pub use model::Population;
