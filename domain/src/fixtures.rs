@@ -36,6 +36,21 @@ struct FixtureFile {
     /// 訪問診療等・オンライン診療等 consents (`crate::visiting`).
     #[serde(default)]
     consent: Vec<Spanned<crate::visiting_fixtures::ConsentRecord>>,
+    #[serde(default)]
+    dispensing_result: Vec<Spanned<DispensingRecord>>,
+}
+
+/// `[[dispensing_result]]`: one stored dispensing result (ch.11; see the README's Fixtures).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispensingRecord {
+    pharmacy: String,
+    id: String,
+    dispensed_on: FixtureDate,
+    person: String,
+    prescriber: Option<String>,
+    #[serde(default)]
+    medicines: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +67,9 @@ struct FacilityRecord {
     name: String,
     #[serde(default = "default_kind")]
     kind: String,
+    /// Uses 調剤済み処方箋の保存サービス (RULE-69).
+    #[serde(default)]
+    dispensing_storage: bool,
 }
 
 fn default_kind() -> String {
@@ -288,6 +306,7 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
             code: r.code.into(),
             name: r.name.into(),
             kind: r.kind.into(),
+            dispensing_storage: r.dispensing_storage,
         });
     }
     for rec in parsed.person {
@@ -457,6 +476,40 @@ pub fn load_into(pop: &mut Population, file: &str, text: &str) -> Result<(), Fix
     crate::visiting_fixtures::load_consents(&mut next, parsed.consent, &|at, field, message| {
         err_at(at, field, message)
     })?;
+    for rec in parsed.dispensing_result {
+        let span = rec.span();
+        let r = rec.into_inner();
+        if r.pharmacy.len() != 10 || !r.pharmacy.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err_at(
+                span.start,
+                "pharmacy",
+                format!("薬局コード \"{}\" is not 10 half-width digits", r.pharmacy),
+            ));
+        }
+        if r.id.trim().is_empty() || r.id.chars().count() > 50 {
+            return Err(err_at(
+                span.start,
+                "id",
+                "the id is empty or longer than 50 characters".into(),
+            ));
+        }
+        let Some(person) = next.person_by_key(&r.person) else {
+            return Err(err_at(
+                span.start,
+                "person",
+                format!("no person \"{}\" (a [[person]] id)", r.person),
+            ));
+        };
+        next.dispensing_mut()
+            .insert(crate::dispensing::StoredDispensingResult {
+                id: r.id.trim().into(),
+                pharmacy: r.pharmacy.into(),
+                dispensed_on: r.dispensed_on.0,
+                person,
+                prescriber: opt_box(r.prescriber),
+                medicines: r.medicines.into_iter().map(Into::into).collect(),
+            });
+    }
     *pop = next;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! `oqs-protocol`. Transports live in `sim-server`.
 
 pub mod consent;
+pub mod dispensing;
 pub mod fixture_values;
 pub mod fixtures;
 pub mod generator;

@@ -29,6 +29,8 @@ pub struct Facility {
     pub name: Box<str>,
     /// 医科 / 歯科 / 訪看 / 薬局.
     pub kind: Box<str>,
+    /// Uses 調剤済み処方箋の保存サービス: only such a pharmacy sees ch.11 (RULE-69).
+    pub dispensing_storage: bool,
 }
 
 /// 被保険者 (DM-05): who the person is, as the insurer registered it.
@@ -226,6 +228,8 @@ pub struct Population {
     reference_numbers: HashMap<(Box<str>, QualificationId), Box<str>>,
     /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
     pub(crate) consents: Vec<crate::consent::Consent>,
+    /// 保管調剤結果 (ch.11), by pharmacy and 調剤年月日.
+    dispensing: crate::dispensing::StoredResults,
 }
 
 impl Population {
@@ -255,6 +259,15 @@ impl Population {
 
     pub fn upsert_facility(&mut self, f: Facility) {
         self.facilities.insert(f.code.clone(), f);
+    }
+
+    /// The stored dispensing results (ch.11).
+    pub fn dispensing(&self) -> &crate::dispensing::StoredResults {
+        &self.dispensing
+    }
+
+    pub fn dispensing_mut(&mut self) -> &mut crate::dispensing::StoredResults {
+        &mut self.dispensing
     }
 
     pub fn person(&self, id: PersonId) -> &Person {

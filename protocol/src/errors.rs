@@ -39,6 +39,15 @@ pub enum ErrorKind {
     VisitingBranchRequired,
     NoViewingConsent,
     ConsentSearchRange,
+    // 保管調剤結果一括取得 (JOB-05, ch.11).
+    DispensingPeriodMissing,
+    DispensingPeriodFormat,
+    DispensingPeriodTooLong,
+    DispensingSameConditions,
+    DispensingNotAvailable,
+    DispensingUnknownId,
+    // システム障害 (ch.12, ENV-15).
+    SystemOutage,
 }
 
 impl ErrorKind {
@@ -71,6 +80,13 @@ impl ErrorKind {
         ErrorKind::VisitingBranchRequired,
         ErrorKind::NoViewingConsent,
         ErrorKind::ConsentSearchRange,
+        ErrorKind::DispensingPeriodMissing,
+        ErrorKind::DispensingPeriodFormat,
+        ErrorKind::DispensingPeriodTooLong,
+        ErrorKind::DispensingSameConditions,
+        ErrorKind::DispensingNotAvailable,
+        ErrorKind::DispensingUnknownId,
+        ErrorKind::SystemOutage,
     ];
 
     /// The row key in the table file.
@@ -104,6 +120,13 @@ impl ErrorKind {
             ErrorKind::VisitingBranchRequired => "visiting-branch-required",
             ErrorKind::NoViewingConsent => "no-viewing-consent",
             ErrorKind::ConsentSearchRange => "consent-search-range",
+            ErrorKind::DispensingPeriodMissing => "dispensing-period-missing",
+            ErrorKind::DispensingPeriodFormat => "dispensing-period-format",
+            ErrorKind::DispensingPeriodTooLong => "dispensing-period-too-long",
+            ErrorKind::DispensingSameConditions => "dispensing-same-conditions",
+            ErrorKind::DispensingNotAvailable => "dispensing-not-available",
+            ErrorKind::DispensingUnknownId => "dispensing-unknown-id",
+            ErrorKind::SystemOutage => "system-outage",
         }
     }
 

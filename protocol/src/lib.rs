@@ -7,6 +7,7 @@
 
 pub mod bulk;
 pub mod codes;
+pub mod dispensing;
 pub mod dom;
 pub mod errors;
 pub mod fields;

@@ -31,6 +31,13 @@ pub enum MessageId {
     /// 同意取消(訪問診療等) (FLOW-35): OQSsihvd01req → OQSsihvd01res.
     ConsentCancelRequest,
     ConsentCancelResponse,
+    /// 保管調剤結果一括取得 (JOB-05, the simulator's own): OQSmudsp01req (period) →
+    /// OQSmudsp01res (調剤結果一括取得ID).
+    DispensingAcquisitionRequest,
+    DispensingAcquisitionResponse,
+    /// JOB-05 list / read / download: OQSmudsp02req → OQSmudsp02res.
+    DispensingListRequest,
+    DispensingListResponse,
 }
 
 impl MessageId {
@@ -53,6 +60,10 @@ impl MessageId {
         MessageId::OnlineInquiryResponse,
         MessageId::ConsentCancelRequest,
         MessageId::ConsentCancelResponse,
+        MessageId::DispensingAcquisitionRequest,
+        MessageId::DispensingAcquisitionResponse,
+        MessageId::DispensingListRequest,
+        MessageId::DispensingListResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +86,10 @@ impl MessageId {
             MessageId::OnlineInquiryResponse => "OQSsionq01res",
             MessageId::ConsentCancelRequest => "OQSsihvd01req",
             MessageId::ConsentCancelResponse => "OQSsihvd01res",
+            MessageId::DispensingAcquisitionRequest => "OQSmudsp01req",
+            MessageId::DispensingAcquisitionResponse => "OQSmudsp01res",
+            MessageId::DispensingListRequest => "OQSmudsp02req",
+            MessageId::DispensingListResponse => "OQSmudsp02res",
         }
     }
 
@@ -98,6 +113,11 @@ impl MessageId {
             MessageId::VisitingInquiryRequest => Some(MessageId::VisitingInquiryResponse),
             MessageId::OnlineInquiryRequest => Some(MessageId::OnlineInquiryResponse),
             MessageId::ConsentCancelRequest => Some(MessageId::ConsentCancelResponse),
+            MessageId::DispensingAcquisitionRequest => {
+                Some(MessageId::DispensingAcquisitionResponse)
+            }
+            MessageId::DispensingListRequest => Some(MessageId::DispensingListResponse),
+            MessageId::DispensingAcquisitionResponse | MessageId::DispensingListResponse => None,
             MessageId::SingleInquiryResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse

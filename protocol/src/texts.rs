@@ -574,3 +574,82 @@ pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました
 
 /// ch.1 (login, notices, menu, password, logout): SCR-01..07, ERR-01..04, DLG-01..03.
 pub mod accounts;
+
+/// 保管調剤結果一括取得 (ch.11, SCR-33/34, DLG-31/32, ERR-30/31), verbatim (the spaces the text
+/// extraction put between digits and Japanese removed, as elsewhere: docs/interface.md §8).
+pub mod dispensing {
+    use super::Dlg;
+
+    /// The title of SCR-33 and of its dialogs.
+    pub const TITLE: &str = "保管調剤結果一括取得";
+    /// The title of SCR-34.
+    pub const RESULTS_TITLE: &str = "保管調剤結果一括取得結果";
+    /// DLG-31: 《調剤結果取得》 on SCR-33.
+    pub const DLG_31: Dlg = Dlg {
+        id: "DLG-31",
+        title: TITLE,
+        lines: &["取得します。よろしいですか？"],
+        buttons: &["OK", "キャンセル"],
+    };
+    /// DLG-32's first line; the second is [`ID_LABEL`] + the 24-digit ID.
+    pub const DLG_32_SUCCESS: &str = "保管調剤結果取得に成功しました。";
+    pub const ID_LABEL: &str = "調剤結果一括取得ID：";
+    /// RULE-75, under DLG-32.
+    pub const NOT_DOWNLOADED_YET: &str = "この時点ではオンライン資格確認端末にダウンロードされていません。保管調剤結果一括取得結果画面からダウンロードしてください。";
+    /// SCR-33 notes.
+    pub const ENTER_ALL: &str = "取得条件の項目について全て入力してください。";
+    pub const WITHIN_A_MONTH: &str =
+        "調剤結果取得期間（開始）と調剤結果取得期間（終了）は一カ月以内の期間で入力してください。";
+    /// ERR-30 (RULE-71) 【事象】.
+    pub const ERR_30: &str = "同日に同じ取得条件での一括取得はできません。";
+    /// ERR-30 【対処】.
+    pub const ERR_30_REMEDY: &str = "「2024/07/02」～「2024/07/11」のように期間指定を変更するか、別日（2024年7月2日等）に《調剤結果取得》を実施してください。";
+    /// ERR-31 (RULE-70) 【事象】.
+    pub const ERR_31: &str = "取得可能な最長期間は1ヶ月（31日）です。";
+    /// SCR-34 banner.
+    pub const DEADLINE_BANNER: &str = "ダウンロード期限までにダウンロードを完了してください";
+    /// SCR-34 照会状況 (「取得結果」 / 「説明」).
+    pub const DONE: &str = "照会完了";
+    pub const DONE_DESC: &str = "処理が正常に終了しています。";
+    pub const PROCESSING: &str = "照会中";
+    pub const PROCESSING_DESC: &str = "取得処理中です。";
+    /// No failure status in the manual (AMB-38): the simulator's, in JOB-01's words.
+    pub const FAILED_SYSTEM: &str = "照会失敗(システムエラー)";
+    pub const FAILED_DESC: &str =
+        "取得処理が失敗しています。再度《調剤結果取得》を実施してください。";
+    /// RULE-74 note.
+    pub const ZERO_COUNT: &str = "《件数》が0件は、照会した期間に保管した調剤結果がありません。";
+    pub const DEADLINE_PASSED: &str = "ダウンロード期限を経過している場合は再度取得してください。";
+    /// SCR-34 columns.
+    pub const COLUMNS: [&str; 6] = [
+        "調剤結果一括取得ID",
+        "照会状況",
+        "調剤結果取得期間",
+        "件数",
+        "結果",
+        "ダウンロード期限",
+    ];
+}
+
+/// システム障害 (ch.12 §1, ENV-15, RULE-91/92) and 緊急時医療情報・資格確認機能 (RULE-90), verbatim.
+pub mod outage {
+    /// ENV-15 / RULE-91: the situation.
+    pub const SITUATION: &str =
+        "システム障害発生等によりオンライン資格確認等システムが利用できない状態となった場合";
+    /// RULE-91 ＜患者が被保険者証を持参して来院した場合＞.
+    pub const WITH_INSURANCE_CARD: &str = "被保険者証により資格確認を行い受診します。";
+    /// RULE-91 ＜患者がマイナンバーカードを持参して来院した場合＞.
+    pub const WITH_MY_NUMBER_CARD: &str = "マイナンバーカードによる資格確認ができないため、資格確認せずに受診してもらいます。この場合の手続き等は被保険者証を持参していない患者の受診と同様に行ってください。";
+    /// DM-23: what staff note for the later check.
+    pub const NOTE_FROM_CARD: &str =
+        "【マイナンバーカードの券面から控える情報】氏名（漢字）、性別、生年月日、住所";
+    pub const NOTE_FROM_QUESTIONNAIRE: &str =
+        "【問診票やヒアリング内容から取得する情報】氏名（カナ）、加入している保険者名（任意）";
+    /// RULE-92.
+    pub const AFTER_RECOVERY: &str = "システム復旧後は、指定された期間に、控えておいた券面情報により保険資格を確認します。使用できるのは、管理アカウント又は医療情報閲覧アカウントを払い出された職員のみ限定されます。";
+    /// RULE-90 / ENV-14.
+    pub const EMERGENCY_MENU_NOTE: &str =
+        "※ 緊急時医療情報・資格確認機能のメニューは対象期間以外は表示されません。";
+    /// The menu item's name (ch.1 §5).
+    pub const EMERGENCY_MENU: &str = "緊急時医療情報・資格確認機能";
+}

@@ -131,6 +131,46 @@ impl Simulator {
             | MessageId::ConsentCancelRequest => {
                 self.answer_visiting(message, root, encoding, transport)
             }
+            MessageId::DispensingAcquisitionRequest => {
+                let (answered, outcome) =
+                    self.jobs
+                        .answer_dispensing_request(self.population(), root, encoding);
+                let note = match outcome {
+                    Ok(j) => JournalNote {
+                        error_code: None,
+                        error_detail: Some(format!("accepted as {}", j.reception_number)),
+                        validity: None,
+                    },
+                    Err(r) => {
+                        JournalNote::error(Some(self.errors.entry(r.kind).code.clone()), r.detail)
+                    }
+                };
+                (answered, note)
+            }
+            MessageId::DispensingListRequest => {
+                let (answered, outcome) =
+                    self.jobs
+                        .answer_dispensing_list(&self.population(), root, encoding);
+                let note = match outcome {
+                    Ok(j) => JournalNote {
+                        error_code: None,
+                        error_detail: j
+                            .map(|j| format!("{} {}", j.reception_number, j.state.status(j.kind))),
+                        validity: None,
+                    },
+                    Err(r) => {
+                        JournalNote::error(Some(self.errors.entry(r.kind).code.clone()), r.detail)
+                    }
+                };
+                (answered, note)
+            }
+            MessageId::DispensingAcquisitionResponse | MessageId::DispensingListResponse => {
+                let res = inquiry::structure_error(now, encoding, &self.errors);
+                (
+                    Answered::new(res.to_element(), encoding),
+                    JournalNote::error(None, "a result message was sent as a request".into()),
+                )
+            }
             MessageId::SingleInquiryResponse
             | MessageId::VisitingInquiryResponse
             | MessageId::OnlineInquiryResponse

@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod admin_guard;
+pub mod dispensing;
 pub mod exchange;
 pub mod history;
 pub mod jobs;

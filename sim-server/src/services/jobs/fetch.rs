@@ -43,7 +43,7 @@ impl Jobs {
     /// The downloadable result of a job (RULE-54): its file name and bytes. `Err` says why not.
     pub fn result(&self, reception_number: &str) -> Result<(String, Bytes), ResultError> {
         let job = self.job(reception_number).ok_or(ResultError::NotFound)?;
-        if !job.state.downloadable() {
+        if !self.downloadable_now(&job) {
             return Err(ResultError::NotDownloadable(Box::new(job)));
         }
         let name = job.result_name.clone().unwrap_or_default();

@@ -37,6 +37,25 @@ pub struct Job {
     pub encoding: TextEncoding,
     /// `OQSmuquc02res_<医療機関コード>_<処理年月日時分秒>.xml` once downloadable.
     pub result_name: Option<String>,
+    /// JOB-05 only: the period and the download deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispensing: Option<Acquisition>,
+}
+
+/// JOB-05: the acquisition period (調剤年月日, both days included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+}
+
+/// What a JOB-05 job keeps besides the engine's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acquisition {
+    #[serde(flatten)]
+    pub period: Period,
+    /// ダウンロード期限 (RULE-72): the request day + 6.
+    pub deadline: chrono::NaiveDate,
 }
 
 /// `yyyy/mm/dd hh:mm:ss` (DM-19).

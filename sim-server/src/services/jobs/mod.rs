@@ -10,6 +10,7 @@
 //! Without it everything is in memory, bounded ([`RETAIN_PER_OWNER`], [`MAX_JOBS`],
 //! [`MAX_RESULT_BYTES_IN_MEMORY`], [`MAX_PENDING`]).
 
+pub mod dispensing;
 mod fetch;
 pub mod inquiry;
 mod job;
@@ -21,7 +22,7 @@ mod status;
 pub mod store;
 
 pub use fetch::{FetchNote, ResultError};
-pub use job::{screen_time, Job};
+pub use job::{screen_time, Acquisition, Job, Period};
 pub use prepare::Submitted;
 pub use settings::{
     JobSettings, Pacing, DEFAULT_BULK_MAX_REQUEST_BYTES, DEFAULT_ROW_LIMIT, MAX_JOB_PACING,
@@ -354,7 +355,7 @@ impl Jobs {
         let rows = match &work {
             Work::Inquiry(r) => r.rows.len(),
             Work::Registration(r) => r.rows.len(),
-            Work::Fail { .. } => 0,
+            Work::Dispensing(_) | Work::Fail { .. } => 0,
         };
         let mut st = lock(&self.inner.state);
         if st.queue.len() >= MAX_PENDING {
@@ -401,6 +402,7 @@ impl Jobs {
             error_detail: None,
             encoding,
             result_name: None,
+            dispensing: None,
         };
         if let Some(store) = &self.inner.store {
             if let Err(e) = lock(store).insert_job(&job, &raw) {
@@ -435,7 +437,7 @@ impl Jobs {
         for (i, job) in st.jobs.values().rev().enumerate() {
             let n = per_owner.entry((&job.facility, job.kind)).or_default();
             *n += 1;
-            if job.state.is_final() && (*n > RETAIN_PER_OWNER || i >= MAX_JOBS) {
+            if job.state.is_final() && (*n > job.kind.retained() || i >= MAX_JOBS) {
                 drop_seqs.push(job.seq);
             }
         }
@@ -633,6 +635,7 @@ impl Inner {
             Work::Registration(req) => {
                 registration::process(self, &job, req, &p.population, &facility)
             }
+            Work::Dispensing(w) => return dispensing::process(self, &job, w, &p.population),
         };
         let Some(outcome) = outcome else {
             return self.fail(

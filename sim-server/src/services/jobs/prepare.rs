@@ -14,6 +14,8 @@ use oqs_protocol::{Element, TextEncoding};
 pub(crate) enum Work {
     Inquiry(oqs_protocol::bulk::BulkInquiryRequest),
     Registration(BulkRegistrationRequest),
+    /// JOB-05: the pharmacy's stored results of a period.
+    Dispensing(super::job::Period),
     Fail {
         failure: Failure,
         kind: ErrorKind,
@@ -92,6 +94,7 @@ pub(super) fn prepare_tree(
         JobKind::BulkRegistration => {
             BulkRegistrationRequest::from_element(root).map(Work::Registration)
         }
+        JobKind::StoredDispensing => dispensing_work(root),
     };
     let work = match parsed {
         Err(e) => {
@@ -129,7 +132,7 @@ pub(super) fn prepare_tree(
     let rows = match &work {
         Work::Inquiry(r) => r.rows.len(),
         Work::Registration(r) => r.rows.len(),
-        Work::Fail { .. } => 0,
+        Work::Dispensing(_) | Work::Fail { .. } => 0,
     };
     if rows > settings.row_limit {
         return (
@@ -146,4 +149,13 @@ pub(super) fn prepare_tree(
         );
     }
     (header, encoding, work)
+}
+
+/// JOB-05's stored request (OQSmudsp01req) read again after a restart.
+fn dispensing_work(root: &Element) -> Result<Work, oqs_protocol::fields::StructureError> {
+    let req = oqs_protocol::dispensing::AcquisitionRequest::from_element(root)?;
+    let (start, end) =
+        oqs_domain::dispensing::check_period(req.start.as_deref(), req.end.as_deref())
+            .map_err(|e| oqs_protocol::fields::StructureError(e.to_string()))?;
+    Ok(Work::Dispensing(super::job::Period { start, end }))
 }

@@ -13,15 +13,22 @@ pub enum JobKind {
     BulkInquiry,
     /// JOB-02 照会番号一括登録.
     BulkRegistration,
+    /// JOB-05 保管調剤結果一括取得 (ch.11).
+    StoredDispensing,
 }
 
 impl JobKind {
-    pub const ALL: &'static [JobKind] = &[JobKind::BulkInquiry, JobKind::BulkRegistration];
+    pub const ALL: &'static [JobKind] = &[
+        JobKind::BulkInquiry,
+        JobKind::BulkRegistration,
+        JobKind::StoredDispensing,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             JobKind::BulkInquiry => "bulk-inquiry",
             JobKind::BulkRegistration => "bulk-registration",
+            JobKind::StoredDispensing => "stored-dispensing",
         }
     }
 
@@ -52,6 +59,17 @@ impl JobKind {
         match self {
             JobKind::BulkInquiry => MessageId::BulkInquiryFetchResponse,
             JobKind::BulkRegistration => MessageId::BulkRegistrationFetchResponse,
+            JobKind::StoredDispensing => MessageId::DispensingListResponse,
+        }
+    }
+
+    /// Finished jobs kept per facility: JOB-05's rows stay listed past their deadline and page
+    /// by 9 (RULE-72/73), the others' screens show 3 (RULE-52).
+    pub fn retained(self) -> usize {
+        match self {
+            // 100: 11 pages of SCR-34.
+            JobKind::StoredDispensing => 100,
+            _ => super::RETAIN_PER_OWNER,
         }
     }
 }
@@ -112,6 +130,7 @@ impl JobState {
 
     /// The status string of the kind's result screen, verbatim (JOB-01 照会状況, JOB-02 処理状況).
     pub fn status(self, kind: JobKind) -> &'static str {
+        use oqs_protocol::texts::dispensing as d;
         use Failure as F;
         use JobState as S;
         match (kind, self) {
@@ -131,6 +150,10 @@ impl JobState {
             (JobKind::BulkRegistration, S::Failed(F::XmlStructure)) => t::REGISTRATION_FAILED_XML,
             (JobKind::BulkRegistration, S::Failed(F::Header)) => t::REGISTRATION_FAILED_HEADER,
             (JobKind::BulkRegistration, S::Failed(F::Limit)) => t::REGISTRATION_FAILED_LIMIT,
+            // ch.11 lists 照会中 and 照会完了 only (AMB-38).
+            (JobKind::StoredDispensing, S::Waiting | S::Processing) => d::PROCESSING,
+            (JobKind::StoredDispensing, S::Done | S::DoneNeedsCheck) => d::DONE,
+            (JobKind::StoredDispensing, S::Failed(_)) => d::FAILED_SYSTEM,
         }
     }
 
@@ -149,6 +172,15 @@ impl JobState {
                 t::REGISTRATION_DONE_CHECK_DESC
             }
             (JobKind::BulkRegistration, JobState::Failed(_)) => t::REGISTRATION_FAILED_DESC,
+            (JobKind::StoredDispensing, JobState::Waiting | JobState::Processing) => {
+                oqs_protocol::texts::dispensing::PROCESSING_DESC
+            }
+            (JobKind::StoredDispensing, JobState::Done | JobState::DoneNeedsCheck) => {
+                oqs_protocol::texts::dispensing::DONE_DESC
+            }
+            (JobKind::StoredDispensing, JobState::Failed(_)) => {
+                oqs_protocol::texts::dispensing::FAILED_DESC
+            }
         }
     }
 }
