@@ -83,7 +83,7 @@ async fn notices(
     Page::new(t::TITLE_NOTICES).header(&h).render(html! {
         (list("notices-all", t::NOTICES_ALL, &all, "all", ("own", own.page)))
         (list("notices-own", t::NOTICES_OWN, &own, "own", ("all", all.page)))
-        div.actions { a.btn #close href=(paths::MENU) autofocus { (t::BUTTON_CLOSE) } }
+        div.actions { a.btn #close href=(paths::MENU) { (t::BUTTON_CLOSE) } }
     })
 }
 
