@@ -5,6 +5,7 @@ pub mod check;
 pub mod history;
 pub mod input;
 pub mod mynumber;
+pub mod screens;
 pub mod send;
 pub mod state;
 pub mod visiting;

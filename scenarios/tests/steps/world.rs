@@ -113,6 +113,8 @@ pub struct OqsWorld {
     pub bulk: super::state::BulkState,
     /// Visiting / online care (ch.3): 診療区分, the 特定疾病 box.
     pub visiting: super::state::VisitingState,
+    /// The operator screens (ch.1): browsers, pages, what is typed.
+    pub screens: super::screens::ScreenState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -134,6 +136,7 @@ impl OqsWorld {
             mynumber: Default::default(),
             bulk: Default::default(),
             visiting: Default::default(),
+            screens: Default::default(),
             exchange: None,
             file_seq: 0,
         }

@@ -1,0 +1,279 @@
+//! The operator screens (ch.1) as a browser without script uses them: pages over HTTP with
+//! cookies, links followed, forms sent with their hidden fields (the CSRF token) and what was
+//! typed. Steps speak of buttons as the manual does (《ログイン》) and of what the screen shows.
+
+use super::OqsWorld;
+use axum::body::Body;
+use axum::http::{header, Request};
+use cucumber::{given, then, when};
+use http_body_util::BodyExt as _;
+use std::collections::BTreeMap;
+use tower::ServiceExt as _;
+
+/// One browser: cookies, the page shown, what is typed into its form.
+#[derive(Debug, Default, Clone)]
+pub struct Browser {
+    cookies: BTreeMap<String, String>,
+    /// The HTML of the page shown.
+    pub page: String,
+    typed: Vec<(String, String)>,
+}
+
+/// The screens' side of a scenario: the browsers by name (「別のブラウザ」) and the one in use.
+#[derive(Debug, Default)]
+pub struct ScreenState {
+    browsers: BTreeMap<String, Browser>,
+    current: String,
+}
+
+const MAIN: &str = "";
+const OTHER: &str = "別のブラウザ";
+
+/// Label on the screen → the field's name.
+fn field(label: &str) -> &'static str {
+    match label {
+        "ユーザID" => "user_id",
+        "パスワード" => "password",
+        "旧パスワード" => "old",
+        "新パスワード" => "new",
+        "新パスワード(確認)" => "confirm",
+        other => panic!("no field 「{other}」 on the ch.1 screens"),
+    }
+}
+
+/// Text as maud writes it into HTML.
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let i = tag.find(&key)? + key.len();
+    let rest = &tag[i..];
+    Some(rest[..rest.find('"')?].replace("&amp;", "&"))
+}
+
+impl OqsWorld {
+    fn browser(&mut self) -> &mut Browser {
+        let name = self.screens.current.clone();
+        self.screens.browsers.entry(name).or_default()
+    }
+
+    /// One request with the current browser's cookies; follows redirects; the page it ends on.
+    async fn screen_request(&mut self, method: &str, path: &str, form: Option<String>) {
+        let (mut method, mut path, mut form) = (method.to_owned(), path.to_owned(), form);
+        for _ in 0..10 {
+            let cookies: String = self
+                .browser()
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut req = Request::builder()
+                .method(method.as_str())
+                .uri(path.as_str())
+                .header(header::COOKIE, cookies);
+            if form.is_some() {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            let req = req
+                .body(Body::from(form.take().unwrap_or_default()))
+                .expect("request");
+            let res = sim_server::router(self.sim.clone())
+                .oneshot(req)
+                .await
+                .expect("answer");
+            for v in res.headers().get_all(header::SET_COOKIE) {
+                let v = v.to_str().expect("ASCII cookie");
+                let kv = v.split(';').next().unwrap_or("");
+                if let Some((k, val)) = kv.split_once('=') {
+                    if val.is_empty() {
+                        self.browser().cookies.remove(k);
+                    } else {
+                        self.browser().cookies.insert(k.into(), val.into());
+                    }
+                }
+            }
+            let location = res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let bytes = res.into_body().collect().await.expect("body").to_bytes();
+            match location {
+                Some(to) => {
+                    method = "GET".into();
+                    path = to;
+                }
+                None => {
+                    self.browser().page = String::from_utf8_lossy(&bytes).into_owned();
+                    return;
+                }
+            }
+        }
+        panic!("more than 10 redirects from {path}");
+    }
+
+    /// Clicks the link or button whose text is `label`.
+    async fn click(&mut self, label: &str) {
+        let page = self.browser().page.clone();
+        let needle = format!(">{}<", escaped(label));
+        // The first occurrence whose own tag is a link or a button.
+        let (tag_start, at) = page
+            .match_indices(needle.as_str())
+            .filter_map(|(at, _)| {
+                let start = page[..at].rfind('<')?;
+                let tag = &page[start..at];
+                (tag.starts_with("<a ") || tag.starts_with("<button")).then_some((start, at))
+            })
+            .next()
+            .unwrap_or_else(|| panic!("no 《{label}》 on the screen:\n{page}"));
+        let tag = &page[tag_start..at];
+        if tag.starts_with("<a ") {
+            let href = attr(tag, "href").expect("a link with href");
+            self.screen_request("GET", &href, None).await;
+            return;
+        }
+        let start = page[..tag_start].rfind("<form").expect("the button's form");
+        let form_tag = &page[start..start + page[start..].find('>').expect("form tag")];
+        let action = attr(form_tag, "action").expect("form action");
+        let mut fields: Vec<(String, String)> = page[start..tag_start]
+            .split("<input ")
+            .skip(1)
+            .filter(|t| t.contains(r#"type="hidden""#))
+            .filter_map(|t| Some((attr(t, "name")?, attr(t, "value")?)))
+            .collect();
+        fields.extend(std::mem::take(&mut self.browser().typed));
+        let body = serde_urlencoded::to_string(&fields).expect("form");
+        self.screen_request("POST", &action, Some(body)).await;
+    }
+
+    fn screen_shows(&mut self, text: &str) -> bool {
+        let page = &self.browser().page;
+        page.contains(&escaped(text)) || page.contains(text)
+    }
+}
+
+#[given(regex = r"^ブラウザでオンライン資格確認等システムに接続する$")]
+#[when(regex = r"^ブラウザでオンライン資格確認等システムに接続する$")]
+async fn connect(w: &mut OqsWorld) {
+    w.screens.current = MAIN.into();
+    w.screen_request("GET", "/", None).await;
+}
+
+#[when(regex = r"^別のブラウザでオンライン資格確認等システムに接続する$")]
+async fn connect_other(w: &mut OqsWorld) {
+    w.screens.current = OTHER.into();
+    w.screen_request("GET", "/", None).await;
+}
+
+#[when(regex = r"^元のブラウザに戻る$")]
+async fn back_to_main(w: &mut OqsWorld) {
+    w.screens.current = MAIN.into();
+}
+
+#[when(regex = r"^画面の《([^》]*)》をクリックする$")]
+async fn click(w: &mut OqsWorld, label: String) {
+    w.click(&label).await;
+}
+
+#[when(regex = r"^画面の「([^」]*)」に「([^」]*)」を入力する$")]
+async fn type_into(w: &mut OqsWorld, label: String, value: String) {
+    let name = field(&label).to_owned();
+    let typed = &mut w.browser().typed;
+    typed.retain(|(k, _)| *k != name);
+    typed.push((name, value));
+}
+
+#[given(regex = r"^ユーザID「([^」]*)」とパスワード「([^」]*)」でログインする$")]
+#[when(regex = r"^ユーザID「([^」]*)」とパスワード「([^」]*)」でログインする$")]
+async fn login(w: &mut OqsWorld, user: String, password: String) {
+    w.screen_request("GET", "/login", None).await;
+    type_into(w, "ユーザID".into(), user).await;
+    type_into(w, "パスワード".into(), password).await;
+    w.click("ログイン").await;
+}
+
+#[when(regex = r"^時計を (\d+) 分進める$")]
+async fn advance(w: &mut OqsWorld, minutes: i64) {
+    w.sim.clock.set(
+        w.sim.clock.now() + chrono::Duration::minutes(minutes),
+        false,
+    );
+}
+
+#[when(regex = r"^時計を (\d+) 日進める$")]
+async fn advance_days(w: &mut OqsWorld, days: i64) {
+    w.sim
+        .clock
+        .set(w.sim.clock.now() + chrono::Duration::days(days), false);
+}
+
+#[when(regex = r"^管理者がユーザID「([^」]*)」のパスワードを「([^」]*)」に初期化する$")]
+async fn admin_reset(w: &mut OqsWorld, user: String, password: String) {
+    let body = serde_json::json!({ "password": password })
+        .to_string()
+        .into_bytes();
+    let (status, bytes) = w
+        .http(
+            "POST",
+            &format!("/__admin/accounts/{user}/reset"),
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+}
+
+#[then(regex = r"^「([^」]*)」画面が表示される$")]
+async fn screen_is(w: &mut OqsWorld, title: String) {
+    let page = &w.browser().page;
+    assert!(
+        page.contains(&format!("<h1>{}</h1>", escaped(&title))),
+        "not on 「{title}」:\n{page}"
+    );
+}
+
+#[then(regex = r"^画面に「(.*)」が表示される$")]
+async fn shows(w: &mut OqsWorld, text: String) {
+    assert!(
+        w.screen_shows(&text),
+        "「{text}」 not on:\n{}",
+        w.browser().page
+    );
+}
+
+#[then(regex = r"^画面に「(.*)」が表示されない$")]
+async fn does_not_show(w: &mut OqsWorld, text: String) {
+    assert!(
+        !w.screen_shows(&text),
+        "「{text}」 on:\n{}",
+        w.browser().page
+    );
+}
+
+#[then(regex = r"^([A-Z]+-\d+) のダイアログが表示される$")]
+async fn dialog_shown(w: &mut OqsWorld, id: String) {
+    let page = &w.browser().page;
+    assert!(
+        page.contains(&format!(r#"data-dialog="{id}""#)),
+        "no {id} dialog:\n{page}"
+    );
+}
+
+#[then(regex = r"^ダイアログは表示されない$")]
+async fn no_dialog(w: &mut OqsWorld) {
+    assert!(!w.browser().page.contains("data-dialog="));
+}
+
+#[then(regex = r"^メニューに《([^》]*)》だけが表示される$")]
+async fn only_item(w: &mut OqsWorld, label: String) {
+    let page = w.browser().page.clone();
+    let items = page.matches(r#"class="item""#).count();
+    assert_eq!(items, 1, "{page}");
+    assert!(page.contains(&format!(">{}<", escaped(&label))));
+}
