@@ -12,6 +12,7 @@ pub mod generator;
 pub mod inquiry;
 pub mod judgement;
 pub mod model;
+pub mod outage;
 pub mod password;
 pub mod visiting;
 pub mod visiting_fixtures;

@@ -40,6 +40,7 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .merge(ways_in::terminal::router())
         .merge(ways_in::history::router())
         .merge(ways_in::dispensing::router())
+        .merge(ways_in::outage::router())
         .merge(exchange::router())
         .merge(ways_in::tray::router())
         .merge(ways_in::screens::router())
@@ -47,6 +48,11 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         // with their own limits (--max-request-bytes, --bulk-max-request-bytes).
         .layer(axum::extract::DefaultBodyLimit::max(
             admin_guard::MAX_ADMIN_BODY_BYTES,
+        ))
+        // システム障害 (ENV-15): the machine and terminal routes answer 503 while it lasts.
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            ways_in::outage::guard,
         ))
         .layer(axum::middleware::from_fn(admin_guard::clip_errors))
         .layer(axum::middleware::from_fn_with_state(

@@ -14,6 +14,18 @@ use oqs_protocol::xml::{self, ReadError, ReadLimits};
 use oqs_protocol::{Element, TextEncoding};
 
 impl Simulator {
+    /// ENV-15: while in システム障害, every machine request is refused unread (`system-outage`).
+    pub fn outage_check(&self) -> Result<(), Rejection> {
+        if self.outage.active() {
+            Err(self.rejection(
+                ErrorKind::SystemOutage,
+                oqs_protocol::texts::outage::SITUATION,
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     pub fn read_limits(&self) -> ReadLimits {
         ReadLimits {
             max_bytes: self.settings.max_request_bytes,
@@ -246,34 +258,37 @@ impl Simulator {
     ) -> Result<Answered, Rejection> {
         let text = String::from_utf8_lossy(bytes);
         let mut entry = self.entry(transport, message, source, bytes.len(), &text);
-        let result = self.request_message(message).and_then(|m| {
-            if let Some(kind) = crate::jobs::JobKind::of_submit(m) {
-                // A bulk file is always accepted; one that cannot be read fails as a job
-                // (照会失敗(XML構造エラー) / (処理上限エラー)), as the manual's statuses say.
-                let limits = self.settings.jobs.read_limits();
-                return Ok(match xml::read_document(bytes, limits) {
-                    Ok(doc) => {
-                        entry.encoding = Some(doc.encoding.label().to_owned());
-                        self.submit_job(
+        let result = self
+            .outage_check()
+            .and_then(|()| self.request_message(message))
+            .and_then(|m| {
+                if let Some(kind) = crate::jobs::JobKind::of_submit(m) {
+                    // A bulk file is always accepted; one that cannot be read fails as a job
+                    // (照会失敗(XML構造エラー) / (処理上限エラー)), as the manual's statuses say.
+                    let limits = self.settings.jobs.read_limits();
+                    return Ok(match xml::read_document(bytes, limits) {
+                        Ok(doc) => {
+                            entry.encoding = Some(doc.encoding.label().to_owned());
+                            self.submit_job(
+                                kind,
+                                crate::jobs::Submitted::Tree {
+                                    root: &doc.root,
+                                    encoding: doc.encoding,
+                                    raw: Some(bytes),
+                                },
+                            )
+                        }
+                        Err(error) => self.submit_job(
                             kind,
-                            crate::jobs::Submitted::Tree {
-                                root: &doc.root,
-                                encoding: doc.encoding,
-                                raw: Some(bytes),
-                            },
-                        )
-                    }
-                    Err(error) => self.submit_job(
-                        kind,
-                        crate::jobs::Submitted::Unreadable { error, raw: bytes },
-                    ),
-                });
-            }
-            let doc =
-                xml::read_document(bytes, self.read_limits()).map_err(|e| self.read_error(&e))?;
-            entry.encoding = Some(doc.encoding.label().to_owned());
-            Ok(self.answer_tree(m, &doc.root, doc.encoding, transport))
-        });
+                            crate::jobs::Submitted::Unreadable { error, raw: bytes },
+                        ),
+                    });
+                }
+                let doc = xml::read_document(bytes, self.read_limits())
+                    .map_err(|e| self.read_error(&e))?;
+                entry.encoding = Some(doc.encoding.label().to_owned());
+                Ok(self.answer_tree(m, &doc.root, doc.encoding, transport))
+            });
         self.finish(entry, result)
     }
 
@@ -293,7 +308,9 @@ impl Simulator {
             &text,
         );
         entry.encoding = Some("UTF-8".into());
-        let result = if body.len() > self.settings.max_request_bytes {
+        let result = if let Err(r) = self.outage_check() {
+            Err(r)
+        } else if body.len() > self.settings.max_request_bytes {
             Err(self.rejection(
                 ErrorKind::BodyTooLarge,
                 format!(

@@ -10,6 +10,8 @@
 //! visiting     訪問診療等・オンライン診療等: consent cancellations (FLOW-35); visiting_inquiry answers ch.3 messages
 //! accounts     利用者アカウント: login, lockout, passwords, screen sessions (ch.1)
 //! notices      お知らせ (SCR-03/04)
+//! recovery     after an outage: the later check (RULE-92), the emergency check (ENV-14)
+//! outage       システム障害 as a fault (ENV-15), the emergency period (ENV-14)
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
@@ -23,7 +25,9 @@ pub mod inquiry;
 pub mod jobs;
 pub mod journal;
 pub mod notices;
+pub mod outage;
 pub mod population;
+pub mod recovery;
 pub mod references;
 pub mod simulator;
 pub mod terminal;

@@ -65,6 +65,8 @@ pub struct Simulator {
     pub history: Arc<crate::history::History>,
     /// Injected faults of the file exchange (`/__admin/faults/exchange`).
     pub exchange_faults: crate::services::faults::ExchangeFaults,
+    /// システム障害 (ch.12, `/__admin/faults/outage`) and the emergency period (ENV-14).
+    pub outage: crate::services::outage::Outage,
     /// 訪問診療等 consent cancellations (FLOW-35).
     pub visiting: crate::services::visiting::Cancellations,
     /// 利用者アカウント and screen sessions (ch.1; the WebAPI logs in here too).
@@ -121,6 +123,7 @@ impl Simulator {
             jobs,
             history,
             exchange_faults: Default::default(),
+            outage: Default::default(),
             visiting: Default::default(),
         }
     }

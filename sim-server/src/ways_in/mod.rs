@@ -15,6 +15,7 @@ pub mod dispensing;
 pub mod exchange;
 pub mod history;
 pub mod jobs;
+pub mod outage;
 pub mod screens;
 pub mod serve;
 pub mod terminal;

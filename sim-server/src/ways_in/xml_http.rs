@@ -16,6 +16,7 @@ pub fn rejection_response(r: &Rejection) -> Response {
     let status = match r.kind {
         ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::UnknownMessage => StatusCode::NOT_FOUND,
+        ErrorKind::SystemOutage => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     };
     (

@@ -1,0 +1,365 @@
+//! システム障害 (ch.12, ENV-15) and the emergency period (ENV-14) over HTTP:
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET/PUT/DELETE /__admin/faults/outage` | `{"outage":true,"later_check_days":30}` puts the simulator in システム障害; `DELETE` (or `{"outage":false}`) is the recovery |
+//! | `GET/PUT/DELETE /__admin/emergency-period` | `{"from":"2024-01-01","until":"2024-01-31"}`: the 対象期間 of 緊急時医療情報・資格確認機能 |
+//! | `POST /outage/later-check` | RULE-92 after recovery: the noted data (DM-23) → the qualification, recorded as 「システム障害時」 |
+//! | `GET /emergency` | RULE-90: the menu item, only inside its 対象期間 |
+//! | `POST /emergency/check` | a card checked through 緊急時医療情報・資格確認機能, recorded as 「災害時」 |
+//!
+//! While in outage, [`guard`] answers every machine and terminal route with 503 and the manual's
+//! fallback (RULE-91), journalled; `POST /xml/…` and the exchange are refused by the inquiry
+//! service itself (`system-outage`).
+
+use crate::journal::Transport;
+use crate::services::outage::{DayRange, MAX_LATER_CHECK_DAYS};
+use crate::services::recovery::{Checked, RecoveryError};
+use crate::simulator::Simulator;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use oqs_domain::fixtures::parse_fixture_date;
+use oqs_domain::outage::NotedData;
+use oqs_protocol::codes::{QualificationValidity, Sex};
+use oqs_protocol::message::SearchInfo;
+use oqs_protocol::texts::outage as t;
+use oqs_protocol::ErrorKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// RULE-91: what staff do while the system cannot be used.
+fn fallback() -> Value {
+    json!({
+        "situation": t::SITUATION,
+        "insuranceCard": t::WITH_INSURANCE_CARD,
+        "myNumberCard": t::WITH_MY_NUMBER_CARD,
+        "note": [t::NOTE_FROM_CARD, t::NOTE_FROM_QUESTIONNAIRE],
+        "afterRecovery": t::AFTER_RECOVERY,
+    })
+}
+
+/// The routes a client or the terminal uses, refused during an outage (the admin API, the
+/// trainer's tray and the screens are not: the screens show what they show).
+fn transport_of(path: &str) -> Option<Transport> {
+    if path.starts_with("/oqs-api-pro/") {
+        Some(Transport::WebApi)
+    } else if path.starts_with("/terminal/") {
+        Some(Transport::Terminal)
+    } else if ["/jobs", "/history", "/dispensing", "/emergency", "/outage/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        Some(Transport::HttpXml)
+    } else {
+        None
+    }
+}
+
+/// The middleware: during an outage, 503 with the `system-outage` row and RULE-91's fallback.
+pub async fn guard(State(sim): State<Arc<Simulator>>, req: Request, next: Next) -> Response {
+    if !sim.outage.active() {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let Some(transport) = transport_of(&path) else {
+        return next.run(req).await;
+    };
+    let Err(r) = sim.outage_check() else {
+        return next.run(req).await;
+    };
+    sim.record_rejection(transport, &path, &path, &[], &r);
+    let body = if transport == Transport::WebApi {
+        // The WebAPI's own error shape (docs/interface.md §1.3).
+        json!({"status": "1", "msg": r.message, "errorCode": r.code, "detail": r.detail, "result": null})
+    } else {
+        json!({
+            "error": "ENV-15",
+            "code": r.code,
+            "message": r.message,
+            "fallback": fallback(),
+        })
+    };
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
+fn problem(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": msg.into() }))).into_response()
+}
+
+fn outage_view(sim: &Simulator) -> Value {
+    let ep = sim.outage.episode();
+    json!({
+        "outage": sim.outage.active(),
+        "startedAt": ep.map(|e| e.started_at.to_rfc3339()),
+        "recoveredAt": ep.and_then(|e| e.recovered_at.map(|r| r.to_rfc3339())),
+        "laterCheckDays": ep.map(|e| e.later_check_days),
+        "laterCheckUntil": ep.and_then(|e| e.later_check_until().map(|u| u.to_rfc3339())),
+        "message": sim.error_table().entry(ErrorKind::SystemOutage).message,
+        "fallback": fallback(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutageBody {
+    outage: bool,
+    #[serde(default)]
+    later_check_days: Option<u32>,
+}
+
+async fn get_outage(State(sim): State<Arc<Simulator>>) -> Response {
+    Json(outage_view(&sim)).into_response()
+}
+
+async fn put_outage(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let b: OutageBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"outage\":true|false,\"later_check_days\":30}}: {e}"),
+            )
+        }
+    };
+    if b.later_check_days.is_some_and(|d| d > MAX_LATER_CHECK_DAYS) {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!("later_check_days: at most {MAX_LATER_CHECK_DAYS}"),
+        );
+    }
+    let now = sim.clock.now();
+    if b.outage {
+        sim.outage.start(now, b.later_check_days);
+    } else {
+        sim.outage.recover(now);
+    }
+    Json(outage_view(&sim)).into_response()
+}
+
+async fn delete_outage(State(sim): State<Arc<Simulator>>) -> Response {
+    sim.outage.recover(sim.clock.now());
+    Json(outage_view(&sim)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodBody {
+    from: String,
+    until: String,
+}
+
+fn period_view(sim: &Simulator) -> Value {
+    let p = sim.outage.emergency_period();
+    json!({
+        "from": p.map(|p| p.from.format("%Y-%m-%d").to_string()),
+        "until": p.map(|p| p.until.format("%Y-%m-%d").to_string()),
+        "open": sim.outage.emergency_open(oqs_domain::inquiry::today(sim.clock.now())),
+    })
+}
+
+async fn get_period(State(sim): State<Arc<Simulator>>) -> Response {
+    Json(period_view(&sim)).into_response()
+}
+
+async fn put_period(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let parsed = serde_json::from_slice::<PeriodBody>(&body)
+        .map_err(|e| format!("expected {{\"from\":\"2024-01-01\",\"until\":\"2024-01-31\"}}: {e}"))
+        .and_then(|b| {
+            let d = |s: &str, f: &str| {
+                parse_fixture_date(s).ok_or_else(|| format!("{f}: \"{s}\" is not a date"))
+            };
+            let (from, until) = (d(&b.from, "from")?, d(&b.until, "until")?);
+            if until < from {
+                return Err(format!("until {until} is before from {from}"));
+            }
+            Ok(DayRange { from, until })
+        });
+    match parsed {
+        Ok(p) => {
+            sim.outage.set_emergency_period(Some(p));
+            Json(period_view(&sim)).into_response()
+        }
+        Err(e) => problem(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+async fn delete_period(State(sim): State<Arc<Simulator>>) -> Response {
+    sim.outage.set_emergency_period(None);
+    Json(period_view(&sim)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LaterCheckBody {
+    facility: String,
+    login_id: String,
+    /// 氏名（漢字）.
+    name: String,
+    /// 男 / 女 / 未設定 (or 1/2/3).
+    #[serde(default)]
+    sex: Option<String>,
+    birthdate: String,
+    #[serde(default)]
+    address: Option<String>,
+    /// 氏名（カナ）.
+    #[serde(default)]
+    kana: Option<String>,
+    /// 加入している保険者名（任意）.
+    #[serde(default)]
+    insurer_name: Option<String>,
+    /// The day the patient came (default: the outage's first day).
+    #[serde(default)]
+    visited_on: Option<String>,
+}
+
+fn refused(e: &RecoveryError) -> Response {
+    let status = match e {
+        RecoveryError::Window(_) => StatusCode::CONFLICT,
+        RecoveryError::Account(_) => StatusCode::FORBIDDEN,
+        RecoveryError::Notes(_) | RecoveryError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        RecoveryError::EmergencyClosed => StatusCode::NOT_FOUND,
+        RecoveryError::Outage => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    problem(status, e.to_string())
+}
+
+fn checked(c: &Checked, kind: &str) -> Response {
+    let results: Vec<Value> = c
+        .results
+        .iter()
+        .map(|r| oqs_protocol::json::to_json(&r.to_element()))
+        .collect();
+    Json(json!({
+        "kind": kind,
+        "validity": c.validity.label(),
+        "banner": match c.validity {
+            QualificationValidity::Valid => Some(oqs_protocol::texts::BANNER_VALID),
+            QualificationValidity::Invalid => Some(oqs_protocol::texts::BANNER_INVALID),
+            QualificationValidity::InvalidWithNewer => {
+                Some(oqs_protocol::texts::BANNER_INVALID_WITH_NEWER)
+            }
+            _ => None,
+        },
+        "date": c.date.format("%Y/%m/%d").to_string(),
+        "results": results,
+        "historyId": c.history_id,
+    }))
+    .into_response()
+}
+
+async fn later_check(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let b: LaterCheckBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, format!("the noted data: {e}")),
+    };
+    let date = |s: &Option<String>, f: &str| -> Result<Option<NaiveDate>, String> {
+        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(v) => parse_fixture_date(v).map(Some).ok_or_else(|| {
+                format!(
+                    "{f}: \"{}\" is not a date",
+                    v.chars().take(20).collect::<String>()
+                )
+            }),
+        }
+    };
+    let dates = date(&Some(b.birthdate.clone()), "birthdate")
+        .and_then(|bd| Ok((bd, date(&b.visited_on, "visited_on")?)));
+    let (birthdate, visited_on) = match dates {
+        Ok(d) => d,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    let sex = match b.sex.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match Sex::from_label(s).or_else(|| Sex::from_code(s)) {
+            Some(x) => Some(x),
+            None => {
+                return problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "sex: 男, 女 or 未設定".to_string(),
+                )
+            }
+        },
+    };
+    let notes = NotedData {
+        name: b.name,
+        sex,
+        birthdate,
+        address: b.address,
+        kana: b.kana,
+        insurer_name: b.insurer_name,
+    };
+    match sim.later_check(b.facility.trim(), b.login_id.trim(), &notes, visited_on) {
+        Ok(c) => checked(&c, oqs_protocol::texts::HISTORY_KIND_SYSTEM_OUTAGE),
+        Err(e) => refused(&e),
+    }
+}
+
+async fn emergency_menu(State(sim): State<Arc<Simulator>>) -> Response {
+    let open = sim
+        .outage
+        .emergency_open(oqs_domain::inquiry::today(sim.clock.now()));
+    Json(json!({
+        "shown": open,
+        "menu": open.then_some(t::EMERGENCY_MENU),
+        "note": t::EMERGENCY_MENU_NOTE,
+        "period": period_view(&sim),
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmergencyBody {
+    facility: String,
+    login_id: String,
+    insurer_number: String,
+    #[serde(default)]
+    symbol: Option<String>,
+    number: String,
+    #[serde(default)]
+    branch: Option<String>,
+    /// YYYYMMDD.
+    birthdate: String,
+}
+
+async fn emergency_check(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let b: EmergencyBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, format!("the card: {e}")),
+    };
+    let search = SearchInfo {
+        insurer_number: Some(b.insurer_number),
+        insured_card_symbol: b.symbol,
+        insured_identification_number: Some(b.number),
+        insured_branch_number: b.branch,
+        birthdate: Some(b.birthdate),
+        limit_application_certificate_related_cons_flg: Some("0".into()),
+        arbitrary_identifier: None,
+    };
+    match sim.emergency_check(b.facility.trim(), b.login_id.trim(), search) {
+        Ok(c) => checked(&c, oqs_protocol::texts::HISTORY_FILTER_DISASTER),
+        Err(e) => refused(&e),
+    }
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route(
+            "/__admin/faults/outage",
+            get(get_outage).put(put_outage).delete(delete_outage),
+        )
+        .route(
+            "/__admin/emergency-period",
+            get(get_period).put(put_period).delete(delete_period),
+        )
+        .route("/outage/later-check", post(later_check))
+        .route("/emergency", get(emergency_menu))
+        .route("/emergency/check", post(emergency_check))
+}

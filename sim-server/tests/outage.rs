@@ -1,0 +1,272 @@
+//! システム障害 (ch.12, ENV-15, RULE-91/92, FLOW-45) and 緊急時医療情報・資格確認機能 (RULE-90,
+//! ENV-14): what every transport answers during an outage, recovery, the later check recorded
+//! as 「システム障害時」 (filter 障害時), and the emergency check recorded as 「災害時」 (no 《詳細》).
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use sim_server::exchange::Exchange;
+use sim_server::journal::Transport;
+use sim_server::Simulator;
+use std::fs;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn put(sim: &Arc<Simulator>, uri: &str, body: serde_json::Value) -> Reply {
+    send_json(sim, "PUT", uri, body).await
+}
+
+async fn post(sim: &Arc<Simulator>, uri: &str, body: serde_json::Value) -> Reply {
+    send_json(sim, "POST", uri, body).await
+}
+
+async fn get(sim: &Arc<Simulator>, uri: &str) -> Reply {
+    send(sim, "GET", uri, &[], Vec::new()).await
+}
+
+fn taro_notes(login_id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "facility": "1234567890",
+        "login_id": login_id,
+        "name": "新橋　太郎",
+        "sex": "男",
+        "birthdate": "1954/03/26",
+        "address": "東京都港区〇〇5丁目500-1",
+        "kana": "シンバシ タロウ",
+        "insurer_name": "東京新橋サンプル保険者",
+    })
+}
+
+#[tokio::test]
+async fn during_an_outage_every_way_in_refuses_with_the_outage_row_and_the_fallback() {
+    let sim = simulator();
+    let r = put(
+        &sim,
+        "/__admin/faults/outage",
+        serde_json::json!({"outage": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["outage"], true);
+    // XML over HTTP: 503 with the error-table text.
+    let x = post_xml(&sim, request_xml("UTF-8", None, &taro())).await;
+    assert_eq!(x.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        x.text().starts_with(
+            "EQ0901 システム障害発生等によりオンライン資格確認等システムが利用できない状態です。\n"
+        ),
+        "{}",
+        x.text()
+    );
+    // WebAPI: auth and search, in the WebAPI's error shape.
+    let a = post(
+        &sim,
+        "/oqs-api-pro/MSA12020/ILI12020SV01/auth",
+        serde_json::json!({"userId": "webapi01", "password": "x"}),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(a.json()["errorCode"], "EQ0901");
+    // The terminal: RULE-91's fallback for both kinds of card.
+    let t = post(
+        &sim,
+        "/terminal/insurance-card",
+        serde_json::json!({"insurer_number": "06139000", "number": "10001", "birthdate": "19540326"}),
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::SERVICE_UNAVAILABLE);
+    let j = t.json();
+    assert_eq!(j["error"], "ENV-15");
+    assert_eq!(
+        j["fallback"]["insuranceCard"],
+        "被保険者証により資格確認を行い受診します。"
+    );
+    assert!(j["fallback"]["myNumberCard"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("マイナンバーカードによる資格確認ができないため")));
+    assert_eq!(
+        j["fallback"]["note"][0],
+        "【マイナンバーカードの券面から控える情報】氏名（漢字）、性別、生年月日、住所"
+    );
+    // Jobs, history and the dispensing routes too.
+    for uri in [
+        "/jobs?kind=bulk-inquiry",
+        "/history?facility=1234567890",
+        "/dispensing/acquisitions?facility=9940000076",
+    ] {
+        assert_eq!(
+            get(&sim, uri).await.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{uri}"
+        );
+    }
+    // Every refusal is journalled (a client's retries can be counted).
+    let j = sim.journal.since(0, usize::MAX);
+    assert!(j.len() >= 6);
+    assert!(j.iter().all(|e| e.error_code.as_deref() == Some("EQ0901")));
+    assert!(j.iter().any(|e| e.transport == Transport::WebApi));
+    // The admin API still works; recovery answers again.
+    let r = send(&sim, "DELETE", "/__admin/faults/outage", &[], vec![]).await;
+    assert_eq!(r.json()["outage"], false);
+    assert!(r.json()["recoveredAt"].is_string());
+    let x = post_xml(&sim, request_xml("UTF-8", None, &taro())).await;
+    assert_eq!(x.status, StatusCode::OK);
+    // Bad bodies change nothing.
+    for bad in [
+        serde_json::json!({"outage": "yes"}),
+        serde_json::json!({"outage": true, "later_check_days": 9999}),
+        serde_json::json!({"outaje": true}),
+    ] {
+        let r = put(&sim, "/__admin/faults/outage", bad.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert!(!sim.outage.active());
+}
+
+#[test]
+fn the_exchange_answers_an_err_file_during_an_outage() {
+    let sim = simulator();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ex = Exchange::open(dir.path(), sim.clone()).expect("open");
+    sim.outage.start(sim.clock.now(), None);
+    let xml = request_xml("UTF-8", Some("20210106"), &taro());
+    fs::write(ex.req_dir().join("OQSsiquc01req_o1.xml"), &xml).expect("write");
+    let err = ex.res_dir().join("OQSsiquc01req_o1.err");
+    let start = Instant::now();
+    while !err.exists() {
+        ex.scan_once().expect("scan");
+        assert!(start.elapsed() < Duration::from_secs(5), "no .err");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = fs::read_to_string(&err).expect("err");
+    assert!(text.starts_with("EQ0901 "), "{text}");
+    assert!(!ex.res_dir().join("OQSsiquc01res_o1.xml").exists());
+    let last = sim.journal.since(0, usize::MAX);
+    assert_eq!(
+        last.last().map(|e| e.transport),
+        Some(Transport::FileExchange)
+    );
+}
+
+#[tokio::test]
+async fn the_later_check_after_recovery_is_recorded_as_system_outage() {
+    let sim = simulator();
+    put(
+        &sim,
+        "/__admin/faults/outage",
+        serde_json::json!({"outage": true, "later_check_days": 7}),
+    )
+    .await;
+    // During the outage: not yet (RULE-92: after recovery).
+    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    send(&sim, "DELETE", "/__admin/faults/outage", &[], vec![]).await;
+    // Only 管理アカウント or 医療情報閲覧アカウント.
+    let r = post(&sim, "/outage/later-check", taro_notes("staff01")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = post(&sim, "/outage/later-check", taro_notes("viewer01")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["validity"], "有効");
+    assert_eq!(j["banner"], "この資格は有効です。");
+    assert_eq!(j["kind"], "システム障害時");
+    assert_eq!(j["date"], "2021/01/06");
+    let result = &j["results"][0]["ResultOfQualificationConfirmation"];
+    assert_eq!(result["Name"], "新橋　太郎");
+    assert_eq!(result["InsurerNumber"], "06139000");
+    // In the history: kind 障害時, 「システム障害時」 on the detail, the account's login id.
+    let list = get(
+        &sim,
+        "/history?facility=1234567890&from=2021/01/06&to=2021/01/06&kind=%E9%9A%9C%E5%AE%B3%E6%99%82",
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    let l = list.json();
+    let records = l["records"].as_array().expect("records");
+    assert_eq!(records.len(), 2, "{l}");
+    assert_eq!(records[0]["login_id"], "admin01");
+    let id = j["historyId"].as_u64().expect("history id");
+    let d = get(&sim, &format!("/history/{id}?facility=1234567890")).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+    assert!(d.text().contains("システム障害時"), "{}", d.text());
+    // Someone the notes do not describe: 該当資格なし; a missing birthdate is refused.
+    let mut other = taro_notes("admin01");
+    other["birthdate"] = serde_json::json!("1954/03/27");
+    let r = post(&sim, "/outage/later-check", other).await;
+    assert_eq!(r.json()["validity"], "該当資格なし");
+    let mut bad = taro_notes("admin01");
+    bad["birthdate"] = serde_json::json!("");
+    assert_eq!(
+        post(&sim, "/outage/later-check", bad).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // After the set period (7 days from the recovery): over.
+    sim.clock.set(
+        sim_server::clock::parse_now("2021-01-13T10:00:01+09:00").expect("time"),
+        false,
+    );
+    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+}
+
+#[tokio::test]
+async fn the_emergency_menu_shows_only_in_its_period_and_its_checks_are_disaster_records() {
+    let sim = simulator();
+    let m = get(&sim, "/emergency").await.json();
+    assert_eq!(m["shown"], false);
+    assert_eq!(
+        m["note"],
+        "※ 緊急時医療情報・資格確認機能のメニューは対象期間以外は表示されません。"
+    );
+    let card = serde_json::json!({
+        "facility": "1234567890", "login_id": "staff01", "insurer_number": "06139000",
+        "symbol": "9000", "number": "10001", "branch": "01", "birthdate": "19540326"
+    });
+    assert_eq!(
+        post(&sim, "/emergency/check", card.clone()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = put(
+        &sim,
+        "/__admin/emergency-period",
+        serde_json::json!({"from": "2021-01-01", "until": "2021-01-06"}),
+    )
+    .await;
+    assert_eq!(r.json()["open"], true);
+    let m = get(&sim, "/emergency").await.json();
+    assert_eq!(m["shown"], true);
+    assert_eq!(m["menu"], "緊急時医療情報・資格確認機能");
+    let r = post(&sim, "/emergency/check", card.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["validity"], "有効");
+    let id = r.json()["historyId"].as_u64().expect("recorded");
+    // 災害時 records have no 《詳細》 (RULE-59).
+    let d = get(&sim, &format!("/history/{id}?facility=1234567890")).await;
+    assert_eq!(d.status, StatusCode::NOT_FOUND);
+    let list = get(
+        &sim,
+        "/history?facility=1234567890&from=2021/01/06&to=2021/01/06&kind=%E7%81%BD%E5%AE%B3%E6%99%82",
+    )
+    .await
+    .json();
+    assert_eq!(list["records"].as_array().map(Vec::len), Some(1), "{list}");
+    // The day after the period: hidden again.
+    sim.clock.set(
+        sim_server::clock::parse_now("2021-01-07T00:00:00+09:00").expect("time"),
+        false,
+    );
+    assert_eq!(get(&sim, "/emergency").await.json()["shown"], false);
+    assert_eq!(
+        put(
+            &sim,
+            "/__admin/emergency-period",
+            serde_json::json!({"from": "2021-01-31", "until": "2021-01-01"})
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+}
