@@ -1,6 +1,7 @@
 //! The single inquiry by insurance card, end to end: request in, result out (OQSsiquc01req →
 //! OQSsiquc01res). Transports call this and only this, so every transport answers alike.
 
+use crate::assistance;
 use crate::judgement::{self, CardSearch, Outcome};
 use crate::model::{Population, QualificationId, ValidSpan};
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -136,6 +137,9 @@ pub fn qualification_result(
         reference_number: pop.reference_number(o.facility, id).map(str::to_owned),
         ..QualificationResult::default()
     };
+    if q.is_medical_assistance() {
+        crate::assistance::fill(pop, id, o.facility, o.date, &mut r);
+    }
     // 高齢受給者証 is shown without consent (RULE-15).
     if let Some(e) = certs.and_then(|c| pick(&c.elderly, o.date)) {
         r.elderly_recipient = Some(ElderlyRecipientInfo {
@@ -331,7 +335,15 @@ pub fn answer_single_inquiry(
         branch: search.branch.as_deref(),
         birthdate: search.birthdate,
     };
-    let outcome = judgement::judge(pop, &card, date);
+    let mut outcome = judgement::judge(pop, &card, date);
+    // RULE-37: a facility that does not use 医療扶助 finds no 医療扶助 qualification.
+    if let Outcome::Single(id, _) = outcome {
+        if pop.qualification(id).is_medical_assistance()
+            && !assistance::shown_at(pop, &valid_header.medical_institution_code)
+        {
+            outcome = Outcome::NotFound;
+        }
+    }
     let options = ResultOptions {
         facility: &valid_header.medical_institution_code,
         date,
@@ -345,7 +357,7 @@ pub fn answer_single_inquiry(
         Outcome::Multiple(ids) => ids.clone(),
         Outcome::Single(id, _) => vec![*id],
     };
-    let results = ids
+    let results: Vec<QualificationResult> = ids
         .into_iter()
         .map(|id| {
             let mut r = qualification_result(pop, id, &options);
@@ -353,11 +365,17 @@ pub fn answer_single_inquiry(
             r
         })
         .collect();
+    let mut validity = outcome.validity();
+    if let (Outcome::Single(id, v), [r]) = (&outcome, results.as_slice()) {
+        if pop.qualification(*id).is_medical_assistance() {
+            validity = assistance::validity(*v, !r.medical_tickets.is_empty());
+        }
+    }
     let body = ResultBody {
         processing_result_status: ProcessingResultStatus::Normal,
         processing_result_code: None,
         processing_result_message: None,
-        qualification_validity: Some(outcome.validity()),
+        qualification_validity: Some(validity),
         prescription_issue_select: None,
         search_echo: Some(req.search.clone()),
         results,

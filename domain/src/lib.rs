@@ -7,6 +7,7 @@
 pub mod consent;
 pub mod dispensing;
 pub mod fixture_values;
+pub mod assistance;
 pub mod fixtures;
 pub mod generator;
 pub mod inquiry;

@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use oqs_protocol::codes::{
     ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind,
-    PersonalFamily, ReasonOfLoss, Sex, SpecificDisease,
+    MedicalTreatmentType, PersonalFamily, ReasonOfLoss, Sex, SingleOrCombined, SpecificDisease,
+    TicketType,
 };
 use oqs_protocol::message::InsurerNumber;
 use std::collections::{BTreeMap, HashMap};
@@ -31,6 +32,9 @@ pub struct Facility {
     pub kind: Box<str>,
     /// Uses 調剤済み処方箋の保存サービス: only such a pharmacy sees ch.11 (RULE-69).
     pub dispensing_storage: bool,
+    /// 生活保護法の指定を受けた医療機関等 with ENV-07 「医療扶助関連項目」 = 「利用する」: only
+    /// then are 医療扶助 qualifications shown (RULE-37).
+    pub medical_assistance: bool,
 }
 
 /// 被保険者 (DM-05): who the person is, as the insurer registered it.
@@ -88,12 +92,46 @@ pub struct SpecificDiseaseCertificate {
     pub self_pay: u32,
 }
 
+/// 医療券・調剤券 (DM-12) of a 医療扶助 qualification, issued by the 福祉事務所 to one
+/// 指定医療機関 (the facility it is entrusted to, 委託先) for one 診療年月.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MedicalTicket {
+    pub kind: TicketType,
+    /// 診療年月: the first day of the month.
+    pub month: NaiveDate,
+    pub single_or_combined: SingleOrCombined,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    /// 交付番号.
+    pub issue_number: Box<str>,
+    /// 指定医療機関 (委託先): 医療機関コード and the name printed on the ticket.
+    pub facility: Box<str>,
+    pub facility_name: Box<str>,
+    /// 処方箋発行元 (調剤券 only): 医療機関コード and name.
+    pub prescriber: Option<(Box<str>, Box<str>)>,
+    /// 傷病名1..3.
+    pub injuries: Vec<Box<str>>,
+    pub treatment: MedicalTreatmentType,
+    /// 自己負担額 in yen.
+    pub self_pay: u32,
+    pub district_contact: Option<Box<str>>,
+    pub handling_contact: Option<Box<str>>,
+    /// 社会保険 あり / なし (RULE-44 compares it with the insurance qualifications).
+    pub social_insurance: bool,
+    /// 感染症法第37条の2, 後期高齢者医療, 都道府県費: あり / なし.
+    pub infection: bool,
+    pub elderly_medical_care: bool,
+    pub prefectural_expenses: bool,
+}
+
 /// Certificates attached to a qualification (most have none, so they are boxed).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Certificates {
     pub elderly: Vec<ElderlyCertificate>,
     pub limit: Vec<LimitCertificate>,
     pub specific_disease: Vec<SpecificDiseaseCertificate>,
+    /// 医療扶助 (card A1) only.
+    pub medical_tickets: Vec<MedicalTicket>,
 }
 
 /// Something valid over a span of days.
@@ -116,7 +154,8 @@ macro_rules! valid_span {
 valid_span!(
     ElderlyCertificate,
     LimitCertificate,
-    SpecificDiseaseCertificate
+    SpecificDiseaseCertificate,
+    MedicalTicket
 );
 
 /// 資格情報 (DM-06): one insurance card of one person.
@@ -147,6 +186,11 @@ pub struct Qualification {
 }
 
 impl Qualification {
+    /// A 医療扶助 qualification (証区分 A1): 保険者番号 = 公費負担者番号, 番号 = 受給者番号.
+    pub fn is_medical_assistance(&self) -> bool {
+        self.card == InsuredCardClassification::MedicalAssistance
+    }
+
     /// Valid on `d`: inside [有効開始日, 有効終了日] and before 資格喪失日.
     pub fn is_valid_on(&self, d: NaiveDate) -> bool {
         self.valid_from <= d

@@ -268,6 +268,11 @@ fn every_answer_listing_a_person_has_the_samples_shape() {
     let count = u32::try_from(pop.qualification_count()).expect("a small population");
     for q in 0..count {
         let qual = pop.qualification(q);
+        // The samples are 医療保険 answers; no public 医療扶助 answer exists to compare with
+        // (its shape is the layout's transcription, docs/interface.md 医療扶助).
+        if qual.is_medical_assistance() {
+            continue;
+        }
         let person = pop.person(qual.person);
         for (date, with_branch) in [("20210106", true), ("20220722", true), ("20210106", false)] {
             let req = SingleInquiryRequest {

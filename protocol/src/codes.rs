@@ -223,6 +223,59 @@ code_table! {
     }
 }
 
+code_table! {
+    /// 018 医療券・調剤券別 (TicketType, DM-12 type label).
+    TicketType "医療券・調剤券別" source "OQSCD018: oqsFunc.js (01 医療券, 02 調剤券); the manual's type labels (RULE-47)" {
+        Medical = "01", "医療券";
+        Dispensing = "02", "調剤券";
+    }
+}
+
+code_table! {
+    /// 019 診療別 (MedicalTreatmentType, DM-12 診療区分). Labels are the manual's screen texts
+    /// (「歯科診療」 where the transcription writes 歯科).
+    MedicalTreatmentType "診療別" source "OQSCD019: codes from oqsFunc.js (01-05); labels are the manual's screen texts (DM-12: 歯科診療)" {
+        Inpatient = "01", "入院";
+        Outpatient = "02", "入院外";
+        Dental = "03", "歯科診療";
+        Dispensing = "04", "調剤";
+        VisitingNursing = "05", "訪問看護";
+    }
+}
+
+code_table! {
+    /// 020 単独・併用別 (SingleOrCombinedUse).
+    SingleOrCombined "単独・併用別" source "OQSCD020: oqsFunc.js (01 単独, 02 併用); the manual's screen texts (DM-12)" {
+        Single = "01", "単独";
+        Combined = "02", "併用";
+    }
+}
+
+code_table! {
+    /// 021 社会保険状況; 023 (感染症法第37条の2), 024 (後期高齢者医療) and 025 (都道府県費) have
+    /// the same two values, so one enum serves the four `StatusOf…` elements of a ticket.
+    Applicable "あり・なし" source "OQSCD021: oqsFunc.js (01 あり, 02 なし; OQSCD023-025 the same); the manual's screen texts (DM-12)" {
+        Yes = "01", "あり";
+        No = "02", "なし";
+    }
+}
+
+code_table! {
+    /// 022 社会保険状況の整合性フラグ (ConsistencyFlag): present only on a mismatch (RULE-44).
+    ConsistencyFlag "社会保険状況の整合性フラグ" source "OQSCD022: oqsFunc.js (1 不整合あり); the manual's 「(不整合あり)」 (RULE-44)" {
+        Inconsistent = "1", "不整合あり";
+    }
+}
+
+code_table! {
+    /// 026 指定医療機関確認フラグ (DesignatedMedicalInstitutionFlag): whether the ticket's
+    /// 指定医療機関 is the facility asking.
+    DesignatedFlag "指定医療機関確認フラグ" source "OQSCD026: oqsFunc.js (0 一致, 1 不一致)" {
+        Match = "0", "一致";
+        Mismatch = "1", "不一致";
+    }
+}
+
 /// 一部負担金割合 on the wire: three digits of tenths of a percent-ish ("010" = 1割).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ContributionRatio(pub u8);

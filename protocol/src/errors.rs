@@ -48,6 +48,8 @@ pub enum ErrorKind {
     DispensingUnknownId,
     // システム障害 (ch.12, ENV-15).
     SystemOutage,
+    // 委託先資格情報一括取得 (JOB-04).
+    MedicalTreatmentMonth,
 }
 
 impl ErrorKind {
@@ -87,6 +89,7 @@ impl ErrorKind {
         ErrorKind::DispensingNotAvailable,
         ErrorKind::DispensingUnknownId,
         ErrorKind::SystemOutage,
+        ErrorKind::MedicalTreatmentMonth,
     ];
 
     /// The row key in the table file.
@@ -127,6 +130,7 @@ impl ErrorKind {
             ErrorKind::DispensingNotAvailable => "dispensing-not-available",
             ErrorKind::DispensingUnknownId => "dispensing-unknown-id",
             ErrorKind::SystemOutage => "system-outage",
+            ErrorKind::MedicalTreatmentMonth => "medical-treatment-month",
         }
     }
 

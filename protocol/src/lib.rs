@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod codes;
 pub mod dispensing;
 pub mod dom;
+pub mod entrusted;
 pub mod errors;
 pub mod fields;
 pub mod header;

@@ -115,6 +115,77 @@ pub struct SpecificDiseaseInfo {
 }
 
 /// One ResultOfQualificationConfirmation, in the element order of interface.md §3.
+/// 医療券・調剤券情報 (`PublicExpenseResultList/MedicalTicketInfo`, DM-12): element names and
+/// order as the public transcription of the layout (別紙3-1) lists them (docs/interface.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MedicalTicketInfo {
+    pub ticket_type: Option<String>,
+    pub valid_date: Option<String>,
+    pub expiration_date: Option<String>,
+    pub issue_number: Option<String>,
+    /// 診療年月, `YYYYMM`.
+    pub treatment_month: Option<String>,
+    pub designated_code: Option<String>,
+    pub designated_flag: Option<String>,
+    pub designated_name: Option<String>,
+    pub prescriber_code: Option<String>,
+    pub prescriber_name: Option<String>,
+    pub injury_names: [Option<String>; 3],
+    pub treatment_type: Option<String>,
+    pub self_pay_amount: Option<String>,
+    pub district_contact_name: Option<String>,
+    pub handling_contact_name: Option<String>,
+    pub single_or_combined: Option<String>,
+    pub social_insurance: Option<String>,
+    pub consistency_flag: Option<String>,
+    pub infection: Option<String>,
+    pub elderly_medical_care: Option<String>,
+    pub prefectural_expenses: Option<String>,
+}
+
+impl MedicalTicketInfo {
+    pub fn to_element(&self) -> Element {
+        let mut el = Element::new("MedicalTicketInfo");
+        let [i1, i2, i3] = &self.injury_names;
+        let leaves: [(&str, &Option<String>); 23] = [
+            ("TicketType", &self.ticket_type),
+            ("MedicalTicketValidDate", &self.valid_date),
+            ("MedicalTicketExpirationDate", &self.expiration_date),
+            ("IssueNumber", &self.issue_number),
+            ("MedicalTreatmentMonth", &self.treatment_month),
+            ("DesignatedMedicalInstitutionCode", &self.designated_code),
+            ("DesignatedMedicalInstitutionFlag", &self.designated_flag),
+            ("DesignatedMedicalInstitutionName", &self.designated_name),
+            (
+                "PrescriptionIssuerMedicalInstitutionCode",
+                &self.prescriber_code,
+            ),
+            (
+                "PrescriptionIssuerMedicalInstitutionName",
+                &self.prescriber_name,
+            ),
+            ("InjuryName1", i1),
+            ("InjuryName2", i2),
+            ("InjuryName3", i3),
+            ("MedicalTreatmentType", &self.treatment_type),
+            ("SelfPayAmount", &self.self_pay_amount),
+            ("DistrictContactName", &self.district_contact_name),
+            ("HandlingContactName", &self.handling_contact_name),
+            ("SingleOrCombinedUse", &self.single_or_combined),
+            ("StatusOfSocialInsurance", &self.social_insurance),
+            ("ConsistencyFlag", &self.consistency_flag),
+            // sic: the layout's spelling.
+            ("StatusOfInfecton", &self.infection),
+            ("StatusOfElderlyMedicalCare", &self.elderly_medical_care),
+            ("StatusOfPrefecturalExpenses", &self.prefectural_expenses),
+        ];
+        for (n, v) in leaves {
+            el.push_opt(n, v.clone());
+        }
+        el
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QualificationResult {
     pub insured_card_classification: Option<String>,
@@ -149,6 +220,8 @@ pub struct QualificationResult {
     pub specific_diseases_cons_flg: Option<String>,
     pub specific_diseases_cons_time: Option<String>,
     pub specific_diseases: Vec<SpecificDiseaseInfo>,
+    /// 医療扶助: the tickets shown (`PublicExpenseResultList`), newest 有効開始日 first.
+    pub medical_tickets: Vec<MedicalTicketInfo>,
     pub specific_health_checkups_cons_flg: Option<String>,
     pub specific_health_checkups_cons_time: Option<String>,
     pub specific_health_checkups_available_time: Option<String>,
@@ -291,6 +364,15 @@ impl QualificationResult {
                 el.push_opt("SpecificDiseasesSelfPay", s.self_pay.clone());
                 list.children.push(el);
             }
+            r.children.push(list);
+        }
+        if !self.medical_tickets.is_empty() {
+            let mut list = Element::new("PublicExpenseResultList");
+            list.children.extend(
+                self.medical_tickets
+                    .iter()
+                    .map(MedicalTicketInfo::to_element),
+            );
             r.children.push(list);
         }
         let tail: [(&str, &Option<String>); 14] = [

@@ -38,6 +38,12 @@ pub enum MessageId {
     /// JOB-05 list / read / download: OQSmudsp02req → OQSmudsp02res.
     DispensingListRequest,
     DispensingListResponse,
+    /// 委託先資格情報一括取得 (JOB-04) submit: OQSmutic01req (診療年月) → OQSmutic01res.
+    EntrustedSubmitRequest,
+    EntrustedSubmitResponse,
+    /// JOB-04 fetch: OQSmutic02req (受付番号) → OQSmutic02res.
+    EntrustedFetchRequest,
+    EntrustedFetchResponse,
 }
 
 impl MessageId {
@@ -64,6 +70,10 @@ impl MessageId {
         MessageId::DispensingAcquisitionResponse,
         MessageId::DispensingListRequest,
         MessageId::DispensingListResponse,
+        MessageId::EntrustedSubmitRequest,
+        MessageId::EntrustedSubmitResponse,
+        MessageId::EntrustedFetchRequest,
+        MessageId::EntrustedFetchResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +100,10 @@ impl MessageId {
             MessageId::DispensingAcquisitionResponse => "OQSmudsp01res",
             MessageId::DispensingListRequest => "OQSmudsp02req",
             MessageId::DispensingListResponse => "OQSmudsp02res",
+            MessageId::EntrustedSubmitRequest => "OQSmutic01req",
+            MessageId::EntrustedSubmitResponse => "OQSmutic01res",
+            MessageId::EntrustedFetchRequest => "OQSmutic02req",
+            MessageId::EntrustedFetchResponse => "OQSmutic02res",
         }
     }
 
@@ -118,6 +132,8 @@ impl MessageId {
             }
             MessageId::DispensingListRequest => Some(MessageId::DispensingListResponse),
             MessageId::DispensingAcquisitionResponse | MessageId::DispensingListResponse => None,
+            MessageId::EntrustedSubmitRequest => Some(MessageId::EntrustedSubmitResponse),
+            MessageId::EntrustedFetchRequest => Some(MessageId::EntrustedFetchResponse),
             MessageId::SingleInquiryResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse
@@ -126,7 +142,9 @@ impl MessageId {
             | MessageId::BulkRegistrationFetchResponse
             | MessageId::VisitingInquiryResponse
             | MessageId::OnlineInquiryResponse
-            | MessageId::ConsentCancelResponse => None,
+            | MessageId::ConsentCancelResponse
+            | MessageId::EntrustedSubmitResponse
+            | MessageId::EntrustedFetchResponse => None,
         }
     }
 

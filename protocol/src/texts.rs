@@ -23,8 +23,10 @@ pub fn banner(v: QualificationValidity) -> Option<&'static str> {
         QualificationValidity::Invalid => Some(BANNER_INVALID),
         QualificationValidity::InvalidWithNewer => Some(BANNER_INVALID_WITH_NEWER),
         QualificationValidity::Multiple => Some(MULTIPLE_MATCHES),
+        // 医療扶助 without a ticket (未委託): 「この資格は有効です。」 (RULE-39).
+        QualificationValidity::ValidUnregistered => Some(BANNER_VALID),
         // The manual shows no text for a search without a match (AMB-22).
-        QualificationValidity::NotFound | QualificationValidity::ValidUnregistered => None,
+        QualificationValidity::NotFound => None,
     }
 }
 
@@ -135,7 +137,7 @@ const NO_ALTERNATIVE: &str = "—";
 const RETRY_OR_CONTACT: &str =
     "再度、同じ操作を実施してください。改善されない場合、「お問い合わせ先」へ連絡してください。";
 
-/// ERR-05..19 and ERR-25..28, verbatim from manual-catalogue.md §7.2 / §7.5.
+/// ERR-05..19, ERR-22 and ERR-25..28, verbatim from manual-catalogue.md §7.2 / §7.5.
 pub const CARD_DIALOGS: &[CardDialog] = &[
     CardDialog {
         id: "ERR-05",
@@ -321,7 +323,34 @@ pub const CARD_DIALOGS: &[CardDialog] = &[
         action: "保険者等の都合により表示されません。\n代替を実施してください。",
         alternative: SHOW_INSURANCE_CARD,
     },
+    CardDialog {
+        id: "ERR-22",
+        // 「患者へのお知らせ」 as the ch.6 image description reads (ERR-15 has 「患者様へ…」, AMB-30).
+        title: Some("患者へのお知らせ"),
+        lines: &["ご使用のマイナンバーカードで、資格確認日に該当する資格情報が存在しません。"],
+        event: "被保護者の医療保険と医療扶助それぞれの資格情報がない。",
+        action: NO_ALTERNATIVE,
+        alternative: NO_ALTERNATIVE,
+    },
 ];
+
+// Medical assistance (医療扶助, ch.6 §1, SCR-11): RULE-38..47, ERR-20/21.
+
+/// SCR-11 tab labels (「医療保険タブ」「医療扶助タブ」, RULE-41/43).
+pub const MA_TAB_INSURANCE: &str = "医療保険";
+pub const MA_TAB_ASSISTANCE: &str = "医療扶助";
+/// SCR-11 ④ heading.
+pub const MA_TICKETS_HEADING: &str = "医療券・調剤券";
+/// ERR-20 (RULE-39): a valid 医療扶助 without a ticket for this facility.
+pub const MA_NO_TICKET: &str =
+    "医療券/調剤券情報が登録されていません。福祉事務所へ連絡してください。";
+/// RULE-39: 公費負担者番号 and 受給者番号 when no ticket is shown (screen form, half-width parentheses).
+pub const MA_NOT_ENTRUSTED: &str = "(未委託のため非表示)";
+/// ERR-21 (RULE-44), 「下さい」 in kanji as printed.
+pub const MA_MISMATCH: &str =
+    "社会保険状況に不整合があります。患者に現在の加入資格を確認して下さい。";
+/// RULE-44: after 「あり」/「なし」 in the 社会保険 cell (screen: 「なし (不整合あり)」).
+pub const MA_MISMATCH_SUFFIX: &str = "(不整合あり)";
 
 /// The dialog with this catalogue id (`ERR-05`..`ERR-19`, `ERR-25`..`ERR-28`).
 pub fn card_dialog(id: &str) -> Option<&'static CardDialog> {
@@ -497,6 +526,18 @@ pub mod job_status {
     pub const REGISTRATION_DONE_DESC: &str = "登録処理が正常に終了しています。";
     pub const REGISTRATION_FAILED_DESC: &str =
         "登録処理が失敗しています。照会番号一括登録要求ファイルを確認し、再度登録してください。";
+
+    /// JOB-04 取得状況 (ch.6 §2(2)): the statuses of JOB-01 with its own failure causes
+    /// (「XML 構造エラー」 without the extraction space) and descriptions.
+    pub const ENTRUSTED_FAILED_REQUEST_ITEM: &str = "照会失敗(要求情報項目エラー)";
+    pub const ENTRUSTED_FAILED_FILE_SIZE: &str = "照会失敗(ファイルサイズ上限超過エラー)";
+    pub const ENTRUSTED_WAITING_DESC: &str = "取得処理待ちの状態です。";
+    pub const ENTRUSTED_PROCESSING_DESC: &str = "取得処理中です。";
+    pub const ENTRUSTED_DONE_CHECK_DESC: &str =
+        "処理が正常終了しています。取得結果に確認の必要なデータが含まれています。";
+    pub const ENTRUSTED_FAILED_DESC: &str = "取得が失敗しました。再度取得してください。";
+    /// FLOW-36 step 3 (step text after DLG-16, which is an image only).
+    pub const ENTRUSTED_ACCEPTED: &str = "委託先資格情報一括取得の受付が完了しました。";
 }
 
 /// The face-reader screens SCR-31 / SCR-32 (ch.9, ch.10).

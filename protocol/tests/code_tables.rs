@@ -47,6 +47,12 @@ fn ours() -> Vec<Ours> {
         t::<ConsentStatus>(),
         t::<PrescriptionIssueForm>(),
         t::<CardAuthErrorCode>(),
+        t::<TicketType>(),
+        t::<MedicalTreatmentType>(),
+        t::<SingleOrCombined>(),
+        t::<Applicable>(),
+        t::<ConsistencyFlag>(),
+        t::<DesignatedFlag>(),
     ]
 }
 
@@ -105,6 +111,12 @@ const DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "OQSCD017",
         "*",
         "labels 電子処方箋/紙の処方箋 there; the history shows 電子/紙 (RULE-61)",
+    ),
+    (
+        "oqsfunc",
+        "OQSCD019",
+        "03",
+        "歯科 there; the manual's screen text is 歯科診療 (DM-12)",
     ),
 ];
 

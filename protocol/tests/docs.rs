@@ -43,6 +43,12 @@ fn every_code_table_is_documented_with_its_source() {
     rows::<ConsentStatus>(&doc, &mut missing);
     rows::<PrescriptionIssueForm>(&doc, &mut missing);
     rows::<CardAuthErrorCode>(&doc, &mut missing);
+    rows::<TicketType>(&doc, &mut missing);
+    rows::<MedicalTreatmentType>(&doc, &mut missing);
+    rows::<SingleOrCombined>(&doc, &mut missing);
+    rows::<Applicable>(&doc, &mut missing);
+    rows::<ConsistencyFlag>(&doc, &mut missing);
+    rows::<DesignatedFlag>(&doc, &mut missing);
     assert!(
         missing.is_empty(),
         "not in docs/interface.md:\n{}",

@@ -390,8 +390,8 @@ valid_from = 2020-04-01
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
         r.json()["persons"],
-        17,
-        "the 16 built-in persons and the one added"
+        23,
+        "the 22 built-in persons and the one added"
     );
     let after = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search))
         .await
@@ -428,7 +428,7 @@ valid_from = 2020-04-01
     .await;
     assert_eq!(r.json()["persons"], 1);
     let r = send(&sim, "POST", "/__admin/reset", &[], vec![]).await;
-    assert_eq!(r.json()["persons"], 16);
+    assert_eq!(r.json()["persons"], 22);
     let gone = post_xml(&sim, request_xml("UTF-8", Some("20210106"), &search))
         .await
         .xml();

@@ -32,11 +32,12 @@ pub enum Profile {
     Unreadable,
     NotMyNumber,
     BadSignature,
+    MedicalAssistance,
 }
 
 impl Profile {
     /// Every profile, in table order.
-    pub const ALL: [Profile; 11] = [
+    pub const ALL: [Profile; 12] = [
         Profile::Valid,
         Profile::Expired,
         Profile::Revoked,
@@ -48,6 +49,7 @@ impl Profile {
         Profile::Unreadable,
         Profile::NotMyNumber,
         Profile::BadSignature,
+        Profile::MedicalAssistance,
     ];
 
     /// The profile's name on the command line (`--profile valid`).
@@ -64,6 +66,7 @@ impl Profile {
             Profile::Unreadable => "unreadable",
             Profile::NotMyNumber => "not-mynumber",
             Profile::BadSignature => "bad-signature",
+            Profile::MedicalAssistance => "medical-assistance",
         }
     }
 
@@ -88,6 +91,9 @@ impl Profile {
             Profile::Unreadable => "shikaku-tomi",
             Profile::NotMyNumber => "kigounashi-saburo",
             Profile::BadSignature => "tohoku-ichiro",
+            // 医療扶助 and 医療保険 both valid (ch.6 §1 case (6)); the other cases are his
+            // variants (`tohoku-*`), reached with this profile and another person.
+            Profile::MedicalAssistance => "tohoku-ichiro",
         }
     }
 
@@ -105,6 +111,7 @@ impl Profile {
             Profile::Unreadable => "証明書の読み取り途中で失敗する",
             Profile::NotMyNumber => "マイナンバーカードではない（公的個人認証APなし）",
             Profile::BadSignature => "署名が証明書の公開鍵で検証できない（認証の内部エラー）",
+            Profile::MedicalAssistance => "医療扶助の被保護者（医療保険と医療扶助の資格をもつ）",
         }
     }
 
@@ -128,6 +135,9 @@ impl Profile {
             Profile::Unreadable => "certificate read fails with 6F 00 after 512 bytes",
             Profile::NotMyNumber => "no JPKI applet: SELECT AID answers 6A 82",
             Profile::BadSignature => "signs with a key that does not match its certificate",
+            Profile::MedicalAssistance => {
+                "valid card of a 被保護者 holding 医療扶助 and 医療保険 (SCR-11)"
+            }
         }
     }
 
@@ -145,6 +155,7 @@ impl Profile {
             Profile::Unreadable => &["ERR-10"],
             Profile::NotMyNumber => &["ERR-11"],
             Profile::BadSignature => &["ERR-07", "ERR-14"],
+            Profile::MedicalAssistance => &["SCR-11", "FLOW-20"],
         }
     }
 

@@ -100,7 +100,9 @@ impl Simulator {
                     (Answered::new(a.response.to_element(), a.encoding), note)
                 }
             },
-            MessageId::BulkInquirySubmitRequest | MessageId::BulkRegistrationSubmitRequest => {
+            MessageId::BulkInquirySubmitRequest
+            | MessageId::BulkRegistrationSubmitRequest
+            | MessageId::EntrustedSubmitRequest => {
                 let kind = crate::jobs::JobKind::of_submit(message)
                     .unwrap_or(crate::jobs::JobKind::BulkInquiry);
                 self.submit_job(
@@ -112,7 +114,9 @@ impl Simulator {
                     },
                 )
             }
-            MessageId::BulkInquiryFetchRequest | MessageId::BulkRegistrationFetchRequest => {
+            MessageId::BulkInquiryFetchRequest
+            | MessageId::BulkRegistrationFetchRequest
+            | MessageId::EntrustedFetchRequest => {
                 let kind = crate::jobs::JobKind::of_fetch(message)
                     .unwrap_or(crate::jobs::JobKind::BulkInquiry);
                 let (answered, note) = self.jobs.fetch(kind, root, encoding);
@@ -191,7 +195,9 @@ impl Simulator {
             | MessageId::BulkInquiryFetchResponse
             | MessageId::ReferenceNumberResponse
             | MessageId::BulkRegistrationSubmitResponse
-            | MessageId::BulkRegistrationFetchResponse => {
+            | MessageId::BulkRegistrationFetchResponse
+            | MessageId::EntrustedSubmitResponse
+            | MessageId::EntrustedFetchResponse => {
                 let res = inquiry::structure_error(now, encoding, &self.errors);
                 (
                     Answered::new(res.to_element(), encoding),

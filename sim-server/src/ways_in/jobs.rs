@@ -5,6 +5,7 @@
 //! | `GET /jobs?kind=bulk-inquiry&facility=1234567890` | the 3 newest jobs of a kind (RULE-52), newest first |
 //! | `GET /jobs/{受付番号}` | one job |
 //! | `GET /jobs/{受付番号}/result` | the result file (RULE-54: only 完了 / 完了（要確認）; else 409) |
+//! | `POST /jobs/entrusted` | SCR-29 《取得》 (JOB-04): `{"facility","month":"2023-09","format":"XML"\|"CSV"}` → 受付番号, 受付日時 |
 //! | `GET/PUT/DELETE /__admin/faults/jobs` | `{"systemError":true}`: jobs fail with システムエラー |
 //! | `GET/PUT /__admin/jobs/pacing` | `{"pacing":"hold"}` (`instant`, `hold`, `50ms/row`, `2s/job`) |
 //! | `DELETE /__admin/reference-numbers` | forgets every registered 照会番号 (`{"cleared":N}`) |
@@ -14,7 +15,7 @@ use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -35,7 +36,7 @@ async fn list(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> 
     let Some(kind) = JobKind::from_key(kind_key) else {
         return problem(
             StatusCode::BAD_REQUEST,
-            format!("unknown kind \"{kind_key}\" (bulk-inquiry, bulk-registration)"),
+            format!("unknown kind \"{kind_key}\" (bulk-inquiry, bulk-registration, entrusted)"),
         );
     };
     let jobs: Vec<_> = sim
@@ -61,12 +62,15 @@ async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -
                 .jobs
                 .job(&number)
                 .map_or("UTF-8", |j| j.encoding.label());
+            // JOB-04's CSV (SCR-29 出力ファイル形式 CSV) is UTF-8 with a BOM.
+            let content_type = if name.ends_with(".csv") {
+                "text/csv; charset=utf-8".to_owned()
+            } else {
+                format!("application/xml; charset={charset}")
+            };
             (
                 [
-                    (
-                        header::CONTENT_TYPE,
-                        format!("application/xml; charset={charset}"),
-                    ),
+                    (header::CONTENT_TYPE, content_type),
                     (
                         header::CONTENT_DISPOSITION,
                         format!("attachment; filename=\"{name}\""),
@@ -147,8 +151,72 @@ async fn put_pacing(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) 
     }
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntrustedBody {
+    facility: Option<String>,
+    /// 診療年月: `2023-09`, `202309` or 「令和5年9月」.
+    month: String,
+    /// 出力ファイル形式: `XML` (default) or `CSV`.
+    format: Option<String>,
+}
+
+/// SCR-29 《取得》 (FLOW-36): the simulator's own route for the screen, which builds the
+/// OQSmutic01req the screen stands for and submits it; answers DLG-16's 受付番号 and 受付日時.
+async fn entrusted_request(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+    let b = match serde_json::from_slice::<EntrustedBody>(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"facility\",\"month\",\"format\"}}: {e}"),
+            )
+        }
+    };
+    // A month the screen's list could not hold is refused here; a malformed one given as
+    // YYYYMM goes to the job, which fails it (要求情報項目エラー) as the machine path does.
+    let month = oqs_domain::fixtures::parse_month(&b.month)
+        .map(|d| d.format("%Y%m").to_string())
+        .unwrap_or(b.month);
+    let req = oqs_protocol::entrusted::EntrustedRequest {
+        header: oqs_protocol::message::RequestHeader {
+            medical_institution_code: Some(
+                b.facility
+                    .unwrap_or_else(|| oqs_domain::fixtures::DEFAULT_FACILITY.to_owned()),
+            ),
+            ..Default::default()
+        },
+        month: Some(month),
+        format: b.format,
+    };
+    let root = req.to_element();
+    let (_, job) = sim.jobs.submit(
+        JobKind::Entrusted,
+        crate::jobs::Submitted::Tree {
+            root: &root,
+            encoding: oqs_protocol::TextEncoding::Utf8,
+            raw: None,
+        },
+        sim.population(),
+        None,
+    );
+    match job {
+        Some(j) => Json(json!({
+            "receptionNumber": j.reception_number,
+            "receptionDateTime": crate::jobs::screen_time(j.accepted_at),
+            "message": oqs_protocol::texts::job_status::ENTRUSTED_ACCEPTED,
+        }))
+        .into_response(),
+        None => problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not accepted: too many jobs waiting or the job store failed".into(),
+        ),
+    }
+}
+
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
+        .route("/jobs/entrusted", post(entrusted_request))
         .route("/jobs", get(list))
         .route("/jobs/{number}", get(one))
         .route("/jobs/{number}/result", get(result))

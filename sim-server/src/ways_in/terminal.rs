@@ -104,6 +104,15 @@ pub fn confirmation_json(c: &Confirmation) -> Value {
         .choices
         .prescription_form
         .map_or("未選択", PrescriptionIssueForm::label));
+    // SCR-11 (ch.6 §1): tabs, masked numbers, ERR-20/21 texts and tickets of a 医療扶助 result.
+    if let Some(view) = c
+        .result
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .and_then(oqs_domain::assistance::Scr11::of)
+    {
+        v["assistance"] = json!(view);
+    }
     v["result_xml"] = json!(c.result_xml());
     if let Some(f) = &c.face_file {
         v["face_file"] = json!(f);

@@ -77,7 +77,8 @@ impl Job {
             "description": self.state.description(self.kind),
             "receptionDateTime": screen_time(self.accepted_at),
             "completionDateTime": self.finished_at.map(screen_time),
-            "count": self.state.is_final().then_some(self.processed).filter(|_| self.rows > 0 && !matches!(self.state, JobState::Failed(_))),
+            // JOB-04 has no rows in: its count (資格取得件数) is what it found.
+            "count": self.state.is_final().then_some(self.processed).filter(|_| (self.rows > 0 || self.kind == super::status::JobKind::Entrusted) && !matches!(self.state, JobState::Failed(_))),
             "rows": self.rows,
             "processed": self.processed,
             "normal": self.normal,

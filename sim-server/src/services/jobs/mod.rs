@@ -11,6 +11,7 @@
 //! [`MAX_RESULT_BYTES_IN_MEMORY`], [`MAX_PENDING`]).
 
 pub mod dispensing;
+mod entrusted;
 mod fetch;
 pub mod inquiry;
 mod job;
@@ -355,7 +356,7 @@ impl Jobs {
         let rows = match &work {
             Work::Inquiry(r) => r.rows.len(),
             Work::Registration(r) => r.rows.len(),
-            Work::Dispensing(_) | Work::Fail { .. } => 0,
+            Work::Dispensing(_) | Work::Entrusted(_) | Work::Fail { .. } => 0,
         };
         let mut st = lock(&self.inner.state);
         if st.queue.len() >= MAX_PENDING {
@@ -625,6 +626,8 @@ impl Inner {
             );
         }
         let facility = job.facility.clone();
+        // JOB-04 with SCR-29's 出力ファイル形式 CSV: the file is the CSV.
+        let mut csv = None;
         let outcome = match &p.work {
             Work::Fail {
                 failure,
@@ -636,6 +639,10 @@ impl Inner {
                 registration::process(self, &job, req, &p.population, &facility)
             }
             Work::Dispensing(w) => return dispensing::process(self, &job, w, &p.population),
+            Work::Entrusted(w) => entrusted::process(self, &job, w, &p.population).map(|(o, c)| {
+                csv = c;
+                o
+            }),
         };
         let Some(outcome) = outcome else {
             return self.fail(
@@ -661,8 +668,14 @@ impl Inner {
             number_of_normal_processing: Some(outcome.normal),
             number_of_error: Some(outcome.errors),
         };
-        let bytes = Bytes::from(render_result(&header, &outcome.fragments, job.encoding));
-        let name = bulk_result_file_name(job.kind.result_message(), &facility, &timestamp(now));
+        let mut name = bulk_result_file_name(job.kind.result_message(), &facility, &timestamp(now));
+        let bytes = match csv {
+            Some(text) => {
+                name = name.replace(".xml", ".csv");
+                Bytes::from(text.into_bytes())
+            }
+            None => Bytes::from(render_result(&header, &outcome.fragments, job.encoding)),
+        };
         let state = if outcome.needs_check {
             JobState::DoneNeedsCheck
         } else {

@@ -16,6 +16,8 @@ pub(crate) enum Work {
     Registration(BulkRegistrationRequest),
     /// JOB-05: the pharmacy's stored results of a period.
     Dispensing(super::job::Period),
+    /// JOB-04: 診療年月 and 出力ファイル形式.
+    Entrusted(super::entrusted::EntrustedWork),
     Fail {
         failure: Failure,
         kind: ErrorKind,
@@ -95,6 +97,9 @@ pub(super) fn prepare_tree(
             BulkRegistrationRequest::from_element(root).map(Work::Registration)
         }
         JobKind::StoredDispensing => dispensing_work(root),
+        JobKind::Entrusted => {
+            oqs_protocol::entrusted::EntrustedRequest::from_element(root).map(entrusted_work)
+        }
     };
     let work = match parsed {
         Err(e) => {
@@ -132,7 +137,7 @@ pub(super) fn prepare_tree(
     let rows = match &work {
         Work::Inquiry(r) => r.rows.len(),
         Work::Registration(r) => r.rows.len(),
-        Work::Dispensing(_) | Work::Fail { .. } => 0,
+        Work::Dispensing(_) | Work::Entrusted(_) | Work::Fail { .. } => 0,
     };
     if rows > settings.row_limit {
         return (
@@ -158,4 +163,29 @@ fn dispensing_work(root: &Element) -> Result<Work, oqs_protocol::fields::Structu
         oqs_domain::dispensing::check_period(req.start.as_deref(), req.end.as_deref())
             .map_err(|e| oqs_protocol::fields::StructureError(e.to_string()))?;
     Ok(Work::Dispensing(super::job::Period { start, end }))
+}
+
+/// JOB-04's work, or 要求情報項目エラー for a 診療年月 / 出力ファイル形式 that breaks its rule.
+fn entrusted_work(r: oqs_protocol::entrusted::EntrustedRequest) -> Work {
+    let fail = |e: oqs_protocol::message::FieldError| Work::Fail {
+        failure: Failure::Header,
+        kind: e.kind,
+        detail: e.to_string(),
+    };
+    let (year, month) = match r.valid_month() {
+        Ok(ym) => ym,
+        Err(e) => return fail(e),
+    };
+    let format = match r.output_format() {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    match chrono::NaiveDate::from_ymd_opt(year, month, 1) {
+        Some(month) => Work::Entrusted(super::entrusted::EntrustedWork { month, format }),
+        None => Work::Fail {
+            failure: Failure::Header,
+            kind: ErrorKind::MedicalTreatmentMonth,
+            detail: format!("{year}-{month} is not a month"),
+        },
+    }
 }

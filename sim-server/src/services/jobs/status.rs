@@ -15,6 +15,8 @@ pub enum JobKind {
     BulkRegistration,
     /// JOB-05 保管調剤結果一括取得 (ch.11).
     StoredDispensing,
+    /// JOB-04 委託先資格情報一括取得 (OQSmutic).
+    Entrusted,
 }
 
 impl JobKind {
@@ -22,6 +24,7 @@ impl JobKind {
         JobKind::BulkInquiry,
         JobKind::BulkRegistration,
         JobKind::StoredDispensing,
+        JobKind::Entrusted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -29,6 +32,7 @@ impl JobKind {
             JobKind::BulkInquiry => "bulk-inquiry",
             JobKind::BulkRegistration => "bulk-registration",
             JobKind::StoredDispensing => "stored-dispensing",
+            JobKind::Entrusted => "entrusted",
         }
     }
 
@@ -41,6 +45,7 @@ impl JobKind {
         match m {
             MessageId::BulkInquirySubmitRequest => Some(JobKind::BulkInquiry),
             MessageId::BulkRegistrationSubmitRequest => Some(JobKind::BulkRegistration),
+            MessageId::EntrustedSubmitRequest => Some(JobKind::Entrusted),
             _ => None,
         }
     }
@@ -50,6 +55,7 @@ impl JobKind {
         match m {
             MessageId::BulkInquiryFetchRequest => Some(JobKind::BulkInquiry),
             MessageId::BulkRegistrationFetchRequest => Some(JobKind::BulkRegistration),
+            MessageId::EntrustedFetchRequest => Some(JobKind::Entrusted),
             _ => None,
         }
     }
@@ -59,6 +65,7 @@ impl JobKind {
         match self {
             JobKind::BulkInquiry => MessageId::BulkInquiryFetchResponse,
             JobKind::BulkRegistration => MessageId::BulkRegistrationFetchResponse,
+            JobKind::Entrusted => MessageId::EntrustedFetchResponse,
             JobKind::StoredDispensing => MessageId::DispensingListResponse,
         }
     }
@@ -154,6 +161,15 @@ impl JobState {
             (JobKind::StoredDispensing, S::Waiting | S::Processing) => d::PROCESSING,
             (JobKind::StoredDispensing, S::Done | S::DoneNeedsCheck) => d::DONE,
             (JobKind::StoredDispensing, S::Failed(_)) => d::FAILED_SYSTEM,
+            // JOB-04 取得状況: the JOB-01 words, its own failure causes (Header: a request item).
+            (JobKind::Entrusted, S::Waiting) => t::INQUIRY_WAITING,
+            (JobKind::Entrusted, S::Processing) => t::INQUIRY_PROCESSING,
+            (JobKind::Entrusted, S::Done) => t::INQUIRY_DONE,
+            (JobKind::Entrusted, S::DoneNeedsCheck) => t::INQUIRY_DONE_CHECK,
+            (JobKind::Entrusted, S::Failed(F::System)) => t::INQUIRY_FAILED_SYSTEM,
+            (JobKind::Entrusted, S::Failed(F::XmlStructure)) => t::INQUIRY_FAILED_XML,
+            (JobKind::Entrusted, S::Failed(F::Header)) => t::ENTRUSTED_FAILED_REQUEST_ITEM,
+            (JobKind::Entrusted, S::Failed(F::Limit)) => t::ENTRUSTED_FAILED_FILE_SIZE,
         }
     }
 
@@ -181,6 +197,11 @@ impl JobState {
             (JobKind::StoredDispensing, JobState::Failed(_)) => {
                 oqs_protocol::texts::dispensing::FAILED_DESC
             }
+            (JobKind::Entrusted, JobState::Waiting) => t::ENTRUSTED_WAITING_DESC,
+            (JobKind::Entrusted, JobState::Processing) => t::ENTRUSTED_PROCESSING_DESC,
+            (JobKind::Entrusted, JobState::Done) => t::INQUIRY_DONE_DESC,
+            (JobKind::Entrusted, JobState::DoneNeedsCheck) => t::ENTRUSTED_DONE_CHECK_DESC,
+            (JobKind::Entrusted, JobState::Failed(_)) => t::ENTRUSTED_FAILED_DESC,
         }
     }
 }
@@ -232,6 +253,24 @@ mod tests {
                 "登録失敗(ヘッダー項目エラー)",
                 "登録失敗(処理上限エラー)"
             ]
+        );
+        let entrusted: Vec<&str> = all.iter().map(|s| s.status(JobKind::Entrusted)).collect();
+        assert_eq!(
+            entrusted,
+            [
+                "照会待ち",
+                "照会中",
+                "照会完了",
+                "照会完了（要確認）",
+                "照会失敗(システムエラー)",
+                "照会失敗(XML構造エラー)",
+                "照会失敗(要求情報項目エラー)",
+                "照会失敗(ファイルサイズ上限超過エラー)"
+            ]
+        );
+        assert_eq!(
+            JobState::Waiting.description(JobKind::Entrusted),
+            "取得処理待ちの状態です。"
         );
         assert_eq!(
             JobState::Failed(Failure::Limit).description(JobKind::BulkInquiry),

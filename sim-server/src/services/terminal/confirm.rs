@@ -17,11 +17,12 @@ use crate::history::{ConfirmationKind, History, Recorded, TERMINAL_LOGIN_ID};
 use crate::journal::{Journal, JournalEntry, Transport};
 use crate::services::references::ReferenceNumbers;
 use chrono::{DateTime, FixedOffset, Months, NaiveDate};
+use oqs_domain::assistance;
 use oqs_domain::inquiry::{self, ResultOptions};
 use oqs_domain::Population;
 use oqs_protocol::codes::{
-    CardAuthErrorCode, CharacterCode, ConsentFlag, ProcessingResultStatus, QualificationValidity,
-    ReferenceClassification, SegmentOfResult,
+    CardAuthErrorCode, CharacterCode, ConsentFlag, InsuredCardClassification,
+    ProcessingResultStatus, QualificationValidity, ReferenceClassification, SegmentOfResult,
 };
 use oqs_protocol::errors::ErrorTable;
 use oqs_protocol::message::SingleInquiryResponse;
@@ -126,8 +127,12 @@ pub fn mynumber_result(
     if pop.person(person).suppressed {
         return None;
     }
+    // RULE-37: 医療扶助 only at a facility that uses it.
+    let assistance_shown = assistance::shown_at(&pop, facility);
+    let shown = |id: &u32| assistance_shown || !pop.qualification(*id).is_medical_assistance();
     let valid: Vec<_> = pop
         .qualifications_of(person)
+        .filter(shown)
         .filter(|&id| pop.qualification(id).is_valid_on(date))
         .collect();
     let (ids, validity) = if valid.is_empty() {
@@ -135,6 +140,7 @@ pub fn mynumber_result(
         // as the card path judges it (RULE-02/03); none begun by the date → ERR-15.
         let latest = pop
             .qualifications_of(person)
+            .filter(shown)
             .filter(|&id| pop.qualification(id).valid_from <= date)
             .max_by_key(|&id| pop.qualification(id).valid_from)?;
         (
@@ -172,6 +178,15 @@ pub fn mynumber_result(
             r
         })
         .collect();
+    // ch.6 §1 (2): a valid 医療扶助 without a ticket, shown alone, is 6 有効（未登録）.
+    let validity = match results.as_slice() {
+        [r] if r.insured_card_classification.as_deref()
+            == Some(InsuredCardClassification::MedicalAssistance.code()) =>
+        {
+            assistance::validity(validity, !r.medical_tickets.is_empty())
+        }
+        _ => validity,
+    };
     // 照会番号 registered by this facility show on every result, My Number ones included.
     cx.references.patch(facility, &mut results);
     Some(SingleInquiryResponse {
@@ -270,10 +285,24 @@ fn judge(
             notice,
             result: Some(result),
         },
-        None => Judged {
-            notice,
-            ..with_person(Dialog::catalogue(if face { "ERR-28" } else { "ERR-15" }))
-        },
+        None => {
+            // ERR-22 (RULE-45): a 被保護者 with neither qualification gets the ch.6 notice.
+            let pop = &cx.population;
+            let assisted = pop.person_by_key(&record.person_key).is_some_and(|p| {
+                !pop.person(p).suppressed
+                    && assistance::is_assisted(pop, p)
+                    && assistance::shown_at(pop, facility)
+            });
+            let id = match (face, assisted) {
+                (true, _) => "ERR-28",
+                (false, true) => "ERR-22",
+                (false, false) => "ERR-15",
+            };
+            Judged {
+                notice,
+                ..with_person(Dialog::catalogue(id))
+            }
+        }
     }
 }
 
