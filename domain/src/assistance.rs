@@ -256,3 +256,37 @@ impl Scr11 {
         Some(v)
     }
 }
+
+/// JOB-04 (委託先資格情報一括取得): every 医療扶助 qualification with tickets of `month` (its first
+/// day) entrusted to `facility`, in population order, each with those tickets newest first.
+pub fn entrusted<'a>(
+    pop: &'a Population,
+    facility: &str,
+    month: NaiveDate,
+) -> Vec<(QualificationId, Vec<&'a MedicalTicket>)> {
+    let facility = facility.trim();
+    let count = u32::try_from(pop.qualification_count()).unwrap_or(u32::MAX);
+    (0..count)
+        .filter_map(|id| {
+            let q = pop.qualification(id);
+            let certs = q.certificates.as_deref()?;
+            if !q.is_medical_assistance() {
+                return None;
+            }
+            let mut tickets: Vec<&MedicalTicket> = certs
+                .medical_tickets
+                .iter()
+                .filter(|t| t.month == month && &*t.facility == facility)
+                .collect();
+            if tickets.is_empty() {
+                return None;
+            }
+            tickets.sort_by(|a, b| {
+                b.valid_from
+                    .cmp(&a.valid_from)
+                    .then_with(|| b.issue_number.cmp(&a.issue_number))
+            });
+            Some((id, tickets))
+        })
+        .collect()
+}

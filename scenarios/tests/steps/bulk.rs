@@ -97,7 +97,12 @@ fn read(bytes: &[u8]) -> Element {
 
 impl OqsWorld {
     /// Sends a message over XML/HTTP or the file exchange; returns the answer bytes.
-    async fn send_message(&mut self, transport: &str, message: &str, body: Vec<u8>) -> Vec<u8> {
+    pub(crate) async fn send_message(
+        &mut self,
+        transport: &str,
+        message: &str,
+        body: Vec<u8>,
+    ) -> Vec<u8> {
         match Transport::from_words(transport) {
             Transport::Http => {
                 let (status, bytes) = self
@@ -139,7 +144,7 @@ impl OqsWorld {
         }
     }
 
-    async fn submit(&mut self, transport: &str, message: &str, body: Vec<u8>) {
+    pub(crate) async fn submit(&mut self, transport: &str, message: &str, body: Vec<u8>) {
         let bytes = self.send_message(transport, message, body).await;
         let root = read(&bytes);
         if let Some(n) = root
@@ -151,7 +156,7 @@ impl OqsWorld {
         self.bulk.submitted = Some(root);
     }
 
-    fn number(&self) -> String {
+    pub(crate) fn number(&self) -> String {
         self.bulk
             .numbers
             .last()
@@ -294,7 +299,7 @@ async fn reception_is(w: &mut OqsWorld, number: String, shown: String) {
 
 /// 照会状況 (JOB-01) / 処理状況 (JOB-02) of the last file. A final status is waited for; 待ち and
 /// 中 are watched for (up to 10 s).
-#[then(regex = r"^(?:照会状況|処理状況)は「([^」]*)」(?:である|になる)$")]
+#[then(regex = r"^(?:照会状況|処理状況|取得状況)は「([^」]*)」(?:である|になる)$")]
 async fn status_is(w: &mut OqsWorld, expected: String) {
     let number = w.number();
     let start = Instant::now();
@@ -316,7 +321,7 @@ async fn status_is(w: &mut OqsWorld, expected: String) {
     }
 }
 
-#[then(regex = r"^(?:照会件数|処理件数)は (\d+) 件である$")]
+#[then(regex = r"^(?:照会件数|処理件数|資格取得件数)は (\d+) 件である$")]
 async fn count_is(w: &mut OqsWorld, n: u64) {
     let v = w.job_view().await;
     assert_eq!(v["count"], n, "{v}");
@@ -399,12 +404,14 @@ fn download_equals_fetch(w: &mut OqsWorld) {
 
 // ------------------------------------------------------------------ fetching (02req / 02res)
 
-#[when(regex = r"^受付番号で(照会|登録)結果を (XML/HTTP|ファイル連携) ?で取得する$")]
+#[when(
+    regex = r"^受付番号で(照会|登録|委託先資格情報一括取得)結果を (XML/HTTP|ファイル連携) ?で取得する$"
+)]
 async fn fetch(w: &mut OqsWorld, what: String, transport: String) {
-    let message = if what == "照会" {
-        "OQSmuquc02req"
-    } else {
-        "OQSmuimm02req"
+    let message = match what.as_str() {
+        "照会" => "OQSmuquc02req",
+        "登録" => "OQSmuimm02req",
+        _ => "OQSmutic02req",
     };
     let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>{FACILITY}</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{}</ReceptionNumber></MessageBody></XmlMsg>", w.number());
     let bytes = w.send_message(&transport, message, body.into_bytes()).await;

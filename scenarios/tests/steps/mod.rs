@@ -1,5 +1,6 @@
 //! Step definitions, in the words of the manual (SCR-13 labels, banners, code-table names).
 
+pub mod assistance;
 pub mod bulk;
 pub mod check;
 pub mod history;

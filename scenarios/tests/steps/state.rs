@@ -46,6 +46,8 @@ pub struct BulkState {
     pub change: Option<String>,
     pub exchange: Option<(tempfile::TempDir, Exchange)>,
     pub files: u32,
+    /// The last answer of a job screen's own route (SCR-29 《取得》).
+    pub screen: Option<serde_json::Value>,
 }
 
 impl std::fmt::Debug for BulkState {
