@@ -4,10 +4,10 @@
 //! text, the clock is a parameter (`now`), and the result of an inquiry is a value of
 //! `oqs-protocol`. Transports live in `sim-server`.
 
+pub mod assistance;
 pub mod consent;
 pub mod dispensing;
 pub mod fixture_values;
-pub mod assistance;
 pub mod fixtures;
 pub mod generator;
 pub mod inquiry;
