@@ -501,7 +501,8 @@ pub(super) fn keep(
     now: DateTime<FixedOffset>,
 ) -> Confirmation {
     record(cx, &confirmation, req);
-    confirmation.history_id = record_in_history(cx.history, &confirmation, now);
+    let login_id = req.login_id.as_deref().unwrap_or(TERMINAL_LOGIN_ID);
+    confirmation.history_id = record_in_history(cx.history, &confirmation, now, login_id);
     let mut state = lock(&cx.terminal.state);
     state.recent.push_back(confirmation.clone());
     while state.recent.len() > RECENT_CONFIRMATIONS {
@@ -516,6 +517,7 @@ fn record_in_history(
     history: &History,
     c: &Confirmation,
     at: DateTime<FixedOffset>,
+    login_id: &str,
 ) -> Option<u64> {
     let kind = match (c.reader_kind, c.method) {
         (Some(ReaderKind::Face), Method::Visual) => ConfirmationKind::FaceVisual,
@@ -529,7 +531,7 @@ fn record_in_history(
     let meta = Recorded {
         facility: c.facility.trim(),
         at,
-        login_id: TERMINAL_LOGIN_ID,
+        login_id,
         kind,
     };
     history.record_body(meta, body)

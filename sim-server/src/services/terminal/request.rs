@@ -89,6 +89,10 @@ pub struct MyNumberRequest {
     /// 医療機関コード; default the terminal's facility.
     pub facility: Option<String>,
     pub arbitrary_file_identifier: Option<String>,
+    /// The operator's login id when the check is made on an operator screen (the history's
+    /// ログインID); not readable from JSON: the terminal route's checks are `uketsuke`'s.
+    #[serde(skip)]
+    pub login_id: Option<String>,
 }
 
 /// A request the terminal cannot act on (HTTP 422 with this text).
