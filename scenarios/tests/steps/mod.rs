@@ -3,6 +3,7 @@
 pub mod assistance;
 pub mod bulk;
 pub mod check;
+pub mod face_screens;
 pub mod history;
 pub mod input;
 pub mod mynumber;

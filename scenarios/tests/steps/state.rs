@@ -66,3 +66,21 @@ pub struct VisitingState {
     /// 「特定疾病療養受療証 ☐ 表示する」.
     pub specific_disease: bool,
 }
+
+/// One browser on the operator screens (SCR-31/32 steps): its cookies and the page it shows.
+#[derive(Debug, Default)]
+pub struct Screen {
+    pub cookies: std::collections::BTreeMap<String, String>,
+    pub page: String,
+}
+
+impl Screen {
+    /// The `Cookie` header the browser sends.
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}

@@ -115,6 +115,8 @@ pub struct OqsWorld {
     pub visiting: super::state::VisitingState,
     /// The operator screens (ch.1): browsers, pages, what is typed.
     pub screens: super::screens::ScreenState,
+    /// The operator screens' browser (cookies, the page shown).
+    pub screen: super::state::Screen,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -137,6 +139,7 @@ impl OqsWorld {
             bulk: Default::default(),
             visiting: Default::default(),
             screens: Default::default(),
+            screen: Default::default(),
             exchange: None,
             file_seq: 0,
         }

@@ -22,6 +22,26 @@ pub enum Shown {
     Always,
     /// Only for these facility kinds (医科 / 歯科 / 訪看 / 薬局).
     Kinds(&'static [&'static str]),
+    /// Only when the terminal's settings say so.
+    Terminal(TerminalCondition),
+}
+
+/// A display condition on the terminal's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerminalCondition {
+    /// RULE-76 (ENV-08): 本人認証用カードリーダーソフト installed.
+    FaceOperation,
+    /// RULE-77 (ENV-09, ENV-02/03).
+    FaceSettings,
+}
+
+impl TerminalCondition {
+    fn holds(self, s: &crate::terminal::TerminalSettings) -> bool {
+        match self {
+            TerminalCondition::FaceOperation => crate::terminal::face_operation_menu(s),
+            TerminalCondition::FaceSettings => crate::terminal::face_settings_menu(s),
+        }
+    }
 }
 
 /// One menu item.
@@ -66,8 +86,9 @@ const STORAGE: Option<&str> = Some("保管調剤結果一括取得");
 pub const PASSWORD_ITEM: MenuItem =
     item(ACCOUNT, "パスワード変更", "SCR-06", Some(paths::PASSWORD));
 
-/// The manual's menu, in its order. ENV-06/07/08/09 and the 保存サービス are not settings of the
+/// The manual's menu, in its order. ENV-06/07 and the 保存サービス are not settings of the
 /// simulator yet: their items show (disabled) for every facility until their screens come.
+/// ENV-08/09 are the terminal's (RULE-76/77).
 pub const MENU: &[MenuItem] = &[
     item(None, "マイナンバーカードで確認", "SCR-08", None),
     item(None, "保険証／処方箋で確認", "SCR-13", None),
@@ -77,8 +98,24 @@ pub const MENU: &[MenuItem] = &[
     item(REFERENCE, "照会番号一括登録結果", "SCR-18", None),
     PASSWORD_ITEM,
     item(INQUIRIES, "資格確認履歴照会", "SCR-19", None),
-    item(FACE, "顔認証付きカードリーダー操作", "SCR-31", None),
-    item(FACE, "顔認証付きカードリーダー環境設定", "SCR-32", None),
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::FaceOperation),
+        ..item(
+            FACE,
+            "顔認証付きカードリーダー操作",
+            "SCR-31",
+            Some(paths::FACE_READER),
+        )
+    },
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::FaceSettings),
+        ..item(
+            FACE,
+            "顔認証付きカードリーダー環境設定",
+            "SCR-32",
+            Some(paths::FACE_SETTINGS),
+        )
+    },
     item(VISITING, "同意済資格情報取得", "SCR-21", None),
     item(VISITING, "資格情報照会", "SCR-22", None),
     item(VISITING, "資格情報一括照会", "SCR-25", None),
@@ -96,8 +133,11 @@ pub const MENU: &[MenuItem] = &[
     },
 ];
 
-/// The items `op` sees, in order.
-pub fn visible(op: &Operator) -> Vec<&'static MenuItem> {
+/// The items `op` sees, in order, on a terminal with these settings.
+pub fn visible(
+    op: &Operator,
+    terminal: &crate::terminal::TerminalSettings,
+) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
     }
@@ -105,6 +145,7 @@ pub fn visible(op: &Operator) -> Vec<&'static MenuItem> {
         .filter(|i| match i.shown {
             Shown::Always => true,
             Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
+            Shown::Terminal(c) => c.holds(terminal),
         })
         .collect()
 }
@@ -123,8 +164,11 @@ fn render_item(i: &MenuItem) -> Markup {
 }
 
 /// SCR-05.
-async fn menu(op: Operator) -> Markup {
-    let items = visible(&op);
+async fn menu(
+    axum::extract::State(sim): axum::extract::State<Arc<crate::simulator::Simulator>>,
+    op: Operator,
+) -> Markup {
+    let items = visible(&op, &sim.terminal.settings());
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();
     for i in items {

@@ -6,10 +6,12 @@
 //!   forms; [`menu`]: SCR-05 as data (one entry per item).
 //! - ch.1: [`login`] (SCR-01/02, AUTH-01..03, ERR-01..04, logout DLG-01), [`notices`] (SCR-03/04,
 //!   RULE-89), [`password`] (SCR-06/07, DLG-02/03).
+//! - ch.9/10: [`face_reader`] (SCR-31 顔認証付きカードリーダー操作, SCR-32 環境設定).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
 pub mod dialog;
+pub mod face_reader;
 pub mod layout;
 pub mod login;
 pub mod menu;
@@ -43,6 +45,12 @@ pub mod paths {
     pub const MENU: &str = "/menu";
     /// SCR-06 / SCR-07; `/password/confirm` answers DLG-02.
     pub const PASSWORD: &str = "/password";
+    /// SCR-31; its mode buttons post to `…/mode`, ② to `…/visual`.
+    pub const FACE_READER: &str = "/face-reader";
+    pub const FACE_READER_MODE: &str = "/face-reader/mode";
+    pub const FACE_READER_VISUAL: &str = "/face-reader/visual";
+    /// SCR-32 (GET the screen, POST a setting).
+    pub const FACE_SETTINGS: &str = "/face-reader/settings";
 }
 
 /// Every screen's routes.
@@ -52,6 +60,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(notices::router())
         .merge(menu::router())
         .merge(password::router())
+        .merge(face_reader::router())
 }
 
 /// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.
