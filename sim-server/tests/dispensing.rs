@@ -344,11 +344,25 @@ fn a_period_without_stored_results_has_count_0_and_no_download() {
 #[tokio::test]
 async fn the_json_routes_show_dlg_32_scr_34_and_the_zip() {
     let sim = sim_at(AT, Settings::default());
+    // 《調剤結果取得》 first shows DLG-31; キャンセル requests nothing.
+    let body =
+        serde_json::json!({"facility": PHARMACY, "start": "2023/11/01", "end": "2023/11/14"});
+    let r = send_json(&sim, "POST", "/dispensing/acquisitions", body.clone()).await;
+    assert_eq!(r.json()["dialog"]["id"], "DLG-31");
+    assert_eq!(
+        r.json()["dialog"]["lines"][0],
+        "取得します。よろしいですか？"
+    );
+    let mut cancel = body.clone();
+    cancel["answer"] = serde_json::json!("キャンセル");
+    let r = send_json(&sim, "POST", "/dispensing/acquisitions", cancel).await;
+    assert_eq!(r.json()["requested"], false);
+    assert_eq!(sim.jobs.dispensing_page(PHARMACY, 1).total, 0);
     let r = send_json(
         &sim,
         "POST",
         "/dispensing/acquisitions",
-        serde_json::json!({"facility": PHARMACY, "start": "2023/11/01", "end": "2023/11/14"}),
+        serde_json::json!({"facility": PHARMACY, "start": "2023/11/01", "end": "2023/11/14", "answer": "OK"}),
     )
     .await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.text());
@@ -367,7 +381,7 @@ async fn the_json_routes_show_dlg_32_scr_34_and_the_zip() {
         &sim,
         "POST",
         "/dispensing/acquisitions",
-        serde_json::json!({"facility": PHARMACY, "start": "2023/11/01", "end": "2023/11/14"}),
+        serde_json::json!({"facility": PHARMACY, "start": "2023/11/01", "end": "2023/11/14", "answer": "OK"}),
     )
     .await;
     assert_eq!(again.status.as_u16(), 422);

@@ -3,10 +3,12 @@
 pub mod assistance;
 pub mod bulk;
 pub mod check;
+pub mod dispensing;
 pub mod face_screens;
 pub mod history;
 pub mod input;
 pub mod mynumber;
+pub mod outage;
 pub mod screens;
 pub mod send;
 pub mod state;

@@ -84,3 +84,24 @@ impl Screen {
             .join("; ")
     }
 }
+
+/// What the dispensing scenarios keep between steps.
+#[derive(Debug, Default)]
+pub struct DispensingState {
+    /// Accepted 調剤結果一括取得IDs, oldest first.
+    pub ids: Vec<String>,
+    /// The last OQSmudsp01res.
+    pub requested: Option<oqs_protocol::Element>,
+    /// The last OQSmudsp02res.
+    pub listed: Option<oqs_protocol::Element>,
+    /// SCR-33 inputs: pharmacy, start, end.
+    pub typed: Option<(String, String, String)>,
+    /// The last answer of a screen action: status and JSON.
+    pub screen: Option<(u16, serde_json::Value)>,
+}
+
+/// What the outage scenarios keep: the last answer of a terminal or recovery route.
+#[derive(Debug, Default)]
+pub struct OutageState {
+    pub last: Option<(u16, serde_json::Value)>,
+}

@@ -117,6 +117,10 @@ pub struct OqsWorld {
     pub screens: super::screens::ScreenState,
     /// The operator screens' browser (cookies, the page shown).
     pub screen: super::state::Screen,
+    /// 保管調剤結果一括取得 (ch.11): IDs, the last 01res / 02res, the screens' actions.
+    pub dispensing: super::state::DispensingState,
+    /// システム障害 (ch.12): the last answer of the terminal or a recovery route.
+    pub outage: super::state::OutageState,
     exchange: Option<(tempfile::TempDir, Exchange)>,
     file_seq: u32,
 }
@@ -140,6 +144,8 @@ impl OqsWorld {
             visiting: Default::default(),
             screens: Default::default(),
             screen: Default::default(),
+            dispensing: Default::default(),
+            outage: Default::default(),
             exchange: None,
             file_seq: 0,
         }

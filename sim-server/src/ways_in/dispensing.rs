@@ -4,7 +4,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `POST /dispensing/acquisitions` `{"facility","start","end"}` | SCR-33 《調剤結果取得》 → 《OK》 of DLG-31: DLG-32 with the ID, or 422 with ERR-30 / ERR-31 (403: RULE-69) |
+//! | `POST /dispensing/acquisitions` `{"facility","start","end","answer"}` | SCR-33 《調剤結果取得》: without `answer`, DLG-31 (nothing requested yet); `"answer":"OK"`: DLG-32 with the ID, or 422 with ERR-30 / ERR-31 (403: RULE-69); `"answer":"キャンセル"`: nothing |
 //! | `GET /dispensing/acquisitions?facility=…&page=N` | SCR-34: 9 per page, newest first |
 //! | `GET /dispensing/acquisitions/{id}/download?facility=…` | 《ダウンロード》: the zip (409 when RULE-72/74 say no) |
 
@@ -30,6 +30,9 @@ struct RequestBody {
     start: Option<String>,
     #[serde(default)]
     end: Option<String>,
+    /// DLG-31's button: absent → DLG-31 is shown; 「OK」 requests; 「キャンセル」 does nothing.
+    #[serde(default)]
+    answer: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +106,22 @@ async fn request(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> 
             )
                 .into_response(),
         };
+    match b.answer.as_deref() {
+        None => {
+            return Json(json!({ "dialog": t::DLG_31, "requested": false })).into_response();
+        }
+        Some("キャンセル") => {
+            return Json(json!({ "dialog": null, "requested": false })).into_response();
+        }
+        Some("OK") => {}
+        Some(other) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": format!("answer: \"{other}\" is not 「OK」 or 「キャンセル」 (DLG-31)") })),
+            )
+                .into_response()
+        }
+    }
     let (start, end) = (date_field(b.start), date_field(b.end));
     match sim.jobs.request_dispensing(
         sim.population(),
@@ -123,6 +142,7 @@ async fn request(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> 
                     "buttons": ["OK"],
                 },
                 "notice": t::NOT_DOWNLOADED_YET,
+                "requested": true,
                 "acquisitionId": job.reception_number,
                 "downloadDeadline": deadline,
             }))
