@@ -7,6 +7,7 @@
 pub mod assistance;
 pub mod consent;
 pub mod dispensing;
+pub mod display;
 pub mod fixture_values;
 pub mod fixtures;
 pub mod generator;

@@ -616,6 +616,9 @@ pub const REFERENCE_NUMBER_DELETED: &str = "照会番号が削除されました
 /// ch.1 (login, notices, menu, password, logout): SCR-01..07, ERR-01..04, DLG-01..03.
 pub mod accounts;
 
+/// The check screens (SCR-08..10, SCR-13..20) and their image-only dialogs.
+pub mod checks;
+
 /// 保管調剤結果一括取得 (ch.11, SCR-33/34, DLG-31/32, ERR-30/31), verbatim (the spaces the text
 /// extraction put between digits and Japanese removed, as elsewhere: docs/interface.md §8).
 pub mod dispensing {

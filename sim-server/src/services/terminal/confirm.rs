@@ -574,7 +574,11 @@ pub(super) fn record(cx: &Context<'_>, c: &Confirmation, req: &MyNumberRequest) 
             Some(ReaderKind::Face) => {
                 format!("face-reader:{}", c.reader.clone().unwrap_or_default())
             }
-            _ => "/terminal/mynumber".into(),
+            // A check made on the operator screens names the account.
+            _ => match &req.login_id {
+                Some(id) => format!("screen:{id}"),
+                None => "/terminal/mynumber".into(),
+            },
         },
         outcome: if c.dialog.is_some() {
             "dialog"

@@ -31,6 +31,9 @@ pub struct InsuranceCardRequest {
     pub confirmation_date: Option<String>,
     /// 医療機関コード; default the terminal's facility.
     pub facility: Option<String>,
+    /// ログインID of the operator screen's account (SCR-13); not part of the JSON request.
+    #[serde(skip)]
+    pub login_id: Option<String>,
 }
 
 /// FLOW-15: an insurance-card check on the terminal with the 処方箋発行形態 of SCR-13 ②. The
@@ -107,5 +110,9 @@ pub fn confirm_insurance_card(
         face_file: None,
         history_id: None,
     };
-    Ok(keep(cx, confirmation, &MyNumberRequest::default(), now))
+    let recorded_as = MyNumberRequest {
+        login_id: req.login_id.clone(),
+        ..MyNumberRequest::default()
+    };
+    Ok(keep(cx, confirmation, &recorded_as, now))
 }

@@ -90,8 +90,18 @@ pub const PASSWORD_ITEM: MenuItem =
 /// simulator yet: their items show (disabled) for every facility until their screens come.
 /// ENV-08/09 are the terminal's (RULE-76/77).
 pub const MENU: &[MenuItem] = &[
-    item(None, "マイナンバーカードで確認", "SCR-08", None),
-    item(None, "保険証／処方箋で確認", "SCR-13", None),
+    item(
+        None,
+        "マイナンバーカードで確認",
+        "SCR-08",
+        Some(super::checks::paths::MYNUMBER),
+    ),
+    item(
+        None,
+        "保険証／処方箋で確認",
+        "SCR-13",
+        Some(super::checks::paths::INSURANCE_CARD),
+    ),
     item(BULK, "資格情報一括照会", "SCR-15", None),
     item(BULK, "資格情報一括照会結果", "SCR-16", None),
     item(REFERENCE, "照会番号一括登録", "SCR-17", None),

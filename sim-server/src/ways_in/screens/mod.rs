@@ -7,9 +7,11 @@
 //! - ch.1: [`login`] (SCR-01/02, AUTH-01..03, ERR-01..04, logout DLG-01), [`notices`] (SCR-03/04,
 //!   RULE-89), [`password`] (SCR-06/07, DLG-02/03).
 //! - ch.9/10: [`face_reader`] (SCR-31 顔認証付きカードリーダー操作, SCR-32 環境設定).
+//! - ch.2/4: [`checks`] (SCR-08/09/10 My Number check, SCR-13 insurance-card check).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
+pub mod checks;
 pub mod dialog;
 pub mod face_reader;
 pub mod layout;
@@ -61,6 +63,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(menu::router())
         .merge(password::router())
         .merge(face_reader::router())
+        .merge(checks::router())
 }
 
 /// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.

@@ -1,0 +1,341 @@
+//! SCR-10 資格情報確認 (医療保険) after a My Number or insurance-card check: the banner (RULE-01..03),
+//! ⑦ 閲覧同意 with 《更新》 (FLOW-11), ⑧ 処方箋の発行 with 《更新》 (FLOW-14), ② 被保険者情報
+//! (RULE-04, RULE-06), ③ 資格情報 (RULE-05 red), ④ 各種証情報 with 《情報表示》 → DLG-09 (RULE-15,
+//! FLOW-13; 特定疾病 only after a My Number check, RULE-13), 《ダウンロード》 of the result XML
+//! (FLOW-16). The follow-ups call `terminal::update`, as `POST /terminal/mynumber/{id}/update`.
+
+use super::{card_dialog, paths, style, tabs, view};
+use crate::simulator::Simulator;
+use crate::terminal::{update, Confirmation, Consents, Method, Update};
+use crate::ways_in::screens::dialog::{Action, Dialog};
+use crate::ways_in::screens::layout::Page;
+use crate::ways_in::screens::paths as screen_paths;
+use crate::ways_in::screens::session::{Operator, Posted};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, Markup};
+use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
+use oqs_protocol::message::QualificationResult;
+use oqs_protocol::texts::{self, accounts as ta, checks as t};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The operator's facility's recent confirmation `id`.
+fn own(sim: &Simulator, op: &Operator, id: u64) -> Option<Confirmation> {
+    sim.terminal
+        .confirmation(id)
+        .filter(|c| c.facility == op.account.facility)
+}
+
+fn gone(op: &Operator) -> Response {
+    let h = op.header();
+    Page::new(t::TITLE_RESULT)
+        .header(&h)
+        .render(html! {
+            (style())
+            section.panel {
+                p.error { "この資格確認結果は表示できません。（シミュレータ：最近の確認結果のみ保持）" }
+                a.btn href=(screen_paths::MENU) { (ta::BUTTON_MENU) }
+            }
+        })
+        .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Shown {
+    notice: Option<String>,
+}
+
+fn result_url(id: u64) -> String {
+    format!("{}/{id}", paths::RESULT)
+}
+
+/// ④ one certificate block: its details, or the tab with 《情報表示》 (RULE-15).
+fn certificate(
+    op: &Operator,
+    id: u64,
+    key: &str,
+    title: &str,
+    shown: bool,
+    details: Vec<Vec<(&'static str, String)>>,
+) -> Markup {
+    html! {
+        div.cert id={ "cert-" (key) } {
+            h3 { (title) }
+            @if shown {
+                @if details.is_empty() { p.note { "—" } }
+                @for (i, d) in details.iter().enumerate() {
+                    (view::rows(&format!("{key}-{i}"), d))
+                }
+            } @else {
+                p.note { (t::CERTIFICATE_PRIVACY) }
+                form method="post" action={ (result_url(id)) "/show" } {
+                    input type="hidden" name="csrf" value=(op.csrf());
+                    input type="hidden" name="cert" value=(key);
+                    button.sub type="submit" id={ "show-" (key) } { (t::BUTTON_SHOW) }
+                }
+            }
+        }
+    }
+}
+
+fn one_result(op: &Operator, c: &Confirmation, r: &QualificationResult) -> Markup {
+    let mynumber = c.method != Method::InsuranceCard;
+    let limit = view::limit(r).map(|v| vec![v]).unwrap_or_default();
+    html! {
+        div.cols {
+            section.panel {
+                h2 { "② " (t::INSURED_HEADING) }
+                p #reference-number {
+                    (t::REFERENCE_NUMBER) "： "
+                    span data-label=(t::REFERENCE_NUMBER) { (r.reference_number.as_deref().unwrap_or_default()) }
+                }
+                @if let Some(l) = view::preschool(r) { p.ok #preschool { (l) } }
+                (view::rows("insured", &view::insured(r)))
+            }
+            section.panel {
+                h2 { "③ " (t::QUALIFICATION_HEADING) }
+                (view::qualification_rows(&view::qualification(r)))
+            }
+        }
+        section.panel {
+            h2 { "④ " (t::CERTIFICATES) }
+            @if let Some(e) = view::elderly(r) {
+                h3 { (t::ELDERLY) }
+                (view::rows("elderly", &e))
+            }
+            div.cols {
+                (certificate(op, c.id, "limit", t::LIMIT, c.choices.show_limit, limit))
+                @if mynumber {
+                    (certificate(op, c.id, "sd", t::SPECIFIC_DISEASE, c.choices.show_specific_disease, view::specific_diseases(r)))
+                }
+            }
+        }
+    }
+}
+
+/// SCR-10 for confirmation `c`, with an optional dialog.
+fn render(op: &Operator, sim: &Simulator, c: &Confirmation, dialog: Option<Markup>) -> Response {
+    let settings = sim.terminal.settings();
+    let mynumber = c.method != Method::InsuranceCard;
+    let h = op.header();
+    let mut p = Page::new(t::TITLE_RESULT).header(&h);
+    if let Some(d) = dialog {
+        p = p.dialog(d);
+    }
+    let validity = c.validity();
+    let results: Vec<QualificationResult> = c
+        .result
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .map(|b| b.results.clone())
+        .unwrap_or_default();
+    let back = if mynumber {
+        paths::MYNUMBER
+    } else {
+        paths::INSURANCE_CARD
+    };
+    let form_now = c.choices.prescription_form;
+    let csrf = op.csrf();
+    p.render(html! {
+        (style())
+        (tabs(None))
+        section.panel {
+            h2 { "① " (t::QUALIFICATION_STATUS) }
+            @if let Some(b) = validity.and_then(texts::banner) {
+                p.banner.invalid[validity != Some(QualificationValidity::Valid)] #banner { (b) }
+            }
+        }
+        div.cols {
+            @if mynumber && settings.consent_usage {
+                section.panel {
+                    h2 { "⑦ " (t::VIEWING_CONSENT) }
+                    form.boxes method="post" action={ (result_url(c.id)) "/update" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="what" value="consents";
+                        @let labels = c.choices.consents.labels();
+                        @let on = [c.choices.consents.operation, c.choices.consents.diagnosis_medication, c.choices.consents.health_checkup];
+                        @for (i, name) in ["operation", "diagnosis", "checkup"].iter().enumerate() {
+                            label {
+                                input id={ "c-" (name) } type="checkbox" name=(name) checked[on[i]];
+                                " " (labels[i])
+                            }
+                        }
+                        button.sub #update-consents type="submit" { (t::BUTTON_UPDATE) }
+                    }
+                }
+            }
+            @if !settings.prescription_options().is_empty() {
+                section.panel {
+                    h2 { "⑧ " (t::PRESCRIPTION_HEADING) }
+                    form method="post" action={ (result_url(c.id)) "/update" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="what" value="prescription";
+                        @for f in settings.prescription_options() {
+                            @let (v, l) = match f {
+                                PrescriptionIssueForm::Electronic => ("electronic", texts::PRESCRIPTION_ELECTRONIC),
+                                PrescriptionIssueForm::Paper => ("paper", texts::PRESCRIPTION_PAPER),
+                            };
+                            label style="margin-right:14px" {
+                                input type="radio" name="prescription" value=(v) checked[form_now == Some(*f)];
+                                " " (l)
+                            }
+                        }
+                        button.sub #update-prescription type="submit" { (t::BUTTON_UPDATE) }
+                    }
+                }
+            }
+        }
+        @for r in &results { (one_result(op, c, r)) }
+        section.panel {
+            div.actions {
+                a.btn href=(screen_paths::MENU) { (ta::BUTTON_MENU) }
+                a.btn #download href={ (result_url(c.id)) "/xml" } download { (t::BUTTON_DOWNLOAD) }
+                a.btn.sub href=(paths::MYNUMBER) { (t::BUTTON_NEXT_MYNUMBER) }
+                a.btn.sub href=(paths::INSURANCE_CARD) { (t::BUTTON_NEXT_INSURANCE_CARD) }
+                a.btn.sub href=(back) { (ta::BUTTON_BACK) }
+            }
+        }
+    })
+    .into_response()
+}
+
+async fn get_result(
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Query(q): Query<Shown>,
+) -> Response {
+    let Some(c) = own(&sim, &op, id) else {
+        return gone(&op);
+    };
+    // ERR-08 (a notice before SCR-10): 《OK》 shows the result.
+    let dialog = match (&c.notice, q.notice) {
+        (Some(n), Some(_)) => {
+            Some(card_dialog(n).render(&[(ta::BUTTON_OK, Action::Link(result_url(id)))]))
+        }
+        _ => None,
+    };
+    render(&op, &sim, &c, dialog)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShowForm {
+    cert: String,
+}
+
+/// 《情報表示》: DLG-09, whose 《OK》 shows the certificate.
+async fn post_show(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<ShowForm>,
+) -> Response {
+    let Some(c) = own(&sim, &op, id) else {
+        return gone(&op);
+    };
+    let what = if form.cert == "sd" { "sd" } else { "limit" };
+    let ok = Action::Post {
+        path: format!("{}/update", result_url(id)),
+        csrf: op.csrf().to_owned(),
+        fields: vec![("what".into(), what.into())],
+    };
+    let d = Dialog::dlg(&t::DLG_09).render(&[
+        (ta::BUTTON_OK, ok),
+        (ta::BUTTON_CANCEL, Action::Link(result_url(id))),
+    ]);
+    render(&op, &sim, &c, Some(d))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UpdateForm {
+    what: String,
+    operation: Option<String>,
+    diagnosis: Option<String>,
+    checkup: Option<String>,
+    prescription: Option<String>,
+}
+
+/// 《更新》 (consents, issuance form) and DLG-09's 《OK》: `terminal::update`.
+async fn post_update(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<UpdateForm>,
+) -> Response {
+    let Some(c) = own(&sim, &op, id) else {
+        return gone(&op);
+    };
+    let u = match form.what.as_str() {
+        "consents" => Update {
+            consents: Some(Consents {
+                operation: form.operation.is_some(),
+                diagnosis_medication: form.diagnosis.is_some(),
+                health_checkup: form.checkup.is_some(),
+            }),
+            ..Update::default()
+        },
+        "prescription" => Update {
+            prescription_form: form.prescription.clone(),
+            ..Update::default()
+        },
+        "limit" => Update {
+            show_limit: Some(true),
+            ..Update::default()
+        },
+        "sd" => Update {
+            show_specific_disease: Some(true),
+            ..Update::default()
+        },
+        _ => Update::default(),
+    };
+    match update(&sim.terminal_context(), id, &u) {
+        Ok(_) => Redirect::to(&result_url(id)).into_response(),
+        Err(e) => {
+            let h = op.header();
+            let _ = c;
+            Page::new(t::TITLE_RESULT)
+                .header(&h)
+                .render(html! {
+                    section.panel {
+                        p.error #check-error { (e.0) }
+                        a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
+                    }
+                })
+                .into_response()
+        }
+    }
+}
+
+/// 《ダウンロード》: the result XML (file name the simulator's, AMB-70).
+async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path<u64>) -> Response {
+    match own(&sim, &op, id).and_then(|c| c.result_xml()) {
+        Some(xml) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/xml; charset=UTF-8".to_owned(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
+                ),
+            ],
+            xml,
+        )
+            .into_response(),
+        None => gone(&op),
+    }
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/check/result/{id}", get(get_result))
+        .route("/check/result/{id}/show", post(post_show))
+        .route("/check/result/{id}/update", post(post_update))
+        .route("/check/result/{id}/xml", get(get_xml))
+}
