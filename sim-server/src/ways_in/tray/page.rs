@@ -181,7 +181,26 @@ fn dialog_box(d: &crate::terminal::Dialog) -> Markup {
     }
 }
 
+/// The topology name the readers match, if any.
+fn current_topology(readers: &[ReaderSummary]) -> Option<&'static str> {
+    let generic = readers
+        .iter()
+        .filter(|r| r.kind == ReaderKind::Generic)
+        .count();
+    let face = readers.len() - generic;
+    Some(match (generic, face) {
+        (0, 0) => "none",
+        (1, 0) => "generic",
+        (1, 1) => "generic+face",
+        (2, 0) => "generic*2",
+        (0, 1) => "face",
+        (0, 2) => "face*2",
+        _ => return None,
+    })
+}
+
 fn readers(v: &View) -> Markup {
+    let current = current_topology(&v.readers);
     html! {
         section.panel id="readers" {
             h2 { "カードリーダーとカード" }
@@ -189,7 +208,7 @@ fn readers(v: &View) -> Markup {
                 (csrf(&v.csrf))
                 label { "構成 "
                     select name="topology" {
-                        @for t in TOPOLOGIES { option value=(t) { (t) } }
+                        @for t in TOPOLOGIES { option value=(t) selected[current == Some(t)] { (t) } }
                     }
                 }
                 " " button type="submit" { "構成を変更" }
@@ -288,7 +307,7 @@ fn faults(v: &View) -> Markup {
                         option value="read-failure" { "読み取り失敗（ERR-10 / ERR-26）" }
                     }
                 }
-                " " label { "code " input type="text" name="code" size="10" placeholder="fxxxxxx1"; }
+                " " label { "code " input #fault-code type="text" name="code" size="10" placeholder="fxxxxxx1"; }
                 " " button type="submit" { "設定" }
             }
             form method="post" action="/__tray/faults/exchange" {
