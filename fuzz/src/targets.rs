@@ -234,12 +234,26 @@ fn answer_reads_back(root: &oqs_protocol::Element, encoding: TextEncoding) {
 }
 
 fn inquiry(data: &[u8]) {
+    // The plain reader reads only what the general reader reads alike.
+    let plain = SingleInquiryRequest::read_plain(data, ReadLimits::default());
     let Ok(doc) = read_document(data, ReadLimits::default()) else {
+        assert!(
+            plain.is_none(),
+            "the plain reader read a document the general one refuses"
+        );
         return;
     };
     let Ok(req) = SingleInquiryRequest::from_element(&doc.root) else {
+        assert!(
+            plain.is_none(),
+            "the plain reader read a request of a wrong shape"
+        );
         return;
     };
+    if let Some(plain) = plain {
+        assert_eq!(plain, req, "the plain reader read the request otherwise");
+        assert_eq!(doc.encoding, TextEncoding::Utf8);
+    }
     let answer = answer_single_inquiry(
         population(),
         &req,
@@ -255,7 +269,13 @@ fn inquiry(data: &[u8]) {
     {
         reached(Target::Inquiry);
     }
-    answer_reads_back(&answer.response.to_element(), answer.encoding);
+    let tree = answer.response.to_element();
+    // The direct writer writes what the tree writer writes.
+    assert!(
+        answer.response.write_xml(answer.encoding) == write_document(&tree, answer.encoding),
+        "the result written directly differs from the tree written"
+    );
+    answer_reads_back(&tree, answer.encoding);
 }
 
 /// Rows answered per bulk input at most (the rest are validated only).

@@ -8,6 +8,7 @@ use crate::errors::ErrorKind;
 use crate::fields::{
     check_text, parse_date, trimmed, FieldError, StructureError, MAX_IDENTIFIER_CHARS,
 };
+use crate::sink::{Sink, TreeSink};
 use chrono::NaiveDate;
 
 pub const ROOT: &str = "XmlMsg";
@@ -36,12 +37,25 @@ pub struct ValidHeader {
 impl RequestHeader {
     /// Reads MessageHeader of any request (the same fields for single and bulk requests).
     pub fn from_element(header: &Element) -> RequestHeader {
-        let get = |n: &str| header.child_text(n).map(str::to_owned);
-        RequestHeader {
-            qualification_confirmation_date: get("QualificationConfirmationDate"),
-            medical_institution_code: get("MedicalInstitutionCode"),
-            arbitrary_file_identifier: get("ArbitraryFileIdentifier"),
-            character_code_identifier: get("CharacterCodeIdentifier"),
+        let mut h = RequestHeader::default();
+        for c in &header.children {
+            h.take_field(&c.name, &c.text);
+        }
+        h
+    }
+
+    /// Takes a child's text when `name` is one of the header's fields and not set yet (the
+    /// first of a name wins); other names are ignored.
+    pub fn take_field(&mut self, name: &str, text: &str) {
+        let slot = match name {
+            "QualificationConfirmationDate" => &mut self.qualification_confirmation_date,
+            "MedicalInstitutionCode" => &mut self.medical_institution_code,
+            "ArbitraryFileIdentifier" => &mut self.arbitrary_file_identifier,
+            "CharacterCodeIdentifier" => &mut self.character_code_identifier,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(text.to_owned());
         }
     }
 
@@ -166,32 +180,41 @@ pub(crate) struct ResultHeaderFields<'a> {
 }
 
 impl ResultHeaderFields<'_> {
-    /// `MessageHeader`; `between` writes the message's own fields after ArbitraryFileIdentifier
-    /// (ReferenceClassification, ReceptionNumber). Fields after CharacterCodeIdentifier (the bulk
-    /// counts) are pushed by the caller.
     pub(crate) fn to_element(&self, between: impl FnOnce(&mut Element)) -> Element {
-        // An empty value (an empty element in the request) is left out: no empty elements.
-        let present = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_owned);
-        let mut h = Element::new(HEADER);
-        h.push_leaf("ProcessExecutionTime", self.process_execution_time);
-        h.push_opt(
+        let mut t = TreeSink::new();
+        self.emit(&mut t, |t| {
+            if let Some(h) = t.current() {
+                between(h);
+            }
+        });
+        t.finish()
+    }
+
+    /// The header's elements; `between` writes what a message adds before SegmentOfResult.
+    pub(crate) fn emit<S: Sink>(&self, h: &mut S, between: impl FnOnce(&mut S)) {
+        fn present(v: Option<&str>) -> Option<&str> {
+            v.filter(|s| !s.is_empty())
+        }
+        h.open(HEADER);
+        h.leaf("ProcessExecutionTime", self.process_execution_time);
+        h.opt(
             "QualificationConfirmationDate",
             present(self.qualification_confirmation_date),
         );
-        h.push_opt(
+        h.opt(
             "MedicalInstitutionCode",
             present(self.medical_institution_code),
         );
-        h.push_opt(
+        h.opt(
             "ArbitraryFileIdentifier",
             present(self.arbitrary_file_identifier),
         );
-        between(&mut h);
-        h.push_leaf("SegmentOfResult", self.segment_of_result.code());
-        h.push_opt("ErrorCode", present(self.error_code));
-        h.push_opt("ErrorMessage", present(self.error_message));
-        h.push_leaf("CharacterCodeIdentifier", self.character_code.code());
-        h
+        between(h);
+        h.leaf("SegmentOfResult", self.segment_of_result.code());
+        h.opt("ErrorCode", present(self.error_code));
+        h.opt("ErrorMessage", present(self.error_message));
+        h.leaf("CharacterCodeIdentifier", self.character_code.code());
+        h.close();
     }
 }
 

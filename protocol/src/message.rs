@@ -9,6 +9,9 @@ use crate::codes::{
 };
 use crate::dom::Element;
 use crate::header::{header_and_body, ResultHeaderFields};
+use crate::plain::{self, Token};
+use crate::sink::{Sink, TreeSink, XmlOut};
+use crate::xml::{ReadLimits, TextEncoding};
 
 pub use crate::fields::{
     format_date, parse_date, FieldError, InsurerNumber, StructureError, MAX_IDENTIFIER_CHARS,
@@ -46,6 +49,84 @@ impl SingleInquiryRequest {
         self.header
             .document(Element::new(BODY).with(self.search.to_element()))
     }
+
+    /// Reads a plain OQSsiquc01req ([`crate::plain`]) without building a tree. `None` when the
+    /// document is not plain or not of this shape (a part missing or repeated, another element
+    /// beside them): then `xml::read_document` and [`Self::from_element`] read it and give the
+    /// errors. Whatever this reads, they read alike (the same request, encoding UTF-8).
+    pub fn read_plain(bytes: &[u8], limits: ReadLimits) -> Option<Self> {
+        if bytes.len() > limits.max_bytes
+            || limits.max_depth < plain::MAX_DEPTH
+            || limits.max_elements < plain::MAX_ELEMENTS
+        {
+            return None;
+        }
+        #[derive(PartialEq)]
+        enum In {
+            Root,
+            Header,
+            Body,
+            Search,
+        }
+        let mut req = SingleInquiryRequest::default();
+        let (mut header, mut body, mut search) = (false, false, false);
+        let mut at = In::Root;
+        plain::scan(bytes, |token| match token {
+            Token::Open { name, depth: 1 } => name == ROOT,
+            Token::Open { name, depth: 2 } if name == HEADER && !header => {
+                header = true;
+                at = In::Header;
+                true
+            }
+            Token::Open { name, depth: 2 } if name == BODY && !body => {
+                body = true;
+                at = In::Body;
+                true
+            }
+            Token::Leaf { name, depth: 2, .. } if name == HEADER && !header => {
+                header = true;
+                true
+            }
+            Token::Open { name, depth: 3 } if at == In::Body && name == SEARCH_INFO && !search => {
+                search = true;
+                at = In::Search;
+                true
+            }
+            Token::Leaf { name, depth: 3, .. }
+                if at == In::Body && name == SEARCH_INFO && !search =>
+            {
+                search = true;
+                true
+            }
+            Token::Leaf {
+                name,
+                text,
+                depth: 3,
+            } if at == In::Header => {
+                req.header.take_field(name, text);
+                true
+            }
+            Token::Leaf {
+                name,
+                text,
+                depth: 4,
+            } if at == In::Search => {
+                req.search.take_field(name, text);
+                true
+            }
+            Token::Close { depth: 1 } => true,
+            Token::Close { depth: 2 } => {
+                at = In::Root;
+                true
+            }
+            Token::Close { depth: 3 } if at == In::Search => {
+                at = In::Body;
+                true
+            }
+            _ => false,
+        })?;
+        (header && body && search).then_some(req)
+    }
 }
 
 /// MessageHeader of a result.
@@ -65,6 +146,12 @@ pub struct ResultHeader {
 
 impl ResultHeader {
     pub fn to_element(&self) -> Element {
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    pub fn emit<S: Sink>(&self, s: &mut S) {
         ResultHeaderFields {
             process_execution_time: &self.process_execution_time,
             qualification_confirmation_date: self.qualification_confirmation_date.as_deref(),
@@ -75,8 +162,8 @@ impl ResultHeader {
             error_message: self.error_message.as_deref(),
             character_code: self.character_code,
         }
-        .to_element(|h| {
-            h.push_leaf(
+        .emit(s, |s| {
+            s.leaf(
                 "ReferenceClassification",
                 self.reference_classification.code(),
             )
@@ -240,7 +327,13 @@ pub struct QualificationResult {
 
 impl QualificationResult {
     pub fn to_element(&self) -> Element {
-        let mut r = Element::new("ResultOfQualificationConfirmation");
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    pub fn emit<S: Sink>(&self, r: &mut S) {
+        r.open("ResultOfQualificationConfirmation");
         let leaves: [(&str, &Option<String>); 25] = [
             (
                 "InsuredCardClassification",
@@ -287,84 +380,90 @@ impl QualificationResult {
             ("InsurerName", &self.insurer_name),
         ];
         for (n, v) in leaves {
-            r.push_opt(n, v.clone());
+            r.opt(n, v.as_deref());
         }
         if let Some(e) = &self.elderly_recipient {
-            let mut el = Element::new("ElderlyRecipientCertificateInfo");
-            el.push_opt(
+            r.open("ElderlyRecipientCertificateInfo");
+            r.opt(
                 "ElderlyRecipientCertificateDate",
-                e.certificate_date.clone(),
+                e.certificate_date.as_deref(),
             );
-            el.push_opt("ElderlyRecipientValidStartDate", e.valid_start_date.clone());
-            el.push_opt("ElderlyRecipientValidEndDate", e.valid_end_date.clone());
-            el.push_opt(
+            r.opt(
+                "ElderlyRecipientValidStartDate",
+                e.valid_start_date.as_deref(),
+            );
+            r.opt("ElderlyRecipientValidEndDate", e.valid_end_date.as_deref());
+            r.opt(
                 "ElderlyRecipientContributionRatio",
-                e.contribution_ratio.clone(),
+                e.contribution_ratio.as_deref(),
             );
-            r.children.push(el);
+            r.close();
         }
-        r.push_opt(
+        r.opt(
             "LimitApplicationCertificateRelatedConsFlg",
-            self.limit_cons_flg.clone(),
+            self.limit_cons_flg.as_deref(),
         );
-        r.push_opt(
+        r.opt(
             "LimitApplicationCertificateRelatedConsTime",
-            self.limit_cons_time.clone(),
+            self.limit_cons_time.as_deref(),
         );
         if let Some(l) = &self.limit_info {
-            let mut el = Element::new("LimitApplicationCertificateRelatedInfo");
-            el.push_opt(
+            r.open("LimitApplicationCertificateRelatedInfo");
+            r.opt(
                 "LimitApplicationCertificateClassification",
-                l.classification.clone(),
+                l.classification.as_deref(),
             );
-            el.push_opt(
+            r.opt(
                 "LimitApplicationCertificateClassificationFlag",
-                l.classification_flag.clone(),
+                l.classification_flag.as_deref(),
             );
-            el.push_opt(
+            r.opt(
                 "LimitApplicationCertificateDate",
-                l.certificate_date.clone(),
+                l.certificate_date.as_deref(),
             );
-            el.push_opt(
+            r.opt(
                 "LimitApplicationCertificateValidStartDate",
-                l.valid_start_date.clone(),
+                l.valid_start_date.as_deref(),
             );
-            el.push_opt(
+            r.opt(
                 "LimitApplicationCertificateValidEndDate",
-                l.valid_end_date.clone(),
+                l.valid_end_date.as_deref(),
             );
-            el.push_opt(
+            r.opt(
                 "LimitApplicationCertificateLongTermDate",
-                l.long_term_date.clone(),
+                l.long_term_date.as_deref(),
             );
-            r.children.push(el);
+            r.close();
         }
-        r.push_opt(
+        r.opt(
             "SpecificDiseasesCertificateRelatedConsFlg",
-            self.specific_diseases_cons_flg.clone(),
+            self.specific_diseases_cons_flg.as_deref(),
         );
-        r.push_opt(
+        r.opt(
             "SpecificDiseasesCertificateRelatedConsTime",
-            self.specific_diseases_cons_time.clone(),
+            self.specific_diseases_cons_time.as_deref(),
         );
         if !self.specific_diseases.is_empty() {
-            let mut list = Element::new("SpecificDiseasesCertificateList");
+            r.open("SpecificDiseasesCertificateList");
             for s in &self.specific_diseases {
-                let mut el = Element::new("SpecificDiseasesCertificateInfo");
-                el.push_opt(
+                r.open("SpecificDiseasesCertificateInfo");
+                r.opt(
                     "SpecificDiseasesDiseaseCategory",
-                    s.disease_category.clone(),
+                    s.disease_category.as_deref(),
                 );
-                el.push_opt(
+                r.opt(
                     "SpecificDiseasesCertificateDate",
-                    s.certificate_date.clone(),
+                    s.certificate_date.as_deref(),
                 );
-                el.push_opt("SpecificDiseasesValidStartDate", s.valid_start_date.clone());
-                el.push_opt("SpecificDiseasesValidEndDate", s.valid_end_date.clone());
-                el.push_opt("SpecificDiseasesSelfPay", s.self_pay.clone());
-                list.children.push(el);
+                r.opt(
+                    "SpecificDiseasesValidStartDate",
+                    s.valid_start_date.as_deref(),
+                );
+                r.opt("SpecificDiseasesValidEndDate", s.valid_end_date.as_deref());
+                r.opt("SpecificDiseasesSelfPay", s.self_pay.as_deref());
+                r.close();
             }
-            r.children.push(list);
+            r.close();
         }
         if !self.medical_tickets.is_empty() {
             let mut list = Element::new("PublicExpenseResultList");
@@ -404,9 +503,9 @@ impl QualificationResult {
             ("ArbitraryIdentifier", &self.arbitrary_identifier),
         ];
         for (n, v) in tail {
-            r.push_opt(n, v.clone());
+            r.opt(n, v.as_deref());
         }
-        r
+        r.close();
     }
 }
 
@@ -424,34 +523,44 @@ pub struct ResultBody {
 
 impl ResultBody {
     pub fn to_element(&self) -> Element {
-        let mut b = Element::new(BODY);
-        b.push_leaf(
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    pub fn emit<S: Sink>(&self, b: &mut S) {
+        b.open(BODY);
+        b.leaf(
             "ProcessingResultStatus",
             self.processing_result_status.code(),
         );
-        b.push_opt("ProcessingResultCode", self.processing_result_code.clone());
-        b.push_opt(
-            "ProcessingResultMessage",
-            self.processing_result_message.clone(),
+        b.opt(
+            "ProcessingResultCode",
+            self.processing_result_code.as_deref(),
         );
-        b.push_opt(
+        b.opt(
+            "ProcessingResultMessage",
+            self.processing_result_message.as_deref(),
+        );
+        b.opt(
             "QualificationValidity",
             self.qualification_validity.map(|v| v.code()),
         );
-        b.push_opt(
+        b.opt(
             "PrescriptionIssueSelect",
-            self.prescription_issue_select.clone(),
+            self.prescription_issue_select.as_deref(),
         );
         if let Some(s) = &self.search_echo {
-            b.children.push(s.to_element());
+            s.emit(b);
         }
         if !self.results.is_empty() {
-            let mut list = Element::new("ResultList");
-            list.children
-                .extend(self.results.iter().map(QualificationResult::to_element));
-            b.children.push(list);
+            b.open("ResultList");
+            for r in &self.results {
+                r.emit(b);
+            }
+            b.close();
         }
-        b
+        b.close();
     }
 }
 
@@ -464,11 +573,26 @@ pub struct SingleInquiryResponse {
 
 impl SingleInquiryResponse {
     pub fn to_element(&self) -> Element {
-        let mut root = Element::new(ROOT).with(self.header.to_element());
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    pub fn emit<S: Sink>(&self, s: &mut S) {
+        s.open(ROOT);
+        self.header.emit(s);
         if let Some(b) = &self.body {
-            root.children.push(b.to_element());
+            b.emit(s);
         }
-        root
+        s.close();
+    }
+
+    /// The result as XML bytes in `encoding`, written directly (the same bytes as
+    /// `xml::write_document(&self.to_element(), encoding)`).
+    pub fn write_xml(&self, encoding: TextEncoding) -> Vec<u8> {
+        let mut out = XmlOut::new(encoding, 4096);
+        self.emit(&mut out);
+        out.finish()
     }
 }
 

@@ -9,6 +9,7 @@ use crate::fields::{
     check_text, parse_date, trimmed, FieldError, InsurerNumber, MAX_IDENTIFIER_CHARS,
     MAX_SYMBOL_CHARS,
 };
+use crate::sink::{Sink, TreeSink};
 use chrono::NaiveDate;
 
 pub const SEARCH_INFO: &str = "QualificationConfirmSearchInfo";
@@ -49,26 +50,48 @@ impl SearchInfo {
     }
 
     pub fn from_element(el: &Element) -> Self {
-        let get = |n: &str| el.child_text(n).map(str::to_owned);
-        SearchInfo {
-            insurer_number: get(SEARCH_FIELDS[0]),
-            insured_card_symbol: get(SEARCH_FIELDS[1]),
-            insured_identification_number: get(SEARCH_FIELDS[2]),
-            insured_branch_number: get(SEARCH_FIELDS[3]),
-            birthdate: get(SEARCH_FIELDS[4]),
-            limit_application_certificate_related_cons_flg: get(SEARCH_FIELDS[5]),
-            arbitrary_identifier: get(SEARCH_FIELDS[6]),
+        let mut search = SearchInfo::default();
+        for c in &el.children {
+            search.take_field(&c.name, &c.text);
+        }
+        search
+    }
+
+    /// Takes a child's text when `name` is one of the search's fields and not set yet (the
+    /// first of a name wins); other names are ignored.
+    pub fn take_field(&mut self, name: &str, text: &str) {
+        let Some(i) = SEARCH_FIELDS.iter().position(|f| *f == name) else {
+            return;
+        };
+        let slot = match i {
+            0 => &mut self.insurer_number,
+            1 => &mut self.insured_card_symbol,
+            2 => &mut self.insured_identification_number,
+            3 => &mut self.insured_branch_number,
+            4 => &mut self.birthdate,
+            5 => &mut self.limit_application_certificate_related_cons_flg,
+            _ => &mut self.arbitrary_identifier,
+        };
+        if slot.is_none() {
+            *slot = Some(text.to_owned());
         }
     }
 
     /// The echo in a result: an empty input field is left out, as results have no empty
     /// elements.
     pub fn to_element(&self) -> Element {
-        let mut el = Element::new(SEARCH_INFO);
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    /// The echo of the search; an empty field is left out.
+    pub fn emit<S: Sink>(&self, s: &mut S) {
+        s.open(SEARCH_INFO);
         for (name, value) in SEARCH_FIELDS.iter().zip(self.fields()) {
-            el.push_opt(name, value.clone().filter(|v| !v.is_empty()));
+            s.opt(name, value.as_deref().filter(|v| !v.is_empty()));
         }
-        el
+        s.close();
     }
 }
 

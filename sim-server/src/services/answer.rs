@@ -30,7 +30,8 @@ pub struct Answered {
     pub root: Element,
     pub encoding: TextEncoding,
     /// Bytes written before (a bulk job's stored result): sent as they are, so the fetched
-    /// result is byte-identical to the download. `root` then holds its header only.
+    /// result is byte-identical to the download. `root` then holds its header only (a bulk
+    /// result) or nothing (a single inquiry's result written directly, over XML only).
     pub raw: Option<Bytes>,
 }
 

@@ -8,7 +8,7 @@ use crate::services::answer::{Answered, Rejection};
 use crate::services::simulator::Simulator;
 use oqs_domain::inquiry;
 use oqs_protocol::errors::ErrorKind;
-use oqs_protocol::message::SingleInquiryRequest;
+use oqs_protocol::message::{SingleInquiryRequest, SingleInquiryResponse};
 use oqs_protocol::naming::MessageId;
 use oqs_protocol::xml::{self, ReadError, ReadLimits};
 use oqs_protocol::{Element, TextEncoding};
@@ -70,34 +70,8 @@ impl Simulator {
                     (Answered::new(res.to_element(), encoding), note)
                 }
                 Ok(req) => {
-                    let pop = self.population();
-                    let mut a =
-                        inquiry::answer_single_inquiry(&pop, &req, encoding, now, &self.errors);
-                    if let (Some(body), Some(facility)) = (
-                        a.response.body.as_mut(),
-                        a.response.header.medical_institution_code.as_deref(),
-                    ) {
-                        // The facility's registered 照会番号 (RULE-51).
-                        self.jobs
-                            .references()
-                            .patch(facility.trim(), &mut body.results);
-                    }
-                    let login_id =
-                        crate::history::login_id_for(transport, &self.settings.webapi_user);
-                    self.history
-                        .record_single_inquiry(&a.response, now, login_id);
-                    let code = a.response.header.error_code.clone().or_else(|| {
-                        a.response
-                            .body
-                            .as_ref()
-                            .and_then(|b| b.processing_result_code.clone())
-                    });
-                    let note = JournalNote {
-                        error_code: code,
-                        error_detail: a.error.as_ref().map(|e| e.to_string()),
-                        validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
-                    };
-                    (Answered::new(a.response.to_element(), a.encoding), note)
+                    let (res, encoding, note) = self.answer_single(&req, encoding, transport);
+                    (Answered::new(res.to_element(), encoding), note)
                 }
             },
             MessageId::BulkInquirySubmitRequest
@@ -207,6 +181,42 @@ impl Simulator {
         }
     }
 
+    /// A single inquiry judged, its 照会番号 patched in and recorded in the history.
+    fn answer_single(
+        &self,
+        req: &SingleInquiryRequest,
+        encoding: TextEncoding,
+        transport: Transport,
+    ) -> (SingleInquiryResponse, TextEncoding, JournalNote) {
+        let now = self.clock.now();
+        let pop = self.population();
+        let mut a = inquiry::answer_single_inquiry(&pop, req, encoding, now, &self.errors);
+        if let (Some(body), Some(facility)) = (
+            a.response.body.as_mut(),
+            a.response.header.medical_institution_code.as_deref(),
+        ) {
+            // The facility's registered 照会番号 (RULE-51).
+            self.jobs
+                .references()
+                .patch(facility.trim(), &mut body.results);
+        }
+        let login_id = crate::history::login_id_for(transport, &self.settings.webapi_user);
+        self.history
+            .record_single_inquiry(&a.response, now, login_id);
+        let code = a.response.header.error_code.clone().or_else(|| {
+            a.response
+                .body
+                .as_ref()
+                .and_then(|b| b.processing_result_code.clone())
+        });
+        let note = JournalNote {
+            error_code: code,
+            error_detail: a.error.as_ref().map(|e| e.to_string()),
+            validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
+        };
+        (a.response, a.encoding, note)
+    }
+
     /// Accepts a bulk file (JOB-01 / JOB-02) and answers with the 受付番号.
     fn submit_job(
         &self,
@@ -289,6 +299,20 @@ impl Simulator {
                             crate::jobs::Submitted::Unreadable { error, raw: bytes },
                         ),
                     });
+                }
+                if m == MessageId::SingleInquiryRequest {
+                    // The usual request: read and written without a tree (the same bytes out).
+                    if let Some(req) = SingleInquiryRequest::read_plain(bytes, self.read_limits()) {
+                        entry.encoding = Some(TextEncoding::Utf8.label().to_owned());
+                        let (res, encoding, note) =
+                            self.answer_single(&req, TextEncoding::Utf8, transport);
+                        let answered = Answered {
+                            root: Element::default(),
+                            encoding,
+                            raw: Some(res.write_xml(encoding).into()),
+                        };
+                        return Ok((answered, note));
+                    }
                 }
                 let doc = xml::read_document(bytes, self.read_limits())
                     .map_err(|e| self.read_error(&e))?;

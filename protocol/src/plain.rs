@@ -1,0 +1,175 @@
+//! A borrowing reader for plain documents: the common shape of a request, read without building
+//! a tree. "Plain" is a strict subset of what [`crate::xml::read_document`] reads: UTF-8 (no BOM),
+//! no prolog or `<?xml version="1.0"?>` with `encoding="UTF-8"`, elements with simple ASCII names
+//! and no attributes, leaves holding text without references, `\r` or `>`, whitespace only
+//! between elements, at most [`MAX_DEPTH`] levels and [`MAX_ELEMENTS`] elements.
+//!
+//! Anything else gives `None`, and the caller reads the document the general way: this reader
+//! never decides that a document is bad, so every error (and every message the general reader
+//! gives) stays the general reader's. What it does read, it reads as the general reader would
+//! (tested against it in `tests/plain.rs` and by `oqs-fuzz --target inquiry`).
+
+/// Levels a plain document may nest.
+pub const MAX_DEPTH: usize = 4;
+/// Elements a plain document may have.
+pub const MAX_ELEMENTS: usize = 64;
+
+/// One piece of a plain document, in document order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// An element with children starts; `depth` 1 is the root.
+    Open { name: &'a str, depth: usize },
+    /// An element without children and its text (`<A/>` and `<A></A>`: empty).
+    Leaf {
+        name: &'a str,
+        text: &'a str,
+        depth: usize,
+    },
+    /// The element opened last ends.
+    Close { depth: usize },
+}
+
+const PROLOGS: [&str; 4] = [
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+    "<?xml version='1.0' encoding='UTF-8'?>",
+    "<?xml version=\"1.0\"?>",
+];
+
+/// Reads `bytes` as a plain document and hands each token to `visit`; `visit` returns `false`
+/// to give up. `None`: not plain (or given up); read it the general way.
+pub fn scan<'a>(bytes: &'a [u8], mut visit: impl FnMut(Token<'a>) -> bool) -> Option<()> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut s = Scanner { text, pos: 0 };
+    for prolog in PROLOGS {
+        if text.starts_with(prolog) {
+            s.pos = prolog.len();
+            break;
+        }
+    }
+    // Names of the open elements (byte ranges in `text`).
+    let mut open: [(usize, usize); MAX_DEPTH] = [(0, 0); MAX_DEPTH];
+    let mut depth = 0usize;
+    let mut elements = 0usize;
+    let mut root_done = false;
+    loop {
+        s.skip_space();
+        if s.pos == text.len() {
+            return (root_done && depth == 0).then_some(());
+        }
+        if root_done || s.next()? != b'<' {
+            return None;
+        }
+        if s.peek() == Some(b'/') {
+            s.pos += 1;
+            let (start, end) = s.name()?;
+            s.expect(b'>')?;
+            let (open_start, open_end) = *open.get(depth.checked_sub(1)?)?;
+            if text[start..end] != text[open_start..open_end] {
+                return None;
+            }
+            if !visit(Token::Close { depth }) {
+                return None;
+            }
+            depth -= 1;
+            root_done = depth == 0;
+            continue;
+        }
+        let (start, end) = s.name()?;
+        elements += 1;
+        if depth >= MAX_DEPTH || elements > MAX_ELEMENTS {
+            return None;
+        }
+        let name = &text[start..end];
+        match s.next()? {
+            b'/' => {
+                s.expect(b'>')?;
+                if !visit(Token::Leaf {
+                    name,
+                    text: "",
+                    depth: depth + 1,
+                }) {
+                    return None;
+                }
+                root_done = depth == 0;
+            }
+            b'>' => {
+                let body_start = s.pos;
+                let body_end = body_start + text[body_start..].find('<')?;
+                let body = &text[body_start..body_end];
+                s.pos = body_end;
+                if text[body_end..].starts_with("</") {
+                    // A leaf: its text up to the end tag, which must be its own.
+                    if body.bytes().any(|b| matches!(b, b'&' | b'>' | b'\r')) {
+                        return None;
+                    }
+                    s.pos += 2;
+                    let (close_start, close_end) = s.name()?;
+                    s.expect(b'>')?;
+                    if text[close_start..close_end] != *name {
+                        return None;
+                    }
+                    if !visit(Token::Leaf {
+                        name,
+                        text: body,
+                        depth: depth + 1,
+                    }) {
+                        return None;
+                    }
+                    root_done = depth == 0;
+                } else {
+                    // Children follow: only layout whitespace before them.
+                    if !body.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                        return None;
+                    }
+                    open[depth] = (start, end);
+                    depth += 1;
+                    if !visit(Token::Open { name, depth }) {
+                        return None;
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        (self.next()? == b).then_some(())
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n')) {
+            self.pos += 1;
+        }
+    }
+
+    /// A simple name: an ASCII letter or `_`, then letters, digits, `_`, `-`, `.`.
+    fn name(&mut self) -> Option<(usize, usize)> {
+        let start = self.pos;
+        match self.peek()? {
+            b'A'..=b'Z' | b'a'..=b'z' | b'_' => self.pos += 1,
+            _ => return None,
+        }
+        while let Some(b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.') = self.peek() {
+            self.pos += 1;
+        }
+        Some((start, self.pos))
+    }
+}

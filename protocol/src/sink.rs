@@ -1,0 +1,264 @@
+//! Where a typed message writes its elements: into a tree ([`TreeSink`], for JSON and the
+//! general path) or straight into XML bytes ([`XmlOut`], no tree in between). A message names its
+//! elements once, in its `emit`, so both outputs keep the same order by construction.
+//!
+//! [`XmlOut`] writes exactly the bytes [`crate::xml::write_document`] writes for the same tree
+//! (one space of indent per level, empty elements as `<Name/>`, `<>&'"` escaped, a trailing
+//! newline; Shift_JIS with numeric references for what it cannot hold): tested below against it.
+
+use crate::dom::Element;
+use crate::xml::TextEncoding;
+use encoding_rs::SHIFT_JIS;
+
+/// A receiver of elements in document order.
+pub trait Sink {
+    /// Starts an element that will hold children.
+    fn open(&mut self, name: &str);
+    /// Ends the element opened last.
+    fn close(&mut self);
+    /// A leaf holding `text` (empty text: an empty element).
+    fn leaf(&mut self, name: &str, text: &str);
+    /// A leaf when `value` is present; absent values are omitted.
+    fn opt(&mut self, name: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            self.leaf(name, v);
+        }
+    }
+}
+
+/// Builds an [`Element`] tree.
+#[derive(Debug, Default)]
+pub struct TreeSink {
+    stack: Vec<Element>,
+    done: Option<Element>,
+}
+
+impl TreeSink {
+    pub fn new() -> Self {
+        TreeSink::default()
+    }
+
+    /// The tree written (an empty element if nothing was).
+    pub fn finish(mut self) -> Element {
+        while !self.stack.is_empty() {
+            self.close();
+        }
+        self.done.unwrap_or_default()
+    }
+
+    /// The element open now (to add to it in place).
+    pub fn current(&mut self) -> Option<&mut Element> {
+        self.stack.last_mut()
+    }
+
+    fn push(&mut self, el: Element) {
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(el),
+            None => self.done = Some(el),
+        }
+    }
+}
+
+impl Sink for TreeSink {
+    fn open(&mut self, name: &str) {
+        self.stack.push(Element::new(name));
+    }
+
+    fn close(&mut self) {
+        if let Some(el) = self.stack.pop() {
+            self.push(el);
+        }
+    }
+
+    fn leaf(&mut self, name: &str, text: &str) {
+        self.push(Element::leaf(name, text));
+    }
+}
+
+/// Writes XML text directly, as [`crate::xml::write_document`] would write the same tree.
+#[derive(Debug)]
+pub struct XmlOut {
+    out: String,
+    encoding: TextEncoding,
+    /// Names of the open elements, one after another, and where each starts.
+    names: String,
+    starts: Vec<usize>,
+    /// The last element opened has no child yet: its `>` is not written (it may end as `/>`).
+    pending: bool,
+}
+
+impl XmlOut {
+    /// A document in `encoding`; `capacity` is a guess of its length in bytes.
+    pub fn new(encoding: TextEncoding, capacity: usize) -> Self {
+        let mut out = String::with_capacity(capacity);
+        out.push_str("<?xml version=\"1.0\" encoding=\"");
+        out.push_str(encoding.label());
+        out.push_str("\"?>");
+        XmlOut {
+            out,
+            encoding,
+            names: String::with_capacity(128),
+            starts: Vec::with_capacity(8),
+            pending: false,
+        }
+    }
+
+    fn line(&mut self) {
+        if self.pending {
+            self.out.push('>');
+            self.pending = false;
+        }
+        self.out.push('\n');
+        for _ in 0..self.starts.len() {
+            self.out.push(' ');
+        }
+    }
+
+    /// The document's bytes in its encoding.
+    pub fn finish(mut self) -> Vec<u8> {
+        while !self.starts.is_empty() {
+            self.close();
+        }
+        self.out.push('\n');
+        match self.encoding {
+            TextEncoding::Utf8 => self.out.into_bytes(),
+            // Unmappable characters become numeric character references, as write_document.
+            TextEncoding::ShiftJis => SHIFT_JIS.encode(&self.out).0.into_owned(),
+        }
+    }
+}
+
+/// Appends `text` with `<>&'"` escaped (quick-xml's `escape`, which write_document uses).
+fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '>', '&', '\'', '"']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'\'' => "&apos;",
+            _ => "&quot;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+impl Sink for XmlOut {
+    fn open(&mut self, name: &str) {
+        self.line();
+        self.out.push('<');
+        self.out.push_str(name);
+        self.pending = true;
+        self.starts.push(self.names.len());
+        self.names.push_str(name);
+    }
+
+    fn close(&mut self) {
+        let Some(start) = self.starts.pop() else {
+            return;
+        };
+        if self.pending {
+            self.out.push_str("/>");
+            self.pending = false;
+        } else {
+            self.line();
+            self.out.push_str("</");
+            self.out.push_str(&self.names[start..]);
+            self.out.push('>');
+        }
+        self.names.truncate(start);
+    }
+
+    fn leaf(&mut self, name: &str, text: &str) {
+        self.line();
+        self.out.push('<');
+        self.out.push_str(name);
+        if text.is_empty() {
+            self.out.push_str("/>");
+            return;
+        }
+        self.out.push('>');
+        push_escaped(&mut self.out, text);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::write_document;
+
+    /// Replays a tree into a sink.
+    fn replay(el: &Element, sink: &mut impl Sink) {
+        if el.children.is_empty() {
+            sink.leaf(&el.name, &el.text);
+            return;
+        }
+        sink.open(&el.name);
+        for c in &el.children {
+            replay(c, sink);
+        }
+        sink.close();
+    }
+
+    fn trees() -> Vec<Element> {
+        vec![
+            Element::leaf("XmlMsg", ""),
+            Element::leaf("XmlMsg", "a"),
+            Element::new("XmlMsg")
+                .with(
+                    Element::new("MessageHeader")
+                        .with(Element::leaf("A", "新橋　太郎 & <x> 'y' \"z\" 𠮷 ①"))
+                        .with(Element::leaf("B", "")),
+                )
+                .with(
+                    Element::new("MessageBody").with(
+                        Element::new("List")
+                            .with(Element::new("Item").with(Element::leaf("C", " 1 ")))
+                            .with(Element::new("Item").with(Element::leaf("C", "2"))),
+                    ),
+                ),
+        ]
+    }
+
+    #[test]
+    fn writes_what_write_document_writes() {
+        for tree in trees() {
+            for enc in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
+                let mut out = XmlOut::new(enc, 16);
+                replay(&tree, &mut out);
+                assert_eq!(out.finish(), write_document(&tree, enc), "{tree:?} {enc:?}");
+                let mut t = TreeSink::new();
+                replay(&tree, &mut t);
+                assert_eq!(t.finish(), tree);
+            }
+        }
+    }
+
+    #[test]
+    fn an_element_opened_and_closed_empty_is_empty() {
+        let mut out = XmlOut::new(TextEncoding::Utf8, 16);
+        out.open("XmlMsg");
+        out.open("MessageBody");
+        out.close();
+        out.close();
+        let tree = Element::new("XmlMsg").with(Element::new("MessageBody"));
+        assert_eq!(out.finish(), write_document(&tree, TextEncoding::Utf8));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_written_as_write_document_writes_it(text in "\\PC{0,40}", name in "[A-Za-z][A-Za-z0-9]{0,8}") {
+            let tree = Element::new("R").with(Element::leaf(name.clone(), text.clone()));
+            for enc in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
+                let mut out = XmlOut::new(enc, 0);
+                replay(&tree, &mut out);
+                proptest::prop_assert_eq!(out.finish(), write_document(&tree, enc));
+            }
+        }
+    }
+}
