@@ -81,17 +81,25 @@ fn pick_for_person(
 
 /// RULE-31/32: find the card, with or without 枝番, and judge it for `date`.
 pub fn judge(pop: &Population, s: &CardSearch<'_>, date: NaiveDate) -> Outcome {
-    let mut matches: Vec<QualificationId> = pop
+    let mut found = pop
         .qualifications_by_card(s.insurer, s.symbol, s.number)
         .filter(|&id| {
             let q = pop.qualification(id);
             pop.person(q.person).birthdate == s.birthdate
                 && (s.branch.is_none() || q.branch.as_deref() == s.branch)
-        })
-        .collect();
-    if matches.is_empty() {
+        });
+    let Some(first) = found.next() else {
         return Outcome::NotFound;
-    }
+    };
+    let Some(second) = found.next() else {
+        // One card matches (the usual case): one person, nothing to group; no allocation.
+        return match pick_for_person(pop, &[first], date) {
+            Some(id) => Outcome::Single(id, validity_on(pop, id, date)),
+            None => Outcome::NotFound,
+        };
+    };
+    let mut matches = vec![first, second];
+    matches.extend(found);
     // Group by person: several persons = 複数該当; one person = that person's card.
     matches.sort_by_key(|&id| (pop.qualification(id).person, id));
     let mut persons: Vec<Vec<QualificationId>> = Vec::new();
