@@ -466,13 +466,11 @@ impl QualificationResult {
             r.close();
         }
         if !self.medical_tickets.is_empty() {
-            let mut list = Element::new("PublicExpenseResultList");
-            list.children.extend(
-                self.medical_tickets
-                    .iter()
-                    .map(MedicalTicketInfo::to_element),
-            );
-            r.children.push(list);
+            r.open("PublicExpenseResultList");
+            for t in &self.medical_tickets {
+                r.tree(&t.to_element());
+            }
+            r.close();
         }
         let tail: [(&str, &Option<String>); 14] = [
             (

@@ -24,6 +24,19 @@ pub trait Sink {
             self.leaf(name, v);
         }
     }
+    /// A part given as a tree (one not written through an `emit` of its own): its elements, as
+    /// `xml::write_document` writes them (an element with children: its text is not written).
+    fn tree(&mut self, el: &Element) {
+        if el.children.is_empty() {
+            self.leaf(&el.name, &el.text);
+            return;
+        }
+        self.open(&el.name);
+        for c in &el.children {
+            self.tree(c);
+        }
+        self.close();
+    }
 }
 
 /// Builds an [`Element`] tree.
@@ -72,6 +85,10 @@ impl Sink for TreeSink {
 
     fn leaf(&mut self, name: &str, text: &str) {
         self.push(Element::leaf(name, text));
+    }
+
+    fn tree(&mut self, el: &Element) {
+        self.push(el.clone());
     }
 }
 
@@ -192,7 +209,7 @@ mod tests {
     use super::*;
     use crate::xml::write_document;
 
-    /// Replays a tree into a sink.
+    /// Replays a tree into a sink element by element.
     fn replay(el: &Element, sink: &mut impl Sink) {
         if el.children.is_empty() {
             sink.leaf(&el.name, &el.text);
@@ -235,6 +252,9 @@ mod tests {
                 let mut t = TreeSink::new();
                 replay(&tree, &mut t);
                 assert_eq!(t.finish(), tree);
+                let mut out = XmlOut::new(enc, 16);
+                out.tree(&tree);
+                assert_eq!(out.finish(), write_document(&tree, enc));
             }
         }
     }
