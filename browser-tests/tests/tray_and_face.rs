@@ -208,6 +208,34 @@ async fn face_reader_visual_check_and_settings() {
     assert_eq!(h["records"][0]["login_id"], "staff01", "{h}");
     assert_eq!(h["records"][0]["kind"], "顔認証機器(目視確認)", "{h}");
 
+    // FLOW-41 and FLOW-40: 《暗証番号認証固定》 (DLG-25 → DLG-26), then back to 《無人運転》
+    // (DLG-23 → DLG-24; both asked with the placeholder label, image only in the manual).
+    click_css(c, "[data-button=OK]").await;
+    click_css(c, "[data-reader='0'] button[data-mode=pin-only]").await;
+    assert!(f
+        .page_text()
+        .await
+        .contains("［プレースホルダー：マニュアルでは画像のみ］"));
+    click_css(c, "[data-button=OK]").await;
+    let text = f.page_text().await;
+    assert!(
+        text.contains("暗証番号認証固定モードに切り替えました。")
+            && text.contains("カードリーダー：Identiv CLOUD 3701 F Contactless Reader 0"),
+        "{text}"
+    );
+    f.shot("dlg26").await;
+    click_css(c, "[data-button=OK]").await;
+    assert_eq!(terminal(&f)["readers"][0]["mode"], "暗証番号認証固定");
+    click_css(c, "[data-reader='0'] button[data-mode=unattended]").await;
+    f.shot("dlg23").await;
+    click_css(c, "[data-button=OK]").await;
+    assert!(f
+        .page_text()
+        .await
+        .contains("無人運転モードに切り替えました。"));
+    click_css(c, "[data-button=OK]").await;
+    assert_eq!(terminal(&f)["readers"][0]["mode"], "無人運転");
+
     // SCR-32: 《表示しない》 → DLG-29 → DLG-30; then a generic reader beside it: ERR-29.
     f.open("/menu").await;
     f.click_text("顔認証付きカードリーダー環境設定").await;
