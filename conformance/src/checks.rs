@@ -117,6 +117,9 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-032", title_en: "WebAPI: an idToken refused with 401 (expired) leads to a new auth and the inquiry is judged as the manual's (webapi)" },
     CheckInfo { id: "CHK-B-034", title_en: "JOB-02: a bulk reference-number registration shows 登録完了（要確認） and each row as the simulator stored it" },
     CheckInfo { id: "CHK-B-033", title_en: "A result asked for in Shift_JIS (文字コード識別 1) is read correctly: names and readings as the manual's" },
+    CheckInfo { id: "CHK-B-035", title_en: "医療扶助: a search by 公費負担者番号 + 受給者番号 shows the 医療扶助 qualification (証区分 A1) as the manual's" },
+    CheckInfo { id: "CHK-B-036", title_en: "医療扶助 without a ticket for this facility (有効（未登録）) shows ERR-20's text and the masked numbers' validity" },
+    CheckInfo { id: "CHK-B-037", title_en: "医療扶助 with a social-insurance mismatch (ConsistencyFlag) shows ERR-21's text" },
 ];
 
 /// The English title of a check id.

@@ -32,6 +32,10 @@ SEX = {"1": "男", "2": "女", "3": "未設定"}
 BANNER = {"1": "この資格は有効です。", "2": "この資格は無効です。",
           "3": "この資格は無効です。新しい資格が存在するので確認してください。",
           "5": "複数の資格該当者が見つかりました。資格確認の該当者を以下から選択してください。"}
+# 医療扶助 (docs/interface.md, 医療扶助): ERR-20 for 有効（未登録） (no ticket for this facility),
+# ERR-21 when a ticket carries ConsistencyFlag (社会保険状況の不整合).
+MA_NO_TICKET = "医療券/調剤券情報が登録されていません。福祉事務所へ連絡してください。"
+MA_MISMATCH = "社会保険状況に不整合があります。患者に現在の加入資格を確認して下さい。"
 # What a client shows after a 照会番号 was registered (the terminal's DLG-10 answer, §2.6).
 REGISTERED = "照会番号が登録されました。"
 # Seconds between two OQSmuquc02req polls while SegmentOfResult is 2 (処理中).
@@ -165,6 +169,12 @@ def conclusion(status_node, results, header=None, files=None):
         out["validity"] = VALIDITY[code]
     if code in BANNER:
         out["message"] = BANNER[code]
+    assisted = [r for r in results if text_of(r, "InsuredCardClassification") == "A1"]
+    if any(r.find("PublicExpenseResultList/MedicalTicketInfo/ConsistencyFlag") is not None
+           for r in assisted):
+        out["message"] = MA_MISMATCH
+    elif assisted and code == "6":
+        out["message"] = MA_NO_TICKET
     out["candidates"] = [candidate(r) for r in results]
     return {key: value for key, value in out.items() if value is not None}
 

@@ -165,6 +165,15 @@ mutants! {
     IgnoreResultEncoding = "ignore-result-encoding", check = "CHK-B-033";
     /// JOB-02: a row the job refused is not registered; this one reports every row registered.
     BulkRegistrationAllRegistered = "bulk-registration-all-registered", check = "CHK-B-034";
+    /// ch.6 (RULE-36/38): a 医療扶助 result (証区分 A1, 公費負担者番号 + 受給者番号) is a
+    /// qualification to show; this one keeps insurance cards only and shows no one.
+    DropMedicalAssistance = "drop-medical-assistance", check = "CHK-B-035";
+    /// ch.6 §1(2) (RULE-39, ERR-20): 資格有効性 6 有効（未登録） is 医療扶助 without a ticket for this
+    /// facility; this one takes it for plain 有効 and shows the 有効 banner.
+    UnregisteredAsValid = "unregistered-as-valid", check = "CHK-B-036";
+    /// ch.6 §1(7) (RULE-44, ERR-21): a ticket's ConsistencyFlag 1 is a social-insurance
+    /// mismatch to tell staff; this one ignores it and shows the 有効 banner only.
+    IgnoreConsistencyFlag = "ignore-consistency-flag", check = "CHK-B-037";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -292,7 +292,7 @@ pub fn conclusion_from_body(container: &Element, style: WireStyle) -> Conclusion
             ..Conclusion::default()
         };
     }
-    let results: Vec<&Element> = match container.child("ResultList") {
+    let mut results: Vec<&Element> = match container.child("ResultList") {
         Some(list) => list
             .children_named("ResultOfQualificationConfirmation")
             .collect(),
@@ -300,8 +300,16 @@ pub fn conclusion_from_body(container: &Element, style: WireStyle) -> Conclusion
             .children_named("ResultOfQualificationConfirmation")
             .collect(),
     };
+    if style.is(Mutant::DropMedicalAssistance) {
+        results.retain(|r| !is_medical_assistance(r));
+    }
     let mut validity =
         text(container, "QualificationValidity").and_then(|c| QualificationValidity::from_code(&c));
+    if style.is(Mutant::UnregisteredAsValid)
+        && validity == Some(QualificationValidity::ValidUnregistered)
+    {
+        validity = Some(QualificationValidity::Valid);
+    }
     if style.is(Mutant::IgnoreNewerQualification)
         && validity == Some(QualificationValidity::InvalidWithNewer)
     {
@@ -312,12 +320,39 @@ pub fn conclusion_from_body(container: &Element, style: WireStyle) -> Conclusion
         candidates.truncate(1);
         validity = Some(QualificationValidity::Valid);
     }
+    let message = assistance_notice(&results, validity, style)
+        .map(str::to_owned)
+        .or_else(|| validity.and_then(|v| banner(v, style)));
     Conclusion {
         validity: validity.map(|v| v.label().to_owned()),
         candidates,
-        message: validity.and_then(|v| banner(v, style)),
+        message,
         ..Conclusion::default()
     }
+}
+
+/// 証区分 A1: a 医療扶助 result (docs/interface.md, 医療扶助).
+fn is_medical_assistance(r: &Element) -> bool {
+    text(r, "InsuredCardClassification").as_deref()
+        == Some(oqs_protocol::codes::InsuredCardClassification::MedicalAssistance.code())
+}
+
+/// What SCR-11 tells staff about a 医療扶助 result besides the banner: ERR-21 when a ticket's
+/// 社会保険 does not match (ConsistencyFlag), ERR-20 for 有効（未登録） (no ticket for this facility).
+fn assistance_notice(
+    results: &[&Element],
+    validity: Option<QualificationValidity>,
+    style: WireStyle,
+) -> Option<&'static str> {
+    let ma = results.iter().find(|r| is_medical_assistance(r))?;
+    let mismatch = ma.child("PublicExpenseResultList").is_some_and(|l| {
+        l.children_named("MedicalTicketInfo")
+            .any(|t| t.child("ConsistencyFlag").is_some())
+    });
+    if mismatch && !style.is(Mutant::IgnoreConsistencyFlag) {
+        return Some(texts::MA_MISMATCH);
+    }
+    (validity == Some(QualificationValidity::ValidUnregistered)).then_some(texts::MA_NO_TICKET)
 }
 
 /// The conclusion from a whole OQSsiquc01res.
