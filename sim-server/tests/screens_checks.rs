@@ -388,3 +388,113 @@ async fn insurance_card_check_with_multiple_matches() {
         "{v}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_search_list_detail_and_csv() {
+    let server = start();
+    let mut op = logged_in(&server).await;
+    // Two checks on the screens: a My Number check and an insurance-card check.
+    card(&op, "valid").await;
+    let p = read_card(&mut op, VISUAL).await;
+    assert!(p.text_of("banner").is_some(), "{}", p.body);
+    let scr13 = op.get("/check/insurance-card").await;
+    let csrf = scr13.csrf();
+    let p = op
+        .post(
+            "/check/insurance-card",
+            &csrf,
+            &[
+                ("insurer", "06139000"),
+                ("symbol", "9000"),
+                ("number", "10001"),
+                ("branch", "01"),
+                ("era", "昭和"),
+                ("year", "29"),
+                ("month", "3"),
+                ("day", "26"),
+                ("date", "2021/01/06"),
+                ("step", "search"),
+            ],
+        )
+        .await;
+    assert!(p.text_of("banner").is_some(), "{}", p.body);
+    // SCR-19 from the menu, with today's period filled in.
+    let menu = op.get("/menu").await;
+    assert!(menu.has(r#"href="/history-search""#));
+    let form = op.get("/history-search").await;
+    assert!(form.has("検索条件: 資格確認履歴照会") && form.has(r#"value="2021/01/06""#));
+    let q = "from_date=2021%2F01%2F06&from_time=00%3A00&to_date=2021%2F01%2F06&to_time=23%3A59&narrowing=%E5%85%A8%E3%81%A6%E8%A1%A8%E7%A4%BA&search=1";
+    let all = op
+        .get(&format!("/history-search?{q}&kind=%E5%85%A8%E3%81%A6"))
+        .await;
+    assert_eq!(
+        all.text_of("count").as_deref(),
+        Some("検索結果: 2 件 1-2件表示"),
+        "{}",
+        all.body
+    );
+    assert_eq!(
+        all.body
+            .matches(r#"<td class="login">staff01</td>"#)
+            .count(),
+        2
+    );
+    assert!(all.has("マイナンバーカード(目視確認)") && all.has("被保険者証・医療券/調剤券"));
+    // 《詳細》 → SCR-20.
+    let i = all
+        .body
+        .find(r#"href="/history-search/"#)
+        .expect("a 詳細 link");
+    let href: String = all.body[i + 6..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let detail = op.get(&href).await;
+    assert!(
+        detail.has("資格確認履歴詳細") && detail.has("資格確認区分："),
+        "{}",
+        detail.body
+    );
+    assert!(detail.has("処方箋発行形態選択"));
+    // 被保険者証 only: one hit opens SCR-20 directly (AMB-42).
+    let one = op
+        .get(&format!(
+            "/history-search?{q}&kind=%E8%A2%AB%E4%BF%9D%E9%99%BA%E8%80%85%E8%A8%BC"
+        ))
+        .await;
+    assert!(
+        one.has("資格確認区分：被保険者証・医療券/調剤券"),
+        "{}",
+        one.body
+    );
+    // 《ダウンロード》: CSV of the whole list.
+    let csv = op
+        .get(&format!("/history-search.csv?{q}&kind=%E5%85%A8%E3%81%A6"))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("history_1234567890_"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(lines[0].contains(oqs_protocol::texts::HISTORY_CSV_HEADERS[0]));
+    assert!(lines[1..].iter().all(|l| l.contains("staff01")));
+    // 《クリア》 → DLG-17; 《キャンセル》 keeps the conditions.
+    let clear = op
+        .get(&format!(
+            "/history-search?{q}&kind=%E5%85%A8%E3%81%A6&clear=1"
+        ))
+        .await;
+    assert_eq!(clear.dialog().as_deref(), Some("DLG-17"));
+    assert!(clear.has("検索条件をクリアします。"));
+    // A bad period is refused with its reason, nothing searched.
+    let bad = op
+        .get("/history-search?from_date=2021%2F13%2F01&to_date=2021%2F01%2F06&search=1")
+        .await;
+    assert!(bad.has(r#"id="check-error""#) && !bad.has(r#"id="count""#));
+}

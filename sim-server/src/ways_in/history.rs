@@ -251,38 +251,46 @@ async fn download(
     match sim.history.search(&q, now, 0, SEARCH_LIMIT) {
         Err(e) => store_error(&e),
         Ok(Err(OverLimit)) => over_limit(&ERR_24),
-        Ok(Ok(p)) => {
-            let file = to_csv(&p.records, p.first_seq, encoding);
-            // The manual gives no file name (AMB-70): facility and download time.
-            let name = format!(
-                "history_{}_{}.csv",
-                q.facility,
-                oqs_domain::inquiry::timestamp(now)
-            );
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        format!("text/csv; charset={}", encoding.charset()),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                    (
-                        header::HeaderName::from_static("x-oqs-records"),
-                        p.records.len().to_string(),
-                    ),
-                    (
-                        header::HeaderName::from_static("x-oqs-unencodable-characters"),
-                        file.unencodable.to_string(),
-                    ),
-                ],
-                file.bytes,
-            )
-                .into_response()
-        }
+        Ok(Ok(p)) => csv_response(&q, now, &p, encoding),
     }
+}
+
+/// SCR-19 《ダウンロード》's file: the whole list as CSV (also the screen's download).
+pub fn csv_response(
+    q: &HistoryQuery,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    p: &crate::history::SearchPage,
+    encoding: CsvEncoding,
+) -> Response {
+    let file = to_csv(&p.records, p.first_seq, encoding);
+    // The manual gives no file name (AMB-70): facility and download time.
+    let name = format!(
+        "history_{}_{}.csv",
+        q.facility,
+        oqs_domain::inquiry::timestamp(now)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                format!("text/csv; charset={}", encoding.charset()),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-oqs-records"),
+                p.records.len().to_string(),
+            ),
+            (
+                header::HeaderName::from_static("x-oqs-unencodable-characters"),
+                file.unencodable.to_string(),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response()
 }
 
 async fn detail(

@@ -107,7 +107,12 @@ pub const MENU: &[MenuItem] = &[
     item(REFERENCE, "照会番号一括登録", "SCR-17", None),
     item(REFERENCE, "照会番号一括登録結果", "SCR-18", None),
     PASSWORD_ITEM,
-    item(INQUIRIES, "資格確認履歴照会", "SCR-19", None),
+    item(
+        INQUIRIES,
+        "資格確認履歴照会",
+        "SCR-19",
+        Some(super::history::HISTORY),
+    ),
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::FaceOperation),
         ..item(

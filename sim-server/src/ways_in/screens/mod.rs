@@ -8,12 +8,14 @@
 //!   RULE-89), [`password`] (SCR-06/07, DLG-02/03).
 //! - ch.9/10: [`face_reader`] (SCR-31 顔認証付きカードリーダー操作, SCR-32 環境設定).
 //! - ch.2/4: [`checks`] (SCR-08/09/10 My Number check, SCR-13 insurance-card check).
+//! - ch.8: [`history`] (SCR-19/20 資格確認履歴, CSV).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
 pub mod checks;
 pub mod dialog;
 pub mod face_reader;
+pub mod history;
 pub mod layout;
 pub mod login;
 pub mod menu;
@@ -64,6 +66,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(password::router())
         .merge(face_reader::router())
         .merge(checks::router())
+        .merge(history::router())
 }
 
 /// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.
