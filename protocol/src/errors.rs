@@ -50,6 +50,7 @@ pub enum ErrorKind {
     SystemOutage,
     // 委託先資格情報一括取得 (JOB-04).
     MedicalTreatmentMonth,
+    MedicalTreatmentFlag,
 }
 
 impl ErrorKind {
@@ -90,6 +91,7 @@ impl ErrorKind {
         ErrorKind::DispensingUnknownId,
         ErrorKind::SystemOutage,
         ErrorKind::MedicalTreatmentMonth,
+        ErrorKind::MedicalTreatmentFlag,
     ];
 
     /// The row key in the table file.
@@ -131,6 +133,7 @@ impl ErrorKind {
             ErrorKind::DispensingUnknownId => "dispensing-unknown-id",
             ErrorKind::SystemOutage => "system-outage",
             ErrorKind::MedicalTreatmentMonth => "medical-treatment-month",
+            ErrorKind::MedicalTreatmentFlag => "medical-treatment-flag",
         }
     }
 

@@ -23,6 +23,7 @@ pub mod search;
 pub mod sink;
 pub mod texts;
 pub mod visiting;
+pub mod visiting_bulk;
 pub mod xml;
 pub mod zip;
 

@@ -44,6 +44,18 @@ pub enum MessageId {
     /// JOB-04 fetch: OQSmutic02req (受付番号) → OQSmutic02res.
     EntrustedFetchRequest,
     EntrustedFetchResponse,
+    /// JOB-03 訪問診療等 submit: OQSmuhvq01req → OQSmuhvq01res (受付番号).
+    VisitingBulkSubmitRequest,
+    VisitingBulkSubmitResponse,
+    /// JOB-03 訪問診療等 fetch: OQSmuhvq02req → OQSmuhvq02res.
+    VisitingBulkFetchRequest,
+    VisitingBulkFetchResponse,
+    /// JOB-03 オンライン診療等 submit: OQSmuonq01req → OQSmuonq01res.
+    OnlineBulkSubmitRequest,
+    OnlineBulkSubmitResponse,
+    /// JOB-03 オンライン診療等 fetch: OQSmuonq02req → OQSmuonq02res.
+    OnlineBulkFetchRequest,
+    OnlineBulkFetchResponse,
 }
 
 impl MessageId {
@@ -74,6 +86,14 @@ impl MessageId {
         MessageId::EntrustedSubmitResponse,
         MessageId::EntrustedFetchRequest,
         MessageId::EntrustedFetchResponse,
+        MessageId::VisitingBulkSubmitRequest,
+        MessageId::VisitingBulkSubmitResponse,
+        MessageId::VisitingBulkFetchRequest,
+        MessageId::VisitingBulkFetchResponse,
+        MessageId::OnlineBulkSubmitRequest,
+        MessageId::OnlineBulkSubmitResponse,
+        MessageId::OnlineBulkFetchRequest,
+        MessageId::OnlineBulkFetchResponse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +124,14 @@ impl MessageId {
             MessageId::EntrustedSubmitResponse => "OQSmutic01res",
             MessageId::EntrustedFetchRequest => "OQSmutic02req",
             MessageId::EntrustedFetchResponse => "OQSmutic02res",
+            MessageId::VisitingBulkSubmitRequest => "OQSmuhvq01req",
+            MessageId::VisitingBulkSubmitResponse => "OQSmuhvq01res",
+            MessageId::VisitingBulkFetchRequest => "OQSmuhvq02req",
+            MessageId::VisitingBulkFetchResponse => "OQSmuhvq02res",
+            MessageId::OnlineBulkSubmitRequest => "OQSmuonq01req",
+            MessageId::OnlineBulkSubmitResponse => "OQSmuonq01res",
+            MessageId::OnlineBulkFetchRequest => "OQSmuonq02req",
+            MessageId::OnlineBulkFetchResponse => "OQSmuonq02res",
         }
     }
 
@@ -134,6 +162,10 @@ impl MessageId {
             MessageId::DispensingAcquisitionResponse | MessageId::DispensingListResponse => None,
             MessageId::EntrustedSubmitRequest => Some(MessageId::EntrustedSubmitResponse),
             MessageId::EntrustedFetchRequest => Some(MessageId::EntrustedFetchResponse),
+            MessageId::VisitingBulkSubmitRequest => Some(MessageId::VisitingBulkSubmitResponse),
+            MessageId::VisitingBulkFetchRequest => Some(MessageId::VisitingBulkFetchResponse),
+            MessageId::OnlineBulkSubmitRequest => Some(MessageId::OnlineBulkSubmitResponse),
+            MessageId::OnlineBulkFetchRequest => Some(MessageId::OnlineBulkFetchResponse),
             MessageId::SingleInquiryResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse
@@ -144,7 +176,11 @@ impl MessageId {
             | MessageId::OnlineInquiryResponse
             | MessageId::ConsentCancelResponse
             | MessageId::EntrustedSubmitResponse
-            | MessageId::EntrustedFetchResponse => None,
+            | MessageId::EntrustedFetchResponse
+            | MessageId::VisitingBulkSubmitResponse
+            | MessageId::VisitingBulkFetchResponse
+            | MessageId::OnlineBulkSubmitResponse
+            | MessageId::OnlineBulkFetchResponse => None,
         }
     }
 

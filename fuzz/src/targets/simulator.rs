@@ -31,6 +31,8 @@ pub fn ids_for(tree: &Element) -> Vec<MessageId> {
         vec![
             MessageId::BulkInquiryFetchRequest,
             MessageId::BulkRegistrationFetchRequest,
+            MessageId::VisitingBulkFetchRequest,
+            MessageId::OnlineBulkFetchRequest,
         ]
     } else if has("ReferenceNumberRegistrationInfo") {
         vec![
@@ -44,6 +46,8 @@ pub fn ids_for(tree: &Element) -> Vec<MessageId> {
             MessageId::VisitingInquiryRequest,
             MessageId::OnlineInquiryRequest,
             MessageId::ConsentCancelRequest,
+            MessageId::VisitingBulkSubmitRequest,
+            MessageId::OnlineBulkSubmitRequest,
         ]
     }
 }
@@ -101,6 +105,8 @@ pub(crate) fn run(data: &[u8]) {
     let fetch = match message {
         MessageId::BulkInquirySubmitRequest => MessageId::BulkInquiryFetchRequest,
         MessageId::BulkRegistrationSubmitRequest => MessageId::BulkRegistrationFetchRequest,
+        MessageId::VisitingBulkSubmitRequest => MessageId::VisitingBulkFetchRequest,
+        MessageId::OnlineBulkSubmitRequest => MessageId::OnlineBulkFetchRequest,
         _ => return,
     };
     let body = answered.root.child("MessageBody");

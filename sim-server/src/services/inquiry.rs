@@ -76,7 +76,9 @@ impl Simulator {
             },
             MessageId::BulkInquirySubmitRequest
             | MessageId::BulkRegistrationSubmitRequest
-            | MessageId::EntrustedSubmitRequest => {
+            | MessageId::EntrustedSubmitRequest
+            | MessageId::VisitingBulkSubmitRequest
+            | MessageId::OnlineBulkSubmitRequest => {
                 let kind = crate::jobs::JobKind::of_submit(message)
                     .unwrap_or(crate::jobs::JobKind::BulkInquiry);
                 self.submit_job(
@@ -90,7 +92,9 @@ impl Simulator {
             }
             MessageId::BulkInquiryFetchRequest
             | MessageId::BulkRegistrationFetchRequest
-            | MessageId::EntrustedFetchRequest => {
+            | MessageId::EntrustedFetchRequest
+            | MessageId::VisitingBulkFetchRequest
+            | MessageId::OnlineBulkFetchRequest => {
                 let kind = crate::jobs::JobKind::of_fetch(message)
                     .unwrap_or(crate::jobs::JobKind::BulkInquiry);
                 let (answered, note) = self.jobs.fetch(kind, root, encoding);
@@ -165,6 +169,10 @@ impl Simulator {
             | MessageId::VisitingInquiryResponse
             | MessageId::OnlineInquiryResponse
             | MessageId::ConsentCancelResponse
+            | MessageId::VisitingBulkSubmitResponse
+            | MessageId::VisitingBulkFetchResponse
+            | MessageId::OnlineBulkSubmitResponse
+            | MessageId::OnlineBulkFetchResponse
             | MessageId::BulkInquirySubmitResponse
             | MessageId::BulkInquiryFetchResponse
             | MessageId::ReferenceNumberResponse

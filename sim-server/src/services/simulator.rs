@@ -67,8 +67,6 @@ pub struct Simulator {
     pub exchange_faults: crate::services::faults::ExchangeFaults,
     /// システム障害 (ch.12, `/__admin/faults/outage`) and the emergency period (ENV-14).
     pub outage: crate::services::outage::Outage,
-    /// 訪問診療等 consent cancellations (FLOW-35).
-    pub visiting: crate::services::visiting::Cancellations,
     /// 利用者アカウント and screen sessions (ch.1; the WebAPI logs in here too).
     pub accounts: crate::services::accounts::Accounts,
     /// お知らせ (SCR-03/04).
@@ -124,7 +122,6 @@ impl Simulator {
             history,
             exchange_faults: Default::default(),
             outage: Default::default(),
-            visiting: Default::default(),
         }
     }
 
@@ -153,7 +150,7 @@ impl Simulator {
     /// Back to the population the simulator started with.
     pub fn reset_population(&self) {
         self.populations.reset();
-        self.visiting.clear();
+        self.jobs.cancellations().clear();
     }
 
     /// Loads fixture text; on error nothing changes.

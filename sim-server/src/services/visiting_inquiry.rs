@@ -38,7 +38,7 @@ impl Simulator {
             _ => CareKind::Visiting,
         };
         let pop = self.population();
-        let cancellations = &self.visiting;
+        let cancellations = self.jobs.cancellations();
         let mut v = answer_visiting_inquiry(&pop, &req, kind, encoding, now, &self.errors, &|id| {
             cancellations.cancelled_on(&pop, id)
         });
@@ -48,7 +48,7 @@ impl Simulator {
         if message == MessageId::ConsentCancelRequest && ok {
             if let Some(id) = v.consent {
                 let day = today(now);
-                if self.visiting.cancel(&pop, id, day) {
+                if cancellations.cancel(&pop, id, day) {
                     v.rows = pop.consent(id).rows(Some(day), day);
                     if let Some(body) = v.answer.response.body.as_mut() {
                         body.processing_result_message = Some(CANCEL_DONE.to_owned());

@@ -2,7 +2,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /jobs?kind=bulk-inquiry&facility=1234567890` | the 3 newest jobs of a kind (RULE-52), newest first |
+//! | `GET /jobs?kind=bulk-inquiry&facility=1234567890` | the 3 newest jobs of a kind (RULE-52), newest first; kinds `bulk-inquiry`, `bulk-registration`, `visiting-bulk` / `online-bulk` (JOB-03, SCR-26 per 診療区分) |
 //! | `GET /jobs/{受付番号}` | one job |
 //! | `GET /jobs/{受付番号}/result` | the result file (RULE-54: only 完了 / 完了（要確認）; else 409) |
 //! | `POST /jobs/entrusted` | SCR-29 《取得》 (JOB-04): `{"facility","month":"2023-09","format":"XML"\|"CSV"}` → 受付番号, 受付日時 |
@@ -36,7 +36,14 @@ async fn list(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> 
     let Some(kind) = JobKind::from_key(kind_key) else {
         return problem(
             StatusCode::BAD_REQUEST,
-            format!("unknown kind \"{kind_key}\" (bulk-inquiry, bulk-registration, entrusted)"),
+            format!(
+                "unknown kind \"{kind_key}\" ({})",
+                JobKind::ALL
+                    .iter()
+                    .map(|k| k.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         );
     };
     let jobs: Vec<_> = sim
@@ -56,7 +63,7 @@ async fn one(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -> R
 }
 
 async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -> Response {
-    match sim.jobs.result(&number) {
+    match sim.jobs.download(&number) {
         Ok((name, bytes)) => {
             let charset = sim
                 .jobs
@@ -65,6 +72,8 @@ async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -
             // JOB-04's CSV (SCR-29 出力ファイル形式 CSV) is UTF-8 with a BOM.
             let content_type = if name.ends_with(".csv") {
                 "text/csv; charset=utf-8".to_owned()
+            } else if name.ends_with(".zip") {
+                "application/zip".to_owned()
             } else {
                 format!("application/xml; charset={charset}")
             };

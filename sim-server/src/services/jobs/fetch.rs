@@ -47,16 +47,38 @@ impl Jobs {
             return Err(ResultError::NotDownloadable(Box::new(job)));
         }
         let name = job.result_name.clone().unwrap_or_default();
-        if let Some(r) = lock(&self.inner.state).results.get(&job.seq) {
-            return Ok((name, r.clone()));
-        }
-        match &self.inner.store {
-            Some(store) => match lock(store).result(job.seq) {
-                Ok(Some(bytes)) => Ok((name, bytes.into())),
-                Ok(None) => Err(ResultError::Store("the result is missing".into())),
-                Err(e) => Err(ResultError::Store(e.to_string())),
+        let stored = lock(&self.inner.state).results.get(&job.seq).cloned();
+        let bytes = match (stored, &self.inner.store) {
+            (Some(r), _) => r,
+            (None, Some(store)) => match lock(store).result(job.seq) {
+                Ok(Some(bytes)) => bytes.into(),
+                Ok(None) => return Err(ResultError::Store("the result is missing".into())),
+                Err(e) => return Err(ResultError::Store(e.to_string())),
             },
-            None => Err(ResultError::Store("the result is missing".into())),
+            (None, None) => return Err(ResultError::Store("the result is missing".into())),
+        };
+        Ok((name, bytes))
+    }
+
+    /// The result as the download saves it (RULE-54): [`Jobs::result`], except that JOB-03
+    /// 訪問診療等 (`….zip`, §6.6) is a zip holding the result XML (`<処理ID>_<受付番号>.xml`).
+    pub fn download(&self, reception_number: &str) -> Result<(String, Bytes), ResultError> {
+        let (name, bytes) = self.result(reception_number)?;
+        let visiting = self
+            .job(reception_number)
+            .is_some_and(|j| j.kind == JobKind::VisitingBulk);
+        match name.strip_suffix(".zip").filter(|_| visiting) {
+            Some(base) => {
+                let stamp = self
+                    .job(reception_number)
+                    .and_then(|j| j.finished_at)
+                    .map(timestamp)
+                    .unwrap_or_default();
+                let inner = format!("{base}.xml");
+                let zip = oqs_protocol::zip::stored_zip(&[(inner.as_str(), &bytes)], &stamp);
+                Ok((name, Bytes::from(zip)))
+            }
+            None => Ok((name, bytes)),
         }
     }
 

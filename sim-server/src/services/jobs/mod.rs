@@ -21,6 +21,7 @@ mod render;
 mod settings;
 mod status;
 pub mod store;
+mod visiting;
 
 pub use fetch::{FetchNote, ResultError};
 pub use job::{screen_time, Acquisition, Job, Period};
@@ -40,7 +41,6 @@ use oqs_domain::Population;
 use oqs_protocol::bulk::{BulkResultHeader, SubmitResponse};
 use oqs_protocol::codes::{CharacterCode, SegmentOfResult};
 use oqs_protocol::errors::{ErrorKind, ErrorTable};
-use oqs_protocol::naming::bulk_result_file_name;
 use oqs_protocol::xml;
 use oqs_protocol::TextEncoding;
 use prepare::failure_of_read_error;
@@ -96,6 +96,8 @@ pub(crate) struct Inner {
     changed: Condvar,
     store: Option<Mutex<store::Store>>,
     pub(crate) references: ReferenceNumbers,
+    /// 訪問診療等 consent cancellations (FLOW-35), read by JOB-03 and the visiting inquiries.
+    pub(crate) cancellations: crate::services::visiting::Cancellations,
     /// The confirmation history judged bulk rows are recorded in (set by the Simulator).
     history: std::sync::OnceLock<Arc<crate::history::History>>,
     system_fault: AtomicBool,
@@ -180,6 +182,7 @@ impl Jobs {
             changed: Condvar::new(),
             store: store.map(Mutex::new),
             references: ReferenceNumbers::default(),
+            cancellations: Default::default(),
             history: history.map_or_else(std::sync::OnceLock::new, std::sync::OnceLock::from),
             system_fault: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
@@ -203,6 +206,11 @@ impl Jobs {
 
     pub fn references(&self) -> &ReferenceNumbers {
         &self.inner.references
+    }
+
+    /// 訪問診療等 consent cancellations (FLOW-35).
+    pub fn cancellations(&self) -> &crate::services::visiting::Cancellations {
+        &self.inner.cancellations
     }
 
     /// Forgets every registered 照会番号, in memory and in the store (`DELETE
@@ -356,7 +364,7 @@ impl Jobs {
         let rows = match &work {
             Work::Inquiry(r) => r.rows.len(),
             Work::Registration(r) => r.rows.len(),
-            Work::Dispensing(_) | Work::Entrusted(_) | Work::Fail { .. } => 0,
+            Work::Dispensing(_) | Work::Entrusted(_) | Work::Consented(_) | Work::Fail { .. } => 0,
         };
         let mut st = lock(&self.inner.state);
         if st.queue.len() >= MAX_PENDING {
@@ -589,6 +597,11 @@ impl Inner {
     }
 
     /// Called by the kinds after each row: progress, pacing, and whether to go on.
+    /// 処理上限: rows one job processes at most.
+    pub(crate) fn row_limit(&self) -> usize {
+        lock(&self.settings).row_limit
+    }
+
     pub(crate) fn row_done(&self, seq: u64, processed: usize) -> bool {
         if matches!(self.pacing(), Pacing::PerRow(_)) {
             self.update(seq, |j| j.processed = processed);
@@ -643,6 +656,10 @@ impl Inner {
                 csv = c;
                 o
             }),
+            Work::Consented(c) => match visiting::process(self, &job, c, &p.population) {
+                Ok(o) => o,
+                Err((failure, kind, detail)) => return self.fail(p.seq, failure, kind, detail),
+            },
         };
         let Some(outcome) = outcome else {
             return self.fail(
@@ -668,7 +685,9 @@ impl Inner {
             number_of_normal_processing: Some(outcome.normal),
             number_of_error: Some(outcome.errors),
         };
-        let mut name = bulk_result_file_name(job.kind.result_message(), &facility, &timestamp(now));
+        let mut name = job
+            .kind
+            .result_file_name(&facility, &job.reception_number, &timestamp(now));
         let bytes = match csv {
             Some(text) => {
                 name = name.replace(".xml", ".csv");
@@ -685,6 +704,8 @@ impl Inner {
         done.state = state;
         done.finished_at = Some(now);
         done.processed = processed;
+        // JOB-03 learns its rows while it runs.
+        done.rows = done.rows.max(processed);
         done.normal = outcome.normal;
         done.errors = outcome.errors;
         done.result_name = Some(name);

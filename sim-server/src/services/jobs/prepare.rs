@@ -18,6 +18,8 @@ pub(crate) enum Work {
     Dispensing(super::job::Period),
     /// JOB-04: 診療年月 and 出力ファイル形式.
     Entrusted(super::entrusted::EntrustedWork),
+    /// JOB-03: the consents of the facility in the conditions' ranges.
+    Consented(oqs_protocol::visiting_bulk::ConsentedBulkConditions),
     Fail {
         failure: Failure,
         kind: ErrorKind,
@@ -100,6 +102,30 @@ pub(super) fn prepare_tree(
         JobKind::Entrusted => {
             oqs_protocol::entrusted::EntrustedRequest::from_element(root).map(entrusted_work)
         }
+        JobKind::VisitingBulk | JobKind::OnlineBulk => {
+            match oqs_protocol::visiting_bulk::ConsentedBulkRequest::from_element(root) {
+                Err(e) => Err(e),
+                Ok(r) => match (kind.care_kind(), header.validate()) {
+                    // The header's own rules first, as for JOB-01.
+                    (_, Err(e)) => Ok(Work::Fail {
+                        failure: Failure::Header,
+                        kind: e.kind,
+                        detail: e.to_string(),
+                    }),
+                    (Some(care), Ok(_)) => Ok(match r.validate(care) {
+                        Ok(c) => Work::Consented(c),
+                        Err(e) => Work::Fail {
+                            failure: Failure::Header,
+                            kind: e.kind,
+                            detail: e.to_string(),
+                        },
+                    }),
+                    (None, Ok(_)) => Err(oqs_protocol::message::StructureError(
+                        "not a JOB-03 kind".into(),
+                    )),
+                },
+            }
+        }
     };
     let work = match parsed {
         Err(e) => {
@@ -137,7 +163,8 @@ pub(super) fn prepare_tree(
     let rows = match &work {
         Work::Inquiry(r) => r.rows.len(),
         Work::Registration(r) => r.rows.len(),
-        Work::Dispensing(_) | Work::Entrusted(_) | Work::Fail { .. } => 0,
+        // JOB-03's rows are the consents found when it runs (the limit is checked then).
+        Work::Dispensing(_) | Work::Entrusted(_) | Work::Consented(_) | Work::Fail { .. } => 0,
     };
     if rows > settings.row_limit {
         return (

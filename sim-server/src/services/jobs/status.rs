@@ -17,6 +17,10 @@ pub enum JobKind {
     StoredDispensing,
     /// JOB-04 委託先資格情報一括取得 (OQSmutic).
     Entrusted,
+    /// JOB-03 資格情報一括照会 of 訪問診療等 (OQSmuhvq).
+    VisitingBulk,
+    /// JOB-03 資格情報一括照会 of オンライン診療等 (OQSmuonq).
+    OnlineBulk,
 }
 
 impl JobKind {
@@ -25,6 +29,8 @@ impl JobKind {
         JobKind::BulkRegistration,
         JobKind::StoredDispensing,
         JobKind::Entrusted,
+        JobKind::VisitingBulk,
+        JobKind::OnlineBulk,
     ];
 
     pub fn key(self) -> &'static str {
@@ -33,6 +39,8 @@ impl JobKind {
             JobKind::BulkRegistration => "bulk-registration",
             JobKind::StoredDispensing => "stored-dispensing",
             JobKind::Entrusted => "entrusted",
+            JobKind::VisitingBulk => "visiting-bulk",
+            JobKind::OnlineBulk => "online-bulk",
         }
     }
 
@@ -46,6 +54,8 @@ impl JobKind {
             MessageId::BulkInquirySubmitRequest => Some(JobKind::BulkInquiry),
             MessageId::BulkRegistrationSubmitRequest => Some(JobKind::BulkRegistration),
             MessageId::EntrustedSubmitRequest => Some(JobKind::Entrusted),
+            MessageId::VisitingBulkSubmitRequest => Some(JobKind::VisitingBulk),
+            MessageId::OnlineBulkSubmitRequest => Some(JobKind::OnlineBulk),
             _ => None,
         }
     }
@@ -56,6 +66,8 @@ impl JobKind {
             MessageId::BulkInquiryFetchRequest => Some(JobKind::BulkInquiry),
             MessageId::BulkRegistrationFetchRequest => Some(JobKind::BulkRegistration),
             MessageId::EntrustedFetchRequest => Some(JobKind::Entrusted),
+            MessageId::VisitingBulkFetchRequest => Some(JobKind::VisitingBulk),
+            MessageId::OnlineBulkFetchRequest => Some(JobKind::OnlineBulk),
             _ => None,
         }
     }
@@ -67,6 +79,8 @@ impl JobKind {
             JobKind::BulkRegistration => MessageId::BulkRegistrationFetchResponse,
             JobKind::Entrusted => MessageId::EntrustedFetchResponse,
             JobKind::StoredDispensing => MessageId::DispensingListResponse,
+            JobKind::VisitingBulk => MessageId::VisitingBulkFetchResponse,
+            JobKind::OnlineBulk => MessageId::OnlineBulkFetchResponse,
         }
     }
 
@@ -77,6 +91,43 @@ impl JobKind {
             // 100: 11 pages of SCR-34.
             JobKind::StoredDispensing => 100,
             _ => super::RETAIN_PER_OWNER,
+        }
+    }
+
+    /// The 診療区分 of a JOB-03 kind.
+    pub fn care_kind(self) -> Option<oqs_protocol::visiting::CareKind> {
+        match self {
+            JobKind::VisitingBulk => Some(oqs_protocol::visiting::CareKind::Visiting),
+            JobKind::OnlineBulk => Some(oqs_protocol::visiting::CareKind::Online),
+            _ => None,
+        }
+    }
+
+    /// The downloadable result's name (§6.6): JOB-01/02 `<処理ID>_<医療機関コード>_<処理年月日時分秒>.xml`;
+    /// JOB-03 `<処理ID>_<受付番号>` — `.zip` for 訪問診療等, `.xml` for オンライン診療等. The manual
+    /// prints the ids as 「QQSmuhvq04res」 and 「QSmuong04res」 (AMB-32); the simulator writes the
+    /// ids the public client reads, `OQSmuhvq02res` / `OQSmuonq02res`.
+    pub fn result_file_name(
+        self,
+        facility: &str,
+        reception_number: &str,
+        processed_at: &str,
+    ) -> String {
+        match self {
+            JobKind::VisitingBulk | JobKind::OnlineBulk => format!(
+                "{}_{reception_number}.{}",
+                self.result_message().as_str(),
+                if self == JobKind::VisitingBulk {
+                    "zip"
+                } else {
+                    "xml"
+                }
+            ),
+            _ => oqs_protocol::naming::bulk_result_file_name(
+                self.result_message(),
+                facility,
+                processed_at,
+            ),
         }
     }
 }
@@ -170,12 +221,16 @@ impl JobState {
             (JobKind::Entrusted, S::Failed(F::XmlStructure)) => t::INQUIRY_FAILED_XML,
             (JobKind::Entrusted, S::Failed(F::Header)) => t::ENTRUSTED_FAILED_REQUEST_ITEM,
             (JobKind::Entrusted, S::Failed(F::Limit)) => t::ENTRUSTED_FAILED_FILE_SIZE,
+            // JOB-03's 照会状況 are JOB-01's, verbatim (the ch.3 table repeats them).
+            (JobKind::VisitingBulk | JobKind::OnlineBulk, s) => s.status(JobKind::BulkInquiry),
         }
     }
 
     /// The description next to the status in the manual's item table.
     pub fn description(self, kind: JobKind) -> &'static str {
         match (kind, self) {
+            // JOB-03's descriptions are JOB-01's, verbatim (the ch.3 table repeats them).
+            (JobKind::VisitingBulk | JobKind::OnlineBulk, s) => s.description(JobKind::BulkInquiry),
             (JobKind::BulkInquiry, JobState::Waiting) => t::INQUIRY_WAITING_DESC,
             (JobKind::BulkInquiry, JobState::Processing) => t::INQUIRY_PROCESSING_DESC,
             (JobKind::BulkInquiry, JobState::Done) => t::INQUIRY_DONE_DESC,
