@@ -127,3 +127,160 @@ fn message_is(w: &mut OqsWorld, expected: String) {
         .map(str::to_owned);
     assert_eq!(got.as_deref(), Some(expected.as_str()));
 }
+
+// ------------------------------------------------------------------ JOB-03 (SCR-25 / SCR-26)
+
+const FACILITY: &str = "1234567890";
+
+/// SCR-25 《照会》 as OQSmuhvq01req / OQSmuonq01req: one row of conditions (診療区分, the
+/// 同意年月日 and 受診年月日 ranges, dates as yyyy/mm/dd; empty cells are left out).
+#[when(
+    regex = r"^訪問診療等・オンライン診療等の資格情報一括照会を (XML/HTTP|ファイル連携) ?で登録する:?$"
+)]
+async fn submit_bulk(w: &mut OqsWorld, transport: String, step: &Step) {
+    let table = step.table.as_ref().expect("a table of conditions");
+    let (head, row) = (&table.rows[0], &table.rows[1]);
+    let cell = |label: &str| {
+        head.iter()
+            .position(|h| h == label)
+            .map(|i| row[i].trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let kind = cell("診療区分").expect("「診療区分」 column");
+    let (message, flag) = match kind.as_str() {
+        "訪問診療等" => ("OQSmuhvq01req", "2"),
+        "オンライン診療等" => ("OQSmuonq01req", "3"),
+        other => panic!("「{other}」 is not a 診療区分"),
+    };
+    let flag = cell("MedicalTreatmentFlag").unwrap_or_else(|| flag.to_owned());
+    let date = |label: &str| cell(label).map(|d| d.replace('/', ""));
+    let req = oqs_protocol::visiting_bulk::ConsentedBulkRequest {
+        header: oqs_protocol::message::RequestHeader {
+            medical_institution_code: Some(FACILITY.into()),
+            arbitrary_file_identifier: Some("scenario".into()),
+            ..Default::default()
+        },
+        consent_date_from: date("同意年月日(自)"),
+        consent_date_to: date("同意年月日(至)"),
+        examination_date_from: date("受診年月日(自)"),
+        examination_date_to: date("受診年月日(至)"),
+        medical_treatment_flag: Some(flag),
+    };
+    let body =
+        oqs_protocol::xml::write_document(&req.to_element(), oqs_protocol::TextEncoding::ShiftJis);
+    w.submit(&transport, message, body).await;
+}
+
+/// The fetch of the last JOB-03 job (02req of its 診療区分).
+#[when(
+    regex = r"^受付番号で訪問診療等・オンライン診療等の照会結果を (XML/HTTP|ファイル連携) ?で取得する$"
+)]
+async fn fetch_bulk(w: &mut OqsWorld, transport: String) {
+    let number = w.number();
+    let job = w.sim.jobs.job(&number).expect("the job exists");
+    let message = match job.kind.key() {
+        "visiting-bulk" => "OQSmuhvq02req",
+        "online-bulk" => "OQSmuonq02req",
+        other => panic!("job {number} is a {other} job"),
+    };
+    let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><MedicalInstitutionCode>{FACILITY}</MedicalInstitutionCode></MessageHeader><MessageBody><ReceptionNumber>{number}</ReceptionNumber></MessageBody></XmlMsg>");
+    let bytes = w.send_message(&transport, message, body.into_bytes()).await;
+    let doc = oqs_protocol::xml::read_document(&bytes, Default::default()).expect("02res is XML");
+    w.bulk.fetched = Some(doc.root);
+    w.replies.push(super::world::Reply {
+        transport: Transport::from_words(&transport),
+        status: 200,
+        bytes,
+        file_name: None,
+        request_name: None,
+    });
+}
+
+/// RULE-56: no element of a medical-information kind anywhere in the fetched result.
+#[then(regex = r"^照会結果に医療情報（特定健診情報、薬剤情報等）は含まれない$")]
+fn no_medical_information(w: &mut OqsWorld) {
+    fn walk(e: &oqs_protocol::Element, found: &mut Vec<String>) {
+        if [
+            "Pharmacists",
+            "Diagnosis",
+            "Operation",
+            "SpecificHealthCheckups",
+        ]
+        .iter()
+        .any(|p| e.name.starts_with(p))
+        {
+            found.push(e.name.clone());
+        }
+        for c in &e.children {
+            walk(c, found);
+        }
+    }
+    let root = w.bulk.fetched.as_ref().expect("no result was fetched");
+    let units = root
+        .child("MessageBody")
+        .map(|b| b.children_named("BulkConfirmUnit").count())
+        .unwrap_or(0);
+    assert!(units > 0, "the result has no rows to look into");
+    let mut found = Vec::new();
+    walk(root, &mut found);
+    assert!(
+        found.is_empty(),
+        "medical information in the result: {found:?}"
+    );
+}
+
+/// The 訪問診療等 download is a zip holding the fetched result under `name`.
+#[then(
+    regex = r"^ダウンロードした zip にはファイル「([^」]*)」が入っていて、取得した照会結果とバイト単位で同じである$"
+)]
+fn zip_holds_the_result(w: &mut OqsWorld, name: String) {
+    let (_, _, bytes) = w.bulk.download.as_ref().expect("nothing was downloaded");
+    let files = oqs_protocol::zip::read_stored_zip(bytes).expect("the download is a zip");
+    assert_eq!(files.len(), 1, "one file in the zip");
+    assert_eq!(files[0].0, name);
+    assert_eq!(
+        files[0].1,
+        w.last().bytes,
+        "the zipped XML is the fetched result"
+    );
+}
+
+/// SCR-26: 《診療区分》 → 《更新》 lists the newest jobs of that 診療区分 (RULE-52: at most 3).
+#[then(
+    regex = r"^資格情報一括照会結果\(訪問診療等・オンライン診療等\)で「(訪問診療等|オンライン診療等)」を選ぶと最後に登録した (\d+) 件が新しい順に表示される$"
+)]
+async fn listing(w: &mut OqsWorld, kind: String, n: usize) {
+    let key = if kind == "訪問診療等" {
+        "visiting-bulk"
+    } else {
+        "online-bulk"
+    };
+    let mine: Vec<String> = w
+        .bulk
+        .numbers
+        .iter()
+        .filter(|number| w.sim.jobs.job(number).is_some_and(|j| j.kind.key() == key))
+        .cloned()
+        .collect();
+    for number in &mine {
+        w.sim.jobs.wait(number, std::time::Duration::from_secs(10));
+    }
+    let (status, bytes) = w
+        .http(
+            "GET",
+            &format!("/jobs?kind={key}&facility={FACILITY}"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    let listed: Vec<String> = v["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|j| j["receptionNumber"].as_str().expect("number").to_owned())
+        .collect();
+    let expected: Vec<String> = mine.iter().rev().take(n).cloned().collect();
+    assert_eq!(listed, expected);
+}
