@@ -65,6 +65,12 @@ impl Browser {
                 self.cookies.insert(k.into(), val.into());
             }
         }
+        assert_eq!(
+            res.headers()
+                .get(header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store")
+        );
         let status = res.status();
         let location = res
             .headers()

@@ -277,3 +277,40 @@ async fn only_item(w: &mut OqsWorld, label: String) {
     assert_eq!(items, 1, "{page}");
     assert!(page.contains(&format!(">{}<", escaped(&label))));
 }
+
+#[when(regex = r"^メニューを表示しなおす$")]
+async fn reload_menu(w: &mut OqsWorld) {
+    w.screen_request("GET", "/menu", None).await;
+}
+
+/// 環境設定情報 and the terminal's software (ENV-02, ENV-03, ENV-08, ENV-09), as the tray and
+/// `PUT /__admin/terminal/settings` set them.
+#[given(regex = r"^環境設定の「([^」]*)」を「([^」]*)」とする$")]
+#[when(regex = r"^環境設定の「([^」]*)」を「([^」]*)」とする$")]
+async fn set_environment(w: &mut OqsWorld, item: String, value: String) {
+    let mut s = w.sim.terminal.settings();
+    let installed = || match value.as_str() {
+        "インストール済" => true,
+        "未インストール" => false,
+        other => panic!("「{other}」: インストール済 or 未インストール"),
+    };
+    match item.as_str() {
+        "本人認証用カードリーダーソフト" => s.reader_software = installed(),
+        "電子処方箋対応版の本人認証用カードリーダーソフト" => {
+            s.prescription_reader_software = installed()
+        }
+        "電子処方箋利用区分" => {
+            s.prescription_usage = serde_json::from_value(serde_json::Value::String(value.clone()))
+                .unwrap_or_else(|e| panic!("電子処方箋利用区分 「{value}」: {e}"))
+        }
+        "発行形態選択タイミング" => {
+            s.prescription_at_check = match value.as_str() {
+                "資格確認時に確認する" => true,
+                "資格確認時以外に確認する" => false,
+                other => panic!("発行形態選択タイミング 「{other}」"),
+            }
+        }
+        other => panic!("no setting 「{other}」"),
+    }
+    w.sim.terminal.set_settings(s);
+}

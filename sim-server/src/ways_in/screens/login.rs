@@ -11,7 +11,7 @@ use crate::services::accounts::Login;
 use crate::simulator::Simulator;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -189,8 +189,6 @@ async fn logout(State(sim): State<Arc<Simulator>>, p: Posted<Empty>) -> Response
     let mut r = Redirect::to(paths::LOGIN).into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, session::set_cookie(SESSION_COOKIE, ""));
-    r.headers_mut()
-        .append(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 

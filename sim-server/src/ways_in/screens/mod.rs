@@ -57,7 +57,8 @@ pub mod paths {
     pub const FACE_SETTINGS: &str = "/face-reader/settings";
 }
 
-/// Every screen's routes.
+/// Every screen's routes. Pages are never cached: they show one operator's data, and the
+/// browser's 《戻る》 after a logout must not show them again.
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .merge(login::router())
@@ -67,6 +68,15 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(face_reader::router())
         .merge(checks::router())
         .merge(history::router())
+        .layer(axum::middleware::map_response(no_store))
+}
+
+async fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
 }
 
 /// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.
