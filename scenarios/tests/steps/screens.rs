@@ -314,3 +314,18 @@ async fn set_environment(w: &mut OqsWorld, item: String, value: String) {
     }
     w.sim.terminal.set_settings(s);
 }
+
+/// ENV-14: the 緊急時医療情報・資格確認機能 対象期間 (as `PUT /__admin/faults/outage` sets it).
+#[given(regex = r"^緊急時医療情報・資格確認機能の対象期間を「([^」]*)」から「([^」]*)」とする$")]
+#[when(regex = r"^緊急時医療情報・資格確認機能の対象期間を「([^」]*)」から「([^」]*)」とする$")]
+async fn emergency_period(w: &mut OqsWorld, from: String, until: String) {
+    let day = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y/%m/%d").unwrap_or_else(|e| panic!("{s}: {e}"))
+    };
+    w.sim
+        .outage
+        .set_emergency_period(Some(sim_server::services::outage::DayRange {
+            from: day(&from),
+            until: day(&until),
+        }));
+}

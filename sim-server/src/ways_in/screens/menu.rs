@@ -24,6 +24,8 @@ pub enum Shown {
     Kinds(&'static [&'static str]),
     /// Only when the terminal's settings say so.
     Terminal(TerminalCondition),
+    /// RULE-90 (ENV-14): only inside the 緊急時医療情報・資格確認機能 対象期間 (`sim.outage`).
+    Emergency,
 }
 
 /// A display condition on the terminal's settings.
@@ -146,12 +148,19 @@ pub const MENU: &[MenuItem] = &[
         shown: Shown::Kinds(&["薬局"]),
         ..item(STORAGE, "保管調剤結果一括取得結果", "SCR-34", None)
     },
+    // Its items are not described in the manual (v1.16 removed them): one entry.
+    MenuItem {
+        shown: Shown::Emergency,
+        ..item(None, "緊急時医療情報・資格確認機能", "ENV-14", None)
+    },
 ];
 
 /// The items `op` sees, in order, on a terminal with these settings.
+/// `emergency`: today is inside the emergency period (ENV-14).
 pub fn visible(
     op: &Operator,
     terminal: &crate::terminal::TerminalSettings,
+    emergency: bool,
 ) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
@@ -161,6 +170,7 @@ pub fn visible(
             Shown::Always => true,
             Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
             Shown::Terminal(c) => c.holds(terminal),
+            Shown::Emergency => emergency,
         })
         .collect()
 }
@@ -183,7 +193,12 @@ async fn menu(
     axum::extract::State(sim): axum::extract::State<Arc<crate::simulator::Simulator>>,
     op: Operator,
 ) -> Markup {
-    let items = visible(&op, &sim.terminal.settings());
+    let today = sim.clock.now().date_naive();
+    let items = visible(
+        &op,
+        &sim.terminal.settings(),
+        sim.outage.emergency_open(today),
+    );
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();
     for i in items {
