@@ -284,3 +284,28 @@ async fn listing(w: &mut OqsWorld, kind: String, n: usize) {
     let expected: Vec<String> = mine.iter().rev().take(n).cloned().collect();
     assert_eq!(listed, expected);
 }
+
+// ------------------------------------------------------------------ ENV-02 / ENV-03
+
+/// 環境設定情報: 「電子処方箋利用区分」 (ENV-02) and 「発行形態選択タイミング」 (ENV-03) together
+/// (the admin route replaces the facility settings whole).
+#[given(
+    regex = r"^施設の電子処方箋利用区分は「([^」]*)」、発行形態選択タイミングは「(資格確認時に確認する|資格確認時以外に確認する)」である$"
+)]
+async fn prescription_settings(w: &mut OqsWorld, usage: String, timing: String) {
+    let body = serde_json::json!({
+        "prescription_usage": usage,
+        "prescription_at_check": timing == "資格確認時に確認する",
+    })
+    .to_string()
+    .into_bytes();
+    let (status, bytes) = w
+        .http(
+            "PUT",
+            "/__admin/terminal/settings",
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+}
