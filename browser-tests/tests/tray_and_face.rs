@@ -81,8 +81,32 @@ async fn the_tray_changes_the_terminal() {
     click_css(c, "form[action='/__tray/faults/terminal'] button").await;
     assert_eq!(terminal(&f)["fault"]["code"], "f7654321");
 
-    // The exercise ERR-27: a face reader in 目視確認 checks the unregistered card at once.
+    // The exercise ERR-27: a face reader in 目視確認 with an unregistered card (waiting for
+    // SCR-31); switched to 無人運転 the reader checks a card put on it at once.
     click_css(c, "tr#ERR-27 button").await;
+    let t = terminal(&f);
+    assert_eq!(
+        (
+            t["readers"][0]["mode"].as_str(),
+            t["readers"][0]["card"].as_str()
+        ),
+        (Some("目視確認"), Some("unregistered")),
+        "{t}"
+    );
+    choose(
+        c,
+        "form[action='/__tray/readers/0/mode'] select",
+        "無人運転",
+    )
+    .await;
+    click_css(c, "form[action='/__tray/readers/0/mode'] button").await;
+    choose(
+        c,
+        "form[action='/__tray/readers/0/card'] select[name=profile]",
+        "unregistered",
+    )
+    .await;
+    click_css(c, "form[action='/__tray/readers/0/card'] button").await;
     let text = f.page_text().await;
     assert!(
         text.contains("マイナンバーカードを保険証として利用するための登録を開始します。"),

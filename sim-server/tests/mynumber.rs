@@ -405,7 +405,8 @@ async fn a_face_reader_writes_its_result_into_face() {
             .as_deref(),
         Some("顔認証")
     );
-    // Face-reader rows of §7.8: 保険証利用登録 not done → ERR-27, no file.
+    // Face-reader rows of §7.8: 保険証利用登録 not done → ERR-27, no file. In 目視確認 the card
+    // waits on the reader for SCR-31's check (ch.9 §3: after 《OK》 on DLG-27).
     call(
         &sim,
         "PUT",
@@ -413,32 +414,27 @@ async fn a_face_reader_writes_its_result_into_face() {
         json!({ "mode": "目視確認" }),
     )
     .await;
-    let r = call(
-        &sim,
-        "PUT",
-        "/__admin/terminal/readers/0/card",
-        json!({ "profile": "unregistered" }),
-    )
-    .await;
-    let v = r.json();
-    assert_eq!(v["confirmation"]["dialog"]["err"], "ERR-27", "{v}");
+    for (profile, err) in [
+        ("unregistered", "ERR-27"),
+        ("uninsured", "ERR-28"),
+        ("unreadable", "ERR-26"),
+    ] {
+        let r = call(
+            &sim,
+            "PUT",
+            "/__admin/terminal/readers/0/card",
+            json!({ "profile": profile }),
+        )
+        .await;
+        let v = r.json();
+        assert!(
+            v.get("confirmation").is_none(),
+            "no check before SCR-31's: {v}"
+        );
+        let v = confirm(&sim, json!({ "face_reader": true })).await;
+        assert_dialog(&v, err);
+    }
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
-    let r = call(
-        &sim,
-        "PUT",
-        "/__admin/terminal/readers/0/card",
-        json!({ "profile": "uninsured" }),
-    )
-    .await;
-    assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-28");
-    let r = call(
-        &sim,
-        "PUT",
-        "/__admin/terminal/readers/0/card",
-        json!({ "profile": "unreadable" }),
-    )
-    .await;
-    assert_eq!(r.json()["confirmation"]["dialog"]["err"], "ERR-26");
     // SCR-31 with no face reader connected: ERR-25.
     topology(&sim, "generic").await;
     let v = confirm(&sim, json!({ "face_reader": true })).await;

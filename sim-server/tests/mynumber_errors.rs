@@ -377,8 +377,10 @@ async fn rule79_face_reader_in_visual_mode() {
         json!({ "profile": "valid" }),
     )
     .await;
-    let v = r.json();
-    let c = &v["confirmation"];
+    // In 目視確認 the card waits for SCR-31's check.
+    assert!(r.json().get("confirmation").is_none(), "{}", r.text());
+    let v = confirm(&sim, json!({ "face_reader": true, "method": "目視確認" })).await;
+    let c = &v;
     assert_eq!(c["banner"], texts::BANNER_VALID, "{v}");
     assert_eq!(c["dialogs"][0]["id"], "DLG-27", "{v}");
     assert_eq!(

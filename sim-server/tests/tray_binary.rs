@@ -207,14 +207,9 @@ async fn readers_cards_and_modes_change_what_the_check_answers() {
         .await;
     assert_eq!(status, 422);
 
-    // A face reader in 目視確認 runs its check when the card is put on it (ERR-27).
+    // A face reader in 無人運転 runs its check when the card is put on it (ERR-27); the tray
+    // shows it.
     tray.act("/__tray/topology", &[("topology", "face")]).await;
-    tray.act("/__tray/readers/0/mode", &[("mode", "目視確認")])
-        .await;
-    assert_eq!(
-        tray.get_json("/__admin/terminal").await["readers"][0]["mode"],
-        "目視確認"
-    );
     let location = tray
         .act("/__tray/readers/0/card", &[("profile", "unregistered")])
         .await;
@@ -223,6 +218,21 @@ async fn readers_cards_and_modes_change_what_the_check_answers() {
     assert_eq!(err_of(&c), "ERR-27");
     let page = tray.page(&format!("?done=card&confirmation={id}")).await;
     assert!(page.contains("マイナンバーカードを保険証として利用するための登録を開始します。"));
+    // In 目視確認 the card waits for SCR-31's check.
+    tray.act("/__tray/readers/0/mode", &[("mode", "目視確認")])
+        .await;
+    assert_eq!(
+        tray.get_json("/__admin/terminal").await["readers"][0]["mode"],
+        "目視確認"
+    );
+    let location = tray
+        .act("/__tray/readers/0/card", &[("profile", "uninsured")])
+        .await;
+    assert!(!location.contains("confirmation="), "{location}");
+    assert_eq!(
+        err_of(&tray.check(json!({"face_reader": true})).await),
+        "ERR-28"
+    );
 
     // 日本語名称 and セットアップ済み (RULE-82, ERR-29's condition), as the admin route sets them.
     tray.act("/__tray/readers/0/face", &[("label", "外科受付用")])
@@ -428,13 +438,10 @@ async fn every_dialog_preset_reproduces_its_dialog() {
     for n in (5..=19).chain(25..=28) {
         let id = format!("ERR-{n:02}");
         let location = tray.act("/__tray/exercise", &[("id", &id)]).await;
+        // A face reader in 目視確認 checks on SCR-31's request only.
+        assert!(!location.contains("confirmation="), "{location}");
         let got = match n {
-            // Read on a face reader in 目視確認 as the card is put on it.
-            26..=28 => {
-                let c = confirmation_of(&location);
-                tray.get_json(&format!("/terminal/mynumber/{c}")).await
-            }
-            25 => tray.check(json!({"face_reader": true})).await,
+            25..=28 => tray.check(json!({"face_reader": true})).await,
             13 => tray.check(json!({"method": "pin", "pin": "1234"})).await,
             _ => tray.check(json!({})).await,
         };
@@ -462,13 +469,8 @@ async fn every_dialog_preset_reproduces_its_dialog() {
         (r[0]["kind"].as_str(), r[0]["mode"].as_str()),
         (Some("face"), Some("無人運転"))
     );
-    let location = tray.act("/__tray/exercise", &[("id", "FLOW-39")]).await;
-    let c = tray
-        .get_json(&format!(
-            "/terminal/mynumber/{}",
-            confirmation_of(&location)
-        ))
-        .await;
+    tray.act("/__tray/exercise", &[("id", "FLOW-39")]).await;
+    let c = tray.check(json!({"face_reader": true})).await;
     assert_eq!(c["banner"], "この資格は有効です。", "{c}");
     assert_eq!(c["method"], "目視確認");
     tray.act("/__tray/exercise", &[("id", "ERR-29")]).await;

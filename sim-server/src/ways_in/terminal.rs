@@ -432,9 +432,10 @@ pub struct CardBody {
     pub confirmation_date: Option<String>,
 }
 
-/// Inserts a virtual card of `profile`. On a face reader the reader runs the confirmation at
-/// once (the patient authenticates at the reader) and writes the result into `face/`: the
-/// answer then carries `"confirmation"`. Blocking (APDUs, RSA): call it off the async workers.
+/// Inserts a virtual card of `profile`. On a face reader in 無人運転 or 暗証番号認証固定 the reader
+/// runs the confirmation at once (the patient authenticates at the reader) and writes the result
+/// into `face/`: the answer then carries `"confirmation"`. In 目視確認 the card waits on the
+/// reader for SCR-31's check (`POST /terminal/mynumber {"face_reader": true}`). Blocking (APDUs, RSA): call it off the async workers.
 pub fn insert_card(
     sim: &Simulator,
     index: usize,
@@ -456,13 +457,15 @@ pub fn insert_card(
         sim.clock.now(),
         state_dir.as_deref(),
     )?;
-    let face = sim
+    // A face reader checks by itself in 無人運転 / 暗証番号認証固定; in 目視確認 the card waits
+    // for the staff's 《OK》 on DLG-27 (SCR-31, ch.9 §3 steps 4–5).
+    let checks_by_itself = sim
         .terminal
         .readers()
         .get(index)
-        .is_some_and(|r| r.kind == ReaderKind::Face);
+        .is_some_and(|r| r.kind == ReaderKind::Face && r.mode != Some(FaceMode::Visual));
     let mut v = terminal_json(sim);
-    if face {
+    if checks_by_itself {
         let req = MyNumberRequest {
             reader: Some(index),
             method: Some(if b.pin.is_some() {

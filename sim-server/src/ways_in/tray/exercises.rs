@@ -210,21 +210,21 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-26",
         title: "目視確認実行: 読み取り失敗",
         section: "第9章 §5(1)",
-        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unreadable。",
+        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unreadable → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "unreadable")]),
     },
     Exercise {
         id: "ERR-27",
         title: "保険証利用登録の開始（顔認証付き）",
         section: "第9章 §5(1)",
-        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unregistered。",
+        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unregistered → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "unregistered")]),
     },
     Exercise {
         id: "ERR-28",
         title: "有効な資格が確認できない（顔認証付き）",
         section: "第9章 §5(1)",
-        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured。",
+        how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "uninsured")]),
     },
 ];
@@ -232,7 +232,7 @@ pub const DIALOGS: &[Exercise] = &[
 /// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
 pub const FACE_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-38", title: "顔認証付きカードリーダーを目視確認モードに切り替える", section: "第9章 §2", how: "《準備》: 顔認証付きカードリーダー 1 台（無人運転）。SCR-31 の《目視確認》→ DLG-21 →《OK》→ DLG-22。", preset: face(FaceMode::Unattended, &[]) },
-    Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（置いた時点でリーダーが 1 回確認します）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
+    Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（目視確認ではカードは SCR-31 の確認を待ちます）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
     Exercise { id: "FLOW-40", title: "無人運転モードに戻す", section: "第9章 §4", how: "《準備》: 目視確認モード。SCR-31 の《無人運転》→ DLG-23 → DLG-24。", preset: face(FaceMode::Visual, &[]) },
     Exercise { id: "FLOW-41", title: "暗証番号認証固定モードに切り替える", section: "第9章 §5", how: "《準備》: 目視確認モード。SCR-31 の《暗証番号認証固定》→ DLG-25 → DLG-26。", preset: face(FaceMode::Visual, &[]) },
     Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: Some(Preset { topology: "face*2", face_mode: None, cards: &[], fault: None }) },
