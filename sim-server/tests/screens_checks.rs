@@ -498,3 +498,129 @@ async fn history_search_list_detail_and_csv() {
         .await;
     assert!(bad.has(r#"id="check-error""#) && !bad.has(r#"id="count""#));
 }
+
+/// OQSmuquc01req with 新橋 太郎 and 新橋 花子 (無効 on 2021-01-06).
+const BULK_FILE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><QualificationConfirmationDate>20210106</QualificationConfirmationDate><MedicalInstitutionCode>1234567890</MedicalInstitutionCode><ArbitraryFileIdentifier>bulk-1</ArbitraryFileIdentifier></MessageHeader><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber><Birthdate>19540326</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo><QualificationConfirmSearchInfo><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>02</InsuredBranchNumber><Birthdate>19550118</Birthdate><LimitApplicationCertificateRelatedConsFlg>0</LimitApplicationCertificateRelatedConsFlg></QualificationConfirmSearchInfo></MessageBody></XmlMsg>\n";
+
+/// OQSmuimm01req registering 照会番号 B13_1234567890 for 新橋 太郎.
+const REGISTRATION_FILE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><MedicalInstitutionCode>1234567890</MedicalInstitutionCode></MessageHeader><MessageBody><ReferenceNumberRegistrationInfo><ReferenceNumber>B13_1234567890</ReferenceNumber><InsurerNumber>06139000</InsurerNumber><InsuredCardSymbol>9000</InsuredCardSymbol><InsuredIdentificationNumber>10001</InsuredIdentificationNumber><InsuredBranchNumber>01</InsuredBranchNumber></ReferenceNumberRegistrationInfo></MessageBody></XmlMsg>\n";
+
+/// Waits until the first row of a result list offers 《ダウンロード》; its href.
+async fn downloadable(op: &mut Operator, list: &str) -> String {
+    for _ in 0..100 {
+        let p = op.get(list).await;
+        let key = format!(r#"href="{list}/"#);
+        if let Some(i) = p.body.find(&key) {
+            return p.body[i + 6..].chars().take_while(|c| *c != '"').collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no downloadable job on {list}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bulk_upload_then_result_download() {
+    let server = start_server(|c| {
+        c.args(["--now", NOW, "--job-pacing", "instant"]);
+    });
+    let mut op = logged_in(&server).await;
+    let menu = op.get("/menu").await;
+    for p in [
+        "/bulk-inquiry",
+        "/bulk-inquiry/results",
+        "/reference-registration",
+        "/reference-registration/results",
+    ] {
+        assert!(menu.has(&format!(r#"href="{p}""#)), "{p}");
+    }
+    // SCR-15: any file name (RULE-55) → DLG-13 with the 受付番号 ending in the login id.
+    let scr15 = op.get("/bulk-inquiry").await;
+    assert!(scr15.has("資格情報照会ファイル") && scr15.has("ファイルが選択されていません"));
+    let csrf = scr15.csrf();
+    let p = op
+        .post_file(
+            "/bulk-inquiry",
+            &csrf,
+            "今日の患者さん.txt",
+            BULK_FILE.as_bytes(),
+        )
+        .await;
+    assert_eq!(p.dialog().as_deref(), Some("DLG-13"), "{}", p.body);
+    assert!(
+        p.has("受付番号は20210106100000000_staff01です。"),
+        "{}",
+        p.body
+    );
+    assert!(p.has("(受付時刻：01月06日 10時00分)"));
+    // A stale CSRF token does nothing.
+    let stale = op
+        .post_file("/bulk-inquiry", "0000", "x.xml", BULK_FILE.as_bytes())
+        .await;
+    assert!(stale.dialog().is_none() && !stale.has("受付番号は"));
+    // SCR-16: the job and its result file (both rows answered).
+    let href = downloadable(&mut op, "/bulk-inquiry/results").await;
+    let list = op.get("/bulk-inquiry/results").await;
+    assert!(
+        list.has("20210106100000000_staff01") && list.has("受付番号"),
+        "{}",
+        list.body
+    );
+    let file = op.get(&href).await;
+    assert_eq!(file.status, 200);
+    assert!(file.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".xml"));
+    assert!(
+        file.has("<ReceptionNumber>20210106100000000_staff01</ReceptionNumber>"),
+        "{}",
+        file.body
+    );
+    assert_eq!(
+        file.body.matches("<QualificationValidity>").count(),
+        2,
+        "{}",
+        file.body
+    );
+    // SCR-17 → DLG-15, SCR-18 → its result; the 照会番号 then shows on an insurance-card check.
+    let scr17 = op.get("/reference-registration").await;
+    let csrf = scr17.csrf();
+    let p = op
+        .post_file(
+            "/reference-registration",
+            &csrf,
+            "renkei",
+            REGISTRATION_FILE.as_bytes(),
+        )
+        .await;
+    assert_eq!(p.dialog().as_deref(), Some("DLG-15"), "{}", p.body);
+    let href = downloadable(&mut op, "/reference-registration/results").await;
+    let file = op.get(&href).await;
+    assert_eq!(file.status, 200, "{}", file.body);
+    assert!(
+        file.has("<NumberOfNormalProcessing>1</NumberOfNormalProcessing>"),
+        "{}",
+        file.body
+    );
+    let scr13 = op.get("/check/insurance-card").await;
+    let csrf = scr13.csrf();
+    let r = op
+        .post(
+            "/check/insurance-card",
+            &csrf,
+            &[
+                ("insurer", "06139000"),
+                ("symbol", "9000"),
+                ("number", "10001"),
+                ("branch", "01"),
+                ("era", "昭和"),
+                ("year", "29"),
+                ("month", "3"),
+                ("day", "26"),
+                ("date", "2021/01/06"),
+                ("step", "search"),
+            ],
+        )
+        .await;
+    assert!(r.has("B13_1234567890"), "{}", r.body);
+}

@@ -88,6 +88,7 @@ impl Simulator {
                         encoding,
                         raw: None,
                     },
+                    None,
                 )
             }
             MessageId::BulkInquiryFetchRequest
@@ -230,8 +231,9 @@ impl Simulator {
         &self,
         kind: crate::jobs::JobKind,
         input: crate::jobs::Submitted<'_>,
+        login_id: Option<&str>,
     ) -> (Answered, JournalNote) {
-        let (answered, job) = self.jobs.submit(kind, input, self.population(), None);
+        let (answered, job) = self.jobs.submit(kind, input, self.population(), login_id);
         let note = match job {
             Some(j) => JournalNote {
                 error_code: None,
@@ -280,6 +282,19 @@ impl Simulator {
         transport: Transport,
         source: &str,
     ) -> Result<Answered, Rejection> {
+        self.handle_xml_by(message, bytes, transport, source, None)
+    }
+
+    /// [`Self::handle_xml`] for a file uploaded on an operator screen (SCR-15 / SCR-17): the
+    /// 受付番号 ends in the operator's login id (AMB-33).
+    pub fn handle_xml_by(
+        &self,
+        message: &str,
+        bytes: &[u8],
+        transport: Transport,
+        source: &str,
+        login_id: Option<&str>,
+    ) -> Result<Answered, Rejection> {
         let text = String::from_utf8_lossy(bytes);
         let mut entry = self.entry(transport, message, source, bytes.len(), &text);
         let result = self
@@ -300,11 +315,13 @@ impl Simulator {
                                     encoding: doc.encoding,
                                     raw: Some(bytes),
                                 },
+                                login_id,
                             )
                         }
                         Err(error) => self.submit_job(
                             kind,
                             crate::jobs::Submitted::Unreadable { error, raw: bytes },
+                            login_id,
                         ),
                     });
                 }

@@ -158,6 +158,24 @@ impl Operator {
         self.follow(p).await
     }
 
+    /// Posts a `multipart/form-data` form with the CSRF token and one file, follows redirects.
+    pub async fn post_file(&mut self, path: &str, csrf: &str, name: &str, bytes: &[u8]) -> Page {
+        let b = "----oqs-test-boundary-7d1f";
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", format!("multipart/form-data; boundary={b}"))
+            .body(body);
+        let p = self.send(r).await;
+        self.follow(p).await
+    }
+
     /// Presses the dialog button `label` of `page` (a form button: its hidden fields are sent).
     pub async fn press(&mut self, page: &Page, label: &str) -> Page {
         let fields = page.button_form(label);

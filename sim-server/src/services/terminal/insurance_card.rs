@@ -85,6 +85,8 @@ pub fn confirm_insurance_card(
     let mut answer =
         inquiry::answer_single_inquiry(&pop, &inquiry_req, TextEncoding::Utf8, now, cx.errors);
     if let Some(body) = answer.response.body.as_mut() {
+        // RULE-51: the facility's registered 照会番号 show here too, as on every result.
+        cx.references.patch(&facility, &mut body.results);
         // RULE-21: SCR-10 ⑧ shows the form after an insurance-card check too.
         if !body.results.is_empty() {
             body.prescription_issue_select = choices.prescription_form.map(|f| f.code().to_owned());

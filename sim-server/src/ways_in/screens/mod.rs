@@ -9,9 +9,11 @@
 //! - ch.9/10: [`face_reader`] (SCR-31 顔認証付きカードリーダー操作, SCR-32 環境設定).
 //! - ch.2/4: [`checks`] (SCR-08/09/10 My Number check, SCR-13 insurance-card check).
 //! - ch.8: [`history`] (SCR-19/20 資格確認履歴, CSV).
+//! - ch.5/7: [`bulk`] (SCR-15..18 bulk files and their results).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
+pub mod bulk;
 pub mod checks;
 pub mod dialog;
 pub mod face_reader;
@@ -68,6 +70,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(face_reader::router())
         .merge(checks::router())
         .merge(history::router())
+        .merge(bulk::router())
         .layer(axum::middleware::map_response(no_store))
 }
 
