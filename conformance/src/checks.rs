@@ -120,6 +120,8 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-035", title_en: "医療扶助: a search by 公費負担者番号 + 受給者番号 shows the 医療扶助 qualification (証区分 A1) as the manual's" },
     CheckInfo { id: "CHK-B-036", title_en: "医療扶助 without a ticket for this facility (有効（未登録）) shows ERR-20's text and the masked numbers' validity" },
     CheckInfo { id: "CHK-B-037", title_en: "医療扶助 with a social-insurance mismatch (ConsistencyFlag) shows ERR-21's text" },
+    CheckInfo { id: "CHK-B-038", title_en: "During a system outage (ENV-15) the client shows the outage text verbatim and no validity, and keeps working (no crash)" },
+    CheckInfo { id: "CHK-B-039", title_en: "During a system outage the client falls back instead of retrying in a loop (at most 3 requests for one check)" },
 ];
 
 /// The English title of a check id.

@@ -64,7 +64,7 @@ impl Harness {
     }
 
     /// Back to a clean state for the next scenario: built-in population, the clock at `START`,
-    /// no card in reader 0, no faults (terminal, jobs, file exchange), an empty `face/`, instant jobs, no
+    /// no card in reader 0, no faults (terminal, jobs, file exchange, システム障害), an empty `face/`, instant jobs, no
     /// registered 照会番号. The journal is not cleared (its sequence
     /// numbers go on); a scenario reads the entries after its [`Harness::journal_mark`].
     pub fn reset(&self) {
@@ -77,6 +77,7 @@ impl Harness {
         self.sim.jobs.set_pacing(Pacing::Instant);
         self.sim.jobs.set_system_fault(false);
         self.sim.exchange_faults.clear();
+        self.sim.outage.clear();
         // face/ results of one check are not picked up in the next.
         if let Ok(entries) = std::fs::read_dir(self.exchange_dir.join("face")) {
             for e in entries.flatten() {

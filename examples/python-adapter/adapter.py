@@ -197,7 +197,8 @@ class HttpTransport:
             with urllib.request.urlopen(request, timeout=15) as response:
                 return response.read(), []
         except urllib.error.HTTPError as error:
-            # 400/404/413: "<code> <message>\n<reason>" as text, like a .err file.
+            # 400/404/413 and 503 (システム障害): "<code> <message>\n<reason>" as text, like a
+            # .err file.
             raise Rejected(error.read().decode("utf-8", "replace"), []) from error
 
 
@@ -227,7 +228,8 @@ class WebApiTransport:
                 # 認証トークンが無効です: expired (30 minutes unused) — authenticate again, once.
                 self.token = None
                 continue
-            if status == 400:
+            if status in (400, 503):
+                # 400: the request could not be read; 503: システム障害 (docs/interface.md §2.9).
                 first = "%s %s" % (answer.get("errorCode") or "", answer.get("msg") or "")
                 raise Rejected(first.strip(), [])
             if status != 200:
@@ -240,6 +242,10 @@ class WebApiTransport:
         login = json.dumps({"userId": self.account.get("user_id", ""),
                             "password": self.account.get("password", "")})
         status, answer = self.post(self.AUTH, login, {})
+        if status == 503:
+            # システム障害: shown like any refusal, never retried in a loop (RULE-91).
+            first = "%s %s" % (answer.get("errorCode") or "", answer.get("msg") or "")
+            raise Rejected(first.strip(), [])
         if status != 200:
             # 401 wrong password, 403 locked (ERR-01): never retry a login automatically.
             raise ClientError("WebAPI auth: HTTP %d %s" % (status, answer.get("msg")))

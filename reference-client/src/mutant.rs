@@ -174,6 +174,12 @@ mutants! {
     /// ch.6 §1(7) (RULE-44, ERR-21): a ticket's ConsistencyFlag 1 is a social-insurance
     /// mismatch to tell staff; this one ignores it and shows the 有効 banner only.
     IgnoreConsistencyFlag = "ignore-consistency-flag", check = "CHK-B-037";
+    /// RULE-91 / ENV-15: during a system outage the client shows the outage and falls back;
+    /// this one stops with an error of its own (the adapter answers ok:false).
+    OutageCrash = "outage-crash", check = "CHK-B-038";
+    /// RULE-91 / ENV-15: an outage is not retried in a loop; this one sends the same request
+    /// again 20 times, 10 ms apart.
+    OutageRetryStorm = "outage-retry-storm", check = "CHK-B-039";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -51,7 +51,11 @@ pub fn search(
         let token = match &session.id_token {
             Some(t) => t.clone(),
             None => {
-                let t = auth(http, base, account)?;
+                let t = match auth(http, base, account)? {
+                    Ok(t) => t,
+                    // システム障害: the auth is refused like everything else (§2.9).
+                    Err(outage) => return Ok(Searched::Rejected(outage)),
+                };
                 session.id_token = Some(t.clone());
                 t
             }
@@ -72,7 +76,7 @@ pub fn search(
             }
             return Ok(Searched::Rejected(text_of(&json, "msg")));
         }
-        if status.is_client_error() {
+        if status.is_client_error() || status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
             let code = text_of(&json, "errorCode");
             return Ok(Searched::Rejected(format!(
                 "{code} {}",
@@ -89,12 +93,13 @@ pub fn search(
     Err(format!("POST {url}: refused twice"))
 }
 
-/// `POST …/auth` → the idToken.
+/// `POST …/auth` → the idToken, or (inner `Err`) the outage's `<code> <message>` when the
+/// system is down (HTTP 503).
 fn auth(
     http: &reqwest::blocking::Client,
     base: &str,
     account: &WebApiAccount,
-) -> Result<String, String> {
+) -> Result<Result<String, String>, String> {
     let url = format!("{base}{AUTH_PATH}");
     let res = http
         .post(&url)
@@ -104,6 +109,13 @@ fn auth(
     let status = res.status();
     let text = res.text().map_err(|e| format!("POST {url}: {e}"))?;
     let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+        return Ok(Err(format!(
+            "{} {}",
+            text_of(&json, "errorCode"),
+            text_of(&json, "msg")
+        )));
+    }
     if !status.is_success() {
         // 401 wrong account, 403 locked (ERR-01, lockedUntil): the adapter cannot go on.
         return Err(format!(
@@ -114,6 +126,6 @@ fn auth(
     }
     json.pointer("/result/idToken")
         .and_then(Value::as_str)
-        .map(str::to_owned)
+        .map(|t| Ok(t.to_owned()))
         .ok_or_else(|| format!("WebAPI auth answered no idToken: {text}"))
 }

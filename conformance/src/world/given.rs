@@ -119,3 +119,11 @@ async fn tokens_idle(w: &mut CertWorld, minutes: i64) -> Result<(), String> {
     ctx.harness.set_now(later);
     Ok(())
 }
+
+#[given(regex = r"^シミュレーターはシステム障害中である$")]
+async fn outage(w: &mut CertWorld) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let now = ctx.harness.sim.clock.now();
+    ctx.harness.sim.outage.start(now, None);
+    Ok(())
+}

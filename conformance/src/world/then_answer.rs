@@ -295,3 +295,62 @@ async fn terminal_count(w: &mut CertWorld, n: usize) -> Result<(), String> {
         "ERR-13 (a locked PIN is not retried)",
     )
 }
+
+/// The `system-outage` row of the error table in force (its code and message).
+fn outage_row(w: &CertWorld) -> Result<(String, String), String> {
+    let ctx = w.ctx()?;
+    let e = ctx
+        .harness
+        .sim
+        .error_table()
+        .entry(oqs_protocol::ErrorKind::SystemOutage);
+    Ok((e.code.clone(), e.message.clone()))
+}
+
+#[then(regex = r"^クライアントはシステム障害の文言をそのまま表示する$")]
+async fn shows_outage(w: &mut CertWorld) -> Result<(), String> {
+    let (code, expected) = outage_row(w)?;
+    let c = w.conclusion()?.clone();
+    let mut diffs = Vec::new();
+    let first_line = format!("{code} {expected}");
+    let shown = c.message.as_deref().map(str::trim);
+    if shown != Some(expected.as_str()) && shown != Some(first_line.as_str()) {
+        diffs.push(FieldDiff {
+            field: "message".into(),
+            expected: format!("{expected} (or the whole first line: {first_line})"),
+            actual: opt(&c.message),
+            rule: Some("ENV-15, docs/interface.md §2.9 (the outage's text, verbatim)".into()),
+        });
+    }
+    if let Some(actual) = &c.error_code {
+        if actual != &code {
+            diffs.push(FieldDiff {
+                field: "error_code".into(),
+                expected: code.clone(),
+                actual: actual.clone(),
+                rule: Some("docs/interface.md §5 (system-outage)".into()),
+            });
+        }
+    }
+    w.verdict("システム障害の表示", diffs)
+}
+
+#[then(regex = r"^障害中にクライアントが送った要求は「(\d+)」件以下である$")]
+async fn no_retry_storm(w: &mut CertWorld, most: usize) -> Result<(), String> {
+    let (code, _) = outage_row(w)?;
+    let sent = w
+        .journal()
+        .iter()
+        .filter(|e| e.error_code.as_deref() == Some(code.as_str()))
+        .count();
+    let mut diffs = Vec::new();
+    if sent == 0 || sent > most {
+        diffs.push(FieldDiff {
+            field: "requests during the outage".into(),
+            expected: format!("1 to {most}"),
+            actual: sent.to_string(),
+            rule: Some("RULE-91 (fall back while the system cannot be used; no retry loop)".into()),
+        });
+    }
+    w.verdict("障害中の要求数", diffs)
+}

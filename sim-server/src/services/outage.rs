@@ -127,6 +127,13 @@ impl Outage {
         Ok(ep)
     }
 
+    /// No outage ever, no emergency period (a test harness between scenarios).
+    pub fn clear(&self) {
+        let mut st = self.lock();
+        self.active.store(false, Ordering::SeqCst);
+        *st = State::default();
+    }
+
     /// ENV-14: the 対象期間 of 緊急時医療情報・資格確認機能 (`None`: no period, the menu is hidden).
     pub fn set_emergency_period(&self, period: Option<DayRange>) {
         self.lock().emergency = period;
