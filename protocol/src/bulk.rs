@@ -8,6 +8,7 @@ use crate::fields::StructureError;
 use crate::header::{header_and_body, RequestHeader, ResultHeaderFields, BODY, ROOT};
 use crate::message::QualificationResult;
 use crate::search::{SearchInfo, SEARCH_INFO};
+use crate::sink::{Sink, TreeSink};
 
 /// The unit of a JOB-01 result.
 pub const BULK_CONFIRM_UNIT: &str = "BulkConfirmUnit";
@@ -195,24 +196,35 @@ impl BulkConfirmUnit {
     }
 
     pub fn to_element(&self) -> Element {
-        let mut u = Element::new(BULK_CONFIRM_UNIT).with(self.search.to_element());
-        u.push_leaf(
+        let mut t = TreeSink::new();
+        self.emit(&mut t);
+        t.finish()
+    }
+
+    pub fn emit<S: Sink>(&self, u: &mut S) {
+        u.open(BULK_CONFIRM_UNIT);
+        self.search.emit(u);
+        u.leaf(
             "ProcessingResultStatus",
             self.processing_result_status.code(),
         );
-        u.push_opt("ProcessingResultCode", self.processing_result_code.clone());
-        u.push_opt(
-            "ProcessingResultMessage",
-            self.processing_result_message.clone(),
+        u.opt(
+            "ProcessingResultCode",
+            self.processing_result_code.as_deref(),
         );
-        u.push_opt(
+        u.opt(
+            "ProcessingResultMessage",
+            self.processing_result_message.as_deref(),
+        );
+        u.opt(
             "QualificationValidity",
             self.qualification_validity.map(|v| v.code()),
         );
-        u.children
-            .extend(self.results.iter().map(QualificationResult::to_element));
-        u.push_opt("ReferenceNumber", self.reference_number.clone());
-        u
+        for r in &self.results {
+            r.emit(u);
+        }
+        u.opt("ReferenceNumber", self.reference_number.as_deref());
+        u.close();
     }
 }
 

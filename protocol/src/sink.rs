@@ -102,6 +102,8 @@ pub struct XmlOut {
     starts: Vec<usize>,
     /// The last element opened has no child yet: its `>` is not written (it may end as `/>`).
     pending: bool,
+    /// Levels of indent below the document's root (a fragment's depth).
+    base: usize,
 }
 
 impl XmlOut {
@@ -117,7 +119,29 @@ impl XmlOut {
             names: String::with_capacity(128),
             starts: Vec::with_capacity(8),
             pending: false,
+            base: 0,
         }
+    }
+
+    /// A fragment: elements written at `depth` levels of indent, no prolog, no final newline
+    /// (units of a bulk result, joined into the document by their writer).
+    pub fn fragment(depth: usize, capacity: usize) -> Self {
+        XmlOut {
+            out: String::with_capacity(capacity),
+            encoding: TextEncoding::Utf8,
+            names: String::with_capacity(128),
+            starts: Vec::with_capacity(8),
+            pending: false,
+            base: depth,
+        }
+    }
+
+    /// The fragment's text (UTF-8; the document's writer encodes the whole).
+    pub fn finish_fragment(mut self) -> String {
+        while !self.starts.is_empty() {
+            self.close();
+        }
+        self.out
     }
 
     fn line(&mut self) {
@@ -126,7 +150,7 @@ impl XmlOut {
             self.pending = false;
         }
         self.out.push('\n');
-        for _ in 0..self.starts.len() {
+        for _ in 0..self.base + self.starts.len() {
             self.out.push(' ');
         }
     }

@@ -102,7 +102,7 @@ pub(crate) fn process(
             out.errors += 1;
         }
         out.needs_check |= unit.needs_check();
-        out.fragments.push(super::fragment(unit.to_element()));
+        out.fragments.push(super::render::unit_fragment(unit));
     };
     if inner.pacing() == super::Pacing::Instant && req.rows.len() >= PARALLEL_FROM {
         let threads = std::thread::available_parallelism()
@@ -119,7 +119,7 @@ pub(crate) fn process(
                         rows.iter()
                             .map(|r| {
                                 let u = answer(r);
-                                let text = super::fragment(u.to_element());
+                                let text = super::render::unit_fragment(&u);
                                 (u, text)
                             })
                             .collect::<Vec<_>>()

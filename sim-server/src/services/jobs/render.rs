@@ -1,7 +1,8 @@
 //! Writing a result file: the header, then each unit rendered once as an XML fragment, so a
 //! 10,000-row result is not built as one tree.
 
-use oqs_protocol::bulk::BulkResultHeader;
+use oqs_protocol::bulk::{BulkConfirmUnit, BulkResultHeader};
+use oqs_protocol::sink::XmlOut;
 use oqs_protocol::xml;
 use oqs_protocol::{Element, TextEncoding};
 
@@ -52,6 +53,13 @@ fn write_at(out: &mut String, el: &Element, depth: usize) {
     out.push('>');
 }
 
+/// A bulk inquiry's unit written directly (no tree), the same text as [`fragment`] of its tree.
+pub(crate) fn unit_fragment(unit: &BulkConfirmUnit) -> String {
+    let mut out = XmlOut::fragment(2, 2048);
+    unit.emit(&mut out);
+    out.finish_fragment()
+}
+
 /// The whole result message: the header and the written units, in `encoding`. The same bytes
 /// as `write_document(header.to_document(units))` (a unit test holds it to that).
 pub(crate) fn render_result(
@@ -86,6 +94,35 @@ pub(crate) fn render_result(
 mod tests {
     use super::*;
     use oqs_protocol::codes::{CharacterCode, SegmentOfResult};
+
+    #[test]
+    fn a_unit_written_directly_is_its_tree_written() {
+        use oqs_protocol::codes::{ProcessingResultStatus, QualificationValidity};
+        use oqs_protocol::message::{QualificationResult, SearchInfo, SpecificDiseaseInfo};
+        let unit = BulkConfirmUnit {
+            search: SearchInfo {
+                insurer_number: Some("06139000".into()),
+                insured_card_symbol: Some("".into()),
+                birthdate: Some("19540326".into()),
+                ..SearchInfo::default()
+            },
+            processing_result_status: ProcessingResultStatus::Normal,
+            processing_result_code: None,
+            processing_result_message: Some("<&> 'q' \"d\"".into()),
+            qualification_validity: Some(QualificationValidity::Valid),
+            results: vec![
+                QualificationResult {
+                    name: Some("新橋　太郎".into()),
+                    name_kana: Some("ｼﾝﾊﾞｼ ﾀﾛｳ".into()),
+                    specific_diseases: vec![SpecificDiseaseInfo::default()],
+                    ..QualificationResult::default()
+                },
+                QualificationResult::default(),
+            ],
+            reference_number: Some("XYZ".into()),
+        };
+        assert_eq!(unit_fragment(&unit), fragment(unit.to_element()));
+    }
 
     #[test]
     fn joined_fragments_are_the_bytes_of_the_whole_tree() {
