@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use oqs_protocol::errors::ErrorKind;
+use oqs_protocol::TextEncoding;
 use std::sync::Arc;
 
 /// A rejection as an HTTP response: the error-table text, plain UTF-8.
@@ -73,7 +74,10 @@ async fn post_xml(
     let source = format!("/xml/{message}");
     match sim.handle_xml(&message, &bytes, Transport::HttpXml, &source) {
         Ok(a) => {
-            let content_type = format!("application/xml; charset={}", a.encoding.label());
+            let content_type = match a.encoding {
+                TextEncoding::Utf8 => "application/xml; charset=UTF-8",
+                TextEncoding::ShiftJis => "application/xml; charset=Shift_JIS",
+            };
             ([(header::CONTENT_TYPE, content_type)], a.into_body()).into_response()
         }
         Err(r) => rejection_response(&r),
