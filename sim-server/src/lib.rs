@@ -41,6 +41,7 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .merge(ways_in::history::router())
         .merge(ways_in::dispensing::router())
         .merge(ways_in::outage::router())
+        .merge(ways_in::visiting::router())
         .merge(exchange::router())
         .merge(ways_in::tray::router())
         .merge(ways_in::screens::router())

@@ -225,3 +225,144 @@ async fn the_file_exchange_answers_the_same_bytes() {
         assert_eq!(answered.as_deref(), Some(&http.body[..]), "{message}");
     }
 }
+
+async fn get_json(sim: &Arc<Simulator>, uri: &str) -> (StatusCode, serde_json::Value) {
+    let r = send(sim, "GET", uri, &[], Vec::new()).await;
+    (r.status, r.json())
+}
+
+#[tokio::test]
+async fn the_consented_list_searches_pages_and_greys_cancelled_rows() {
+    let sim = sim();
+    let base = "/visiting/consents?facility=1234567890&kind=訪問診療等";
+    let (status, v) = get_json(
+        &sim,
+        &format!("{base}&consent_from=2023/01/01&consent_to=2023/12/31"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["pager"], "検索結果：2 件 1-2件表示");
+    assert_eq!(v["rows"][0]["name"], "山田 隆子");
+    assert_eq!(v["rows"][0]["referenceNumber"], "XYZ010409");
+    assert_eq!(v["rows"][0]["consentDate"], "2023/01/08");
+    assert_eq!(v["rows"][0]["validUntil"], "2025/09/20 16:44");
+    assert_eq!(v["rows"][0]["operation"], "○");
+    assert_eq!(v["rows"][1]["name"], "新橋 太郎");
+    assert_eq!(v["rows"][1]["operation"], "", "手術 not consented");
+    assert_eq!(v["rows"][1]["grey"], false);
+    // Filters: 照会番号, 氏名(カナ), 性別, 生年月日.
+    for (filter, n) in [
+        ("&reference_number=XYZ010409", 1),
+        ("&name_kana=シンバシ", 1),
+        ("&sex=女", 1),
+        ("&birthdate=1954/03/26", 1),
+        ("&sex=未設定", 0),
+    ] {
+        let (_, v) = get_json(&sim, &format!("{base}&consent_from=2023/01/01{filter}")).await;
+        assert_eq!(v["total"], n, "{filter}");
+    }
+    // RULE-65: a date range is required; 受診年月日 only for オンライン診療等.
+    let (status, v) = get_json(&sim, base).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("どちらか一方はご入力ください")),
+        "{v}"
+    );
+    let (status, _) = get_json(&sim, &format!("{base}&examination_from=2023/04/01")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = get_json(
+        &sim,
+        "/visiting/consents?facility=1234567890&kind=外来&consent_from=2023/01/01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, online) = get_json(&sim, "/visiting/consents?facility=1234567890&kind=オンライン診療等&examination_from=2023/04/01&examination_to=2023/04/30").await;
+    assert_eq!(online["rows"][0]["name"], "宮崎 一太");
+    assert_eq!(online["rows"][0]["examinationDate"], "2023/04/17");
+    // RULE-66: a cancelled consent stays listed, grey, without 「○」.
+    let cancel = request_xml("UTF-8", Some("20230825"), &taro());
+    send(&sim, "POST", "/xml/OQSsihvd01req", &[], cancel.into_bytes()).await;
+    let (_, v) = get_json(&sim, &format!("{base}&consent_from=2023/01/01")).await;
+    assert_eq!(v["rows"][1]["grey"], true);
+    assert_eq!(v["rows"][1]["diagnosis"], "");
+    assert_eq!(v["rows"][0]["grey"], false);
+}
+
+#[tokio::test]
+async fn the_list_pages_ten_rows() {
+    let sim = sim();
+    let mut fixture = String::new();
+    for i in 0..12 {
+        fixture.push_str(&format!(
+            "[[person]]\nid = \"page-{i}\"\nname = \"試験 {i}\"\nkana = \"シケン\"\nsex = \"男\"\nbirthdate = 1960-01-01\n[[person.qualification]]\ninsurer = \"06139000\"\nsymbol = \"P\"\nnumber = \"{i}\"\nbranch = \"01\"\nvalid_from = 2020-01-01\n[[consent]]\ninsurer = \"06139000\"\nsymbol = \"P\"\nnumber = \"{i}\"\nbranch = \"01\"\nkind = \"訪問診療等\"\nconsented_on = 2023-03-01\nvalid_until = 2026-01-01\n"
+        ));
+    }
+    sim.load_fixtures(
+        oqs_domain::fixtures::LoadMode::Extend,
+        "pages.toml",
+        &fixture,
+    )
+    .expect("loads");
+    let base = "/visiting/consents?facility=1234567890&kind=訪問診療等&consent_from=2023/01/01";
+    let (_, first) = get_json(&sim, base).await;
+    assert_eq!(first["total"], 14);
+    assert_eq!(first["rows"].as_array().map(Vec::len), Some(10));
+    assert_eq!(first["pager"], "検索結果：14 件 1-10件表示");
+    let (_, second) = get_json(&sim, &format!("{base}&page=2")).await;
+    assert_eq!(second["rows"].as_array().map(Vec::len), Some(4));
+    assert_eq!(second["pager"], "検索結果：14 件 11-14件表示");
+}
+
+#[tokio::test]
+async fn a_row_opens_its_detail_and_downloads_it() {
+    let sim = sim();
+    let (_, v) = get_json(
+        &sim,
+        "/visiting/consents?facility=1234567890&kind=訪問診療等&consent_from=2023/01/01",
+    )
+    .await;
+    let id = v["rows"][0]["id"].as_u64().expect("id");
+    let detail = send(
+        &sim,
+        "GET",
+        &format!("/visiting/consents/{id}?facility=1234567890"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    // The same bytes as the OQSsihvq01req of her card on today's date.
+    let direct = post(&sim, "OQSsihvq01req", &{
+        let mut y = yamada();
+        y.retain(|(k, _)| *k != "LimitApplicationCertificateRelatedConsFlg");
+        y.push(("LimitApplicationCertificateRelatedConsFlg", "0"));
+        y
+    })
+    .await;
+    assert_eq!(detail.body, direct.body);
+    let dl = send(
+        &sim,
+        "GET",
+        &format!("/visiting/consents/{id}/download?facility=1234567890"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(dl.body, detail.body);
+    let other = send(
+        &sim,
+        "GET",
+        &format!("/visiting/consents/{id}?facility=1341234567"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::NOT_FOUND,
+        "another facility's consent is not shown"
+    );
+}

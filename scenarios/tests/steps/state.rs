@@ -65,6 +65,10 @@ pub struct VisitingState {
     pub online: bool,
     /// 「特定疾病療養受療証 ☐ 表示する」.
     pub specific_disease: bool,
+    /// The last SCR-21 search: status and page.
+    pub list: Option<(u16, serde_json::Value)>,
+    /// The SCR-21 row opened on SCR-23.
+    pub opened: Option<u64>,
 }
 
 /// One browser on the operator screens (SCR-31/32 steps): its cookies and the page it shows.

@@ -309,3 +309,131 @@ async fn prescription_settings(w: &mut OqsWorld, usage: String, timing: String) 
         .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
 }
+
+// ------------------------------------------------------------------ SCR-21 (FLOW-30)
+
+/// SCR-21 《検索》 with the given conditions (one row of a table; empty cells are left out).
+#[when(regex = r"^同意済資格情報取得で次の条件で検索する:?$")]
+async fn search_consented(w: &mut OqsWorld, step: &Step) {
+    let table = step.table.as_ref().expect("a table of conditions");
+    let (head, row) = (&table.rows[0], &table.rows[1]);
+    let param = |label: &str| match label {
+        "診療区分" => "kind",
+        "同意年月日(自)" => "consent_from",
+        "同意年月日(至)" => "consent_to",
+        "受診年月日(自)" => "examination_from",
+        "受診年月日(至)" => "examination_to",
+        "照会番号" => "reference_number",
+        "生年月日" => "birthdate",
+        "氏名(カナ)" => "name_kana",
+        "性別" => "sex",
+        other => panic!("no condition 「{other}」 on SCR-21"),
+    };
+    let mut uri = format!("/visiting/consents?facility={FACILITY}");
+    for (h, v) in head.iter().zip(row) {
+        if !v.trim().is_empty() {
+            uri.push_str(&format!("&{}={}", param(h), v.trim()));
+        }
+    }
+    let (status, bytes) = w.http("GET", &uri, &[], vec![]).await;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    w.visiting.list = Some((status, v));
+}
+
+fn page(w: &OqsWorld) -> &serde_json::Value {
+    let (status, v) = w.visiting.list.as_ref().expect("no search was made");
+    assert_eq!(*status, 200, "{v}");
+    v
+}
+
+#[then(regex = r"^「(検索結果：.*)」と表示される$")]
+fn pager_is(w: &mut OqsWorld, text: String) {
+    assert_eq!(page(w)["pager"], text.as_str());
+}
+
+/// The list with the SCR-21 columns shown (氏名, 照会番号, 同意年月日, 同意有効期限, 灰色 …).
+#[then(regex = r"^同意済資格情報の一覧は次のとおりである:?$")]
+fn list_is(w: &mut OqsWorld, step: &Step) {
+    let table = step.table.as_ref().expect("a table");
+    let key = |label: &str| match label {
+        "氏名" => "name",
+        "氏名(カナ)" => "nameKana",
+        "生年月日" => "birthdate",
+        "性別" => "sex",
+        "照会番号" => "referenceNumber",
+        "手術" => "operation",
+        "診療" => "diagnosis",
+        "薬剤" => "medication",
+        "同意年月日" => "consentDate",
+        "同意有効期限" => "validUntil",
+        "受診年月日" => "examinationDate",
+        "灰色" => "grey",
+        other => panic!("no column 「{other}」 on SCR-21"),
+    };
+    let rows = page(w)["rows"].as_array().expect("rows").clone();
+    let head = &table.rows[0];
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            head.iter()
+                .map(|h| match &r[key(h)] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Bool(b) => if *b { "はい" } else { "いいえ" }.to_owned(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(got, table.rows[1..].to_vec());
+}
+
+#[then(regex = r"^検索は「(.*)」として拒否される$")]
+fn search_refused(w: &mut OqsWorld, text: String) {
+    let (status, v) = w.visiting.list.as_ref().expect("no search was made");
+    assert_eq!(*status, 422, "{v}");
+    assert!(
+        v["error"].as_str().is_some_and(|e| e.contains(&text)),
+        "{v}"
+    );
+}
+
+/// Clicking a row opens SCR-23 (the visiting inquiry of its card) — kept as the last answer.
+#[when(regex = r"^一覧の (\d+) 行目をクリックする$")]
+async fn open_row(w: &mut OqsWorld, n: usize) {
+    let id = page(w)["rows"][n - 1]["id"].as_u64().expect("a row id");
+    let (status, bytes) = w
+        .http(
+            "GET",
+            &format!("/visiting/consents/{id}?facility={FACILITY}"),
+            &[],
+            vec![],
+        )
+        .await;
+    w.replies.push(super::world::Reply {
+        transport: Transport::Http,
+        status,
+        bytes,
+        file_name: None,
+        request_name: None,
+    });
+    w.visiting.opened = Some(id);
+}
+
+/// SCR-23 《ダウンロード》: the XML saved is what SCR-23 shows.
+#[then(
+    regex = r"^資格情報確認で《ダウンロード》をクリックすると画面と同じ資格情報の XML が保存される$"
+)]
+async fn download_detail(w: &mut OqsWorld) {
+    let id = w.visiting.opened.expect("no row was opened");
+    let (status, bytes) = w
+        .http(
+            "GET",
+            &format!("/visiting/consents/{id}/download?facility={FACILITY}"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, w.last().bytes, "the download is the shown result");
+}

@@ -34,3 +34,4 @@ pub mod terminal;
 pub mod tokens;
 pub mod visiting;
 pub mod visiting_inquiry;
+pub mod visiting_list;

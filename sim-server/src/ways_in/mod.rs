@@ -8,6 +8,7 @@
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
 //! - [`screens`]: the operator screens (Japanese HTML, sessions, CSRF) at `/`.
+//! - [`visiting`]: the consented list / detail / download of ch.3 (`/visiting/…`).
 
 pub mod admin;
 pub mod admin_guard;
@@ -20,5 +21,6 @@ pub mod screens;
 pub mod serve;
 pub mod terminal;
 pub mod tray;
+pub mod visiting;
 pub mod webapi;
 pub mod xml_http;
