@@ -29,6 +29,11 @@ type Time = DateTime<FixedOffset>;
 /// The built-in accounts and facility start dates.
 pub const BUILTIN_FIXTURE: &str = include_str!("../../../fixtures/accounts.toml");
 
+/// Checked for a user ID that has no account, at the cost of a real check (the answer's time
+/// does not tell which user IDs exist).
+const UNKNOWN_USER_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$vEthnw2Va+lR052TrCnjlQ$dG2A8Y9IGP4zYRVtmaLsQG1FjpKqeo7EjHfUkTkG93M";
+
 /// 権限区分 (ch.1 §5 ⑧).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Role {
@@ -366,19 +371,20 @@ impl Accounts {
     pub fn login(&self, user: &str, given: &str, now: Time, only: Option<Kind>) -> Login {
         let current = {
             let mut g = self.lock();
-            let Some(a) = g.accounts.get_mut(user) else {
-                return Login::Refused;
-            };
-            if only.is_some_and(|k| k != a.kind) {
-                return Login::Refused;
+            match g.accounts.get_mut(user) {
+                Some(a) if only.is_none_or(|k| k == a.kind) => {
+                    if let Err(until) = a.lockout.check(now) {
+                        return Login::Locked(until);
+                    }
+                    a.generations.front().map(|g| g.hash.clone())
+                }
+                _ => None,
             }
-            if let Err(until) = a.lockout.check(now) {
-                return Login::Locked(until);
-            }
-            a.generations
-                .front()
-                .map(|g| g.hash.clone())
-                .unwrap_or_default()
+        };
+        let Some(current) = current else {
+            // An unknown user costs one hash too: the answer's time does not tell who exists.
+            hash::verify(given, UNKNOWN_USER_HASH);
+            return Login::Refused;
         };
         // The hash is checked outside the lock (tens of milliseconds).
         let ok = hash::verify(given, &current);
