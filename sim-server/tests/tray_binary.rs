@@ -153,6 +153,12 @@ async fn the_page_is_the_simulators_and_lists_every_flow_and_dialog() {
         assert!(page.contains(&format!("<option value=\"{p}\">")), "{p}");
     }
     assert!(!page.contains("<script") && !page.contains("https://"));
+    // Each row links its operator screen once the simulator has it.
+    assert!(page.contains(r#"<a href="/face-reader" target="oqs">SCR-31 を開く</a>"#));
+    assert!(
+        page.contains(r#"<a href="/login" target="oqs">"#)
+            || page.contains(r#"<a href="/" target="oqs">"#)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -24,6 +24,8 @@ pub struct Exercise {
     pub title: &'static str,
     /// Where the manual describes it.
     pub section: &'static str,
+    /// The operator screen it starts on (catalogue id); the tray links it once it exists.
+    pub screen: &'static str,
     /// How to run it (which card on which reader, which fault, which screen).
     pub how: &'static str,
     pub preset: Option<Preset>,
@@ -60,35 +62,35 @@ const VALID: &[(usize, &str)] = &[(0, "valid")];
 
 /// FLOW-01..29, in the catalogue's order.
 pub const FLOWS: &[Exercise] = &[
-    Exercise { id: "FLOW-01", title: "ログイン → お知らせ → メニュー", section: "第1章 §2", how: "SCR-01 → SCR-02 でデモ用アカウントでログイン → SCR-03 → SCR-05。5 回誤ると ERR-01。", preset: None },
-    Exercise { id: "FLOW-02", title: "メニューからお知らせ", section: "第1章 §2(1), §5", how: "SCR-05 の《お知らせ一覧》→ SCR-03 → 表題 → SCR-04 →《戻る》。", preset: None },
-    Exercise { id: "FLOW-03", title: "ログアウト", section: "第1章 §3", how: "画面上部の《ログアウト》→ DLG-01 →《OK》→ SCR-02。", preset: None },
-    Exercise { id: "FLOW-04", title: "パスワード変更", section: "第1章 §4", how: "SCR-05《アカウント情報管理》→《パスワード変更》→ SCR-06 → DLG-02 → DLG-03。", preset: None },
-    Exercise { id: "FLOW-05", title: "初期パスワードの変更", section: "第1章 §2 手順3, §4", how: "初期パスワードのアカウントでログイン → ERR-03 → SCR-07。", preset: None },
-    Exercise { id: "FLOW-06", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", how: "トレイの時計を 30 分進める、または同じアカウントで別のブラウザからログイン → ERR-04。", preset: None },
-    Exercise { id: "FLOW-07", title: "利用開始日前のログイン", section: "第1章 §2 注意", how: "利用開始日前のアカウントでログイン → SCR-05 は《パスワード変更》のみ。", preset: None },
-    Exercise { id: "FLOW-08", title: "マイナンバーカード（目視確認）", section: "第2章 §2(1)ア", how: "《準備》: 汎用カードリーダー 1 台に有効なカード (valid)。SCR-08 で《マイナンバーカードの券面で目視確認》→《目視で本人確認完了》→ SCR-10。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-09", title: "マイナンバーカード（暗証番号）", section: "第2章 §2(1)イ", how: "《準備》: 汎用カードリーダーに valid。SCR-08 で《暗証番号を入力》→ SCR-09 で 1234 → SCR-10。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-10", title: "閲覧同意（SCR-08）", section: "第2章 §2(2)", how: "《準備》: valid。SCR-08 で同意のチェック → DLG-05 / DLG-06 → カード読取り → SCR-10 ⑦。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-11", title: "閲覧同意の訂正（SCR-10）", section: "第2章 §2(1)ア 手順6, §3 ⑦", how: "FLOW-08 の後、SCR-10 で同意を変更 →《更新》。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-12", title: "限度額・特定疾病の表示（確認時）", section: "第2章 §2(3)", how: "《準備》: valid。SCR-08 で「限度額適用認定証情報を表示」等にチェック → DLG-07 / DLG-08 → SCR-10 ④。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-13", title: "確認後の証情報の表示", section: "第2章 §2(4)", how: "FLOW-08 の後、SCR-10 ④ のタブで《情報表示》→ DLG-09。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-14", title: "処方箋の発行形態（マイナンバーカード）", section: "第2章 §2(5)", how: "《準備》: valid。SCR-08 ④ で発行形態を選択 → SCR-10 ⑧ →《更新》。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-15", title: "処方箋の発行形態（被保険者証）", section: "第4章 §2(1)", how: "SCR-13 ② で発行形態を選択 →《検索》→ SCR-10 ⑧。カードは不要。", preset: None },
-    Exercise { id: "FLOW-16", title: "資格情報 XML のダウンロード", section: "第2章 §2(6), 第3章 §2(1)", how: "FLOW-08 / FLOW-18 の後、SCR-10 の《ダウンロード》。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-17", title: "薬局: 引換番号で処方箋取得", section: "第2章 §2(7)", how: "SCR-10《処方箋取得へ》→ SCR-12（薬局、電子処方箋を利用する施設）。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-18", title: "被保険者証で確認（双子・無効を含む）", section: "第4章 §2", how: "SCR-13 で保険者番号等を入力 →《検索》。双子（枝番省略）で「複数の資格該当者が見つかりました。」。カードは不要。", preset: None },
-    Exercise { id: "FLOW-19", title: "医療扶助（被保険者証画面）", section: "第6章 §1, §3", how: "SCR-13 で公費負担者番号・受給者番号を入力 → SCR-11 医療扶助タブ。", preset: None },
-    Exercise { id: "FLOW-20", title: "医療扶助（マイナンバーカード）", section: "第6章 §1", how: "被保護者のカードを置く（人物を指定して valid を置く）→ SCR-08 → SCR-11。", preset: None },
-    Exercise { id: "FLOW-21", title: "資格情報一括照会（登録）", section: "第5章 §2", how: "SCR-15 で要求ファイルを選択 →《照会》→ DLG-13。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
-    Exercise { id: "FLOW-22", title: "資格情報一括照会結果", section: "第5章 §3", how: "SCR-16 で照会状況を確認 →《ダウンロード》。ジョブの故障でシステムエラー。", preset: None },
-    Exercise { id: "FLOW-23", title: "照会番号の登録", section: "第7章 §2", how: "FLOW-08 の後、SCR-10 の《編集》→ 入力 →《登録》→ DLG-10。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-24", title: "照会番号の更新", section: "第7章 §2(1)", how: "登録済みの SCR-10 で《編集》→ 変更 →《更新》→ DLG-11。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-25", title: "照会番号の削除", section: "第7章 §2(2)", how: "SCR-10 で《編集》→ 空にして《更新》→ DLG-12。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-26", title: "照会番号一括登録", section: "第7章 §3", how: "SCR-17 で要求ファイルを選択 →《登録》→ DLG-15。", preset: None },
-    Exercise { id: "FLOW-27", title: "照会番号一括登録結果", section: "第7章 §4", how: "SCR-18 で処理状況を確認 →《ダウンロード》。", preset: None },
-    Exercise { id: "FLOW-28", title: "資格確認履歴の検索と詳細", section: "第8章 §1", how: "確認を何件か行ってから SCR-19 で期間を指定 →《検索》→《詳細》→ SCR-20。", preset: None },
-    Exercise { id: "FLOW-29", title: "資格確認履歴の CSV ダウンロード", section: "第8章 §1(1)", how: "SCR-19 の《ダウンロード》。", preset: None },
+    Exercise { id: "FLOW-01", title: "ログイン → お知らせ → メニュー", section: "第1章 §2", screen: "SCR-01", how: "SCR-01 → SCR-02 でデモ用アカウントでログイン → SCR-03 → SCR-05。5 回誤ると ERR-01。", preset: None },
+    Exercise { id: "FLOW-02", title: "メニューからお知らせ", section: "第1章 §2(1), §5", screen: "SCR-05", how: "SCR-05 の《お知らせ一覧》→ SCR-03 → 表題 → SCR-04 →《戻る》。", preset: None },
+    Exercise { id: "FLOW-03", title: "ログアウト", section: "第1章 §3", screen: "SCR-05", how: "画面上部の《ログアウト》→ DLG-01 →《OK》→ SCR-02。", preset: None },
+    Exercise { id: "FLOW-04", title: "パスワード変更", section: "第1章 §4", screen: "SCR-06", how: "SCR-05《アカウント情報管理》→《パスワード変更》→ SCR-06 → DLG-02 → DLG-03。", preset: None },
+    Exercise { id: "FLOW-05", title: "初期パスワードの変更", section: "第1章 §2 手順3, §4", screen: "SCR-01", how: "初期パスワードのアカウントでログイン → ERR-03 → SCR-07。", preset: None },
+    Exercise { id: "FLOW-06", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-01", how: "トレイの時計を 30 分進める、または同じアカウントで別のブラウザからログイン → ERR-04。", preset: None },
+    Exercise { id: "FLOW-07", title: "利用開始日前のログイン", section: "第1章 §2 注意", screen: "SCR-01", how: "利用開始日前のアカウントでログイン → SCR-05 は《パスワード変更》のみ。", preset: None },
+    Exercise { id: "FLOW-08", title: "マイナンバーカード（目視確認）", section: "第2章 §2(1)ア", screen: "SCR-08", how: "《準備》: 汎用カードリーダー 1 台に有効なカード (valid)。SCR-08 で《マイナンバーカードの券面で目視確認》→《目視で本人確認完了》→ SCR-10。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-09", title: "マイナンバーカード（暗証番号）", section: "第2章 §2(1)イ", screen: "SCR-08", how: "《準備》: 汎用カードリーダーに valid。SCR-08 で《暗証番号を入力》→ SCR-09 で 1234 → SCR-10。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-10", title: "閲覧同意（SCR-08）", section: "第2章 §2(2)", screen: "SCR-08", how: "《準備》: valid。SCR-08 で同意のチェック → DLG-05 / DLG-06 → カード読取り → SCR-10 ⑦。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-11", title: "閲覧同意の訂正（SCR-10）", section: "第2章 §2(1)ア 手順6, §3 ⑦", screen: "SCR-08", how: "FLOW-08 の後、SCR-10 で同意を変更 →《更新》。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-12", title: "限度額・特定疾病の表示（確認時）", section: "第2章 §2(3)", screen: "SCR-08", how: "《準備》: valid。SCR-08 で「限度額適用認定証情報を表示」等にチェック → DLG-07 / DLG-08 → SCR-10 ④。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-13", title: "確認後の証情報の表示", section: "第2章 §2(4)", screen: "SCR-08", how: "FLOW-08 の後、SCR-10 ④ のタブで《情報表示》→ DLG-09。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-14", title: "処方箋の発行形態（マイナンバーカード）", section: "第2章 §2(5)", screen: "SCR-08", how: "《準備》: valid。SCR-08 ④ で発行形態を選択 → SCR-10 ⑧ →《更新》。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-15", title: "処方箋の発行形態（被保険者証）", section: "第4章 §2(1)", screen: "SCR-13", how: "SCR-13 ② で発行形態を選択 →《検索》→ SCR-10 ⑧。カードは不要。", preset: None },
+    Exercise { id: "FLOW-16", title: "資格情報 XML のダウンロード", section: "第2章 §2(6), 第3章 §2(1)", screen: "SCR-08", how: "FLOW-08 / FLOW-18 の後、SCR-10 の《ダウンロード》。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-17", title: "薬局: 引換番号で処方箋取得", section: "第2章 §2(7)", screen: "SCR-08", how: "SCR-10《処方箋取得へ》→ SCR-12（薬局、電子処方箋を利用する施設）。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-18", title: "被保険者証で確認（双子・無効を含む）", section: "第4章 §2", screen: "SCR-13", how: "SCR-13 で保険者番号等を入力 →《検索》。双子（枝番省略）で「複数の資格該当者が見つかりました。」。カードは不要。", preset: None },
+    Exercise { id: "FLOW-19", title: "医療扶助（被保険者証画面）", section: "第6章 §1, §3", screen: "SCR-13", how: "SCR-13 で公費負担者番号・受給者番号を入力 → SCR-11 医療扶助タブ。", preset: None },
+    Exercise { id: "FLOW-20", title: "医療扶助（マイナンバーカード）", section: "第6章 §1", screen: "SCR-08", how: "被保護者のカードを置く（人物を指定して valid を置く）→ SCR-08 → SCR-11。", preset: None },
+    Exercise { id: "FLOW-21", title: "資格情報一括照会（登録）", section: "第5章 §2", screen: "SCR-15", how: "SCR-15 で要求ファイルを選択 →《照会》→ DLG-13。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
+    Exercise { id: "FLOW-22", title: "資格情報一括照会結果", section: "第5章 §3", screen: "SCR-16", how: "SCR-16 で照会状況を確認 →《ダウンロード》。ジョブの故障でシステムエラー。", preset: None },
+    Exercise { id: "FLOW-23", title: "照会番号の登録", section: "第7章 §2", screen: "SCR-08", how: "FLOW-08 の後、SCR-10 の《編集》→ 入力 →《登録》→ DLG-10。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-24", title: "照会番号の更新", section: "第7章 §2(1)", screen: "SCR-08", how: "登録済みの SCR-10 で《編集》→ 変更 →《更新》→ DLG-11。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-25", title: "照会番号の削除", section: "第7章 §2(2)", screen: "SCR-08", how: "SCR-10 で《編集》→ 空にして《更新》→ DLG-12。", preset: generic(VALID, None) },
+    Exercise { id: "FLOW-26", title: "照会番号一括登録", section: "第7章 §3", screen: "SCR-17", how: "SCR-17 で要求ファイルを選択 →《登録》→ DLG-15。", preset: None },
+    Exercise { id: "FLOW-27", title: "照会番号一括登録結果", section: "第7章 §4", screen: "SCR-18", how: "SCR-18 で処理状況を確認 →《ダウンロード》。", preset: None },
+    Exercise { id: "FLOW-28", title: "資格確認履歴の検索と詳細", section: "第8章 §1", screen: "SCR-19", how: "確認を何件か行ってから SCR-19 で期間を指定 →《検索》→《詳細》→ SCR-20。", preset: None },
+    Exercise { id: "FLOW-29", title: "資格確認履歴の CSV ダウンロード", section: "第8章 §1(1)", screen: "SCR-19", how: "SCR-19 の《ダウンロード》。", preset: None },
 ];
 
 /// The dialogs of the card path and the face reader (ERR-05..28 that a card, a reader or a
@@ -98,6 +100,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-05",
         title: "利用者証明用電子証明書の失効",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに revoked → SCR-08 で照会。",
         preset: generic(&[(0, "revoked")], None),
     },
@@ -105,6 +108,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-06",
         title: "利用者証明用電子証明書の有効期限切れ",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに expired → SCR-08 で照会。",
         preset: generic(&[(0, "expired")], None),
     },
@@ -112,6 +116,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-07",
         title: "証明書認証の内部エラー",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "valid を置き、端末の故障「証明書認証の内部エラー」→ SCR-08 で照会。",
         preset: generic(VALID, Some(Fault::CertificateInternalError)),
     },
@@ -119,6 +124,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-08",
         title: "電子証明書の有効期限が3カ月以内",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに expiring-soon → SCR-08 で照会（《OK》の後 SCR-10）。",
         preset: generic(&[(0, "expiring-soon")], None),
     },
@@ -126,6 +132,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-09",
         title: "カードリーダー未接続",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "構成「none」→ SCR-08 を開く。",
         preset: topology("none"),
     },
@@ -133,6 +140,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-10",
         title: "読み取り失敗",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに unreadable（または端末の故障「読み取り失敗」）→ SCR-08 で照会。",
         preset: generic(&[(0, "unreadable")], None),
     },
@@ -140,6 +148,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-11",
         title: "マイナンバーカードとして認識できない",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに not-mynumber → SCR-08 で照会。",
         preset: generic(&[(0, "not-mynumber")], None),
     },
@@ -147,6 +156,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-12",
         title: "対応していないカード",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに unsupported → SCR-08 で照会。",
         preset: generic(&[(0, "unsupported")], None),
     },
@@ -154,6 +164,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-13",
         title: "暗証番号のロック",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに pin-locked → SCR-08 で《暗証番号を入力》。",
         preset: generic(&[(0, "pin-locked")], None),
     },
@@ -161,6 +172,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-14",
         title: "マイナンバーカード認証エラー（code 付き）",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "valid を置き、端末の故障「認証エラー」（code は任意）→ SCR-08 で照会。",
         preset: generic(VALID, Some(Fault::AuthenticationError { code: None })),
     },
@@ -168,6 +180,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-15",
         title: "資格確認日に該当する資格情報なし",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに uninsured → SCR-08 で照会。",
         preset: generic(&[(0, "uninsured")], None),
     },
@@ -175,6 +188,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-16",
         title: "保険証利用登録がされていない",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "汎用カードリーダーに unregistered → SCR-08 で照会。",
         preset: generic(&[(0, "unregistered")], None),
     },
@@ -182,6 +196,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-17",
         title: "顔認証付きカードリーダー接続エラー",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "構成「generic+face」→ SCR-08 で照会（SCR-08 に ERR-19 の案内）。",
         preset: topology("generic+face"),
     },
@@ -189,6 +204,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-18",
         title: "カードリーダー接続エラー（複数）",
         section: "第2章 §4(2)",
+        screen: "SCR-08",
         how: "構成「generic*2」または「face*2」→ SCR-08 で照会。",
         preset: topology("generic*2"),
     },
@@ -196,6 +212,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-19",
         title: "顔認証付きカードリーダーを取り外す案内",
         section: "第2章 §2 手順2",
+        screen: "SCR-08",
         how: "SCR-08 の案内文の 3 行目（ERR-17 の答えにも付く）。",
         preset: topology("generic+face"),
     },
@@ -203,6 +220,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-25",
         title: "目視確認実行: カードリーダー未接続",
         section: "第9章 §5(1)",
+        screen: "SCR-31",
         how: "構成「generic」（顔認証付きカードリーダーなし）→ SCR-31 で目視確認を実行。",
         preset: topology("generic"),
     },
@@ -210,6 +228,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-26",
         title: "目視確認実行: 読み取り失敗",
         section: "第9章 §5(1)",
+        screen: "SCR-31",
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unreadable → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "unreadable")]),
     },
@@ -217,6 +236,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-27",
         title: "保険証利用登録の開始（顔認証付き）",
         section: "第9章 §5(1)",
+        screen: "SCR-31",
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに unregistered → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "unregistered")]),
     },
@@ -224,6 +244,7 @@ pub const DIALOGS: &[Exercise] = &[
         id: "ERR-28",
         title: "有効な資格が確認できない（顔認証付き）",
         section: "第9章 §5(1)",
+        screen: "SCR-31",
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "uninsured")]),
     },
@@ -231,13 +252,30 @@ pub const DIALOGS: &[Exercise] = &[
 
 /// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
 pub const FACE_FLOWS: &[Exercise] = &[
-    Exercise { id: "FLOW-38", title: "顔認証付きカードリーダーを目視確認モードに切り替える", section: "第9章 §2", how: "《準備》: 顔認証付きカードリーダー 1 台（無人運転）。SCR-31 の《目視確認》→ DLG-21 →《OK》→ DLG-22。", preset: face(FaceMode::Unattended, &[]) },
-    Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（目視確認ではカードは SCR-31 の確認を待ちます）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
-    Exercise { id: "FLOW-40", title: "無人運転モードに戻す", section: "第9章 §4", how: "《準備》: 目視確認モード。SCR-31 の《無人運転》→ DLG-23 → DLG-24。", preset: face(FaceMode::Visual, &[]) },
-    Exercise { id: "FLOW-41", title: "暗証番号認証固定モードに切り替える", section: "第9章 §5", how: "《準備》: 目視確認モード。SCR-31 の《暗証番号認証固定》→ DLG-25 → DLG-26。", preset: face(FaceMode::Visual, &[]) },
-    Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: Some(Preset { topology: "face*2", face_mode: None, cards: &[], fault: None }) },
-    Exercise { id: "ERR-29", title: "セットアップ済みの顔認証付きカードリーダーのみ設定可能", section: "第10章 §3", how: "構成「generic+face」（または顔認証付きカードリーダーの「セットアップ済み」を外す）→ SCR-32。", preset: topology("generic+face") },
+    Exercise { id: "FLOW-38", title: "顔認証付きカードリーダーを目視確認モードに切り替える", section: "第9章 §2", screen: "SCR-31", how: "《準備》: 顔認証付きカードリーダー 1 台（無人運転）。SCR-31 の《目視確認》→ DLG-21 →《OK》→ DLG-22。", preset: face(FaceMode::Unattended, &[]) },
+    Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", screen: "SCR-31", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（目視確認ではカードは SCR-31 の確認を待ちます）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
+    Exercise { id: "FLOW-40", title: "無人運転モードに戻す", section: "第9章 §4", screen: "SCR-31", how: "《準備》: 目視確認モード。SCR-31 の《無人運転》→ DLG-23 → DLG-24。", preset: face(FaceMode::Visual, &[]) },
+    Exercise { id: "FLOW-41", title: "暗証番号認証固定モードに切り替える", section: "第9章 §5", screen: "SCR-31", how: "《準備》: 目視確認モード。SCR-31 の《暗証番号認証固定》→ DLG-25 → DLG-26。", preset: face(FaceMode::Visual, &[]) },
+    Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", screen: "SCR-32", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: Some(Preset { topology: "face*2", face_mode: None, cards: &[], fault: None }) },
+    Exercise { id: "ERR-29", title: "セットアップ済みの顔認証付きカードリーダーのみ設定可能", section: "第10章 §3", screen: "SCR-32", how: "構成「generic+face」（または顔認証付きカードリーダーの「セットアップ済み」を外す）→ SCR-32。", preset: topology("generic+face") },
 ];
+
+/// The path of an operator screen, if the simulator has it: the menu's entry for it
+/// (`screens::menu::MENU`, the one table of which screens exist), or one of the screens outside
+/// the menu (entry, login, menu itself).
+pub fn screen_path(screen: &str) -> Option<&'static str> {
+    use crate::ways_in::screens::{menu::MENU, paths};
+    match screen {
+        "SCR-01" => Some(paths::ENTRY),
+        "SCR-02" => Some(paths::LOGIN),
+        "SCR-03" => Some(paths::NOTICES),
+        "SCR-05" => Some(paths::MENU),
+        _ => MENU
+            .iter()
+            .find(|i| i.screen == screen)
+            .and_then(|i| i.path),
+    }
+}
 
 /// A row of any list by id.
 pub fn find(id: &str) -> Option<&'static Exercise> {
@@ -274,5 +312,8 @@ mod tests {
             }
         }
         assert!(find("ERR-27").is_some() && find("ERR-99").is_none());
+        // Screens come from the menu's table: SCR-31 is built, SCR-99 is not a screen.
+        assert_eq!(screen_path("SCR-31"), Some("/face-reader"));
+        assert_eq!(screen_path("SCR-99"), None);
     }
 }

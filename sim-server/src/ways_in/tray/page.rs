@@ -1,7 +1,7 @@
 //! The tray's page (maud, compiled in; CSS embedded, no script). Its look — dark, with a
 //! striped 「シミュレーター」 banner — is deliberately unlike the OQS screens.
 
-use super::exercises::{Exercise, DIALOGS, FACE_FLOWS, FLOWS};
+use super::exercises::{screen_path, Exercise, DIALOGS, FACE_FLOWS, FLOWS};
 use super::{done_message, Shown};
 use crate::simulator::Simulator;
 use crate::terminal::{
@@ -411,13 +411,20 @@ fn exercise_table(v: &View, id: &str, title: &str, rows: &[Exercise]) -> Markup 
         section.panel id=(id) {
             h2 { (title) }
             table.exercises {
-                thead { tr { th { "ID" } th { "名前" } th { "マニュアル" } th { "やり方" } th { "" } } }
+                thead { tr { th { "ID" } th { "名前" } th { "マニュアル" } th { "画面" } th { "やり方" } th { "" } } }
                 tbody {
                     @for e in rows {
                         tr id=(e.id) {
                             td { code { (e.id) } }
                             td { (e.title) }
                             td { (e.section) }
+                            td {
+                                @match screen_path(e.screen) {
+                                    // One named window for the OQS screens beside the tray.
+                                    Some(p) => { a href=(p) target="oqs" { (e.screen) " を開く" } }
+                                    None => { span.empty title="この画面はまだありません: 機械向けのルートで試せます" { (e.screen) "（未実装）" } }
+                                }
+                            }
                             td { (e.how) }
                             td {
                                 @if e.preset.is_some() {
