@@ -229,6 +229,8 @@ pub const HISTORY_LINE2: [&str; 6] = [
 pub fn history_count(total: usize, from: usize, to: usize) -> String {
     format!("検索結果: {total} 件 {from}-{to}件表示")
 }
+/// ③ heading.
+pub const HISTORY_RESULTS: &str = "検索結果";
 pub const PAGER_PREV: &str = "<<前へ";
 pub const PAGER_NEXT: &str = "次へ>>";
 

@@ -207,7 +207,7 @@ async fn scr19(
     let l2 = t::HISTORY_LINE2;
     let list = html! {
         section.panel #results {
-            h2 { "③ " }
+            h2 { "③ " (t::HISTORY_RESULTS) }
             div.pager {
                 span #count { (t::history_count(found.total, if found.total == 0 { 0 } else { found.first_seq }, if found.total == 0 { 0 } else { last })) }
                 nav {
