@@ -14,6 +14,8 @@ pub struct Preset {
     pub face_mode: Option<FaceMode>,
     /// (reader index, card profile).
     pub cards: &'static [(usize, &'static str)],
+    /// The holder of those cards, when not the profile's own person.
+    pub person: Option<&'static str>,
     pub fault: Option<Fault>,
 }
 
@@ -36,6 +38,7 @@ const fn generic(cards: &'static [(usize, &'static str)], fault: Option<Fault>) 
         topology: "generic",
         face_mode: None,
         cards,
+        person: None,
         fault,
     })
 }
@@ -45,6 +48,7 @@ const fn topology(name: &'static str) -> Option<Preset> {
         topology: name,
         face_mode: None,
         cards: &[],
+        person: None,
         fault: None,
     })
 }
@@ -54,6 +58,18 @@ const fn face(mode: FaceMode, cards: &'static [(usize, &'static str)]) -> Option
         topology: "face",
         face_mode: Some(mode),
         cards,
+        person: None,
+        fault: None,
+    })
+}
+
+/// A 被保護者's medical-assistance card on the generic reader (ch.6).
+const fn assistance(person: &'static str) -> Option<Preset> {
+    Some(Preset {
+        topology: "generic",
+        face_mode: None,
+        cards: &[(0, "medical-assistance")],
+        person: Some(person),
         fault: None,
     })
 }
@@ -96,6 +112,10 @@ pub const FLOWS: &[Exercise] = &[
 /// The dialogs of the card path and the face reader (ERR-05..28 that a card, a reader or a
 /// fault causes), with how to reproduce each.
 pub const DIALOGS: &[Exercise] = &[
+    Exercise { id: "ERR-01", title: "アカウントのロック", section: "第1章 §2 注意", screen: "SCR-02", how: "SCR-02 でパスワードを 5 回間違える（例: staff01）。解除はトレイの時計を 30 分進める。", preset: None },
+    Exercise { id: "ERR-02", title: "パスワードの有効期限切れ", section: "第1章 §2 注意", screen: "SCR-02", how: "oldstaff / Old#Pass2020 でログイン（時計が 2020/11/30 より後）。", preset: None },
+    Exercise { id: "ERR-03", title: "初期パスワードのまま", section: "第1章 §2 手順3", screen: "SCR-02", how: "newstaff / Init#Pass01 でログイン。", preset: None },
+    Exercise { id: "ERR-04", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-02", how: "ログイン後にトレイの時計を 30 分進めて画面を操作する、または同じアカウントで別のブラウザからログインする。", preset: None },
     Exercise {
         id: "ERR-05",
         title: "利用者証明用電子証明書の失効",
@@ -216,6 +236,11 @@ pub const DIALOGS: &[Exercise] = &[
         how: "SCR-08 の案内文の 3 行目（ERR-17 の答えにも付く）。",
         preset: topology("generic+face"),
     },
+    Exercise { id: "ERR-20", title: "医療券・調剤券情報が登録されていない（表示）", section: "第6章 §1(2)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-jiro さんの medical-assistance → SCR-08 で資格確認日 2023/09/15 → SCR-11 医療扶助タブ。", preset: assistance("tohoku-jiro") },
+    Exercise { id: "ERR-21", title: "社会保険状況の不整合（表示）", section: "第6章 §1(7)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-nanako さんの medical-assistance → SCR-08 で資格確認日 2023/09/15。", preset: assistance("tohoku-nanako") },
+    Exercise { id: "ERR-22", title: "医療保険・医療扶助の資格なし", section: "第6章 §1(8)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-hachiro さんの medical-assistance → SCR-08 で資格確認日 2023/09/15。", preset: assistance("tohoku-hachiro") },
+    Exercise { id: "ERR-23", title: "検索結果が 10,000 件を超える", section: "第8章 §1 手順2", screen: "SCR-19", how: "10,000 件を超える資格確認（一括照会の行も数える）の後、SCR-19 で《検索》。トレイには履歴を一度に作る操作はありません。", preset: None },
+    Exercise { id: "ERR-24", title: "ダウンロードが 10,000 件を超える", section: "第8章 §1(1)", screen: "SCR-19", how: "ERR-23 と同じ件数で SCR-19 の《ダウンロード》。", preset: None },
     Exercise {
         id: "ERR-25",
         title: "目視確認実行: カードリーダー未接続",
@@ -248,6 +273,8 @@ pub const DIALOGS: &[Exercise] = &[
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "uninsured")]),
     },
+    Exercise { id: "ERR-30", title: "同日に同じ取得条件", section: "第11章", screen: "SCR-33", how: "薬局のアカウント（yaku01）で SCR-33 の《調剤結果取得》を同じ期間で 2 回。", preset: None },
+    Exercise { id: "ERR-31", title: "取得期間が 31 日を超える", section: "第11章", screen: "SCR-33", how: "薬局のアカウントで SCR-33 の期間を 32 日以上にする。", preset: None },
 ];
 
 /// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
@@ -256,7 +283,7 @@ pub const FACE_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-39", title: "目視による本人確認", section: "第9章 §3", screen: "SCR-31", how: "《準備》: 顔認証付きカードリーダー（目視確認）に valid（目視確認ではカードは SCR-31 の確認を待ちます）。SCR-31 ② で《目視で本人確認完了》→ DLG-27 →《OK》→ DLG-28。unregistered で ERR-27、uninsured で ERR-28、unreadable で ERR-26。", preset: face(FaceMode::Visual, VALID) },
     Exercise { id: "FLOW-40", title: "無人運転モードに戻す", section: "第9章 §4", screen: "SCR-31", how: "《準備》: 目視確認モード。SCR-31 の《無人運転》→ DLG-23 → DLG-24。", preset: face(FaceMode::Visual, &[]) },
     Exercise { id: "FLOW-41", title: "暗証番号認証固定モードに切り替える", section: "第9章 §5", screen: "SCR-31", how: "《準備》: 目視確認モード。SCR-31 の《暗証番号認証固定》→ DLG-25 → DLG-26。", preset: face(FaceMode::Visual, &[]) },
-    Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", screen: "SCR-32", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: Some(Preset { topology: "face*2", face_mode: None, cards: &[], fault: None }) },
+    Exercise { id: "FLOW-42", title: "電子処方箋関連画面の表示設定", section: "第10章 §2", screen: "SCR-32", how: "《準備》: 顔認証付きカードリーダー 2 台。SCR-32 で《表示しない》→ DLG-29 → DLG-30。メニューに出る条件は施設の設定（電子処方箋＋紙の処方箋併用、資格確認時に確認する、ソフト導入済み）。", preset: topology("face*2") },
     Exercise { id: "ERR-29", title: "セットアップ済みの顔認証付きカードリーダーのみ設定可能", section: "第10章 §3", screen: "SCR-32", how: "構成「generic+face」（または顔認証付きカードリーダーの「セットアップ済み」を外す）→ SCR-32。", preset: topology("generic+face") },
 ];
 

@@ -508,7 +508,11 @@ async fn prepare(
         s.terminal.set_fault(preset.fault.clone());
         let mut shown = None;
         for (index, profile) in preset.cards {
-            let v = insert_card(&s, *index, profile, CardBody::default())?;
+            let card = CardBody {
+                person: preset.person.map(str::to_owned),
+                ..CardBody::default()
+            };
+            let v = insert_card(&s, *index, profile, card)?;
             shown = v["confirmation"]["confirmation"].as_u64().or(shown);
         }
         Ok(shown)
