@@ -624,3 +624,53 @@ async fn bulk_upload_then_result_download() {
         .await;
     assert!(r.has("B13_1234567890"), "{}", r.body);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reference_number_editor_registers_updates_and_deletes() {
+    let server = start();
+    let mut op = logged_in(&server).await;
+    card(&op, "valid").await;
+    let scr10 = read_card(&mut op, VISUAL).await;
+    let url = scr10_url(&scr10);
+    assert!(scr10.has(r#"id="reference-edit""#), "{}", scr10.body);
+    // 《編集》 → the field with 《登録》 (nothing registered yet).
+    let edit = op.get(&format!("{url}?edit=0")).await;
+    assert_eq!(edit.text_of("reference-save").as_deref(), Some("登録"));
+    let csrf = edit.csrf();
+    let steps = [
+        ("JIKO3", "DLG-10", "照会番号が登録されました。", "更新"),
+        (
+            "B13_1234567890",
+            "DLG-11",
+            "照会番号が更新されました。",
+            "更新",
+        ),
+        ("", "DLG-12", "照会番号が削除されました。", "登録"),
+    ];
+    for (value, dialog, step, next_button) in steps {
+        let d = op
+            .post(
+                &format!("{url}/reference"),
+                &csrf,
+                &[("index", "0"), ("reference_number", value)],
+            )
+            .await;
+        assert_eq!(d.dialog().as_deref(), Some(dialog), "{}", d.body);
+        assert!(d.has("照会番号登録") && d.has("照会番号を登録しました。"));
+        let after = op.get(&format!("{url}?step={dialog}")).await;
+        assert_eq!(after.text_of("reference-step").as_deref(), Some(step));
+        assert!(
+            after.has(&format!(r#"<span data-label="照会番号">{value}</span>"#)),
+            "{}",
+            after.body
+        );
+        let edit = op.get(&format!("{url}?edit=0")).await;
+        assert_eq!(edit.text_of("reference-save").as_deref(), Some(next_button));
+    }
+    // Journalled as OQSsiimm01 from the screen's account.
+    let (_, j) = op.admin("GET", "/__admin/journal", "").await;
+    assert!(
+        j.contains("screen:staff01 SCR-14") && j.contains("OQSsiimm01req"),
+        "{j}"
+    );
+}

@@ -12,6 +12,7 @@
 //! notices      お知らせ (SCR-03/04)
 //! recovery     after an outage: the later check (RULE-92), the emergency check (ENV-14)
 //! outage       システム障害 as a fault (ENV-15), the emergency period (ENV-14)
+//! reference_edit  SCR-14: a confirmation's 照会番号 registered, updated or deleted
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
@@ -28,6 +29,7 @@ pub mod notices;
 pub mod outage;
 pub mod population;
 pub mod recovery;
+pub mod reference_edit;
 pub mod references;
 pub mod simulator;
 pub mod terminal;

@@ -11,6 +11,7 @@
 //! - Admin under `/__admin/terminal`: readers and topology, virtual cards by profile, face-reader
 //!   mode, facility settings, faults, the certificate registry, saved PIN states, reset.
 
+use crate::services::reference_edit::EditRefused;
 use crate::simulator::Simulator;
 use crate::terminal::{
     confirm, confirm_insurance_card, topology, update, Confirmation, Dialog, FaceMode, Fault,
@@ -23,8 +24,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oqs_protocol::codes::PrescriptionIssueForm;
-use oqs_protocol::header::RequestHeader;
-use oqs_protocol::registration::{RegistrationInfo, SingleRegistrationRequest};
 use oqs_protocol::texts;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -240,70 +239,22 @@ async fn post_reference_number(
         Ok(r) => r,
         Err(r) => return *r,
     };
-    let Some(c) = sim.terminal.confirmation(id) else {
-        return error(
+    match sim.edit_reference_number(id, 0, &edit.reference_number, None) {
+        Ok(done) => Json(json!({
+            "confirmation": id,
+            "reference_number": done.reference_number,
+            // All three steps show DLG-10's text (AMB-68).
+            "dialog": texts::DLG_10,
+            "dialog_id": done.dialog,
+            "message": done.message,
+        }))
+        .into_response(),
+        Err(EditRefused::NotFound(_)) => error(
             StatusCode::NOT_FOUND,
             format!("no recent confirmation {id}"),
-        );
-    };
-    let Some(r) = c
-        .result
-        .as_ref()
-        .and_then(|res| res.body.as_ref())
-        .and_then(|b| b.results.first())
-    else {
-        return unprocessable(RequestError(
-            "this confirmation shows no qualification to give a 照会番号".into(),
-        ));
-    };
-    let trimmed = |v: &Option<String>| v.as_deref().map(|v| v.trim().to_owned());
-    let request = SingleRegistrationRequest {
-        header: RequestHeader {
-            medical_institution_code: Some(c.facility.clone()),
-            ..Default::default()
-        },
-        info: RegistrationInfo {
-            reference_number: Some(edit.reference_number.trim().to_owned()),
-            insurer_number: trimmed(&r.insurer_number),
-            insured_card_symbol: trimmed(&r.insured_card_symbol),
-            insured_identification_number: trimmed(&r.insured_identification_number),
-            insured_branch_number: trimmed(&r.insured_branch_number),
-        },
-    };
-    let root = request.to_element();
-    let xml = oqs_protocol::xml::write_document(&root, oqs_protocol::TextEncoding::Utf8);
-    let answered = match sim.handle_xml(
-        "OQSsiimm01req",
-        &xml,
-        crate::journal::Transport::Terminal,
-        "SCR-14",
-    ) {
-        Ok(a) => a,
-        Err(e) => return unprocessable(RequestError(format!("{} {}", e.code, e.message))),
-    };
-    let body = answered.root.child("MessageBody");
-    let status = body.and_then(|b| b.child_text("ProcessingResultStatus"));
-    if status != Some("1") {
-        let msg = body
-            .and_then(|b| b.child_text("ProcessingResultMessage"))
-            .unwrap_or_default();
-        return unprocessable(RequestError(msg.to_owned()));
+        ),
+        Err(EditRefused::Refused(e)) => unprocessable(e),
     }
-    let before = r.reference_number.as_deref().unwrap_or_default();
-    let step = if edit.reference_number.trim().is_empty() {
-        texts::REFERENCE_NUMBER_DELETED
-    } else if before.is_empty() {
-        texts::REFERENCE_NUMBER_REGISTERED
-    } else {
-        texts::REFERENCE_NUMBER_UPDATED
-    };
-    Json(json!({
-        "confirmation": id,
-        "reference_number": edit.reference_number.trim(),
-        "dialog": texts::DLG_10,
-        "message": step,
-    }))
-    .into_response()
 }
 
 // ----- admin -----

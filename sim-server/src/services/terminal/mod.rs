@@ -49,4 +49,4 @@ pub use request::{
 };
 pub use settings::{Fault, PrescriptionUsage, TerminalSettings, DEFAULT_FACILITY};
 pub use state::{Terminal, DEFAULT_CHALLENGE_SEED, RECENT_CONFIRMATIONS};
-pub use update::{update, Update};
+pub use update::{refresh_reference_numbers, update, Update};

@@ -121,3 +121,14 @@ fn update_insurance_card(
     }
     Ok(c)
 }
+
+/// Shows the facility's current 照会番号 on a kept confirmation's results (after SCR-14).
+pub fn refresh_reference_numbers(cx: &Context<'_>, id: u64) {
+    let mut state = lock(&cx.terminal.state);
+    if let Some(c) = state.recent.iter_mut().find(|x| x.id == id) {
+        let facility = c.facility.clone();
+        if let Some(body) = c.result.as_mut().and_then(|r| r.body.as_mut()) {
+            cx.references.patch(&facility, &mut body.results);
+        }
+    }
+}

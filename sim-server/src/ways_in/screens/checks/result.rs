@@ -5,6 +5,7 @@
 //! (FLOW-16). The follow-ups call `terminal::update`, as `POST /terminal/mynumber/{id}/update`.
 
 use super::{card_dialog, paths, style, tabs, view};
+use crate::services::reference_edit::EditRefused;
 use crate::simulator::Simulator;
 use crate::terminal::{update, Confirmation, Consents, Method, Update};
 use crate::ways_in::screens::dialog::{Action, Dialog};
@@ -48,6 +49,10 @@ fn gone(op: &Operator) -> Response {
 #[serde(default)]
 struct Shown {
     notice: Option<String>,
+    /// SCR-14: the result whose 照会番号 is being edited.
+    edit: Option<usize>,
+    /// After DLG-10/11/12's 《OK》: which step text to show.
+    step: Option<String>,
 }
 
 fn result_url(id: u64) -> String {
@@ -83,17 +88,52 @@ fn certificate(
     }
 }
 
-fn one_result(op: &Operator, c: &Confirmation, r: &QualificationResult) -> Markup {
+/// SCR-14: 「照会番号： <value> 《編集》」, or the field with 《登録》 / 《更新》 while editing.
+fn reference_editor(
+    op: &Operator,
+    c: &Confirmation,
+    r: &QualificationResult,
+    index: usize,
+    editing: bool,
+) -> Markup {
+    let value = r.reference_number.as_deref().unwrap_or_default();
+    html! {
+        @if editing {
+            form #reference-editor method="post" action={ (result_url(c.id)) "/reference" } {
+                input type="hidden" name="csrf" value=(op.csrf());
+                input type="hidden" name="index" value=(index);
+                label for="reference_number" { (t::REFERENCE_NUMBER) "： " }
+                input #reference_number type="text" name="reference_number" value=(value) autofocus;
+                " "
+                button #reference-save type="submit" {
+                    @if value.is_empty() { (t::BUTTON_REGISTER) } @else { (t::BUTTON_UPDATE) }
+                }
+            }
+        } @else {
+            p #reference-number {
+                (t::REFERENCE_NUMBER) "： "
+                span data-label=(t::REFERENCE_NUMBER) { (value) }
+                " "
+                a.btn.sub #reference-edit href={ (result_url(c.id)) "?edit=" (index) } { (t::BUTTON_EDIT) }
+            }
+        }
+    }
+}
+
+fn one_result(
+    op: &Operator,
+    c: &Confirmation,
+    r: &QualificationResult,
+    index: usize,
+    editing: bool,
+) -> Markup {
     let mynumber = c.method != Method::InsuranceCard;
     let limit = view::limit(r).map(|v| vec![v]).unwrap_or_default();
     html! {
         div.cols {
             section.panel {
                 h2 { "② " (t::INSURED_HEADING) }
-                p #reference-number {
-                    (t::REFERENCE_NUMBER) "： "
-                    span data-label=(t::REFERENCE_NUMBER) { (r.reference_number.as_deref().unwrap_or_default()) }
-                }
+                (reference_editor(op, c, r, index, editing))
                 @if let Some(l) = view::preschool(r) { p.ok #preschool { (l) } }
                 (view::rows("insured", &view::insured(r)))
             }
@@ -119,7 +159,14 @@ fn one_result(op: &Operator, c: &Confirmation, r: &QualificationResult) -> Marku
 }
 
 /// SCR-10 for confirmation `c`, with an optional dialog.
-fn render(op: &Operator, sim: &Simulator, c: &Confirmation, dialog: Option<Markup>) -> Response {
+fn render(
+    op: &Operator,
+    sim: &Simulator,
+    c: &Confirmation,
+    dialog: Option<Markup>,
+    edit: Option<usize>,
+    step: Option<&str>,
+) -> Response {
     let settings = sim.terminal.settings();
     let mynumber = c.method != Method::InsuranceCard;
     let h = op.header();
@@ -190,7 +237,8 @@ fn render(op: &Operator, sim: &Simulator, c: &Confirmation, dialog: Option<Marku
                 }
             }
         }
-        @for r in &results { (one_result(op, c, r)) }
+        @if let Some(m) = step { section.panel { p.ok #reference-step { (m) } } }
+        @for (i, r) in results.iter().enumerate() { (one_result(op, c, r, i, edit == Some(i))) }
         section.panel {
             div.actions {
                 a.btn href=(screen_paths::MENU) { (ta::BUTTON_MENU) }
@@ -220,7 +268,13 @@ async fn get_result(
         }
         _ => None,
     };
-    render(&op, &sim, &c, dialog)
+    let step = match q.step.as_deref() {
+        Some("DLG-10") => Some(texts::REFERENCE_NUMBER_REGISTERED),
+        Some("DLG-11") => Some(texts::REFERENCE_NUMBER_UPDATED),
+        Some("DLG-12") => Some(texts::REFERENCE_NUMBER_DELETED),
+        _ => None,
+    };
+    render(&op, &sim, &c, dialog, q.edit, step)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,7 +302,7 @@ async fn post_show(
         (ta::BUTTON_OK, ok),
         (ta::BUTTON_CANCEL, Action::Link(result_url(id))),
     ]);
-    render(&op, &sim, &c, Some(d))
+    render(&op, &sim, &c, Some(d), None, None)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +365,56 @@ async fn post_update(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReferenceForm {
+    index: usize,
+    reference_number: String,
+}
+
+/// SCR-14 《登録》 / 《更新》: the shared service, then DLG-10 / DLG-11 / DLG-12 (DLG-10's text,
+/// AMB-68) whose 《OK》 shows the step text.
+async fn post_reference(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<ReferenceForm>,
+) -> Response {
+    if own(&sim, &op, id).is_none() {
+        return gone(&op);
+    }
+    let done =
+        sim.edit_reference_number(id, form.index, &form.reference_number, Some(op.login_id()));
+    let Some(c) = own(&sim, &op, id) else {
+        return gone(&op);
+    };
+    match done {
+        Ok(e) => {
+            let d = Dialog {
+                id: e.dialog,
+                ..Dialog::dlg(&texts::DLG_10)
+            }
+            .render(&[(
+                ta::BUTTON_OK,
+                Action::Link(format!("{}?step={}", result_url(id), e.dialog)),
+            )]);
+            render(&op, &sim, &c, Some(d), None, None)
+        }
+        Err(EditRefused::NotFound(_)) => gone(&op),
+        Err(EditRefused::Refused(e)) => {
+            let h = op.header();
+            Page::new(t::TITLE_RESULT)
+                .header(&h)
+                .render(html! {
+                    section.panel {
+                        p.error #check-error { (e.0) }
+                        a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
+                    }
+                })
+                .into_response()
+        }
+    }
+}
+
 /// 《ダウンロード》: the result XML (file name the simulator's, AMB-70).
 async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path<u64>) -> Response {
     match own(&sim, &op, id).and_then(|c| c.result_xml()) {
@@ -338,4 +442,5 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/check/result/{id}/show", post(post_show))
         .route("/check/result/{id}/update", post(post_update))
         .route("/check/result/{id}/xml", get(get_xml))
+        .route("/check/result/{id}/reference", post(post_reference))
 }
