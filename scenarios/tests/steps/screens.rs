@@ -2,29 +2,13 @@
 //! cookies, links followed, forms sent with their hidden fields (the CSRF token) and what was
 //! typed. Steps speak of buttons as the manual does (《ログイン》) and of what the screen shows.
 
+use super::state::Browser;
 use super::OqsWorld;
 use axum::body::Body;
 use axum::http::{header, Request};
 use cucumber::{given, then, when};
 use http_body_util::BodyExt as _;
-use std::collections::BTreeMap;
 use tower::ServiceExt as _;
-
-/// One browser: cookies, the page shown, what is typed into its form.
-#[derive(Debug, Default, Clone)]
-pub struct Browser {
-    cookies: BTreeMap<String, String>,
-    /// The HTML of the page shown.
-    pub page: String,
-    typed: Vec<(String, String)>,
-}
-
-/// The screens' side of a scenario: the browsers by name (「別のブラウザ」) and the one in use.
-#[derive(Debug, Default)]
-pub struct ScreenState {
-    browsers: BTreeMap<String, Browser>,
-    current: String,
-}
 
 const MAIN: &str = "";
 const OTHER: &str = "別のブラウザ";

@@ -109,3 +109,19 @@ pub struct DispensingState {
 pub struct OutageState {
     pub last: Option<(u16, serde_json::Value)>,
 }
+
+/// One browser: cookies, the page shown, what is typed into its form.
+#[derive(Debug, Default, Clone)]
+pub struct Browser {
+    pub cookies: std::collections::BTreeMap<String, String>,
+    /// The HTML of the page shown.
+    pub page: String,
+    pub typed: Vec<(String, String)>,
+}
+
+/// The screens' side of a scenario: the browsers by name (「別のブラウザ」) and the one in use.
+#[derive(Debug, Default)]
+pub struct ScreenState {
+    pub browsers: std::collections::BTreeMap<String, Browser>,
+    pub current: String,
+}

@@ -114,7 +114,7 @@ pub struct OqsWorld {
     /// Visiting / online care (ch.3): 診療区分, the 特定疾病 box.
     pub visiting: super::state::VisitingState,
     /// The operator screens (ch.1): browsers, pages, what is typed.
-    pub screens: super::screens::ScreenState,
+    pub screens: super::state::ScreenState,
     /// The operator screens' browser (cookies, the page shown).
     pub screen: super::state::Screen,
     /// 保管調剤結果一括取得 (ch.11): IDs, the last 01res / 02res, the screens' actions.
