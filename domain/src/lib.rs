@@ -16,6 +16,8 @@ pub mod judgement;
 pub mod model;
 pub mod outage;
 pub mod password;
+pub mod prescription;
+pub mod prescription_record;
 pub mod visiting;
 pub mod visiting_fixtures;
 pub mod visiting_inquiry;

@@ -272,6 +272,8 @@ pub struct Population {
     reference_numbers: HashMap<(Box<str>, QualificationId), Box<str>>,
     /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
     pub(crate) consents: Vec<crate::consent::Consent>,
+    /// Prescriptions by 引換番号 (DM-16), read by `crate::prescription`.
+    pub(crate) prescriptions: Vec<crate::prescription_record::Prescription>,
     /// 保管調剤結果 (ch.11), by pharmacy and 調剤年月日.
     dispensing: crate::dispensing::StoredResults,
 }

@@ -122,3 +122,67 @@ fn unknown_category(label: &str) -> String {
         all.join(", ")
     )
 }
+
+/// `[[prescription]]` in a fixture file (DM-16).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PrescriptionRecord {
+    insurer: FixtureInsurerNumber,
+    symbol: Option<String>,
+    number: String,
+    branch: Option<String>,
+    /// 引換番号 (half-width digits).
+    exchange_number: String,
+    issued_on: FixtureDate,
+    issuer: String,
+    reservation: Option<FixtureDate>,
+    #[serde(default)]
+    selected: bool,
+    #[serde(default)]
+    refill: bool,
+}
+
+/// Adds the `[[prescription]]` records to `pop`.
+pub(crate) fn load_prescriptions(
+    pop: &mut Population,
+    records: Vec<Spanned<PrescriptionRecord>>,
+    err_at: &dyn Fn(usize, &str, String) -> FixtureError,
+) -> Result<(), FixtureError> {
+    for rec in records {
+        let at = rec.span().start;
+        let r = rec.into_inner();
+        let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let symbol = opt(r.symbol);
+        let branch = opt(r.branch);
+        let Some(qualification) = pop.find_qualification(
+            r.insurer.0,
+            symbol.as_deref(),
+            r.number.trim(),
+            branch.as_deref(),
+        ) else {
+            return Err(err_at(
+                at,
+                "number",
+                "no qualification to attach the prescription to".into(),
+            ));
+        };
+        let n = r.exchange_number.trim();
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err_at(
+                at,
+                "exchange_number",
+                format!("引換番号 \"{n}\" is not half-width digits"),
+            ));
+        }
+        pop.add_prescription(crate::prescription_record::Prescription {
+            qualification,
+            exchange_number: n.into(),
+            issued_on: r.issued_on.0,
+            issuer: r.issuer.trim().into(),
+            reservation: r.reservation.map(|d| d.0),
+            selected: r.selected,
+            refill: r.refill,
+        });
+    }
+    Ok(())
+}

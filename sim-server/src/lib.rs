@@ -42,6 +42,7 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .merge(ways_in::dispensing::router())
         .merge(ways_in::outage::router())
         .merge(ways_in::visiting::router())
+        .merge(ways_in::pharmacy::router())
         .merge(exchange::router())
         .merge(ways_in::tray::router())
         .merge(ways_in::screens::router())

@@ -69,6 +69,10 @@ pub struct VisitingState {
     pub list: Option<(u16, serde_json::Value)>,
     /// The SCR-21 row opened on SCR-23.
     pub opened: Option<u64>,
+    /// The patient of SCR-12 / SCR-24 (by name).
+    pub patient: Option<String>,
+    /// The last 《処方箋取得》: status and body.
+    pub retrieved: Option<(u16, Vec<u8>)>,
 }
 
 /// One browser on the operator screens (SCR-31/32 steps): its cookies and the page it shows.

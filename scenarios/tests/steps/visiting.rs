@@ -437,3 +437,152 @@ async fn download_detail(w: &mut OqsWorld) {
     assert_eq!(status, 200);
     assert_eq!(bytes, w.last().bytes, "the download is the shown result");
 }
+
+// ------------------------------------------------------------------ prescriptions (SCR-12 / SCR-24)
+
+const PHARMACY: &str = "1341234567";
+
+/// ENV-04 「電子処方箋」 and ENV-05 「リフィル処方箋」 of the pharmacy.
+#[given(
+    regex = r"^薬局の環境設定情報は「電子処方箋」が「(利用する|利用しない)」、「リフィル処方箋」が「(利用する|利用しない)」である$"
+)]
+async fn pharmacy_settings(w: &mut OqsWorld, e: String, refill: String) {
+    let body = serde_json::json!({ "e_prescription": e, "refill": refill })
+        .to_string()
+        .into_bytes();
+    let (status, bytes) = w
+        .http(
+            "PUT",
+            "/__admin/pharmacy/settings",
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+}
+
+/// The card fields of the built-in person called `name`, as the pharmacy types them.
+fn patient(w: &OqsWorld, name: &str) -> serde_json::Value {
+    let pop = w.sim.population();
+    let id = (0..pop.person_count() as u32)
+        .find(|&i| &*pop.person(i).name == name)
+        .unwrap_or_else(|| panic!("no person 「{name}」"));
+    let q = pop.qualification(pop.qualifications_of(id).next().expect("a card"));
+    serde_json::json!({
+        "facility": PHARMACY,
+        "insurer": q.insurer.wire().trim(),
+        "symbol": q.symbol.as_deref().unwrap_or(""),
+        "number": &*q.number,
+        "branch": q.branch.as_deref().unwrap_or(""),
+        "birthdate": pop.person(id).birthdate.format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// SCR-24 opened for a patient confirmed under a 診療区分 (the list of RULE-28).
+#[when(
+    regex = r"^薬局で「([^」]*)」さんの処方箋情報取得\(訪問診療等・オンライン診療等\)を「(訪問診療等|オンライン診療等)」で開く$"
+)]
+async fn open_scr24(w: &mut OqsWorld, name: String, kind: String) {
+    let p = patient(w, &name);
+    let uri = format!(
+        "/pharmacy/prescriptions?facility={PHARMACY}&kind={kind}&insurer={}&symbol={}&number={}&branch={}&birthdate={}",
+        p["insurer"].as_str().unwrap_or(""),
+        p["symbol"].as_str().unwrap_or(""),
+        p["number"].as_str().unwrap_or(""),
+        p["branch"].as_str().unwrap_or(""),
+        p["birthdate"].as_str().unwrap_or("")
+    );
+    let (status, bytes) = w.http("GET", &uri, &[], vec![]).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    w.visiting.list = Some((status, serde_json::from_slice(&bytes).expect("JSON")));
+    w.visiting.patient = Some(name);
+}
+
+#[then(regex = r"^処方箋の一覧に次の処方箋が表示される:?$")]
+fn prescription_list(w: &mut OqsWorld, step: &Step) {
+    let table = step.table.as_ref().expect("a table");
+    let v = &w.visiting.list.as_ref().expect("SCR-24 was not opened").1;
+    assert_eq!(v["listShown"], true, "{v}");
+    let got: Vec<Vec<String>> = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            ["exchangeNumber", "issuedOn", "issuer", "reservation"]
+                .iter()
+                .map(|k| r[*k].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        table.rows[0],
+        ["引換番号", "発行年月日", "発行元医療機関名", "予約日"]
+    );
+    assert_eq!(got, table.rows[1..].to_vec());
+}
+
+#[then(regex = r"^処方箋の一覧は表示されない$")]
+fn no_prescription_list(w: &mut OqsWorld) {
+    let v = &w.visiting.list.as_ref().expect("SCR-24 was not opened").1;
+    assert_eq!(v["listShown"], false, "{v}");
+}
+
+/// 《処方箋取得》 for 引換番号 `number` of the patient (typed on SCR-12 / SCR-24, or a list row).
+#[when(regex = r"^(?:「([^」]*)」さんの)?引換番号「([^」]*)」で《処方箋取得》をクリックする$")]
+async fn retrieve_prescription(w: &mut OqsWorld, name: String, number: String) {
+    let name = if name.is_empty() {
+        w.visiting.patient.clone().expect("no patient chosen")
+    } else {
+        name
+    };
+    let mut body = patient(w, &name);
+    body["exchange_number"] = serde_json::json!(number);
+    let (status, bytes) = w
+        .http(
+            "POST",
+            "/pharmacy/prescriptions/retrieve",
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
+        .await;
+    w.visiting.patient = Some(name);
+    w.visiting.retrieved = Some((status, bytes));
+}
+
+#[then(
+    regex = r"^処方箋の XML ファイルが保存され、その引換番号は「([^」]*)」、発行元医療機関名は「([^」]*)」である$"
+)]
+fn prescription_saved(w: &mut OqsWorld, number: String, issuer: String) {
+    let (status, bytes) = w
+        .visiting
+        .retrieved
+        .as_ref()
+        .expect("nothing was retrieved");
+    assert_eq!(*status, 200, "{}", String::from_utf8_lossy(bytes));
+    let doc = oqs_protocol::xml::read_document(bytes, Default::default()).expect("XML");
+    let info = doc
+        .root
+        .child("MessageBody")
+        .and_then(|b| b.child("PrescriptionInfo"))
+        .expect("PrescriptionInfo");
+    assert_eq!(info.child_text("ExchangeNumber"), Some(number.as_str()));
+    assert_eq!(
+        info.child_text("IssuerMedicalInstitutionName"),
+        Some(issuer.as_str())
+    );
+}
+
+#[then(regex = r"^処方箋は取得できず、「(.*)」と示される$")]
+fn prescription_refused(w: &mut OqsWorld, text: String) {
+    let (status, bytes) = w
+        .visiting
+        .retrieved
+        .as_ref()
+        .expect("nothing was retrieved");
+    assert_ne!(*status, 200);
+    let v: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+    assert!(
+        v["error"].as_str().is_some_and(|e| e.contains(&text)),
+        "{v}"
+    );
+}

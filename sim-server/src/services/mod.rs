@@ -28,6 +28,7 @@ pub mod journal;
 pub mod notices;
 pub mod outage;
 pub mod population;
+pub mod prescriptions;
 pub mod recovery;
 pub mod reference_edit;
 pub mod references;

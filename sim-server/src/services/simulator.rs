@@ -65,6 +65,8 @@ pub struct Simulator {
     pub history: Arc<crate::history::History>,
     /// Injected faults of the file exchange (`/__admin/faults/exchange`).
     pub exchange_faults: crate::services::faults::ExchangeFaults,
+    /// The pharmacy's prescription retrieval (ENV-04/05, RULE-28).
+    pub pharmacy: crate::services::prescriptions::Pharmacy,
     /// システム障害 (ch.12, `/__admin/faults/outage`) and the emergency period (ENV-14).
     pub outage: crate::services::outage::Outage,
     /// 利用者アカウント and screen sessions (ch.1; the WebAPI logs in here too).
@@ -121,6 +123,7 @@ impl Simulator {
             jobs,
             history,
             exchange_faults: Default::default(),
+            pharmacy: Default::default(),
             outage: Default::default(),
         }
     }

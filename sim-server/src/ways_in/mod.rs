@@ -8,7 +8,8 @@
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
 //! - [`screens`]: the operator screens (Japanese HTML, sessions, CSRF) at `/`.
-//! - [`visiting`]: the consented list / detail / download of ch.3 (`/visiting/…`).
+//! - [`visiting`]: the consented list / detail / download of ch.3 (`/visiting/…`);
+//!   [`pharmacy`]: prescription retrieval by 引換番号 (`/pharmacy/…`).
 
 pub mod admin;
 pub mod admin_guard;
@@ -17,6 +18,7 @@ pub mod exchange;
 pub mod history;
 pub mod jobs;
 pub mod outage;
+pub mod pharmacy;
 pub mod screens;
 pub mod serve;
 pub mod terminal;
