@@ -3,6 +3,7 @@
 pub mod assistance;
 pub mod bulk;
 pub mod check;
+pub mod check_screens;
 pub mod dispensing;
 pub mod face_screens;
 pub mod history;

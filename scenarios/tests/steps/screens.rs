@@ -21,7 +21,27 @@ fn field(label: &str) -> &'static str {
         "旧パスワード" => "old",
         "新パスワード" => "new",
         "新パスワード(確認)" => "confirm",
-        other => panic!("no field 「{other}」 on the ch.1 screens"),
+        // The check screens (SCR-08, SCR-09, SCR-13, SCR-14).
+        "目視で本人確認完了" => "visual_done",
+        "手術情報の閲覧を同意する" => "operation",
+        "診療・薬剤情報の閲覧を同意する" => "diagnosis",
+        "特定健診情報の閲覧を同意する" => "checkup",
+        "限度額適用認定証情報を表示" | "限度額適用認定証 表示する" => {
+            "show_limit"
+        }
+        "特定疾病療養受療証情報を表示" => "show_sd",
+        "暗証番号" => "pin",
+        "保険者番号" => "insurer",
+        "記号" => "symbol",
+        "番号" => "number",
+        "枝番" => "branch",
+        "生年月日(元号)" => "era",
+        "生年月日(年)" => "year",
+        "生年月日(月)" => "month",
+        "生年月日(日)" => "day",
+        "資格確認日" => "date",
+        "照会番号" => "reference_number",
+        other => panic!("no field 「{other}」 on the screens"),
     }
 }
 
@@ -41,14 +61,30 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 }
 
 impl OqsWorld {
-    fn browser(&mut self) -> &mut Browser {
+    pub(super) fn browser(&mut self) -> &mut Browser {
         let name = self.screens.current.clone();
         self.screens.browsers.entry(name).or_default()
     }
 
     /// One request with the current browser's cookies; follows redirects; the page it ends on.
     async fn screen_request(&mut self, method: &str, path: &str, form: Option<String>) {
-        let (mut method, mut path, mut form) = (method.to_owned(), path.to_owned(), form);
+        let body = form.map(|f| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                f.into_bytes(),
+            )
+        });
+        self.screen_send(method, path, body).await;
+    }
+
+    /// [`Self::screen_request`] with a body of any type (a file upload: multipart/form-data).
+    pub(super) async fn screen_send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<(String, Vec<u8>)>,
+    ) {
+        let (mut method, mut path, mut form) = (method.to_owned(), path.to_owned(), body);
         for _ in 0..10 {
             let cookies: String = self
                 .browser()
@@ -61,12 +97,11 @@ impl OqsWorld {
                 .method(method.as_str())
                 .uri(path.as_str())
                 .header(header::COOKIE, cookies);
-            if form.is_some() {
-                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let (content_type, bytes) = form.take().unwrap_or_default();
+            if !content_type.is_empty() {
+                req = req.header(header::CONTENT_TYPE, content_type);
             }
-            let req = req
-                .body(Body::from(form.take().unwrap_or_default()))
-                .expect("request");
+            let req = req.body(Body::from(bytes)).expect("request");
             let res = sim_server::router(self.sim.clone())
                 .oneshot(req)
                 .await
@@ -103,7 +138,7 @@ impl OqsWorld {
     }
 
     /// Clicks the link or button whose text is `label`.
-    async fn click(&mut self, label: &str) {
+    pub(super) async fn click(&mut self, label: &str) {
         let page = self.browser().page.clone();
         let needle = format!(">{}<", escaped(label));
         // The first occurrence whose own tag is a link or a button.

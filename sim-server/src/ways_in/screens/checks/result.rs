@@ -197,7 +197,8 @@ fn render(
                 p.banner.invalid[validity != Some(QualificationValidity::Valid)] #banner { (b) }
             }
         }
-        div.cols {
+        // While the 照会番号 is edited (SCR-14) the other 《更新》 forms are put away.
+        @if edit.is_none() { div.cols {
             @if mynumber && settings.consent_usage {
                 section.panel {
                     h2 { "⑦ " (t::VIEWING_CONSENT) }
@@ -236,7 +237,7 @@ fn render(
                     }
                 }
             }
-        }
+        } }
         @if let Some(m) = step { section.panel { p.ok #reference-step { (m) } } }
         @for (i, r) in results.iter().enumerate() { (one_result(op, c, r, i, edit == Some(i))) }
         section.panel {
