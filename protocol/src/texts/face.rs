@@ -31,6 +31,9 @@ pub const IDENTITY: &str = "本人確認";
 /// AMB-61: three OCR variants; the one of the screens after the switch (ch.9 §3 step 3).
 pub const IDENTITY_TEXT: &str = "マイナンバーカードの券面を目視確認";
 pub const VISUAL_DONE_BOX: &str = "目視で本人確認完了";
+/// A 資格確認日 that is not a date: the simulator's own text (the manual has none).
+pub const DATE_NOT_A_DATE: &str =
+    "資格確認日は西暦年月日（例：2020/10/30）で入力してください。（シミュレーター独自の文言）";
 pub const MENU: &str = "メニュー";
 pub const BACK: &str = "戻る";
 

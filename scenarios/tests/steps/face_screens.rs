@@ -439,3 +439,18 @@ async fn latest_history(w: &mut OqsWorld, kind: String, login_id: String) {
     assert_eq!(newest["kind"], kind.as_str(), "{v}");
     assert_eq!(newest["login_id"], login_id.as_str(), "{v}");
 }
+
+#[then(regex = r"^資格確認履歴に記録はない$")]
+async fn no_history(w: &mut OqsWorld) {
+    let (status, bytes) = w
+        .http(
+            "GET",
+            "/history?facility=1234567890&from=2021/01/01%2000:00&to=2021/01/31%2024:00",
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(v["records"], json!([]), "{v}");
+}

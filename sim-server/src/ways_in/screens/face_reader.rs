@@ -239,6 +239,18 @@ async fn visual_check(State(sim): State<Arc<Simulator>>, p: Posted<VisualForm>) 
     if form.done.is_none() {
         return operation_page(&sim, &op, &date, None).into_response();
     }
+    // The manual has no text for a 資格確認日 that is not a date: the simulator's own, before
+    // anything is asked or checked.
+    if crate::terminal::parse_confirmation_date(&date).is_err() {
+        let d = html! {
+            div.backdrop { div.dialog role="alertdialog" aria-modal="true" {
+                div.dtitle { (f::SCR31_TITLE) }
+                div.dbody { p.error #date-error { (f::DATE_NOT_A_DATE) } }
+                div.dbtns { a.btn href=(paths::FACE_READER) autofocus { (t::BUTTON_OK) } }
+            } }
+        };
+        return operation_page(&sim, &op, &date, Some(d)).into_response();
+    }
     let back = Action::Link(paths::FACE_READER.into());
     if form.confirmed.is_none() {
         let d = Dialog::dlg(&texts::DLG_27).render(&[
