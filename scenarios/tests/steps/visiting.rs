@@ -586,3 +586,16 @@ fn prescription_refused(w: &mut OqsWorld, text: String) {
         "{v}"
     );
 }
+
+/// ENV-06 「訪問診療等・オンライン診療等管理サービス関連項目」 (RULE-63: the menu).
+#[given(
+    regex = r"^環境設定情報の「訪問診療等・オンライン診療等管理サービス関連項目」を「(利用する|利用しない)」とする$"
+)]
+#[when(
+    regex = r"^環境設定情報の「訪問診療等・オンライン診療等管理サービス関連項目」を「(利用する|利用しない)」とする$"
+)]
+fn visiting_service(w: &mut OqsWorld, value: String) {
+    let mut s = w.sim.terminal.settings();
+    s.visiting_service = value == "利用する";
+    w.sim.terminal.set_settings(s);
+}

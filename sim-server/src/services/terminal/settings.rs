@@ -51,6 +51,9 @@ pub struct TerminalSettings {
     pub reader_software: bool,
     /// ENV-09: 電子処方箋対応版の本人認証用カードリーダーソフト installed (RULE-77).
     pub prescription_reader_software: bool,
+    /// ENV-06 「訪問診療等・オンライン診療等管理サービス関連項目」 = 利用する (RULE-63: the
+    /// 《訪問診療等・オンライン診療等》 menu).
+    pub visiting_service: bool,
 }
 
 impl TerminalSettings {
@@ -76,6 +79,7 @@ impl Default for TerminalSettings {
             prescription_at_check: true,
             reader_software: true,
             prescription_reader_software: true,
+            visiting_service: true,
         }
     }
 }

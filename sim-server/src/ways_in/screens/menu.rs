@@ -35,6 +35,8 @@ pub enum TerminalCondition {
     FaceOperation,
     /// RULE-77 (ENV-09, ENV-02/03).
     FaceSettings,
+    /// RULE-63 (ENV-06): 訪問診療等・オンライン診療等管理サービス関連項目 = 利用する.
+    Visiting,
 }
 
 impl TerminalCondition {
@@ -42,6 +44,7 @@ impl TerminalCondition {
         match self {
             TerminalCondition::FaceOperation => crate::terminal::face_operation_menu(s),
             TerminalCondition::FaceSettings => crate::terminal::face_settings_menu(s),
+            TerminalCondition::Visiting => s.visiting_service,
         }
     }
 }
@@ -148,11 +151,26 @@ pub const MENU: &[MenuItem] = &[
             Some(paths::FACE_SETTINGS),
         )
     },
-    item(VISITING, "同意済資格情報取得", "SCR-21", None),
-    item(VISITING, "資格情報照会", "SCR-22", None),
-    item(VISITING, "資格情報一括照会", "SCR-25", None),
-    item(VISITING, "資格情報一括照会結果", "SCR-26", None),
-    item(VISITING, "同意取消照会", "SCR-27", None),
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::Visiting),
+        ..item(VISITING, "同意済資格情報取得", "SCR-21", None)
+    },
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::Visiting),
+        ..item(VISITING, "資格情報照会", "SCR-22", None)
+    },
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::Visiting),
+        ..item(VISITING, "資格情報一括照会", "SCR-25", None)
+    },
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::Visiting),
+        ..item(VISITING, "資格情報一括照会結果", "SCR-26", None)
+    },
+    MenuItem {
+        shown: Shown::Terminal(TerminalCondition::Visiting),
+        ..item(VISITING, "同意取消照会", "SCR-27", None)
+    },
     item(ENTRUSTED, "委託先資格情報一括取得", "SCR-29", None),
     item(ENTRUSTED, "委託先資格情報一括取得結果", "SCR-30", None),
     MenuItem {

@@ -443,6 +443,8 @@ async fn set_settings(
         prescription_at_check: f.prescription_at_check.is_some(),
         reader_software: f.reader_software.is_some(),
         prescription_reader_software: f.prescription_reader_software.is_some(),
+        // ENV-06 is not on the tray's form: kept as it is.
+        visiting_service: sim.terminal.settings().visiting_service,
     };
     if let Err(e) = settings.validate() {
         return refused(&sim, &access, e);
