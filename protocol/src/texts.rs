@@ -619,6 +619,9 @@ pub mod accounts;
 /// The check screens (SCR-08..10, SCR-13..20) and their image-only dialogs.
 pub mod checks;
 
+/// 委託先資格情報一括取得 (ch.6 §2, SCR-29/30, DLG-16).
+pub mod entrusted;
+
 /// 保管調剤結果一括取得 (ch.11, SCR-33/34, DLG-31/32, ERR-30/31), verbatim (the spaces the text
 /// extraction put between digits and Japanese removed, as elsewhere: docs/interface.md §8).
 pub mod dispensing {

@@ -201,3 +201,20 @@ fn csv_lines(w: &mut OqsWorld, step: &Step) {
         .collect();
     assert_eq!(got, table.rows[1..].to_vec());
 }
+
+/// The workers are asynchronous: waits until every JOB-04 job has finished.
+#[when(regex = r"^委託先資格情報一括取得の処理が終わるまで待つ$")]
+async fn wait_entrusted(w: &mut OqsWorld) {
+    for j in w
+        .sim
+        .jobs
+        .list(sim_server::jobs::JobKind::Entrusted, None, usize::MAX)
+    {
+        let done = w
+            .sim
+            .jobs
+            .wait(&j.reception_number, std::time::Duration::from_secs(10))
+            .expect("the job");
+        assert!(done.state.is_final(), "{:?}", done.state);
+    }
+}

@@ -41,6 +41,9 @@ fn field(label: &str) -> &'static str {
         "生年月日(日)" => "day",
         "資格確認日" => "date",
         "照会番号" => "reference_number",
+        // SCR-29 (its two lists).
+        "診療年月" => "month",
+        "出力ファイル形式" => "format",
         other => panic!("no field 「{other}」 on the screens"),
     }
 }

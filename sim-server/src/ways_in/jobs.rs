@@ -182,30 +182,13 @@ async fn entrusted_request(State(sim): State<Arc<Simulator>>, body: axum::body::
             )
         }
     };
-    // A month the screen's list could not hold is refused here; a malformed one given as
-    // YYYYMM goes to the job, which fails it (要求情報項目エラー) as the machine path does.
-    let month = oqs_domain::fixtures::parse_month(&b.month)
-        .map(|d| d.format("%Y%m").to_string())
-        .unwrap_or(b.month);
-    let req = oqs_protocol::entrusted::EntrustedRequest {
-        header: oqs_protocol::message::RequestHeader {
-            medical_institution_code: Some(
-                b.facility
-                    .unwrap_or_else(|| oqs_domain::fixtures::DEFAULT_FACILITY.to_owned()),
-            ),
-            ..Default::default()
-        },
-        month: Some(month),
-        format: b.format,
-    };
-    let root = req.to_element();
-    let (_, job) = sim.jobs.submit(
-        JobKind::Entrusted,
-        crate::jobs::Submitted::Tree {
-            root: &root,
-            encoding: oqs_protocol::TextEncoding::Utf8,
-            raw: None,
-        },
+    let facility = b
+        .facility
+        .unwrap_or_else(|| oqs_domain::fixtures::DEFAULT_FACILITY.to_owned());
+    let job = sim.jobs.submit_entrusted(
+        &facility,
+        &b.month,
+        b.format.as_deref(),
         sim.population(),
         None,
     );

@@ -5,7 +5,6 @@
 //! DM-20 CSV when SCR-29's 「出力ファイル形式」 was CSV.
 
 use super::{Inner, Job, Outcome};
-use chrono::NaiveDate;
 use oqs_domain::assistance;
 use oqs_domain::inquiry::{qualification_result, timestamp, ResultOptions};
 use oqs_domain::Population;
@@ -17,12 +16,7 @@ use oqs_protocol::entrusted::OutputFormat;
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::{texts, Element};
 
-/// What a JOB-04 worker does: the month (its first day) and the output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct EntrustedWork {
-    pub(crate) month: NaiveDate,
-    pub(crate) format: OutputFormat,
-}
+use super::prepare::EntrustedWork;
 
 /// The result units (XML), and the CSV text when CSV was asked for. 照会完了（要確認） when a
 /// ticket's 社会保険 does not match (RULE-44: 「確認の必要なデータ」).
@@ -189,4 +183,44 @@ pub(crate) fn csv_text(results: &[QualificationResult], stamp: &str) -> String {
         }
     }
     out
+}
+
+impl super::Jobs {
+    /// SCR-29 《取得》 (FLOW-36): submits the OQSmutic01req the screen stands for — the facility,
+    /// 診療年月 (`2023-09`, `202309` or 「令和5年9月」; anything else goes to the job as written,
+    /// which fails it with 要求情報項目エラー) and 出力ファイル形式 (the simulator's own element).
+    /// `suffix`: the 受付番号's part after `_` (the login ID on the screens, AMB-33). `None` when
+    /// the engine refused the job (too many waiting, the store failed).
+    pub fn submit_entrusted(
+        &self,
+        facility: &str,
+        month: &str,
+        format: Option<&str>,
+        population: std::sync::Arc<Population>,
+        suffix: Option<&str>,
+    ) -> Option<Job> {
+        let month = oqs_domain::fixtures::parse_month(month)
+            .map(|d| d.format("%Y%m").to_string())
+            .unwrap_or_else(|| month.to_owned());
+        let req = oqs_protocol::entrusted::EntrustedRequest {
+            header: oqs_protocol::message::RequestHeader {
+                medical_institution_code: Some(facility.to_owned()),
+                ..Default::default()
+            },
+            month: Some(month),
+            format: format.map(str::to_owned),
+        };
+        let root = req.to_element();
+        self.submit(
+            super::JobKind::Entrusted,
+            super::Submitted::Tree {
+                root: &root,
+                encoding: oqs_protocol::TextEncoding::Utf8,
+                raw: None,
+            },
+            population,
+            suffix,
+        )
+        .1
+    }
 }

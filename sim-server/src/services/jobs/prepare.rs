@@ -9,6 +9,13 @@ use oqs_protocol::registration::BulkRegistrationRequest;
 use oqs_protocol::xml::{self, ReadError};
 use oqs_protocol::{Element, TextEncoding};
 
+/// What a JOB-04 worker does: the 診療年月 (its first day) and the 出力ファイル形式.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntrustedWork {
+    pub(crate) month: chrono::NaiveDate,
+    pub(crate) format: oqs_protocol::entrusted::OutputFormat,
+}
+
 /// What a worker has to do for a job (kept in memory; rebuilt from the stored request on start).
 #[derive(Debug)]
 pub(crate) enum Work {
@@ -17,7 +24,7 @@ pub(crate) enum Work {
     /// JOB-05: the pharmacy's stored results of a period.
     Dispensing(super::job::Period),
     /// JOB-04: 診療年月 and 出力ファイル形式.
-    Entrusted(super::entrusted::EntrustedWork),
+    Entrusted(EntrustedWork),
     /// JOB-03: the consents of the facility in the conditions' ranges.
     Consented(oqs_protocol::visiting_bulk::ConsentedBulkConditions),
     Fail {
@@ -208,7 +215,7 @@ fn entrusted_work(r: oqs_protocol::entrusted::EntrustedRequest) -> Work {
         Err(e) => return fail(e),
     };
     match chrono::NaiveDate::from_ymd_opt(year, month, 1) {
-        Some(month) => Work::Entrusted(super::entrusted::EntrustedWork { month, format }),
+        Some(month) => Work::Entrusted(EntrustedWork { month, format }),
         None => Work::Fail {
             failure: Failure::Header,
             kind: ErrorKind::MedicalTreatmentMonth,

@@ -171,8 +171,18 @@ pub const MENU: &[MenuItem] = &[
         shown: Shown::Terminal(TerminalCondition::Visiting),
         ..item(VISITING, "同意取消照会", "SCR-27", None)
     },
-    item(ENTRUSTED, "委託先資格情報一括取得", "SCR-29", None),
-    item(ENTRUSTED, "委託先資格情報一括取得結果", "SCR-30", None),
+    item(
+        ENTRUSTED,
+        "委託先資格情報一括取得",
+        "SCR-29",
+        Some(super::entrusted::REQUEST),
+    ),
+    item(
+        ENTRUSTED,
+        "委託先資格情報一括取得結果",
+        "SCR-30",
+        Some(super::entrusted::RESULTS),
+    ),
     MenuItem {
         shown: Shown::Kinds(&["薬局"]),
         ..item(STORAGE, "保管調剤結果一括取得", "SCR-33", None)

@@ -10,12 +10,14 @@
 //! - ch.2/4: [`checks`] (SCR-08/09/10 My Number check, SCR-13 insurance-card check).
 //! - ch.8: [`history`] (SCR-19/20 資格確認履歴, CSV).
 //! - ch.5/7: [`bulk`] (SCR-15..18 bulk files and their results).
+//! - ch.6: [`entrusted`] (SCR-29/30 委託先資格情報一括取得 and its results, JOB-04).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
 pub mod bulk;
 pub mod checks;
 pub mod dialog;
+pub mod entrusted;
 pub mod face_reader;
 pub mod history;
 pub mod layout;
@@ -71,6 +73,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(checks::router())
         .merge(history::router())
         .merge(bulk::router())
+        .merge(entrusted::router())
         .layer(axum::middleware::map_response(no_store))
 }
 
