@@ -264,24 +264,11 @@ impl Client {
         }
         let search = style.search_info(card, limit_consent, &format!("{file_id}-1"));
         let request = wire::message(&header, vec![search.to_element()]);
-        let mut ex = if self.transport == Transport::WebApi {
-            self.send_webapi(&request)?
-        } else {
-            self.send("OQSsiquc01req", &file_id, style.document(&request))?
+        let ex = match self.transport {
+            Transport::WebApi => self.send_webapi(&request)?,
+            _ => self.send("OQSsiquc01req", &file_id, style.document(&request))?,
         };
-        if let Answer::Rejected(text) = &ex.answer {
-            if outage::is_outage(text) {
-                match self.mutant {
-                    Some(Mutant::OutageCrash) => {
-                        return Err(format!("the client stopped on the answer: {text}"))
-                    }
-                    Some(Mutant::OutageRetryStorm) => {
-                        ex = self.retry_storm(&request, &file_id, style)?;
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let ex = self.on_outage(ex, &request, &file_id, style)?;
         let mut conclusion = match ex.answer {
             Answer::Document(root) => wire::conclusion_from_single(&root, style),
             Answer::Rejected(text) => {
@@ -301,32 +288,6 @@ impl Client {
             conclusion.message = Some(MADE_UP_ERROR.into());
         }
         Ok(conclusion)
-    }
-
-    /// The mutant that retries in a loop while the system is down (RULE-91 asks for the
-    /// fallback instead): the same request again and again, without a pause worth the name.
-    fn retry_storm(
-        &mut self,
-        request: &Element,
-        file_id: &str,
-        style: WireStyle,
-    ) -> Result<Exchanged, String> {
-        let mut last = None;
-        for n in 0..outage::STORM_RETRIES {
-            let id = format!("{file_id}r{n}");
-            let ex = if self.transport == Transport::WebApi {
-                self.send_webapi(request)?
-            } else {
-                self.send("OQSsiquc01req", &id, style.document(request))?
-            };
-            let down = matches!(&ex.answer, Answer::Rejected(t) if outage::is_outage(t));
-            last = Some(ex);
-            if !down {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        last.ok_or_else(|| "no retry was made".to_owned())
     }
 
     /// マイナンバーカードによる資格確認 over the terminal's HTTP route. A PIN is entered once:
@@ -728,8 +689,7 @@ impl Client {
         } else if status.is_success() {
             Answer::Document(wire::parse(&bytes).map_err(|e| format!("POST {url}: {e}"))?)
         } else if status.is_client_error() || status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
-            // 4xx: the request could not be read; 503: the system is down (システム障害, ch.12):
-            // both come with the error-table text, shown as it is, never retried here.
+            // 4xx: unreadable; 503: システム障害 (ch.12): the error-table text, shown, not retried.
             Answer::Rejected(String::from_utf8_lossy(&bytes).into_owned())
         } else {
             return Err(format!(
