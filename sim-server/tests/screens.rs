@@ -4,45 +4,30 @@
 
 mod common;
 
+use common::operator::{Jar, Page};
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Duration;
 use http_body_util::BodyExt;
 use oqs_protocol::texts::{self, accounts as t};
 use sim_server::Simulator;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// One browser: its cookies, sent with every request.
+/// One browser over the router in-process: its cookies, sent with every request; redirects
+/// are not followed (the tests look at them). Every answer must be `no-store` and every cookie
+/// `HttpOnly; SameSite=Strict`.
 struct Browser {
     sim: Arc<Simulator>,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl Page {
-    /// The value of the hidden `csrf` field of the page's first form.
-    fn csrf(&self) -> String {
-        let i = self.body.find(r#"name="csrf" value=""#).expect("a form");
-        let rest = &self.body[i + r#"name="csrf" value=""#.len()..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
-    fn has(&self, s: &str) -> bool {
-        self.body.contains(s)
-    }
+    cookies: Jar,
 }
 
 impl Browser {
     fn new(sim: &Arc<Simulator>) -> Self {
         Browser {
             sim: sim.clone(),
-            cookies: BTreeMap::new(),
+            cookies: Jar::default(),
         }
     }
 
@@ -53,17 +38,11 @@ impl Browser {
             .unwrap();
         for v in res.headers().get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
-            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let attrs = self.cookies.keep(v);
             assert!(
                 attrs.contains("HttpOnly") && attrs.contains("SameSite=Strict"),
                 "{v}"
             );
-            let (k, val) = kv.split_once('=').unwrap();
-            if val.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), val.into());
-            }
         }
         assert_eq!(
             res.headers()
@@ -71,7 +50,8 @@ impl Browser {
                 .map(|v| v.to_str().unwrap()),
             Some("no-store")
         );
-        let status = res.status();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let location = res
             .headers()
             .get(header::LOCATION)
@@ -81,21 +61,14 @@ impl Browser {
         Page {
             status,
             location,
+            headers,
             body,
         }
     }
 
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
     async fn get(&mut self, path: &str) -> Page {
         let req = Request::get(path)
-            .header(header::COOKIE, self.cookie_header())
+            .header(header::COOKIE, self.cookies.header())
             .body(Body::empty())
             .unwrap();
         self.send(req).await
@@ -104,7 +77,7 @@ impl Browser {
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = serde_urlencoded::to_string(fields).unwrap();
         let req = Request::post(path)
-            .header(header::COOKIE, self.cookie_header())
+            .header(header::COOKIE, self.cookies.header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))
             .unwrap();
@@ -113,7 +86,7 @@ impl Browser {
 
     /// Follows redirects from `page`.
     async fn follow(&mut self, mut page: Page) -> Page {
-        while page.status == StatusCode::SEE_OTHER {
+        while page.status == StatusCode::SEE_OTHER.as_u16() {
             let to = page.location.clone().unwrap();
             page = self.get(&to).await;
         }
@@ -149,7 +122,7 @@ async fn login_then_notices_then_menu() {
     let entry = b.get("/").await;
     assert!(entry.has(t::START_BUTTON) && entry.has(r#"href="/login""#));
     let login = b.login("staff01", "Staff#Pass01").await;
-    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    assert_eq!(login.status, StatusCode::SEE_OTHER.as_u16());
     assert_eq!(login.location.as_deref(), Some("/notices"));
     let notices = b.follow(login).await;
     assert!(notices.has(t::NOTICES_ALL) && notices.has(t::NOTICES_OWN));
@@ -170,7 +143,7 @@ async fn login_then_notices_then_menu() {
         .take_while(|c| *c != '"')
         .collect();
     let one = b.get(&href).await;
-    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.status, StatusCode::OK.as_u16());
     assert!(one.has(t::TITLE_NOTICE) && one.has("お知らせ内容") && one.has(r#"href="/notices""#));
     let menu = b.get("/menu").await;
     assert!(menu.has("マイナンバーカードで確認") && menu.has("資格確認履歴照会"));
@@ -246,7 +219,7 @@ async fn initial_password_must_be_changed_first() {
     assert!(dlg02.has(r#"data-dialog="DLG-02""#));
     let dlg03 = b.post("/password/confirm", &[("csrf", &csrf)]).await;
     assert!(dlg03.has(r#"data-dialog="DLG-03""#) && dlg03.has(r#"href="/menu""#));
-    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK.as_u16());
     // The new password works; the initial one no longer does.
     let mut other = Browser::new(&sim);
     assert!(other
@@ -304,7 +277,7 @@ async fn expired_password_goes_to_scr06_and_voluntary_change_works() {
     assert!(dlg03.has(r#"href="/password?done=1""#));
     let done = b.get("/password?done=1").await;
     assert!(done.has(t::PASSWORD_CHANGED) && done.has(r#"id="menu""#));
-    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK.as_u16());
 }
 
 #[tokio::test]
@@ -327,7 +300,7 @@ async fn forms_without_the_session_token_are_refused() {
     let p = b.post("/logout", &[]).await;
     assert!(p.has(t::FORM_EXPIRED));
     // Nothing happened: the session is still there, the password unchanged.
-    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK.as_u16());
     assert!(
         !sim.accounts
             .account("staff01", sim.clock.now())
@@ -355,7 +328,7 @@ async fn thirty_idle_minutes_end_the_session_with_err04() {
     let mut b = Browser::new(&sim);
     b.login_through("staff01", "Staff#Pass01").await;
     advance(&sim, Duration::minutes(29));
-    assert_eq!(b.get("/menu").await.status, StatusCode::OK);
+    assert_eq!(b.get("/menu").await.status, StatusCode::OK.as_u16());
     advance(&sim, Duration::minutes(30));
     let p = b.get("/menu").await;
     assert!(
@@ -376,7 +349,7 @@ async fn logging_in_again_elsewhere_ends_the_first_session() {
     second.login_through("staff01", "Staff#Pass01").await;
     let p = first.get("/menu").await;
     assert!(p.has(r#"data-dialog="ERR-04""#));
-    assert_eq!(second.get("/menu").await.status, StatusCode::OK);
+    assert_eq!(second.get("/menu").await.status, StatusCode::OK.as_u16());
 }
 
 #[tokio::test]
@@ -393,7 +366,7 @@ async fn logout_asks_then_ends_the_session() {
     assert!(!dlg.has("example.com"));
     let out = b.post("/logout", &[("csrf", &dlg.csrf())]).await;
     assert_eq!(out.location.as_deref(), Some("/login"));
-    assert!(!b.cookies.contains_key("oqs_session"));
+    assert!(!b.cookies.has("oqs_session"));
     assert_eq!(b.get("/menu").await.location.as_deref(), Some("/login"));
 }
 

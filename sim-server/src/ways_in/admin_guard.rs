@@ -16,6 +16,7 @@
 //! And on every route, a 4xx answer never echoes a huge input: long strings in it are clipped
 //! ([`clip_errors`]).
 
+use super::screens::session::cookie;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -266,6 +267,7 @@ impl AdminAccess {
         }
         let unlocked = self.bearer_ok(headers)
             || cookie(headers, TRAY_COOKIE)
+                .map(str::trim)
                 .is_some_and(|c| same_secret(c.as_bytes(), self.tray.session.as_bytes()));
         if unlocked {
             return Ok(false);
@@ -294,18 +296,6 @@ fn content_type(headers: &HeaderMap) -> String {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase()
-}
-
-/// A cookie's value.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
 }
 
 /// `host`, `host:port`, `[v6]:port` → the host name, lower case, no trailing dot.

@@ -186,23 +186,29 @@ async fn get_confirmation(State(sim): Sim, Path(id): Path<u64>) -> Response {
     }
 }
 
+/// The result XML of confirmation `id` as a download (file name simulator-defined, AMB-70); the
+/// WebAPI and SCR-10's 《ダウンロード》 both answer with it.
+pub fn result_xml_download(id: u64, xml: String) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=UTF-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
+            ),
+        ],
+        xml,
+    )
+        .into_response()
+}
+
 /// FLOW-16: 《ダウンロード》 of the result XML (file name: simulator-defined, AMB-70).
 async fn get_confirmation_xml(State(sim): Sim, Path(id): Path<u64>) -> Response {
     match sim.terminal.confirmation(id).and_then(|c| c.result_xml()) {
-        Some(xml) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/xml; charset=UTF-8".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
-                ),
-            ],
-            xml,
-        )
-            .into_response(),
+        Some(xml) => result_xml_download(id, xml),
         None => error(
             StatusCode::NOT_FOUND,
             format!("no result of confirmation {id}"),

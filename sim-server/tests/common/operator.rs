@@ -6,7 +6,40 @@ use std::collections::BTreeMap;
 pub struct Operator {
     pub base: String,
     client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
+    cookies: Jar,
+}
+
+/// A browser's cookies: sent with every request, kept or removed by each `Set-Cookie`.
+#[derive(Default)]
+pub struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    /// The `Cookie` header to send.
+    pub fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Whether the browser holds cookie `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// Keeps one `Set-Cookie` value (an empty value removes the cookie); returns its attributes.
+    pub fn keep<'a>(&mut self, set_cookie: &'a str) -> &'a str {
+        let (kv, attrs) = set_cookie.split_once(';').unwrap_or((set_cookie, ""));
+        if let Some((k, val)) = kv.split_once('=') {
+            if val.is_empty() {
+                self.0.remove(k);
+            } else {
+                self.0.insert(k.into(), val.into());
+            }
+        }
+        attrs
+    }
 }
 
 pub struct Page {
@@ -95,34 +128,18 @@ impl Operator {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            cookies: BTreeMap::new(),
+            cookies: Jar::default(),
         }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
     }
 
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
         let res = req
-            .header("Cookie", self.cookie_header())
+            .header("Cookie", self.cookies.header())
             .send()
             .await
             .expect("request");
         for v in res.headers().get_all("set-cookie") {
-            let v = v.to_str().expect("ascii cookie");
-            let kv = v.split(';').next().unwrap_or_default();
-            if let Some((k, val)) = kv.split_once('=') {
-                if val.is_empty() {
-                    self.cookies.remove(k);
-                } else {
-                    self.cookies.insert(k.into(), val.into());
-                }
-            }
+            self.cookies.keep(v.to_str().expect("ascii cookie"));
         }
         let status = res.status().as_u16();
         let headers = res.headers().clone();

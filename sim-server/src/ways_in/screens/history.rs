@@ -170,16 +170,9 @@ async fn scr19(
     if f.search.is_none() {
         return page(&op, &f, html! {}, None);
     }
-    let q = match HistoryQuery::parse(&f.raw(&op.account.facility)) {
+    let q = match query(&op, &f) {
         Ok(q) => q,
-        Err(e) => {
-            return page(
-                &op,
-                &f,
-                html! { section.panel { p.error #check-error { (e.reason) } } },
-                None,
-            )
-        }
+        Err(shown) => return *shown,
     };
     let page_no = f.page.unwrap_or(1).max(1);
     let now = sim.clock.now();
@@ -255,22 +248,27 @@ async fn scr19(
     page(&op, &f, list, None)
 }
 
+/// The search conditions of `f`, or SCR-19 showing why they are refused.
+fn query(op: &Operator, f: &SearchForm) -> Result<HistoryQuery, Box<Response>> {
+    HistoryQuery::parse(&f.raw(&op.account.facility)).map_err(|e| {
+        Box::new(page(
+            op,
+            f,
+            html! { section.panel { p.error #check-error { (e.reason) } } },
+            None,
+        ))
+    })
+}
+
 /// 《ダウンロード》: the whole list as CSV, without showing it; ERR-24 over 10,000.
 async fn scr19_csv(
     op: Operator,
     State(sim): State<Arc<Simulator>>,
     Query(f): Query<SearchForm>,
 ) -> Response {
-    let q = match HistoryQuery::parse(&f.raw(&op.account.facility)) {
+    let q = match query(&op, &f) {
         Ok(q) => q,
-        Err(e) => {
-            return page(
-                &op,
-                &f,
-                html! { section.panel { p.error #check-error { (e.reason) } } },
-                None,
-            )
-        }
+        Err(shown) => return *shown,
     };
     let now = sim.clock.now();
     match sim.history.search(&q, now, 0, SEARCH_LIMIT) {

@@ -16,9 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use oqs_domain::wareki;
-use oqs_protocol::codes::{
-    PrescriptionIssueForm, ProcessingResultStatus, QualificationValidity, Sex,
-};
+use oqs_protocol::codes::{ProcessingResultStatus, QualificationValidity, Sex};
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::texts::{self, accounts as ta, checks as t};
 use serde::Deserialize;
@@ -137,12 +135,6 @@ fn page(
     if let Some(d) = dialog {
         p = p.dialog(d);
     }
-    let chosen = form.prescription.clone().or_else(|| {
-        options.first().map(|f| match f {
-            PrescriptionIssueForm::Electronic => "electronic".into(),
-            PrescriptionIssueForm::Paper => "paper".into(),
-        })
-    });
     let era = if form.era.is_empty() {
         "昭和"
     } else {
@@ -192,16 +184,7 @@ fn page(
                     fieldset {
                         legend { "② " (t::PRESCRIPTION_HEADING) }
                         (t::PRESCRIPTION_FORM_LABEL)
-                        @for f in options {
-                            @let (v, l) = match f {
-                                PrescriptionIssueForm::Electronic => ("electronic", texts::PRESCRIPTION_ELECTRONIC),
-                                PrescriptionIssueForm::Paper => ("paper", texts::PRESCRIPTION_PAPER),
-                            };
-                            label style="display:inline;margin:0 12px" {
-                                input type="radio" name="prescription" value=(v) checked[chosen.as_deref() == Some(v)];
-                                " " (l)
-                            }
-                        }
+                        (view::prescription_radios(options, form.prescription.as_deref()))
                     }
                 }
                 p.note { (t::REQUIRED_NOTE) }

@@ -7,7 +7,7 @@
 //! read. 《キャンセル》 unticks the box (AMB-26: the manual does not say). On the PIN path the card
 //! event opens SCR-09; its 《OK》 runs `terminal::confirm` with the PIN (never kept or logged).
 
-use super::{card_dialog, paths, style, tabs};
+use super::{card_dialog, paths, style, tabs, view};
 use crate::simulator::Simulator;
 use crate::terminal::{confirm, Consents, Method, MyNumberRequest, TerminalSettings};
 use crate::ways_in::screens::dialog::{Action, Dialog};
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
-use oqs_protocol::codes::PrescriptionIssueForm;
 use oqs_protocol::texts::{self, accounts as ta, checks as t};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -144,12 +143,6 @@ fn page(
     if let Some(d) = dialog {
         p = p.dialog(d);
     }
-    let chosen = form.prescription.clone().or_else(|| {
-        options.first().map(|f| match f {
-            PrescriptionIssueForm::Electronic => "electronic".into(),
-            PrescriptionIssueForm::Paper => "paper".into(),
-        })
-    });
     p.render(html! {
         (style())
         (tabs(Some(true)))
@@ -205,16 +198,7 @@ fn page(
                     fieldset {
                         legend { "④ " (t::PRESCRIPTION_HEADING) }
                         (t::PRESCRIPTION_FORM_LABEL)
-                        @for f in options {
-                            @let (v, l) = match f {
-                                PrescriptionIssueForm::Electronic => ("electronic", texts::PRESCRIPTION_ELECTRONIC),
-                                PrescriptionIssueForm::Paper => ("paper", texts::PRESCRIPTION_PAPER),
-                            };
-                            label style="display:inline;margin:0 12px" {
-                                input type="radio" name="prescription" value=(v) checked[chosen.as_deref() == Some(v)];
-                                " " (l)
-                            }
-                        }
+                        (view::prescription_radios(options, form.prescription.as_deref()))
                         p.note { (t::PRESCRIPTION_HELP) }
                     }
                 }

@@ -13,7 +13,6 @@ use crate::ways_in::screens::layout::Page;
 use crate::ways_in::screens::paths as screen_paths;
 use crate::ways_in::screens::session::{Operator, Posted};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -278,6 +277,20 @@ async fn get_result(
     render(&op, &sim, &c, dialog, q.edit, step)
 }
 
+/// SCR-10 / SCR-14 refusing an update: the reason and 《戻る》 to the result.
+fn refused(op: &Operator, id: u64, reason: &str) -> Response {
+    let h = op.header();
+    Page::new(t::TITLE_RESULT)
+        .header(&h)
+        .render(html! {
+            section.panel {
+                p.error #check-error { (reason) }
+                a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
+            }
+        })
+        .into_response()
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ShowForm {
@@ -351,17 +364,8 @@ async fn post_update(
     match update(&sim.terminal_context(), id, &u) {
         Ok(_) => Redirect::to(&result_url(id)).into_response(),
         Err(e) => {
-            let h = op.header();
             let _ = c;
-            Page::new(t::TITLE_RESULT)
-                .header(&h)
-                .render(html! {
-                    section.panel {
-                        p.error #check-error { (e.0) }
-                        a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
-                    }
-                })
-                .into_response()
+            refused(&op, id, &e.0)
         }
     }
 }
@@ -401,38 +405,14 @@ async fn post_reference(
             render(&op, &sim, &c, Some(d), None, None)
         }
         Err(EditRefused::NotFound(_)) => gone(&op),
-        Err(EditRefused::Refused(e)) => {
-            let h = op.header();
-            Page::new(t::TITLE_RESULT)
-                .header(&h)
-                .render(html! {
-                    section.panel {
-                        p.error #check-error { (e.0) }
-                        a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
-                    }
-                })
-                .into_response()
-        }
+        Err(EditRefused::Refused(e)) => refused(&op, id, &e.0),
     }
 }
 
 /// 《ダウンロード》: the result XML (file name the simulator's, AMB-70).
 async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path<u64>) -> Response {
     match own(&sim, &op, id).and_then(|c| c.result_xml()) {
-        Some(xml) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/xml; charset=UTF-8".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
-                ),
-            ],
-            xml,
-        )
-            .into_response(),
+        Some(xml) => crate::ways_in::terminal::result_xml_download(id, xml),
         None => gone(&op),
     }
 }

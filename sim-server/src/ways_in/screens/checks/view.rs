@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use oqs_domain::{display, wareki};
 use oqs_protocol::codes::{
     ContributionRatio, InsuredCardClassification, LimitCategory, LimitCertificateKind,
-    PersonalFamily, ReasonOfLoss, Sex, SpecificDisease,
+    PersonalFamily, PrescriptionIssueForm, ReasonOfLoss, Sex, SpecificDisease,
 };
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::texts::{self, checks as t};
@@ -201,6 +201,27 @@ pub fn preschool(r: &QualificationResult) -> Option<&'static str> {
         .as_deref()
         .filter(|c| !c.trim().is_empty())
         .map(|_| texts::PRESCHOOL_LABEL)
+}
+
+/// The 処方箋発行形態 radios of SCR-08 and SCR-13: the posted choice, else the first offered.
+pub fn prescription_radios(options: &[PrescriptionIssueForm], posted: Option<&str>) -> Markup {
+    let value = |f: &PrescriptionIssueForm| match f {
+        PrescriptionIssueForm::Electronic => "electronic",
+        PrescriptionIssueForm::Paper => "paper",
+    };
+    let chosen = posted.or_else(|| options.first().map(value));
+    html! {
+        @for f in options {
+            @let l = match f {
+                PrescriptionIssueForm::Electronic => texts::PRESCRIPTION_ELECTRONIC,
+                PrescriptionIssueForm::Paper => texts::PRESCRIPTION_PAPER,
+            };
+            label style="display:inline;margin:0 12px" {
+                input type="radio" name="prescription" value=(value(f)) checked[chosen == Some(value(f))];
+                " " (l)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
