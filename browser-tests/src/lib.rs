@@ -33,7 +33,10 @@
 //! - [`DEMO_STAFF`] and the other demo accounts (README "Operator screens").
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::io::{BufRead, BufReader, Read, Write};
+#[allow(dead_code)]
+#[path = "../../sim-server/tests/common/launch.rs"]
+mod launch;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -110,9 +113,9 @@ fn sim_binary() -> PathBuf {
     bin
 }
 
-/// The real `oqs-sim`, killed when dropped.
+/// The real `oqs-sim` (started as sim-server's tests start it), killed when dropped.
 pub struct Server {
-    child: Child,
+    process: launch::Server,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     exchange: PathBuf,
@@ -120,33 +123,20 @@ pub struct Server {
 
 impl Server {
     /// Starts `oqs-sim --listen 127.0.0.1:0 --now <now>` with a temporary exchange folder; returns
-    /// once it has printed where it listens.
+    /// once it has printed its banner.
     pub fn start(now: &str) -> Server {
         let exchange = std::env::temp_dir().join(format!(
             "oqs-browser-{}-{}",
             std::process::id(),
             free_port()
         ));
-        let mut child = Command::new(sim_binary())
-            .args(["--listen", "127.0.0.1:0", "--now", now, "--exchange-dir"])
-            .arg(&exchange)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start oqs-sim");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().and_then(Result::ok).expect("oqs-sim's banner");
-        // Keep reading: a closed pipe would end the server at its next line of output.
-        std::thread::spawn(move || lines.for_each(drop));
-        let addr = first
-            .rsplit("http://")
-            .next()
-            .map(|a| a.trim().to_owned())
-            .expect("address in the banner");
+        let mut cmd = Command::new(sim_binary());
+        cmd.args(["--listen", "127.0.0.1:0", "--now", now, "--exchange-dir"])
+            .arg(&exchange);
+        let process = launch::launch(cmd);
         Server {
-            child,
-            base: format!("http://{addr}"),
+            base: format!("http://{}", process.addr),
+            process,
             exchange,
         }
     }
@@ -178,8 +168,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.stop();
         let _ = std::fs::remove_dir_all(&self.exchange);
     }
 }

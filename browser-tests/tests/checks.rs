@@ -38,6 +38,42 @@ async fn fetch(c: &Client, href: &str) -> (u64, String, String) {
     )
 }
 
+/// 《ダウンロード》 (`#download`) fetched by the page: status, Content-Disposition, text.
+async fn download(c: &Client) -> (u64, String, String) {
+    let href = c
+        .find(Locator::Id("download"))
+        .await
+        .expect("download")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    fetch(c, &href).await
+}
+
+/// Scrolls the element with this id into view (for the screenshot).
+async fn scroll_to(c: &Client, id: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).scrollIntoView()",
+        vec![serde_json::json!(id)],
+    )
+    .await
+    .expect("scroll");
+}
+
+/// SCR-08 with 《目視で本人確認完了》 ticked, then the card on reader 0 read.
+async fn read_visually(f: &Flow) {
+    f.open("/check/mynumber").await;
+    f.client
+        .find(Locator::Id("visual_done"))
+        .await
+        .expect("box")
+        .click()
+        .await
+        .expect("tick");
+    f.click_text("カードを読み取る（シミュレータ）").await;
+}
+
 async fn dialog_id(c: &Client) -> Option<String> {
     let d = c.find(Locator::Css("[data-dialog]")).await.ok()?;
     d.attr("data-dialog").await.ok().flatten()
@@ -109,14 +145,7 @@ async fn mynumber_check_per_card_profile() {
     ];
     for (profile, expected) in cases {
         card(&f, profile);
-        f.open("/check/mynumber").await;
-        c.find(Locator::Id("visual_done"))
-            .await
-            .expect("box")
-            .click()
-            .await
-            .expect("tick");
-        f.click_text("カードを読み取る（シミュレータ）").await;
+        read_visually(&f).await;
         match expected {
             None => {
                 let text = f.page_text().await;
@@ -161,29 +190,14 @@ async fn mynumber_check_per_card_profile() {
     }
     // SCR-10: 《情報表示》 → DLG-09 → the 特定疾病 block; 《ダウンロード》 is the result XML.
     card(&f, "valid");
-    f.open("/check/mynumber").await;
-    c.find(Locator::Id("visual_done"))
-        .await
-        .expect("box")
-        .click()
-        .await
-        .expect("tick");
-    f.click_text("カードを読み取る（シミュレータ）").await;
+    read_visually(&f).await;
     click_css(c, "#show-sd").await;
     assert_eq!(dialog_id(c).await.as_deref(), Some("DLG-09"));
     f.shot("dlg09").await;
     f.click_text("OK").await;
     assert!(c.find(Locator::Css("#show-sd")).await.is_err());
     f.shot("scr10-certificates").await;
-    let href = c
-        .find(Locator::Id("download"))
-        .await
-        .expect("download")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
-    let (status, disposition, xml) = fetch(c, &href).await;
+    let (status, disposition, xml) = download(c).await;
     assert_eq!(status, 200);
     assert!(disposition.contains("attachment"));
     assert!(xml.contains("<Name>新橋　太郎</Name>"), "{xml}");
@@ -220,12 +234,7 @@ async fn insurance_card_check_with_multiple_matches() {
         "{text}"
     );
     assert!(text.contains("検索結果: 2 件") && text.contains("新橋　二郎"));
-    c.execute(
-        "document.getElementById('matches').scrollIntoView()",
-        vec![],
-    )
-    .await
-    .expect("scroll");
+    scroll_to(c, "matches").await;
     f.shot("multiple").await;
     click_css(c, "button[data-branch='03']").await;
     let text = f.page_text().await;
@@ -313,14 +322,7 @@ async fn history_search_then_csv() {
     f.login(DEMO_STAFF.0, DEMO_STAFF.1).await;
     // Two checks: one by card, one by insurance card.
     card(&f, "valid");
-    f.open("/check/mynumber").await;
-    c.find(Locator::Id("visual_done"))
-        .await
-        .expect("box")
-        .click()
-        .await
-        .expect("tick");
-    f.click_text("カードを読み取る（シミュレータ）").await;
+    read_visually(&f).await;
     f.click_text("次の患者へ(保険証)").await;
     for (id, v) in [
         ("insurer", "06139000"),
@@ -342,22 +344,9 @@ async fn history_search_then_csv() {
     let text = f.page_text().await;
     assert!(text.contains("検索結果: 2 件 1-2件表示"), "{text}");
     assert!(text.contains("staff01") && text.contains("マイナンバーカード(目視確認)"));
-    c.execute(
-        "document.getElementById('results').scrollIntoView()",
-        vec![],
-    )
-    .await
-    .expect("scroll");
+    scroll_to(c, "results").await;
     f.shot("scr19-list").await;
-    let href = c
-        .find(Locator::Id("download"))
-        .await
-        .expect("download")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
-    let (status, disposition, csv) = fetch(c, &href).await;
+    let (status, disposition, csv) = download(c).await;
     assert_eq!(status, 200);
     assert!(disposition.contains(".csv"), "{disposition}");
     assert_eq!(csv.lines().count(), 3, "{csv}");

@@ -1,36 +1,8 @@
-//! The real `oqs-sim` binary, started for a test and killed (SIGKILL, no shutdown code runs)
-//! when dropped.
+//! The real `oqs-sim` binary of this crate, started for a test (see `launch`).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-pub struct Server {
-    child: Child,
-    /// `127.0.0.1:<port>`.
-    pub addr: String,
-    /// The start-up banner, up to its `population:` line.
-    pub banner: Vec<String>,
-}
-
-impl Server {
-    /// The server's process id (to read `/proc/<pid>/…`).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Whether the process has exited (without waiting).
-    pub fn exited(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(Some(_)))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // `Child::kill` is SIGKILL on Unix.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+pub use super::launch::Server;
 
 /// Starts `oqs-sim --listen 127.0.0.1:0` with the arguments `configure` adds, and returns once it
 /// has printed its banner.
@@ -38,34 +10,7 @@ pub fn start_server(configure: impl FnOnce(&mut Command)) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oqs-sim"));
     cmd.args(["--listen", "127.0.0.1:0"]);
     configure(&mut cmd);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start oqs-sim");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut banner = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("utf-8 banner");
-        let last = line.starts_with("population:");
-        banner.push(line);
-        if last {
-            break;
-        }
-    }
-    // Keep reading: a closed pipe would kill the server at its next line of output.
-    std::thread::spawn(move || lines.for_each(drop));
-    let addr = banner
-        .first()
-        .and_then(|l| l.rsplit("http://").next())
-        .map(|a| a.trim().to_owned())
-        .unwrap_or_else(|| panic!("no address in the banner {banner:?}"));
-    Server {
-        child,
-        addr,
-        banner,
-    }
+    super::launch::launch(cmd)
 }
 
 /// Runs `oqs-sim` expecting it to refuse to start: its exit code and stderr.

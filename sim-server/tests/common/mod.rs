@@ -2,6 +2,7 @@
 //! Helpers shared by the integration tests.
 
 pub mod binary;
+pub mod launch;
 pub mod operator;
 pub mod raw;
 pub mod terminal;
