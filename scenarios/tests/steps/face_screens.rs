@@ -1,107 +1,24 @@
 //! The face-reader operator screens (SCR-31 / SCR-32, ch.9/10) as a browser without script uses
 //! them: a logged-in operator's cookies, forms with their hidden fields, redirects followed.
 
+use super::screens::{attr, unescape};
 use super::OqsWorld;
-use axum::body::Body;
-use axum::http::{header, Request};
 use cucumber::{given, then, when};
-use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
-use tower::ServiceExt as _;
 
-/// Sends one request with the browser's cookies; follows 303s like a browser. Returns the page.
+/// Sends one request as the current browser of the screens' steps (`screens.rs`); the page
+/// it ends on must be a 200.
 async fn send(w: &mut OqsWorld, method: &str, path: &str, form: Option<Vec<(String, String)>>) {
-    let mut method = method.to_owned();
-    let mut path = path.to_owned();
-    let mut form = form;
-    for _ in 0..6 {
-        let mut req = Request::builder()
-            .method(method.as_str())
-            .uri(path.as_str())
-            .header(header::COOKIE, w.screen.cookie_header());
-        let body = match form.take() {
-            Some(fields) => {
-                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(serde_urlencoded_pairs(&fields))
-            }
-            None => Body::empty(),
-        };
-        let res = sim_server::router(w.sim.clone())
-            .oneshot(req.body(body).expect("a valid request"))
-            .await
-            .expect("the router is infallible");
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap_or("");
-            let kv = v.split(';').next().unwrap_or("");
-            if let Some((k, val)) = kv.split_once('=') {
-                if val.is_empty() {
-                    w.screen.cookies.remove(k);
-                } else {
-                    w.screen.cookies.insert(k.to_owned(), val.to_owned());
-                }
-            }
-        }
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = res.into_body().collect().await.expect("a body").to_bytes();
-        match (status, location) {
-            (301..=303, Some(to)) => {
-                method = "GET".into();
-                path = to;
-            }
-            _ => {
-                assert_eq!(
-                    status,
-                    200,
-                    "{method} {path}: {}",
-                    String::from_utf8_lossy(&bytes)
-                );
-                w.screen.page = String::from_utf8_lossy(&bytes).into_owned();
-                return;
-            }
-        }
-    }
-    panic!("too many redirects from {path}");
-}
-
-fn serde_urlencoded_pairs(fields: &[(String, String)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// application/x-www-form-urlencoded.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// `&amp;` etc. back to text (maud escapes `&<>"`).
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!("{name}=\"");
-    let i = tag.find(&key)? + key.len();
-    let end = tag[i..].find('"')? + i;
-    Some(unescape(&tag[i..end]))
+    let body = form.map(|fields| {
+        (
+            "application/x-www-form-urlencoded".to_owned(),
+            serde_urlencoded::to_string(&fields)
+                .expect("form")
+                .into_bytes(),
+        )
+    });
+    let status = w.screen_send(method, path, body).await;
+    assert_eq!(status, 200, "{method} {path}: {}", w.page());
 }
 
 /// The fields a form sends: its `<input>`s with a name and a value (hidden and text), up to `end`.
@@ -125,7 +42,7 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
 /// Clicks the element whose markup holds `marker`: a link is followed, a form button sends its
 /// form (action and fields) plus `extra`.
 async fn click(w: &mut OqsWorld, marker: &str, extra: &[(&str, &str)]) {
-    let page = w.screen.page.clone();
+    let page = w.page().to_owned();
     let at = page
         .find(marker)
         .unwrap_or_else(|| panic!("nothing with {marker} on the page: {page}"));
@@ -153,7 +70,7 @@ async fn click(w: &mut OqsWorld, marker: &str, extra: &[(&str, &str)]) {
 
 /// The dialog on the page: (id, message).
 fn dialog(w: &OqsWorld) -> Option<(String, String)> {
-    let page = &w.screen.page;
+    let page = w.page();
     let i = page.find("data-dialog=\"")?;
     let id = attr(&page[i - 1..], "data-dialog")?;
     let b = page[i..].find("<div class=\"dbody\">")? + i + "<div class=\"dbody\">".len();
@@ -168,7 +85,7 @@ fn dialog(w: &OqsWorld) -> Option<(String, String)> {
 
 /// The reader row `index` of SCR-31 / SCR-32.
 fn reader_row(w: &OqsWorld, index: usize) -> String {
-    let page = &w.screen.page;
+    let page = w.page();
     let key = format!("data-reader=\"{index}\"");
     let i = page
         .find(&key)
@@ -209,9 +126,9 @@ async fn logged_in(w: &mut OqsWorld, user: String, password: String) {
     )
     .await;
     assert!(
-        !w.screen.page.contains("<h1>ログイン</h1>"),
+        !w.page().contains("<h1>ログイン</h1>"),
         "still on the login screen: {}",
-        w.screen.page
+        w.page()
     );
 }
 
@@ -299,7 +216,7 @@ async fn mode_button_ok(w: &mut OqsWorld, label: String) {
 
 #[when(regex = r"^ダイアログの《OK》をクリックする$")]
 async fn dialog_ok(w: &mut OqsWorld) {
-    assert!(dialog(w).is_some(), "no dialog: {}", w.screen.page);
+    assert!(dialog(w).is_some(), "no dialog: {}", w.page());
     click(w, "data-button=\"OK\"", &[]).await;
 }
 
@@ -317,7 +234,7 @@ async fn visual_done(w: &mut OqsWorld) {
 async fn visual_done_ok(w: &mut OqsWorld) {
     visual_done(w).await;
     let (id, _) = dialog(w).unwrap_or_default();
-    assert_eq!(id, "DLG-27", "{}", w.screen.page);
+    assert_eq!(id, "DLG-27", "{}", w.page());
     dialog_ok(w).await;
 }
 
@@ -332,32 +249,33 @@ async fn setting_ok(w: &mut OqsWorld, index: usize, label: String) {
         "false"
     };
     // The marker is unique on the page: this row's button.
-    let offset = w.screen.page.find(&row).expect("the row is on the page");
+    let offset = w.page().find(&row).expect("the row is on the page");
     let in_row = row
         .find(&format!("data-show=\"{show}\""))
         .expect("the button in the row");
-    let page = w.screen.page.clone();
+    let page = w.page().to_owned();
     // Click by position: cut the page so the first marker is this row's button.
-    w.screen.page = page[..offset + in_row].to_owned() + "data-clicked" + &page[offset + in_row..];
+    w.browser().page =
+        page[..offset + in_row].to_owned() + "data-clicked" + &page[offset + in_row..];
     click(w, "data-clickeddata-show", &[]).await;
     let (id, _) = dialog(w).unwrap_or_default();
-    assert_eq!(id, "DLG-29", "{}", w.screen.page);
+    assert_eq!(id, "DLG-29", "{}", w.page());
     dialog_ok(w).await;
 }
 
 #[then(regex = r"^画面「([^」]*)」が表示される$")]
 fn screen_title(w: &mut OqsWorld, title: String) {
     assert!(
-        w.screen.page.contains(&format!("<h1>{title}</h1>")),
+        w.page().contains(&format!("<h1>{title}</h1>")),
         "{}",
-        w.screen.page
+        w.page()
     );
 }
 
 #[then(regex = r"^カードリーダー「([^」]*)」の日本語名称「([^」]*)」が表示される$")]
 fn reader_label(w: &mut OqsWorld, id: String, label: String) {
     let want = format!("<div class=\"devid\">{id}</div><div class=\"jname\">{label}</div>");
-    assert!(w.screen.page.contains(&want), "{}", w.screen.page);
+    assert!(w.page().contains(&want), "{}", w.page());
 }
 
 #[then(regex = r"^現在のモードは「([^」]*)」である$")]
@@ -373,20 +291,20 @@ fn current_mode(w: &mut OqsWorld, mode: String) {
 #[then(regex = r"^ダイアログ「([^」]*)」が表示され、メッセージは次のとおりである:?$")]
 fn dialog_text(w: &mut OqsWorld, id: String, step: &cucumber::gherkin::Step) {
     let want = step.docstring.as_deref().unwrap_or_default().trim();
-    let (got_id, message) = dialog(w).unwrap_or_else(|| panic!("no dialog: {}", w.screen.page));
+    let (got_id, message) = dialog(w).unwrap_or_else(|| panic!("no dialog: {}", w.page()));
     assert_eq!(got_id, id);
     assert_eq!(message.trim(), want);
 }
 
 #[then(regex = r"^ダイアログ「([^」]*)」が表示される$")]
 fn dialog_shown(w: &mut OqsWorld, id: String) {
-    let (got, _) = dialog(w).unwrap_or_else(|| panic!("no dialog: {}", w.screen.page));
+    let (got, _) = dialog(w).unwrap_or_else(|| panic!("no dialog: {}", w.page()));
     assert_eq!(got, id);
 }
 
 #[then(regex = r"^モードのボタンはすべて押せない$")]
 fn modes_disabled(w: &mut OqsWorld) {
-    let page = &w.screen.page;
+    let page = w.page();
     assert!(!page.contains("data-mode="), "{page}");
     assert_eq!(
         page.matches("class=\"mode\" type=\"button\" disabled")
@@ -411,14 +329,14 @@ fn setting_is(w: &mut OqsWorld, index: usize, label: String) {
 
 #[then(regex = r"^画面に「([^」]*)」と表示される$")]
 fn shown(w: &mut OqsWorld, text: String) {
-    assert!(w.screen.page.contains(&text), "{}", w.screen.page);
+    assert!(w.page().contains(&text), "{}", w.page());
 }
 
 #[then(regex = r"^メニューに「([^」]*)」は(表示される|表示されない)$")]
 fn menu_has(w: &mut OqsWorld, label: String, shown: String) {
-    let has = w.screen.page.contains(&format!(">{label}</a>"))
-        || w.screen.page.contains(&format!(">{label}<small>"));
-    assert_eq!(has, shown == "表示される", "{}", w.screen.page);
+    let has = w.page().contains(&format!(">{label}</a>"))
+        || w.page().contains(&format!(">{label}<small>"));
+    assert_eq!(has, shown == "表示される", "{}", w.page());
 }
 
 #[then(

@@ -56,14 +56,31 @@ fn escaped(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
+/// An attribute's value, unescaped as a browser reads it.
+pub(super) fn attr(tag: &str, name: &str) -> Option<String> {
     let key = format!("{name}=\"");
     let i = tag.find(&key)? + key.len();
     let rest = &tag[i..];
-    Some(rest[..rest.find('"')?].replace("&amp;", "&"))
+    Some(unescape(&rest[..rest.find('"')?]))
+}
+
+/// `&amp;` etc. back to text (maud escapes `&<>"`).
+pub(super) fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 impl OqsWorld {
+    /// The HTML the current browser shows ("" before its first page).
+    pub(super) fn page(&self) -> &str {
+        self.screens
+            .browsers
+            .get(&self.screens.current)
+            .map_or("", |b| b.page.as_str())
+    }
+
     pub(super) fn browser(&mut self) -> &mut Browser {
         let name = self.screens.current.clone();
         self.screens.browsers.entry(name).or_default()
@@ -80,13 +97,14 @@ impl OqsWorld {
         self.screen_send(method, path, body).await;
     }
 
-    /// [`Self::screen_request`] with a body of any type (a file upload: multipart/form-data).
+    /// [`Self::screen_request`] with a body of any type (a file upload: multipart/form-data);
+    /// the status of the page it ends on.
     pub(super) async fn screen_send(
         &mut self,
         method: &str,
         path: &str,
         body: Option<(String, Vec<u8>)>,
-    ) {
+    ) -> u16 {
         let (mut method, mut path, mut form) = (method.to_owned(), path.to_owned(), body);
         for _ in 0..10 {
             let cookies: String = self
@@ -120,6 +138,7 @@ impl OqsWorld {
                     }
                 }
             }
+            let status = res.status().as_u16();
             let location = res
                 .headers()
                 .get(header::LOCATION)
@@ -133,7 +152,7 @@ impl OqsWorld {
                 }
                 None => {
                     self.browser().page = String::from_utf8_lossy(&bytes).into_owned();
-                    return;
+                    return status;
                 }
             }
         }

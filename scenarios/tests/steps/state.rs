@@ -75,24 +75,6 @@ pub struct VisitingState {
     pub retrieved: Option<(u16, Vec<u8>)>,
 }
 
-/// One browser on the operator screens (SCR-31/32 steps): its cookies and the page it shows.
-#[derive(Debug, Default)]
-pub struct Screen {
-    pub cookies: std::collections::BTreeMap<String, String>,
-    pub page: String,
-}
-
-impl Screen {
-    /// The `Cookie` header the browser sends.
-    pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
 /// What the dispensing scenarios keep between steps.
 #[derive(Debug, Default)]
 pub struct DispensingState {

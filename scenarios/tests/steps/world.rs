@@ -115,8 +115,6 @@ pub struct OqsWorld {
     pub visiting: super::state::VisitingState,
     /// The operator screens (ch.1): browsers, pages, what is typed.
     pub screens: super::state::ScreenState,
-    /// The operator screens' browser (cookies, the page shown).
-    pub screen: super::state::Screen,
     /// 保管調剤結果一括取得 (ch.11): IDs, the last 01res / 02res, the screens' actions.
     pub dispensing: super::state::DispensingState,
     /// システム障害 (ch.12): the last answer of the terminal or a recovery route.
@@ -143,7 +141,6 @@ impl OqsWorld {
             bulk: Default::default(),
             visiting: Default::default(),
             screens: Default::default(),
-            screen: Default::default(),
             dispensing: Default::default(),
             outage: Default::default(),
             exchange: None,
