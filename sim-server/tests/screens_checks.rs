@@ -389,6 +389,29 @@ async fn insurance_card_check_with_multiple_matches() {
     );
 }
 
+/// SCR-13 《検索》 for 新橋 太郎 (枝番 01, 昭和29年3月26日): the page it ends on.
+async fn check_taro_by_insurance_card(op: &mut Operator) -> Page {
+    let scr13 = op.get("/check/insurance-card").await;
+    let csrf = scr13.csrf();
+    op.post(
+        "/check/insurance-card",
+        &csrf,
+        &[
+            ("insurer", "06139000"),
+            ("symbol", "9000"),
+            ("number", "10001"),
+            ("branch", "01"),
+            ("era", "昭和"),
+            ("year", "29"),
+            ("month", "3"),
+            ("day", "26"),
+            ("date", "2021/01/06"),
+            ("step", "search"),
+        ],
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn history_search_list_detail_and_csv() {
     let server = start();
@@ -397,26 +420,7 @@ async fn history_search_list_detail_and_csv() {
     card(&op, "valid").await;
     let p = read_card(&mut op, VISUAL).await;
     assert!(p.text_of("banner").is_some(), "{}", p.body);
-    let scr13 = op.get("/check/insurance-card").await;
-    let csrf = scr13.csrf();
-    let p = op
-        .post(
-            "/check/insurance-card",
-            &csrf,
-            &[
-                ("insurer", "06139000"),
-                ("symbol", "9000"),
-                ("number", "10001"),
-                ("branch", "01"),
-                ("era", "昭和"),
-                ("year", "29"),
-                ("month", "3"),
-                ("day", "26"),
-                ("date", "2021/01/06"),
-                ("step", "search"),
-            ],
-        )
-        .await;
+    let p = check_taro_by_insurance_card(&mut op).await;
     assert!(p.text_of("banner").is_some(), "{}", p.body);
     // SCR-19 from the menu, with today's period filled in.
     let menu = op.get("/menu").await;
@@ -602,26 +606,7 @@ async fn bulk_upload_then_result_download() {
         "{}",
         file.body
     );
-    let scr13 = op.get("/check/insurance-card").await;
-    let csrf = scr13.csrf();
-    let r = op
-        .post(
-            "/check/insurance-card",
-            &csrf,
-            &[
-                ("insurer", "06139000"),
-                ("symbol", "9000"),
-                ("number", "10001"),
-                ("branch", "01"),
-                ("era", "昭和"),
-                ("year", "29"),
-                ("month", "3"),
-                ("day", "26"),
-                ("date", "2021/01/06"),
-                ("step", "search"),
-            ],
-        )
-        .await;
+    let r = check_taro_by_insurance_card(&mut op).await;
     assert!(r.has("B13_1234567890"), "{}", r.body);
 }
 

@@ -339,10 +339,8 @@ fn menu_has(w: &mut OqsWorld, label: String, shown: String) {
     assert_eq!(has, shown == "表示される", "{}", w.page());
 }
 
-#[then(
-    regex = r"^資格確認履歴の最新の記録は資格確認区分「([^」]*)」、ログインID「([^」]*)」である$"
-)]
-async fn latest_history(w: &mut OqsWorld, kind: String, login_id: String) {
+/// The facility's 資格確認履歴 of January 2021 (the history route), newest first.
+async fn january_history(w: &OqsWorld) -> Value {
     let (status, bytes) = w
         .http(
             "GET",
@@ -352,7 +350,14 @@ async fn latest_history(w: &mut OqsWorld, kind: String, login_id: String) {
         )
         .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
-    let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+#[then(
+    regex = r"^資格確認履歴の最新の記録は資格確認区分「([^」]*)」、ログインID「([^」]*)」である$"
+)]
+async fn latest_history(w: &mut OqsWorld, kind: String, login_id: String) {
+    let v = january_history(w).await;
     let newest = &v["records"][0];
     assert_eq!(newest["kind"], kind.as_str(), "{v}");
     assert_eq!(newest["login_id"], login_id.as_str(), "{v}");
@@ -360,15 +365,6 @@ async fn latest_history(w: &mut OqsWorld, kind: String, login_id: String) {
 
 #[then(regex = r"^資格確認履歴に記録はない$")]
 async fn no_history(w: &mut OqsWorld) {
-    let (status, bytes) = w
-        .http(
-            "GET",
-            "/history?facility=1234567890&from=2021/01/01%2000:00&to=2021/01/31%2024:00",
-            &[],
-            Vec::new(),
-        )
-        .await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
-    let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+    let v = january_history(w).await;
     assert_eq!(v["records"], json!([]), "{v}");
 }
