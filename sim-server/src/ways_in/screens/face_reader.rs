@@ -68,6 +68,29 @@ fn switch_dialog(d: &'static Dlg, device_id: &str) -> Dialog {
     dialog
 }
 
+/// A question whose 《OK》 posts `fields` again to `path` with `confirmed=1`; 《キャンセル》 is
+/// `back`.
+fn question(
+    d: Dialog,
+    op: &Operator,
+    path: &str,
+    mut fields: Vec<(String, String)>,
+    back: Action,
+) -> Markup {
+    fields.push(("confirmed".into(), "1".into()));
+    d.render(&[
+        (
+            t::BUTTON_OK,
+            Action::Post {
+                path: path.into(),
+                csrf: op.csrf().to_owned(),
+                fields,
+            },
+        ),
+        (t::BUTTON_CANCEL, back),
+    ])
+}
+
 fn face_readers(sim: &Simulator) -> Vec<ReaderSummary> {
     sim.terminal
         .readers()
@@ -191,21 +214,16 @@ async fn switch_mode(State(sim): State<Arc<Simulator>>, p: Posted<ModeForm>) -> 
     let (ask, done) = switch_dialogs(mode);
     let back = Action::Link(paths::FACE_READER.into());
     if form.confirmed.is_none() {
-        let d = switch_dialog(ask, &reader.name).render(&[
-            (
-                t::BUTTON_OK,
-                Action::Post {
-                    path: paths::FACE_READER_MODE.into(),
-                    csrf: op.csrf().to_owned(),
-                    fields: vec![
-                        ("reader".into(), form.reader.to_string()),
-                        ("mode".into(), form.mode.clone()),
-                        ("confirmed".into(), "1".into()),
-                    ],
-                },
-            ),
-            (t::BUTTON_CANCEL, back),
-        ]);
+        let d = question(
+            switch_dialog(ask, &reader.name),
+            &op,
+            paths::FACE_READER_MODE,
+            vec![
+                ("reader".into(), form.reader.to_string()),
+                ("mode".into(), form.mode.clone()),
+            ],
+            back,
+        );
         return operation_page(&sim, &op, &today(&sim), Some(d)).into_response();
     }
     if let Err(e) = sim.terminal.set_face_mode(form.reader, mode) {
@@ -253,21 +271,13 @@ async fn visual_check(State(sim): State<Arc<Simulator>>, p: Posted<VisualForm>) 
     }
     let back = Action::Link(paths::FACE_READER.into());
     if form.confirmed.is_none() {
-        let d = Dialog::dlg(&texts::DLG_27).render(&[
-            (
-                t::BUTTON_OK,
-                Action::Post {
-                    path: paths::FACE_READER_VISUAL.into(),
-                    csrf: op.csrf().to_owned(),
-                    fields: vec![
-                        ("date".into(), date.clone()),
-                        ("done".into(), "1".into()),
-                        ("confirmed".into(), "1".into()),
-                    ],
-                },
-            ),
-            (t::BUTTON_CANCEL, back),
-        ]);
+        let d = question(
+            Dialog::dlg(&texts::DLG_27),
+            &op,
+            paths::FACE_READER_VISUAL,
+            vec![("date".into(), date.clone()), ("done".into(), "1".into())],
+            back,
+        );
         return operation_page(&sim, &op, &date, Some(d)).into_response();
     }
     let req = MyNumberRequest {
@@ -385,21 +395,16 @@ async fn set_setting(State(sim): State<Arc<Simulator>>, p: Posted<SettingForm>) 
     let show = form.show == "1";
     let back = Action::Link(paths::FACE_SETTINGS.into());
     if form.confirmed.is_none() {
-        let d = Dialog::dlg(&f::DLG_29).render(&[
-            (
-                t::BUTTON_OK,
-                Action::Post {
-                    path: paths::FACE_SETTINGS.into(),
-                    csrf: op.csrf().to_owned(),
-                    fields: vec![
-                        ("reader".into(), form.reader.to_string()),
-                        ("show".into(), form.show.clone()),
-                        ("confirmed".into(), "1".into()),
-                    ],
-                },
-            ),
-            (t::BUTTON_CANCEL, back),
-        ]);
+        let d = question(
+            Dialog::dlg(&f::DLG_29),
+            &op,
+            paths::FACE_SETTINGS,
+            vec![
+                ("reader".into(), form.reader.to_string()),
+                ("show".into(), form.show.clone()),
+            ],
+            back,
+        );
         return settings_page(&sim, &op, None, Some(d)).into_response();
     }
     match sim.terminal.set_prescription_screens(form.reader, show) {
