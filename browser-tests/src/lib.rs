@@ -345,10 +345,24 @@ pub async fn text_of(c: &Client) -> String {
 /// (every link and button of the screens loads a new page).
 pub async fn click_text_in(c: &Client, text: &str) {
     let xpath = format!("//*[self::a or self::button][normalize-space(.)='{text}']");
+    click_and_wait(
+        c,
+        Locator::XPath(&xpath),
+        &format!("link or button 「{text}」"),
+    )
+    .await;
+}
+
+/// Clicks the element of `c` matched by `css`, and waits for the page it leads to.
+pub async fn click_css(c: &Client, css: &str) {
+    click_and_wait(c, Locator::Css(css), &format!("element {css}")).await;
+}
+
+async fn click_and_wait(c: &Client, at: Locator<'_>, what: &str) {
     let old = c.find(Locator::Css("html")).await.expect("a page");
-    c.find(Locator::XPath(&xpath))
+    c.find(at)
         .await
-        .unwrap_or_else(|e| panic!("no link or button 「{text}」: {e}"))
+        .unwrap_or_else(|e| panic!("no {what}: {e}"))
         .click()
         .await
         .expect("click");

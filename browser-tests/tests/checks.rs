@@ -8,18 +8,6 @@ use browser_tests::*;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
-/// Clicks the element at `css` and waits for the page it loads.
-async fn click_css(c: &Client, css: &str) {
-    let old = c.find(Locator::Css("html")).await.expect("a page");
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-    wait_for_new_page(c, old).await;
-}
-
 /// The page's own `fetch` of `href` (its session cookie): status and text.
 async fn fetch(c: &Client, href: &str) -> (u64, String, String) {
     let v = c

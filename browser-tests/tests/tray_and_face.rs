@@ -7,18 +7,6 @@
 use browser_tests::*;
 use fantoccini::{Client, Locator};
 
-/// Clicks the element `css` and waits for the page it leads to.
-async fn click_css(c: &Client, css: &str) {
-    let old = c.find(Locator::Css("html")).await.expect("a page");
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-    wait_for_new_page(c, old).await;
-}
-
 /// Chooses `value` in the `<select>` matched by `css`.
 async fn choose(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css))
