@@ -564,6 +564,12 @@ async fn bulk_upload_then_result_download() {
     // SCR-16: the job and its result file (both rows answered).
     let href = downloadable(&mut op, "/bulk-inquiry/results").await;
     let list = op.get("/bulk-inquiry/results").await;
+    // RULE-53: the list reloads itself each minute.
+    assert!(
+        list.has(r#"<meta http-equiv="refresh" content="60">"#),
+        "{}",
+        list.body
+    );
     assert!(
         list.has("20210106100000000_staff01") && list.has("受付番号"),
         "{}",
@@ -585,6 +591,20 @@ async fn bulk_upload_then_result_download() {
         2,
         "{}",
         file.body
+    );
+    // History: the bulk rows under the operator who uploaded the file, not 連携アプリケーション.
+    let (_, h) = op
+        .admin(
+            "GET",
+            "/history?facility=1234567890&from=2021/01/06&to=2021/01/06&kind=一括照会",
+            "",
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&h).expect("json");
+    let records = v["records"].as_array().expect("records");
+    assert!(
+        records.len() == 2 && records.iter().all(|r| r["login_id"] == "staff01"),
+        "{v}"
     );
     // SCR-17 → DLG-15, SCR-18 → its result; the 照会番号 then shows on an insurance-card check.
     let scr17 = op.get("/reference-registration").await;

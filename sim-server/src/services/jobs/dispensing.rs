@@ -158,6 +158,7 @@ impl Jobs {
                 period: Period { start, end },
                 deadline: rules::download_deadline(today),
             }),
+            operator: None,
         };
         if let Some(store) = &self.inner.store {
             // Kept as an OQSmudsp01req, whatever way it came, for a restart.

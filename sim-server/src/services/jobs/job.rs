@@ -40,6 +40,10 @@ pub struct Job {
     /// JOB-05 only: the period and the download deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispensing: Option<Acquisition>,
+    /// The operator's login id when the file was uploaded on an operator screen (SCR-15 /
+    /// SCR-17): its rows are recorded in the history under it, not the 連携アプリケーション's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// JOB-05: the acquisition period (調剤年月日, both days included).

@@ -412,6 +412,7 @@ impl Jobs {
             encoding,
             result_name: None,
             dispensing: None,
+            operator: suffix.filter(|s| !s.is_empty()).map(str::to_owned),
         };
         if let Some(store) = &self.inner.store {
             if let Err(e) = lock(store).insert_job(&job, &raw) {
@@ -529,7 +530,8 @@ pub(crate) struct Outcome {
 
 impl Inner {
     /// A completed bulk inquiry's judged rows into the confirmation history (一括照会). The
-    /// bulk transports have no login: the 連携アプリケーション account is recorded.
+    /// bulk transports have no login: the 連携アプリケーション account is recorded, unless an
+    /// operator uploaded the file on a screen.
     pub(crate) fn record_history(
         &self,
         job: &Job,
@@ -540,7 +542,9 @@ impl Inner {
             h.record_bulk_rows(
                 &job.facility,
                 now,
-                crate::history::LINKED_APP_LOGIN_ID,
+                job.operator
+                    .as_deref()
+                    .unwrap_or(crate::history::LINKED_APP_LOGIN_ID),
                 units,
             );
         }

@@ -6,7 +6,7 @@
 
 use super::checks::style;
 use super::dialog::{Action, Dialog};
-use super::layout::Page;
+use super::layout::{Page, AUTO_REFRESH_SECS};
 use super::paths;
 use super::session::{same_secret, Operator};
 use crate::jobs::{JobKind, LISTED};
@@ -184,6 +184,7 @@ fn results_page(op: &Operator, sim: &Simulator, s: Screen) -> Response {
     let h = op.header();
     Page::new(s.results_title)
         .header(&h)
+        .refresh_every(AUTO_REFRESH_SECS)
         .render(html! {
             (style())
             section.panel {

@@ -8,7 +8,7 @@
 
 use super::checks::style;
 use super::dialog::{Action, Dialog};
-use super::layout::Page;
+use super::layout::{Page, AUTO_REFRESH_SECS};
 use super::paths;
 use super::session::{Operator, Posted};
 use crate::jobs::{screen_time, JobKind, LISTED};
@@ -114,6 +114,7 @@ fn results_page(sim: &Simulator, op: &Operator) -> Response {
     let h = op.header();
     Page::new(e::TITLE_RESULTS)
         .header(&h)
+        .refresh_every(AUTO_REFRESH_SECS)
         .render(html! {
             (style())
             section.panel {

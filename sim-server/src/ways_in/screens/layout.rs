@@ -19,6 +19,9 @@ pub struct HeaderInfo {
     pub here: String,
 }
 
+/// Result lists reload themselves each minute (RULE-53: SCR-16, SCR-18, SCR-30).
+pub const AUTO_REFRESH_SECS: u32 = 60;
+
 /// One page: title, optional header info, optional extras, body, optional dialog on top.
 #[derive(Debug, Default)]
 pub struct Page<'a> {
@@ -26,6 +29,7 @@ pub struct Page<'a> {
     header: Option<&'a HeaderInfo>,
     notices_link: bool,
     dialog: Option<Markup>,
+    refresh_secs: Option<u32>,
 }
 
 /// The style sheet, embedded in every page.
@@ -97,6 +101,12 @@ impl<'a> Page<'a> {
         self
     }
 
+    /// The browser reloads the page every `secs` seconds (RULE-53: result lists each minute).
+    pub fn refresh_every(mut self, secs: u32) -> Self {
+        self.refresh_secs = Some(secs);
+        self
+    }
+
     /// A dialog over the page (see `dialog::render`).
     pub fn dialog(mut self, d: Markup) -> Self {
         self.dialog = Some(d);
@@ -110,6 +120,9 @@ impl<'a> Page<'a> {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
+                    @if let Some(secs) = self.refresh_secs {
+                        meta http-equiv="refresh" content=(secs);
+                    }
                     title { (self.title) " - " (t::SYSTEM_NAME) }
                     style { (PreEscaped(CSS)) }
                 }
