@@ -683,6 +683,10 @@ pub mod outage {
     /// ENV-15 / RULE-91: the situation.
     pub const SITUATION: &str =
         "システム障害発生等によりオンライン資格確認等システムが利用できない状態となった場合";
+    /// RULE-91: the heading of the insurance-card case.
+    pub const INSURANCE_CARD_CASE: &str = "＜患者が被保険者証を持参して来院した場合＞";
+    /// RULE-91: the heading of the My Number card case.
+    pub const MY_NUMBER_CARD_CASE: &str = "＜患者がマイナンバーカードを持参して来院した場合＞";
     /// RULE-91 ＜患者が被保険者証を持参して来院した場合＞.
     pub const WITH_INSURANCE_CARD: &str = "被保険者証により資格確認を行い受診します。";
     /// RULE-91 ＜患者がマイナンバーカードを持参して来院した場合＞.

@@ -270,3 +270,55 @@ async fn the_emergency_menu_shows_only_in_its_period_and_its_checks_are_disaster
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn during_an_outage_the_operator_screens_show_the_fallback_and_the_tray_stays_open() {
+    let sim = simulator();
+    for uri in [
+        "/login",
+        "/menu",
+        "/history-search",
+        "/check/insurance-card",
+    ] {
+        assert_ne!(
+            get(&sim, uri).await.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{uri}"
+        );
+    }
+    put(
+        &sim,
+        "/__admin/faults/outage",
+        serde_json::json!({"outage": true}),
+    )
+    .await;
+    for uri in [
+        "/login",
+        "/menu",
+        "/history-search",
+        "/check/insurance-card",
+    ] {
+        let r = get(&sim, uri).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        let page = r.text();
+        assert!(page.contains("<html lang=\"ja\">"), "{uri}: {page}");
+        for text in [
+            oqs_protocol::texts::outage::SITUATION,
+            oqs_protocol::texts::outage::WITH_MY_NUMBER_CARD,
+            oqs_protocol::texts::outage::AFTER_RECOVERY,
+        ] {
+            assert!(page.contains(text), "{uri}: {page}");
+        }
+    }
+    // The JSON history route keeps its JSON refusal; the tray is the simulator's own.
+    let h = get(&sim, "/history?facility=1234567890").await;
+    assert_eq!(h.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(h.json()["error"], "ENV-15");
+    assert_eq!(get(&sim, "/__tray").await.status, StatusCode::OK);
+    // Recovery: the screens answer again.
+    send(&sim, "DELETE", "/__admin/faults/outage", &[], Vec::new()).await;
+    assert_ne!(
+        get(&sim, "/login").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

@@ -417,3 +417,16 @@ async fn the_administrator_resets_a_locked_account() {
         .iter()
         .all(|a| a.get("password").is_none()));
 }
+
+/// RULE-69: the 保管調剤 items only for a pharmacy using 調剤済み処方箋の保存サービス; サンプル薬局
+/// (yaku01) does not use it.
+#[tokio::test]
+async fn a_pharmacy_without_the_storage_service_has_no_stored_dispensing_items() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    b.login_through("yaku01", "Yaku#Pass01").await;
+    let menu = b.get("/menu").await;
+    assert_eq!(menu.status, StatusCode::OK.as_u16());
+    assert!(menu.has("マイナンバーカードで確認"), "{}", menu.body);
+    assert!(!menu.has("保管調剤結果一括取得"), "{}", menu.body);
+}

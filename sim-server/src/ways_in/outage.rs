@@ -9,8 +9,9 @@
 //! | `POST /emergency/check` | a card checked through 緊急時医療情報・資格確認機能, recorded as 「災害時」 |
 //!
 //! While in outage, [`guard`] answers every machine and terminal route with 503 and the manual's
-//! fallback (RULE-91), journalled; `POST /xml/…` and the exchange are refused by the inquiry
-//! service itself (`system-outage`).
+//! fallback (RULE-91), journalled, and every operator screen with a 503 page of the same
+//! fallback; `POST /xml/…` and the exchange are refused by the inquiry service itself
+//! (`system-outage`). The admin API and the trainer's tray stay open.
 
 use crate::journal::Transport;
 use crate::services::outage::{DayRange, MAX_LATER_CHECK_DAYS};
@@ -44,21 +45,76 @@ fn fallback() -> Value {
     })
 }
 
-/// The routes a client or the terminal uses, refused during an outage (the admin API, the
-/// trainer's tray and the screens are not: the screens show what they show).
-fn transport_of(path: &str) -> Option<Transport> {
-    if path.starts_with("/oqs-api-pro/") {
-        Some(Transport::WebApi)
-    } else if path.starts_with("/terminal/") {
-        Some(Transport::Terminal)
-    } else if ["/jobs", "/history", "/dispensing", "/emergency", "/outage/"]
+/// What a request reaches, as the outage sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reached {
+    /// A route a client or the terminal uses: refused with 503 and the fallback as JSON.
+    Machine(Transport),
+    /// An operator screen (they are OQS's own pages): refused with 503 and the fallback as a page.
+    Screen,
+    /// Not refused here: the admin API and the trainer's tray (the simulator's own), and
+    /// `POST /xml/…`, which the inquiry service refuses itself (`system-outage`).
+    Open,
+}
+
+/// `path` is `prefix` or below it (`/history`, `/history/…`, `/history.csv`; not `/history-search`).
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '.']))
+}
+
+fn reached(path: &str) -> Reached {
+    if ["/__admin", "/__tray", "/xml"]
         .iter()
-        .any(|p| path.starts_with(p))
+        .any(|p| under(path, p))
     {
-        Some(Transport::HttpXml)
+        Reached::Open
+    } else if under(path, "/oqs-api-pro") {
+        Reached::Machine(Transport::WebApi)
+    } else if under(path, "/terminal") {
+        Reached::Machine(Transport::Terminal)
+    } else if [
+        "/jobs",
+        "/history",
+        "/dispensing",
+        "/emergency",
+        "/outage",
+        "/visiting",
+        "/pharmacy",
+    ]
+    .iter()
+    .any(|p| under(path, p))
+    {
+        Reached::Machine(Transport::HttpXml)
     } else {
-        None
+        Reached::Screen
     }
+}
+
+/// The page every operator screen shows during an outage: RULE-91's fallback and DM-23.
+fn screen_page(message: &str) -> Response {
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang="ja" {
+            head { meta charset="utf-8"; title { "システム障害" } }
+            body style="font-family:sans-serif;margin:40px" {
+                h1 { (message) }
+                p { (t::SITUATION) }
+                dl {
+                    dt { (t::INSURANCE_CARD_CASE) } dd { (t::WITH_INSURANCE_CARD) }
+                    dt { (t::MY_NUMBER_CARD_CASE) } dd { (t::WITH_MY_NUMBER_CARD) }
+                }
+                ul { li { (t::NOTE_FROM_CARD) } li { (t::NOTE_FROM_QUESTIONNAIRE) } }
+                p { (t::AFTER_RECOVERY) }
+            }
+        }
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        page,
+    )
+        .into_response()
 }
 
 /// The middleware: during an outage, 503 with the `system-outage` row and RULE-91's fallback.
@@ -67,8 +123,15 @@ pub async fn guard(State(sim): State<Arc<Simulator>>, req: Request, next: Next) 
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
-    let Some(transport) = transport_of(&path) else {
-        return next.run(req).await;
+    let transport = match reached(&path) {
+        Reached::Open => return next.run(req).await,
+        Reached::Screen => {
+            return match sim.outage_check() {
+                Err(r) => screen_page(&r.message),
+                Ok(()) => next.run(req).await,
+            }
+        }
+        Reached::Machine(t) => t,
     };
     let Err(r) = sim.outage_check() else {
         return next.run(req).await;

@@ -26,6 +26,8 @@ pub enum Shown {
     Terminal(TerminalCondition),
     /// RULE-90 (ENV-14): only inside the 緊急時医療情報・資格確認機能 対象期間 (`sim.outage`).
     Emergency,
+    /// RULE-69: only a pharmacy using 調剤済み処方箋の保存サービス (`Facility::dispensing_storage`).
+    DispensingStorage,
 }
 
 /// A display condition on the terminal's settings.
@@ -184,11 +186,11 @@ pub const MENU: &[MenuItem] = &[
         Some(super::entrusted::RESULTS),
     ),
     MenuItem {
-        shown: Shown::Kinds(&["薬局"]),
+        shown: Shown::DispensingStorage,
         ..item(STORAGE, "保管調剤結果一括取得", "SCR-33", None)
     },
     MenuItem {
-        shown: Shown::Kinds(&["薬局"]),
+        shown: Shown::DispensingStorage,
         ..item(STORAGE, "保管調剤結果一括取得結果", "SCR-34", None)
     },
     // Its items are not described in the manual (v1.16 removed them): one entry.
@@ -199,11 +201,13 @@ pub const MENU: &[MenuItem] = &[
 ];
 
 /// The items `op` sees, in order, on a terminal with these settings.
-/// `emergency`: today is inside the emergency period (ENV-14).
+/// `emergency`: today is inside the emergency period (ENV-14); `storage`: the operator's
+/// facility uses 調剤済み処方箋の保存サービス (RULE-69).
 pub fn visible(
     op: &Operator,
     terminal: &crate::terminal::TerminalSettings,
     emergency: bool,
+    storage: bool,
 ) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
@@ -214,6 +218,7 @@ pub fn visible(
             Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
             Shown::Terminal(c) => c.holds(terminal),
             Shown::Emergency => emergency,
+            Shown::DispensingStorage => storage,
         })
         .collect()
 }
@@ -241,6 +246,9 @@ async fn menu(
         &op,
         &sim.terminal.settings(),
         sim.outage.emergency_open(today),
+        sim.population()
+            .facility(&op.account.facility)
+            .is_some_and(|f| f.dispensing_storage),
     );
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();
