@@ -5,8 +5,9 @@ use crate::consent::Consent;
 use crate::fixture_values::{
     Coded, FixtureDate, FixtureError, FixtureInsurerNumber, DEFAULT_FACILITY,
 };
-use crate::model::Population;
+use crate::model::{Population, QualificationId};
 use chrono::NaiveTime;
+use oqs_protocol::fields::InsurerNumber;
 use oqs_protocol::visiting::{CareKind, ConsentCategory};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -41,6 +42,28 @@ fn default_facility() -> String {
     DEFAULT_FACILITY.into()
 }
 
+/// The qualification a fixture record names by its card (保険者番号, 記号, 番号, 枝番; blanks are
+/// absent), or the error naming the card and `what` was to be attached to it.
+fn card_qualification(
+    pop: &Population,
+    (insurer, symbol, number, branch): (InsurerNumber, Option<String>, &str, Option<String>),
+    what: &str,
+    err: impl Fn(String) -> FixtureError,
+) -> Result<QualificationId, FixtureError> {
+    let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (symbol, branch) = (opt(symbol), opt(branch));
+    pop.find_qualification(insurer, symbol.as_deref(), number.trim(), branch.as_deref())
+        .ok_or_else(|| {
+            err(format!(
+                "no qualification {}/{}/{}/{} to attach the {what} to",
+                insurer.display(),
+                symbol.as_deref().unwrap_or(""),
+                number.trim(),
+                branch.as_deref().unwrap_or("")
+            ))
+        })
+}
+
 /// Adds the `[[consent]]` records to `pop`; `err_at(record start, field, message)` builds the
 /// error for a record.
 pub(crate) fn load_consents(
@@ -51,27 +74,12 @@ pub(crate) fn load_consents(
     for rec in records {
         let at = rec.span().start;
         let r = rec.into_inner();
-        let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let symbol = opt(r.symbol);
-        let branch = opt(r.branch);
-        let Some(qualification) = pop.find_qualification(
-            r.insurer.0,
-            symbol.as_deref(),
-            r.number.trim(),
-            branch.as_deref(),
-        ) else {
-            return Err(err_at(
-                at,
-                "number",
-                format!(
-                    "no qualification {}/{}/{}/{} to attach the consent to",
-                    r.insurer.0.display(),
-                    symbol.as_deref().unwrap_or(""),
-                    r.number.trim(),
-                    branch.as_deref().unwrap_or("")
-                ),
-            ));
-        };
+        let qualification = card_qualification(
+            pop,
+            (r.insurer.0, r.symbol, &r.number, r.branch),
+            "consent",
+            |m| err_at(at, "number", m),
+        )?;
         let time = match r.valid_until_time.as_deref() {
             None => NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default(),
             Some(t) => NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
@@ -151,21 +159,12 @@ pub(crate) fn load_prescriptions(
     for rec in records {
         let at = rec.span().start;
         let r = rec.into_inner();
-        let opt = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let symbol = opt(r.symbol);
-        let branch = opt(r.branch);
-        let Some(qualification) = pop.find_qualification(
-            r.insurer.0,
-            symbol.as_deref(),
-            r.number.trim(),
-            branch.as_deref(),
-        ) else {
-            return Err(err_at(
-                at,
-                "number",
-                "no qualification to attach the prescription to".into(),
-            ));
-        };
+        let qualification = card_qualification(
+            pop,
+            (r.insurer.0, r.symbol, &r.number, r.branch),
+            "prescription",
+            |m| err_at(at, "number", m),
+        )?;
         let n = r.exchange_number.trim();
         if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err_at(
