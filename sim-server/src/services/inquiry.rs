@@ -60,6 +60,7 @@ impl Simulator {
         root: &Element,
         encoding: TextEncoding,
         transport: Transport,
+        login_id: Option<&str>,
     ) -> (Answered, JournalNote) {
         let now = self.clock.now();
         match message {
@@ -124,7 +125,7 @@ impl Simulator {
             MessageId::VisitingInquiryRequest
             | MessageId::OnlineInquiryRequest
             | MessageId::ConsentCancelRequest => {
-                self.answer_visiting(message, root, encoding, transport)
+                self.answer_visiting(message, root, encoding, transport, login_id)
             }
             MessageId::DispensingAcquisitionRequest => {
                 let (answered, outcome) =
@@ -285,8 +286,9 @@ impl Simulator {
         self.handle_xml_by(message, bytes, transport, source, None)
     }
 
-    /// [`Self::handle_xml`] for a file uploaded on an operator screen (SCR-15 / SCR-17): the
-    /// 受付番号 ends in the operator's login id (AMB-33).
+    /// [`Self::handle_xml`] for a request made on an operator screen (a file uploaded on SCR-15 /
+    /// SCR-17: the 受付番号 ends in the operator's login id, AMB-33; a visiting inquiry of SCR-22 /
+    /// SCR-23: its 資格確認履歴 record carries the operator's login id).
     pub fn handle_xml_by(
         &self,
         message: &str,
@@ -342,7 +344,7 @@ impl Simulator {
                 let doc = xml::read_document(bytes, self.read_limits())
                     .map_err(|e| self.read_error(&e))?;
                 entry.encoding = Some(doc.encoding.label().to_owned());
-                Ok(self.answer_tree(m, &doc.root, doc.encoding, transport))
+                Ok(self.answer_tree(m, &doc.root, doc.encoding, transport, login_id))
             });
         self.finish(entry, result)
     }
@@ -383,7 +385,9 @@ impl Simulator {
                     oqs_protocol::json::from_json(&v)
                         .map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0))
                 })
-                .map(|root| self.answer_tree(message, &root, TextEncoding::Utf8, Transport::WebApi))
+                .map(|root| {
+                    self.answer_tree(message, &root, TextEncoding::Utf8, Transport::WebApi, None)
+                })
         };
         // A stored bulk result is mirrored whole: read its bytes back into the tree.
         let result = result.map(|(mut a, note)| {

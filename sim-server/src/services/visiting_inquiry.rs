@@ -2,7 +2,9 @@
 //! and OQSsionq01req (オンライン診療等) individual inquiries (FLOW-32), OQSsihvd01req consent
 //! cancellation (FLOW-35, 訪問診療等 only, RULE-64). Judged by `oqs_domain::visiting_inquiry`;
 //! the result is the single inquiry's layout with the facility's 照会番号 and the consent table
-//! (`ViewingConsentList`) appended to its body, and no medical information (RULE-56).
+//! (`ViewingConsentList`) appended to its body, and no medical information (RULE-56). A judged
+//! inquiry is recorded in the 資格確認履歴 like the single inquiry (被保険者証・医療券/調剤券: the
+//! card was typed, DM-17); a cancellation is not a confirmation and is not recorded.
 
 use crate::journal::Transport;
 use crate::services::answer::Answered;
@@ -22,7 +24,8 @@ impl Simulator {
         message: MessageId,
         root: &Element,
         encoding: TextEncoding,
-        _transport: Transport,
+        transport: Transport,
+        login_id: Option<&str>,
     ) -> (Answered, JournalNote) {
         let now = self.clock.now();
         let req = match VisitingInquiryRequest::from_element(root) {
@@ -75,6 +78,13 @@ impl Simulator {
             self.jobs
                 .references()
                 .patch(facility.trim(), &mut body.results);
+        }
+        if message != MessageId::ConsentCancelRequest {
+            let login_id = login_id.unwrap_or_else(|| {
+                crate::history::login_id_for(transport, &self.settings.webapi_user)
+            });
+            self.history
+                .record_single_inquiry(&v.answer.response, now, login_id);
         }
         let code = v.answer.response.header.error_code.clone().or_else(|| {
             v.answer

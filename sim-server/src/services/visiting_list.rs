@@ -174,6 +174,17 @@ impl Simulator {
         facility: &str,
         id: ConsentId,
     ) -> Option<(&'static str, Result<Answered, Rejection>)> {
+        self.consented_detail_by(facility, id, None)
+    }
+
+    /// [`Self::consented_detail`] made by an operator on a screen: the 資格確認履歴 record
+    /// carries `login_id` (else the 連携アプリケーション's, like any OQSsihvq01req over HTTP).
+    pub fn consented_detail_by(
+        &self,
+        facility: &str,
+        id: ConsentId,
+        login_id: Option<&str>,
+    ) -> Option<(&'static str, Result<Answered, Rejection>)> {
         let pop = self.population();
         let c = pop.consents().get(id as usize)?;
         if &*c.facility != facility {
@@ -209,7 +220,7 @@ impl Simulator {
         let source = format!("/visiting/consents/{id}");
         Some((
             message,
-            self.handle_xml(message, &bytes, Transport::HttpXml, &source),
+            self.handle_xml_by(message, &bytes, Transport::HttpXml, &source, login_id),
         ))
     }
 }
