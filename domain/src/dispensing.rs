@@ -116,6 +116,30 @@ fn date(field: &'static str, v: Option<&str>) -> Result<NaiveDate, PeriodError> 
         })
 }
 
+/// A date as typed on SCR-33 (DATE: `yyyy/mm/dd`, month and day with or without their zero)
+/// → `YYYYMMDD` for [`check_period`]; anything else is passed on as typed (and refused there).
+pub fn typed_date(typed: &str) -> String {
+    let t = typed.trim();
+    match t.split('/').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if y.len() == 4 && (1..=2).contains(&m.len()) && (1..=2).contains(&d.len()) => {
+            format!("{y}{m:0>2}{d:0>2}")
+        }
+        _ => t.to_owned(),
+    }
+}
+
+/// `YYYYMMDD` as SCR-34 shows it, `yyyy/mm/dd` (DM-21); anything else as it is.
+pub fn shown_date(yyyymmdd: &str) -> String {
+    match yyyymmdd
+        .get(..4)
+        .zip(yyyymmdd.get(4..6))
+        .zip(yyyymmdd.get(6..))
+    {
+        Some(((y, m), d)) if yyyymmdd.len() == 8 => format!("{y}/{m}/{d}"),
+        _ => yyyymmdd.to_owned(),
+    }
+}
+
 /// RULE-70: both dates given, YYYYMMDD, 開始 ≤ 終了, (終了 − 開始 + 1) ≤ 31.
 pub fn check_period(
     start: Option<&str>,
@@ -159,6 +183,21 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y%m%d").unwrap()
+    }
+
+    #[test]
+    fn typed_dates_become_yyyymmdd() {
+        assert_eq!(typed_date(" 2024/07/01 "), "20240701");
+        assert_eq!(typed_date("2024/7/1"), "20240701");
+        assert_eq!(typed_date("20240701"), "20240701");
+        // Not a slashed date: left for check_period to refuse.
+        assert_eq!(typed_date("2024//01"), "2024//01");
+        assert_eq!(shown_date("20240124"), "2024/01/24");
+        assert_eq!(shown_date("2024"), "2024");
+        assert!(matches!(
+            check_period(Some(&typed_date("2024/13/01")), Some("20240102")),
+            Err(PeriodError::Format { .. })
+        ));
     }
 
     #[test]

@@ -667,6 +667,25 @@ pub mod dispensing {
     /// RULE-74 note.
     pub const ZERO_COUNT: &str = "《件数》が0件は、照会した期間に保管した調剤結果がありません。";
     pub const DEADLINE_PASSED: &str = "ダウンロード期限を経過している場合は再度取得してください。";
+    /// SCR-33 ① and its fields (ch.11 §4 画面項目説明).
+    pub const CONDITIONS: &str = "一括取得条件";
+    pub const START: &str = "調剤結果取得期間（開始）";
+    pub const END: &str = "調剤結果取得期間（終了）";
+    /// The prefix of the manual's notes (「注意 …」).
+    pub const CAUTION: &str = "注意";
+    /// SCR-33 ② 《調剤結果取得》.
+    pub const BUTTON_ACQUIRE: &str = "調剤結果取得";
+    /// SCR-34's pager links (「<<前へ 1 次へ>>」).
+    pub const PREVIOUS: &str = "<<前へ";
+    pub const NEXT: &str = "次へ>>";
+    /// SCR-34's count line: 「検索結果： 3 件1-3件表示」 (rows `first`..=`last` shown; nothing
+    /// shown: the count alone).
+    pub fn pager(total: usize, shown: Option<(usize, usize)>) -> String {
+        match shown {
+            Some((first, last)) => format!("検索結果： {total} 件{first}-{last}件表示"),
+            None => format!("検索結果： {total} 件"),
+        }
+    }
     /// SCR-34 columns.
     pub const COLUMNS: [&str; 6] = [
         "調剤結果一括取得ID",

@@ -16,6 +16,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use oqs_domain::dispensing::shown_date;
 use oqs_protocol::errors::ErrorKind;
 use oqs_protocol::texts::dispensing as t;
 use serde::Deserialize;
@@ -48,25 +49,7 @@ struct FacilityQuery {
 
 /// `yyyy/mm/dd` as typed on SCR-33 (or already YYYYMMDD) → YYYYMMDD.
 fn date_field(s: Option<String>) -> Option<String> {
-    s.map(|v| {
-        let t = v.trim();
-        let parts: Vec<&str> = t.split('/').collect();
-        match parts.as_slice() {
-            [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
-                format!("{y}{m:0>2}{d:0>2}")
-            }
-            _ => t.to_owned(),
-        }
-    })
-}
-
-/// `YYYYMMDD` → `yyyy/mm/dd` (DM-21).
-fn slashed(d: &str) -> String {
-    if d.len() == 8 {
-        format!("{}/{}/{}", &d[..4], &d[4..6], &d[6..])
-    } else {
-        d.to_owned()
-    }
+    s.map(|v| oqs_domain::dispensing::typed_date(&v))
 }
 
 fn refused(sim: &Simulator, r: &Refusal) -> Response {
@@ -161,13 +144,7 @@ async fn list(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> 
         return refused(&sim, &r);
     }
     let p = sim.jobs.dispensing_page(facility, q.page.unwrap_or(1));
-    let first = (p.page - 1) * oqs_domain::dispensing::PER_PAGE + 1;
-    let last = first + p.rows.len().saturating_sub(1);
-    let pager = if p.rows.is_empty() {
-        format!("検索結果： {} 件", p.total)
-    } else {
-        format!("検索結果： {} 件{first}-{last}件表示", p.total)
-    };
+    let pager = t::pager(p.total, p.shown());
     let rows: Vec<_> = p
         .rows
         .iter()
@@ -175,11 +152,11 @@ async fn list(State(sim): State<Arc<Simulator>>, Query(q): Query<ListQuery>) -> 
             json!({
                 "acquisitionId": r.acquisition_id,
                 "status": r.status,
-                "start": slashed(&r.start),
-                "end": slashed(&r.end),
+                "start": shown_date(&r.start),
+                "end": shown_date(&r.end),
                 "count": r.count,
                 "download": r.downloadable.then_some("ダウンロード"),
-                "downloadDeadline": r.download_deadline.as_deref().map(slashed),
+                "downloadDeadline": r.download_deadline.as_deref().map(shown_date),
             })
         })
         .collect();
@@ -210,14 +187,7 @@ async fn download(
     {
         return refused(&sim, &r);
     }
-    if sim.jobs.dispensing_job(facility, &id).is_none() {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no acquisition \"{id}\" of {facility}") })),
-        )
-            .into_response();
-    }
-    match sim.jobs.result(&id) {
+    match sim.jobs.dispensing_download(facility, &id) {
         Ok((name, bytes)) => (
             [
                 (header::CONTENT_TYPE, "application/zip".to_owned()),
@@ -235,6 +205,11 @@ async fn download(
                 "error": format!("\"{id}\" cannot be downloaded: only 照会完了 with 件数 > 0 before its ダウンロード期限 (RULE-72/74)"),
                 "message": t::DEADLINE_PASSED,
             })),
+        )
+            .into_response(),
+        Err(ResultError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": format!("no acquisition \"{id}\" of {facility}") })),
         )
             .into_response(),
         Err(e) => (

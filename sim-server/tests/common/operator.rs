@@ -236,6 +236,11 @@ impl Operator {
         .await
     }
 
+    /// The `Cookie` header this browser sends (for a download read as bytes).
+    pub fn cookie_header(&self) -> String {
+        self.cookies.header()
+    }
+
     /// The admin API (JSON).
     pub async fn admin(&self, method: &str, path: &str, body: &str) -> (u16, String) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");

@@ -23,6 +23,7 @@ pub(crate) const DEMO: &[(&str, &str)] = &[
     ("oldstaff", "Old#Pass2020"),
     ("uketsuke", "Uketsuke#2021"),
     ("yaku01", "Yaku#Pass01"),
+    ("hozon01", "Hozon#Pass01"),
     ("shika01", "Shika#Pass01"),
     ("renkei01", "Renkei#Pass2021"),
     ("webapi01", "Demo#Pass2021"),

@@ -44,6 +44,14 @@ pub struct Page {
     pub rows: Vec<AcquisitionInfo>,
 }
 
+impl Page {
+    /// The rows shown, 1-based and inclusive (「1-3件表示」); `None` when the page is empty.
+    pub fn shown(&self) -> Option<(usize, usize)> {
+        let first = (self.page - 1).saturating_mul(rules::PER_PAGE) + 1;
+        (!self.rows.is_empty()).then(|| (first, first + self.rows.len() - 1))
+    }
+}
+
 fn period_refusal(e: PeriodError) -> Refusal {
     let kind = match e {
         PeriodError::Missing(_) => ErrorKind::DispensingPeriodMissing,
@@ -254,6 +262,18 @@ impl Jobs {
     pub fn dispensing_job(&self, pharmacy: &str, id: &str) -> Option<Job> {
         self.job(id)
             .filter(|j| j.kind == JobKind::StoredDispensing && j.facility == pharmacy)
+    }
+
+    /// 《ダウンロード》 of one of the pharmacy's acquisitions (FLOW-44): its zip, `NotFound` for
+    /// an ID that is not the pharmacy's, `NotDownloadable` where RULE-72/74 say no.
+    pub fn dispensing_download(
+        &self,
+        pharmacy: &str,
+        id: &str,
+    ) -> Result<(String, Bytes), super::ResultError> {
+        self.dispensing_job(pharmacy, id)
+            .ok_or(super::ResultError::NotFound)?;
+        self.result(id)
     }
 
     /// OQSmudsp01req (FLOW-43): accepted → the ID (DLG-32); refused → ERR-30/31 in the body,

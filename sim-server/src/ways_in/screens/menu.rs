@@ -93,9 +93,8 @@ const STORAGE: Option<&str> = Some("保管調剤結果一括取得");
 pub const PASSWORD_ITEM: MenuItem =
     item(ACCOUNT, "パスワード変更", "SCR-06", Some(paths::PASSWORD));
 
-/// The manual's menu, in its order. ENV-06/07 and the 保存サービス are not settings of the
-/// simulator yet: their items show (disabled) for every facility until their screens come.
-/// ENV-08/09 are the terminal's (RULE-76/77).
+/// The manual's menu, in its order. ENV-06 (RULE-63) and ENV-08/09 (RULE-76/77) are the
+/// terminal's settings; the 保管調剤 items follow the facility's 保存サービス (RULE-69).
 pub const MENU: &[MenuItem] = &[
     item(
         None,
@@ -187,11 +186,21 @@ pub const MENU: &[MenuItem] = &[
     ),
     MenuItem {
         shown: Shown::DispensingStorage,
-        ..item(STORAGE, "保管調剤結果一括取得", "SCR-33", None)
+        ..item(
+            STORAGE,
+            "保管調剤結果一括取得",
+            "SCR-33",
+            Some(super::dispensing::REQUEST),
+        )
     },
     MenuItem {
         shown: Shown::DispensingStorage,
-        ..item(STORAGE, "保管調剤結果一括取得結果", "SCR-34", None)
+        ..item(
+            STORAGE,
+            "保管調剤結果一括取得結果",
+            "SCR-34",
+            Some(super::dispensing::RESULTS),
+        )
     },
     // Its items are not described in the manual (v1.16 removed them): one entry.
     MenuItem {

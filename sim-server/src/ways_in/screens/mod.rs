@@ -11,12 +11,14 @@
 //! - ch.8: [`history`] (SCR-19/20 資格確認履歴, CSV).
 //! - ch.5/7: [`bulk`] (SCR-15..18 bulk files and their results).
 //! - ch.6: [`entrusted`] (SCR-29/30 委託先資格情報一括取得 and its results, JOB-04).
+//! - ch.11: [`dispensing`] (SCR-33/34 保管調剤結果一括取得 and its results, JOB-05).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
 pub mod bulk;
 pub mod checks;
 pub mod dialog;
+pub mod dispensing;
 pub mod entrusted;
 pub mod face_reader;
 pub mod history;
@@ -74,6 +76,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(history::router())
         .merge(bulk::router())
         .merge(entrusted::router())
+        .merge(dispensing::router())
         .layer(axum::middleware::map_response(no_store))
 }
 

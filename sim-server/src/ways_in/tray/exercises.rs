@@ -273,8 +273,8 @@ pub const DIALOGS: &[Exercise] = &[
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "uninsured")]),
     },
-    Exercise { id: "ERR-30", title: "同日に同じ取得条件", section: "第11章", screen: "SCR-33", how: "保存サービス利用中の薬局（9940000076）で保管調剤結果の取得（OQSmudsp01req、または POST /dispensing/acquisitions）を同じ日に同じ期間で 2 回。SCR-33 の画面はまだない。", preset: None },
-    Exercise { id: "ERR-31", title: "取得期間が 31 日を超える", section: "第11章", screen: "SCR-33", how: "保存サービス利用中の薬局（9940000076）で保管調剤結果の取得（OQSmudsp01req、または POST /dispensing/acquisitions）の期間を 32 日以上にする。SCR-33 の画面はまだない。", preset: None },
+    Exercise { id: "ERR-30", title: "同日に同じ取得条件", section: "第11章", screen: "SCR-33", how: "hozon01（保存サービス利用中の薬局 9940000076）で SCR-33 の《調剤結果取得》→ DLG-31《OK》を同じ日に同じ期間で 2 回。", preset: None },
+    Exercise { id: "ERR-31", title: "取得期間が 31 日を超える", section: "第11章", screen: "SCR-33", how: "hozon01（保存サービス利用中の薬局 9940000076）で SCR-33 の期間を 32 日以上にして《調剤結果取得》→ DLG-31《OK》。", preset: None },
 ];
 
 /// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
