@@ -247,6 +247,12 @@ impl Flow {
     /// Starts a flow named `name` (screenshot prefix) at [`NOW`]; `None` after printing a skip
     /// message when no browser is installed (a failure when [`REQUIRED_ENV`] is `required`).
     pub async fn start(name: &str) -> Option<Flow> {
+        Flow::start_at(name, NOW).await
+    }
+
+    /// [`Flow::start`] with the simulator's clock frozen at `now` from its start (demo passwords
+    /// count as set then, so a later date does not expire them).
+    pub async fn start_at(name: &str, now: &str) -> Option<Flow> {
         let Some((driver, chromium)) = browser() else {
             let msg = format!(
                 "browser flow {name}: SKIPPED — no chromedriver/chromium on PATH \
@@ -261,7 +267,7 @@ impl Flow {
             return None;
         };
         let serial = serial().await;
-        let server = Server::start(NOW);
+        let server = Server::start(now);
         let driver = Driver::start(&driver, chromium);
         let client = driver.session().await;
         Some(Flow {
