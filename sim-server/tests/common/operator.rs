@@ -177,11 +177,33 @@ impl Operator {
 
     /// Posts a `multipart/form-data` form with the CSRF token and one file, follows redirects.
     pub async fn post_file(&mut self, path: &str, csrf: &str, name: &str, bytes: &[u8]) -> Page {
+        self.post_multipart(path, csrf, &[], Some((name, bytes)))
+            .await
+    }
+
+    /// Posts a `multipart/form-data` form: the CSRF token, text fields and an optional file (a
+    /// file input left empty is sent as a part with no name and no bytes, as browsers do).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Page {
         let b = "----oqs-test-boundary-7d1f";
-        let mut body = format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
+        let part = |name: &str| format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"");
+        let mut body = Vec::new();
+        for (k, v) in std::iter::once(&("csrf", csrf)).chain(fields) {
+            body.extend_from_slice(format!("{}\r\n\r\n{v}\r\n", part(k)).as_bytes());
+        }
+        let (name, bytes) = file.unwrap_or(("", &[]));
+        body.extend_from_slice(
+            format!(
+                "{}; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                part("file")
+            )
+            .as_bytes(),
+        );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
         let r = self

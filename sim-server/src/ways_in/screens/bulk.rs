@@ -97,49 +97,56 @@ async fn get_upload(op: Operator, s: Screen) -> Response {
     upload_page(&op, s, None, None)
 }
 
-/// Reads the form: its CSRF token and the file (name, bytes).
-async fn read_upload(mut m: Multipart) -> Result<(String, Option<(String, Vec<u8>)>), String> {
-    let mut csrf = String::new();
-    let mut file = None;
+/// An uploaded form: its CSRF token, the file (name, bytes) and its other text fields.
+pub(super) struct Upload {
+    pub csrf: String,
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Reads a `multipart/form-data` form with a `file` field.
+pub(super) async fn read_upload(mut m: Multipart) -> Result<Upload, String> {
+    let mut u = Upload {
+        csrf: String::new(),
+        file: None,
+        fields: Vec::new(),
+    };
     while let Some(field) = m.next_field().await.map_err(|e| e.to_string())? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| e.to_string())?,
+        match field.name().map(str::to_owned).as_deref() {
+            Some("csrf") => u.csrf = field.text().await.map_err(|e| e.to_string())?,
             Some("file") => {
                 let name = field.file_name().unwrap_or_default().to_owned();
                 let bytes = field.bytes().await.map_err(|e| e.to_string())?;
                 if !name.is_empty() || !bytes.is_empty() {
-                    file = Some((name, bytes.to_vec()));
+                    u.file = Some((name, bytes.to_vec()));
                 }
             }
-            _ => {}
+            Some(other) => {
+                let v = field.text().await.map_err(|e| e.to_string())?;
+                u.fields.push((other.to_owned(), v));
+            }
+            None => {}
         }
     }
-    Ok((csrf, file))
+    Ok(u)
 }
 
-async fn post_upload(op: Operator, sim: Arc<Simulator>, s: Screen, m: Multipart) -> Response {
-    let (csrf, file) = match read_upload(m).await {
-        Ok(x) => x,
-        Err(e) => return upload_page(&op, s, Some(&e), None),
-    };
-    if !same_secret(&csrf, op.csrf()) {
-        return super::form_expired(&op);
-    }
-    let Some((name, bytes)) = file else {
-        return upload_page(&op, s, Some(t::NO_FILE), None);
-    };
-    // RULE-55: any file name; the screen, not the name, says what the file is.
+/// Submits a bulk file made or uploaded on a screen the way every bulk file goes
+/// (`Simulator::handle_xml_by`: journal, job engine; RULE-55: any file name, the screen says what
+/// the file is), its 受付番号 ending in the operator's login id (AMB-33). The job accepted, or
+/// the text to show.
+pub(super) async fn submit_file(
+    sim: &Arc<Simulator>,
+    op: &Operator,
+    message: &'static str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> Result<crate::jobs::Job, String> {
     let source = format!("screen:{} {}", op.login_id(), name);
     let s2 = sim.clone();
     let login = op.login_id().to_owned();
     let answered = tokio::task::spawn_blocking(move || {
-        s2.handle_xml_by(
-            s.message,
-            &bytes,
-            Transport::Terminal,
-            &source,
-            Some(&login),
-        )
+        s2.handle_xml_by(message, &bytes, Transport::Terminal, &source, Some(&login))
     })
     .await;
     let number = match answered {
@@ -148,11 +155,28 @@ async fn post_upload(op: Operator, sim: Arc<Simulator>, s: Screen, m: Multipart)
             .child("MessageBody")
             .and_then(|b| b.child_text("ReceptionNumber"))
             .map(str::to_owned),
-        Ok(Err(r)) => return upload_page(&op, s, Some(&format!("{} {}", r.code, r.message)), None),
-        Err(e) => return upload_page(&op, s, Some(&e.to_string()), None),
+        Ok(Err(r)) => return Err(format!("{} {}", r.code, r.message)),
+        Err(e) => return Err(e.to_string()),
     };
-    let Some(job) = number.and_then(|n| sim.jobs.job(&n)) else {
-        return upload_page(&op, s, Some(texts::accounts::FORM_EXPIRED), None);
+    number
+        .and_then(|n| sim.jobs.job(&n))
+        .ok_or_else(|| texts::accounts::FORM_EXPIRED.to_owned())
+}
+
+async fn post_upload(op: Operator, sim: Arc<Simulator>, s: Screen, m: Multipart) -> Response {
+    let (csrf, file) = match read_upload(m).await {
+        Ok(u) => (u.csrf, u.file),
+        Err(e) => return upload_page(&op, s, Some(&e), None),
+    };
+    if !same_secret(&csrf, op.csrf()) {
+        return super::form_expired(&op);
+    }
+    let Some((name, bytes)) = file else {
+        return upload_page(&op, s, Some(t::NO_FILE), None);
+    };
+    let job = match submit_file(&sim, &op, s.message, bytes, &name).await {
+        Ok(job) => job,
+        Err(e) => return upload_page(&op, s, Some(&e), None),
     };
     let at = job.accepted_at;
     let accepted = format!(

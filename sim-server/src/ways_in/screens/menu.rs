@@ -162,15 +162,30 @@ pub const MENU: &[MenuItem] = &[
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),
-        ..item(VISITING, "資格情報一括照会", "SCR-25", None)
+        ..item(
+            VISITING,
+            "資格情報一括照会",
+            "SCR-25",
+            Some(super::visiting_bulk::REQUEST),
+        )
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),
-        ..item(VISITING, "資格情報一括照会結果", "SCR-26", None)
+        ..item(
+            VISITING,
+            "資格情報一括照会結果",
+            "SCR-26",
+            Some(super::visiting_bulk::RESULTS),
+        )
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),
-        ..item(VISITING, "同意取消照会", "SCR-27", None)
+        ..item(
+            VISITING,
+            "同意取消照会",
+            "SCR-27",
+            Some(super::consent_cancel::SEARCH),
+        )
     },
     item(
         ENTRUSTED,

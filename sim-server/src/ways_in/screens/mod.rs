@@ -12,11 +12,13 @@
 //! - ch.5/7: [`bulk`] (SCR-15..18 bulk files and their results).
 //! - ch.6: [`entrusted`] (SCR-29/30 委託先資格情報一括取得 and its results, JOB-04).
 //! - ch.11: [`dispensing`] (SCR-33/34 保管調剤結果一括取得 and its results, JOB-05).
+//! - ch.3: [`visiting_bulk`] (SCR-25/26, JOB-03), [`consent_cancel`] (SCR-27/28 同意取消, DLG-18/19).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
 
 pub mod bulk;
 pub mod checks;
+pub mod consent_cancel;
 pub mod dialog;
 pub mod dispensing;
 pub mod entrusted;
@@ -28,6 +30,7 @@ pub mod menu;
 pub mod notices;
 pub mod password;
 pub mod session;
+pub mod visiting_bulk;
 
 use crate::services::accounts::sessions::Ended;
 use crate::simulator::Simulator;
@@ -77,6 +80,8 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(bulk::router())
         .merge(entrusted::router())
         .merge(dispensing::router())
+        .merge(visiting_bulk::router())
+        .merge(consent_cancel::router())
         .layer(axum::middleware::map_response(no_store))
 }
 

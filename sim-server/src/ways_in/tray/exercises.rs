@@ -287,6 +287,13 @@ pub const FACE_FLOWS: &[Exercise] = &[
     Exercise { id: "ERR-29", title: "セットアップ済みの顔認証付きカードリーダーのみ設定可能", section: "第10章 §3", screen: "SCR-32", how: "構成「generic+face」（または顔認証付きカードリーダーの「セットアップ済み」を外す）→ SCR-32。", preset: topology("generic+face") },
 ];
 
+/// The visiting / online care flows of ch.3 (SCR-21..28).
+pub const VISITING_FLOWS: &[Exercise] = &[
+    Exercise { id: "FLOW-33", title: "資格情報一括照会（訪問診療等・オンライン診療等）", section: "第3章 §4", screen: "SCR-25", how: "SCR-25 で診療区分を選び、「資格確認一括照会要求ファイル」（OQSmuhvq01req / OQSmuonq01req）を選択、またはファイルの代わりに同意年月日（オンライン診療等は受診年月日も可）を入力 →《照会》→ DLG-14（受付番号・受付日時）。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
+    Exercise { id: "FLOW-34", title: "資格情報一括照会結果（訪問診療等・オンライン診療等）", section: "第3章 §5", screen: "SCR-26", how: "SCR-26 で診療区分を選び《更新》→ 照会状況を確認 →《ダウンロード》（訪問診療等は zip、オンライン診療等は XML）。同意を取り消した患者は要確認の行になる。", preset: None },
+    Exercise { id: "FLOW-35", title: "閲覧同意の取消（訪問診療等）", section: "第3章 §6", screen: "SCR-27", how: "SCR-27 で 山田 隆子（保険者番号 050013、記号 hmtmList11、番号 102、枝番 00、昭和57年1月1日）→《検索》→ SCR-28 →《同意取消》→ DLG-18 →《OK》→ DLG-19。以後の照会は同意なしで断られる。取消はトレイの《人口を初期化》で元に戻る。", preset: None },
+];
+
 /// The path of an operator screen, if the simulator has it: the menu's entry for it
 /// (`screens::menu::MENU`, the one table of which screens exist), or one of the screens outside
 /// the menu (entry, login, menu itself).
@@ -310,6 +317,7 @@ pub fn find(id: &str) -> Option<&'static Exercise> {
         .iter()
         .chain(DIALOGS)
         .chain(FACE_FLOWS)
+        .chain(VISITING_FLOWS)
         .find(|e| e.id == id)
 }
 
@@ -322,7 +330,12 @@ mod tests {
         let ids: Vec<&str> = FLOWS.iter().map(|e| e.id).collect();
         let want: Vec<String> = (1..=29).map(|n| format!("FLOW-{n:02}")).collect();
         assert_eq!(ids, want);
-        for e in FLOWS.iter().chain(DIALOGS).chain(FACE_FLOWS) {
+        for e in FLOWS
+            .iter()
+            .chain(DIALOGS)
+            .chain(FACE_FLOWS)
+            .chain(VISITING_FLOWS)
+        {
             if let Some(p) = &e.preset {
                 assert!(
                     crate::terminal::TOPOLOGIES.contains(&p.topology),

@@ -1,7 +1,7 @@
 //! The tray's page (maud, compiled in; CSS embedded, no script). Its look — dark, with a
 //! striped 「シミュレーター」 banner — is deliberately unlike the OQS screens.
 
-use super::exercises::{screen_path, Exercise, DIALOGS, FACE_FLOWS, FLOWS};
+use super::exercises::{screen_path, Exercise, DIALOGS, FACE_FLOWS, FLOWS, VISITING_FLOWS};
 use super::{done_message, Shown};
 use crate::simulator::Simulator;
 use crate::terminal::{
@@ -452,7 +452,7 @@ pub fn tray(v: &View) -> Markup {
                 a href="#readers" { "リーダー" } " · " a href="#faults" { "故障" } " · "
                 a href="#clock" { "時計" } " · " a href="#reset" { "初期化" } " · "
                 a href="#flows" { "練習（FLOW）" } " · " a href="#dialogs" { "エラー再現（ERR）" } " · "
-                a href="#face-flows" { "顔認証付き" } " · " a href="#settings" { "施設の設定" } " · "
+                a href="#face-flows" { "顔認証付き" } " · " a href="#visiting-flows" { "訪問診療等" } " · " a href="#settings" { "施設の設定" } " · "
                 a href="/" { "OQS 画面へ" }
             }
             @if let Some(d) = v.done { p.done role="status" { (d) } }
@@ -470,6 +470,7 @@ pub fn tray(v: &View) -> Markup {
             (exercise_table(v, "flows", "練習一覧（FLOW-01〜29）", FLOWS))
             (exercise_table(v, "dialogs", "エラーの再現（ERR）", DIALOGS))
             (exercise_table(v, "face-flows", "顔認証付きカードリーダー（FLOW-38〜42, ERR-29）", FACE_FLOWS))
+            (exercise_table(v, "visiting-flows", "訪問診療等・オンライン診療等（第3章）", VISITING_FLOWS))
         },
     )
 }

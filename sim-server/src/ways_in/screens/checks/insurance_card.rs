@@ -70,8 +70,8 @@ impl CardForm {
         f
     }
 
-    /// 生年月日 as `yyyy/mm/dd`.
-    fn birthdate(&self) -> Option<String> {
+    /// 生年月日 as `yyyy/mm/dd` (BIRTH: 元号 or 西暦, then 年月日; also SCR-27's).
+    pub fn birthdate(&self) -> Option<String> {
         let (y, m, d) = (self.year.trim(), self.month.trim(), self.day.trim());
         let date = if self.era == "西暦" {
             chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?
