@@ -1,9 +1,9 @@
 //! 保管調剤結果一括取得 (JOB-05, ch.11): the simulator's own messages OQSmudsp01/02 over XML/HTTP
-//! and the file exchange, and the screens' actions as JSON (`/dispensing/acquisitions…`).
+//! and the file exchange, and the screens SCR-33/34 through the screens' browser.
 
 use super::world::{input_date, OqsWorld, Transport};
 use base64::Engine as _;
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 use oqs_protocol::dispensing::AcquisitionInfo;
 use oqs_protocol::Element;
 use std::time::Duration;
@@ -233,137 +233,173 @@ fn row_is_nth(w: &mut OqsWorld, row: usize, nth: usize) {
     );
 }
 
-// ---- the screens' actions (SCR-33/34, DLG-31/32) as JSON ----
+// ---- the screens SCR-33/34 with DLG-31/32, as the screens' browser uses them ----
 
-async fn screen(w: &mut OqsWorld, method: &str, uri: &str, body: Option<serde_json::Value>) {
-    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let (status, out) = w
-        .http(method, uri, &[("content-type", "application/json")], bytes)
-        .await;
-    let json = serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null);
-    w.dispensing.screen = Some((status, json));
+/// The simulator started afresh at `now` (`oqs-sim --now`): the demo accounts' passwords count
+/// as set then, so a scenario far from the default date can log in. The first step of a scenario.
+#[given(regex = r"^シミュレーターを「([^」]*)」の時計で起動する$")]
+fn start_at(w: &mut OqsWorld, now: String) {
+    let t = sim_server::clock::parse_now(&now).expect("RFC 3339");
+    w.sim = std::sync::Arc::new(sim_server::Simulator::new(
+        sim_server::Clock::frozen(t),
+        oqs_protocol::ErrorTable::builtin(),
+        sim_server::Settings::default(),
+    ));
 }
 
-fn screen_json(w: &OqsWorld) -> &serde_json::Value {
-    &w.dispensing
-        .screen
-        .as_ref()
-        .expect("no screen action yet")
-        .1
+/// The page's dialog: its `data-dialog` id and its markup.
+fn dialog(w: &OqsWorld) -> Option<(String, String)> {
+    let page = w.page();
+    let i = page.find(r#"data-dialog=""#)?;
+    let rest = &page[i + r#"data-dialog=""#.len()..];
+    let id = rest[..rest.find('"')?].to_owned();
+    let end = rest.find(r#"class="did""#).unwrap_or(rest.len());
+    Some((id, rest[..end].to_owned()))
 }
 
 #[when(
     regex = r"^保管調剤結果一括取得画面で調剤結果取得期間「([^」]*)」～「([^」]*)」を入力し《調剤結果取得》をクリックする$"
 )]
 async fn click_request(w: &mut OqsWorld, start: String, end: String) {
-    w.dispensing.typed = Some((PHARMACY.into(), start.clone(), end.clone()));
-    let body = serde_json::json!({"facility": PHARMACY, "start": start, "end": end});
-    screen(w, "POST", "/dispensing/acquisitions", Some(body)).await;
+    w.open_menu_item("保管調剤結果一括取得").await;
+    let typed = &mut w.browser().typed;
+    typed.push(("start".into(), start));
+    typed.push(("end".into(), end));
+    w.click(&format!(
+        "② {}",
+        oqs_protocol::texts::dispensing::BUTTON_ACQUIRE
+    ))
+    .await;
 }
 
 #[when(regex = r"^確認メッセージで《(OK|キャンセル)》をクリックする$")]
 async fn answer(w: &mut OqsWorld, button: String) {
-    let (facility, start, end) = w.dispensing.typed.clone().expect("nothing typed on SCR-33");
-    let body =
-        serde_json::json!({"facility": facility, "start": start, "end": end, "answer": button});
-    screen(w, "POST", "/dispensing/acquisitions", Some(body)).await;
-    if let Some(id) = screen_json(w)["acquisitionId"].as_str() {
-        w.dispensing.ids.push(id.to_owned());
+    assert_eq!(dialog(w).map(|d| d.0).as_deref(), Some("DLG-31"));
+    w.click(&button).await;
+    let label = oqs_protocol::texts::dispensing::ID_LABEL;
+    if let Some(i) = w.page().find(label) {
+        let id: String = w.page()[i + label.len()..].chars().take(24).collect();
+        w.dispensing.ids.push(id);
     }
 }
 
 #[then(regex = r"^(DLG-\d+) 「([^」]*)」が表示される$")]
 fn dialog_shown(w: &mut OqsWorld, id: String, title: String) {
-    let j = screen_json(w);
-    assert_eq!(j["dialog"]["id"], id.as_str(), "{j}");
-    assert_eq!(j["dialog"]["title"], title.as_str(), "{j}");
+    let (shown, markup) = dialog(w).unwrap_or_else(|| panic!("no dialog:\n{}", w.page()));
+    assert_eq!(shown, id);
+    assert!(
+        markup.contains(&format!(r#"class="dtitle" id="dlg-{id}">{title}<"#)),
+        "{markup}"
+    );
 }
 
 #[then(regex = r"^ダイアログに「(.*)」と表示される$")]
 fn dialog_line(w: &mut OqsWorld, line: String) {
-    let j = screen_json(w);
-    let lines = j["dialog"]["lines"].as_array().cloned().unwrap_or_default();
-    assert!(lines.iter().any(|l| l == line.as_str()), "{j}");
+    let (_, markup) = dialog(w).expect("a dialog");
+    assert!(
+        markup.lines().any(|l| l.contains(&line)) || markup.contains(&line),
+        "{markup}"
+    );
 }
 
 #[then(regex = r"^注意「(.*)」が表示される$")]
 fn notice_shown(w: &mut OqsWorld, notice: String) {
-    assert_eq!(screen_json(w)["notice"], notice.as_str());
+    let (_, markup) = dialog(w).expect("a dialog");
+    let caution = oqs_protocol::texts::dispensing::CAUTION;
+    assert!(
+        markup.contains(&format!("<dt>{caution}</dt><dd>{notice}</dd>")),
+        "{markup}"
+    );
 }
 
 #[then(regex = r"^何も取得されない$")]
 fn nothing_requested(w: &mut OqsWorld) {
-    assert_eq!(screen_json(w)["requested"], false);
+    assert!(dialog(w).is_none(), "{}", w.page());
+    assert!(w.page().contains(r#"id="acquire""#), "SCR-33 again");
     assert_eq!(w.sim.jobs.dispensing_page(PHARMACY, 1).total, 0);
 }
 
 #[then(regex = r"^画面に (ERR-\d+) 「(.*)」が表示される$")]
 fn screen_error(w: &mut OqsWorld, id: String, message: String) {
-    let (status, j) = w.dispensing.screen.as_ref().expect("no screen action");
-    assert_eq!(*status, 422, "{j}");
-    assert_eq!(j["error"], id.as_str(), "{j}");
-    assert_eq!(j["message"], message.as_str(), "{j}");
+    let page = w.page();
+    let i = page
+        .find(&format!(r#"data-error="{id}""#))
+        .unwrap_or_else(|| panic!("no {id} on SCR-33:\n{page}"));
+    let shown = &page[i..i + page[i..].find("</div>").expect("its end")];
+    assert!(shown.contains(&message), "{shown}");
 }
 
 #[when(regex = r"^保管調剤結果一括取得結果画面を開く$")]
 async fn open_results(w: &mut OqsWorld) {
-    screen(
-        w,
-        "GET",
-        &format!("/dispensing/acquisitions?facility={PHARMACY}"),
-        None,
-    )
-    .await;
+    w.open_menu_item("保管調剤結果一括取得結果").await;
 }
 
 #[then(regex = r"^保管調剤結果一括取得結果画面に「(.*)」と表示される$")]
 fn results_screen_shows(w: &mut OqsWorld, shown: String) {
-    let j = screen_json(w);
-    let texts = [&j["title"], &j["banner"], &j["pager"]];
-    let in_columns = j["columns"]
-        .as_array()
-        .is_some_and(|c| c.iter().any(|x| x == shown.as_str()));
     assert!(
-        in_columns || texts.iter().any(|t| *t == shown.as_str()),
-        "「{shown}」 not on SCR-34: {j}"
+        w.page()
+            .contains(oqs_protocol::texts::dispensing::RESULTS_TITLE),
+        "not SCR-34"
     );
+    assert!(w.page().contains(&shown), "「{shown}」 not on SCR-34");
+}
+
+/// The cells of SCR-34's `n`-th row (1-based): texts, and the row's markup.
+fn listed_row(w: &OqsWorld, n: usize) -> (Vec<String>, String) {
+    let page = w.page();
+    let row = page
+        .split("<tr data-id=")
+        .nth(n)
+        .unwrap_or_else(|| panic!("no row {n} on SCR-34:\n{page}"));
+    let row = &row[..row.find("</tr>").expect("row end")];
+    let cells = row
+        .split("<td")
+        .skip(1)
+        .map(|c| {
+            let inner = &c[c.find('>').map_or(0, |i| i + 1)..];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for ch in inner.chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim().to_owned()
+        })
+        .collect();
+    (cells, row.to_owned())
 }
 
 #[then(
-    regex = r"^一覧の 1 件目は「([^」]*)」、期間「([^」]*)」～「([^」]*)」、件数 (\d+)、《ダウンロード》(あり|なし)$"
+    regex = r"^一覧の (\d+) 件目は「([^」]*)」、期間「([^」]*)」～「([^」]*)」、件数 (\d+)、《ダウンロード》(あり|なし)$"
 )]
-fn results_first_row(
+fn results_row(
     w: &mut OqsWorld,
+    n: usize,
     status: String,
     start: String,
     end: String,
     count: u64,
     button: String,
 ) {
-    let r = &screen_json(w)["rows"][0];
-    assert_eq!(r["status"], status.as_str(), "{r}");
-    assert_eq!(r["start"], start.as_str(), "{r}");
-    assert_eq!(r["end"], end.as_str(), "{r}");
-    assert_eq!(r["count"], count, "{r}");
-    assert_eq!(r["download"].is_string(), button == "あり", "{r}");
+    let (cells, _) = listed_row(w, n);
+    assert_eq!(cells[1], status, "{cells:?}");
+    assert_eq!((cells[2].as_str(), cells[3].as_str()), (&*start, &*end));
+    assert_eq!(cells[4], count.to_string(), "{cells:?}");
+    assert_eq!(cells[5] == "ダウンロード", button == "あり", "{cells:?}");
 }
 
-#[when(regex = r"^一覧の 1 件目の《ダウンロード》をクリックする$")]
-async fn click_download(w: &mut OqsWorld) {
-    let id = screen_json(w)["rows"][0]["acquisitionId"]
-        .as_str()
-        .expect("a row")
-        .to_owned();
-    let (status, bytes) = w
-        .http(
-            "GET",
-            &format!("/dispensing/acquisitions/{id}/download?facility={PHARMACY}"),
-            &[],
-            Vec::new(),
-        )
-        .await;
+#[when(regex = r"^一覧の (\d+) 件目の《ダウンロード》をクリックする$")]
+async fn click_download(w: &mut OqsWorld, n: usize) {
+    let (_, row) = listed_row(w, n);
+    let href = super::screens::attr(&row[row.find("<a ").expect("《ダウンロード》")..], "href")
+        .expect("href");
+    let (status, bytes) = w.screen_bytes(&href).await;
     let files = oqs_protocol::zip::read_stored_zip(&bytes).map(|f| f.len());
-    w.dispensing.screen = Some((status, serde_json::json!({ "files": files, "id": id })));
+    w.dispensing.screen = Some((status, serde_json::json!({ "files": files, "href": href })));
 }
 
 #[then(regex = r"^(\d+) 件の調剤結果の zip が保存される$")]

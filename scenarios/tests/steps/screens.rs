@@ -193,6 +193,35 @@ impl OqsWorld {
         self.screen_request("POST", &action, Some(body)).await;
     }
 
+    /// The menu (SCR-05), then its item `label`.
+    pub(super) async fn open_menu_item(&mut self, label: &str) {
+        self.screen_request("GET", "/menu", None).await;
+        self.click(label).await;
+    }
+
+    /// A download (GET `path` with the browser's cookies): status and bytes; the page shown
+    /// stays as it was, as in a browser.
+    pub(super) async fn screen_bytes(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let cookies: String = self
+            .browser()
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = Request::get(path)
+            .header(header::COOKIE, cookies)
+            .body(Body::empty())
+            .expect("request");
+        let res = sim_server::router(self.sim.clone())
+            .oneshot(req)
+            .await
+            .expect("answer");
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, bytes.to_vec())
+    }
+
     fn screen_shows(&mut self, text: &str) -> bool {
         let page = &self.browser().page;
         page.contains(&escaped(text)) || page.contains(text)

@@ -84,9 +84,7 @@ pub struct DispensingState {
     pub requested: Option<oqs_protocol::Element>,
     /// The last OQSmudsp02res.
     pub listed: Option<oqs_protocol::Element>,
-    /// SCR-33 inputs: pharmacy, start, end.
-    pub typed: Option<(String, String, String)>,
-    /// The last answer of a screen action: status and JSON.
+    /// The last download from SCR-34: status and what it held.
     pub screen: Option<(u16, serde_json::Value)>,
 }
 
