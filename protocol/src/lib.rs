@@ -19,6 +19,7 @@ pub mod names;
 pub mod naming;
 pub mod plain;
 pub mod registration;
+pub mod result_read;
 pub mod search;
 pub mod sink;
 pub mod texts;

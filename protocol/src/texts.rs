@@ -625,6 +625,9 @@ pub mod entrusted;
 /// 訪問診療等・オンライン診療等 bulk and consent cancellation (ch.3 §4–§6, SCR-25..28, DLG-14/18/19).
 pub mod visiting_jobs;
 
+/// 訪問診療等・オンライン診療等 check screens (ch.3: SCR-21..24, DLG-20).
+pub mod visiting_check;
+
 /// 保管調剤結果一括取得 (ch.11, SCR-33/34, DLG-31/32, ERR-30/31), verbatim (the spaces the text
 /// extraction put between digits and Japanese removed, as elsewhere: docs/interface.md §8).
 pub mod dispensing {

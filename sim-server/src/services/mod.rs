@@ -12,6 +12,7 @@
 //! notices      お知らせ (SCR-03/04)
 //! recovery     after an outage: the later check (RULE-92), the emergency check (ENV-14)
 //! outage       システム障害 as a fault (ENV-15), the emergency period (ENV-14)
+//! visiting_check  SCR-21/22/23: the visiting inquiry made on a screen, kept (visiting_results) for SCR-23
 //! reference_edit  SCR-14: a confirmation's 照会番号 registered, updated or deleted
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
@@ -36,5 +37,7 @@ pub mod simulator;
 pub mod terminal;
 pub mod tokens;
 pub mod visiting;
+pub mod visiting_check;
 pub mod visiting_inquiry;
 pub mod visiting_list;
+pub mod visiting_results;

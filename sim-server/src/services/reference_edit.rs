@@ -8,6 +8,7 @@ use crate::journal::Transport;
 use crate::services::simulator::Simulator;
 use crate::terminal::{refresh_reference_numbers, RequestError};
 use oqs_protocol::header::RequestHeader;
+use oqs_protocol::message::QualificationResult;
 use oqs_protocol::registration::{RegistrationInfo, SingleRegistrationRequest};
 use oqs_protocol::texts;
 
@@ -55,11 +56,38 @@ impl Simulator {
             .ok_or_else(|| {
                 refused("this confirmation shows no qualification to give a 照会番号".into())
             })?;
+        let source = match login_id {
+            Some(l) => format!("screen:{l} SCR-14"),
+            None => "SCR-14".to_owned(),
+        };
+        let (dialog, message) = self
+            .register_reference_number(&c.facility, r, value, &source)
+            .map_err(EditRefused::Refused)?;
+        refresh_reference_numbers(&self.terminal_context(), id);
+        Ok(ReferenceEdited {
+            confirmation: id,
+            reference_number: value.trim().to_owned(),
+            dialog,
+            message,
+        })
+    }
+
+    /// Registers `value` (trimmed; empty deletes) as the facility's 照会番号 of the card of
+    /// result `r` (OQSsiimm01 through [`Simulator::handle_xml`], journalled from `source`):
+    /// the dialog (DLG-10 / DLG-11 / DLG-12) and the step text after its 《OK》. SCR-10's and
+    /// SCR-23's editors both come here.
+    pub fn register_reference_number(
+        &self,
+        facility: &str,
+        r: &QualificationResult,
+        value: &str,
+        source: &str,
+    ) -> Result<(&'static str, &'static str), RequestError> {
         let value = value.trim();
         let trimmed = |v: &Option<String>| v.as_deref().map(|v| v.trim().to_owned());
         let request = SingleRegistrationRequest {
             header: RequestHeader {
-                medical_institution_code: Some(c.facility.clone()),
+                medical_institution_code: Some(facility.to_owned()),
                 ..Default::default()
             },
             info: RegistrationInfo {
@@ -74,34 +102,23 @@ impl Simulator {
             &request.to_element(),
             oqs_protocol::TextEncoding::Utf8,
         );
-        let source = match login_id {
-            Some(l) => format!("screen:{l} SCR-14"),
-            None => "SCR-14".to_owned(),
-        };
         let answered = self
-            .handle_xml("OQSsiimm01req", &xml, Transport::Terminal, &source)
-            .map_err(|e| refused(format!("{} {}", e.code, e.message)))?;
+            .handle_xml("OQSsiimm01req", &xml, Transport::Terminal, source)
+            .map_err(|e| RequestError(format!("{} {}", e.code, e.message)))?;
         let body = answered.root.child("MessageBody");
         if body.and_then(|b| b.child_text("ProcessingResultStatus")) != Some("1") {
             let msg = body
                 .and_then(|b| b.child_text("ProcessingResultMessage"))
                 .unwrap_or_default();
-            return Err(refused(msg.to_owned()));
+            return Err(RequestError(msg.to_owned()));
         }
         let before = r.reference_number.as_deref().unwrap_or_default();
-        let (dialog, message) = if value.is_empty() {
+        Ok(if value.is_empty() {
             ("DLG-12", texts::REFERENCE_NUMBER_DELETED)
         } else if before.is_empty() {
             ("DLG-10", texts::REFERENCE_NUMBER_REGISTERED)
         } else {
             ("DLG-11", texts::REFERENCE_NUMBER_UPDATED)
-        };
-        refresh_reference_numbers(&self.terminal_context(), id);
-        Ok(ReferenceEdited {
-            confirmation: id,
-            reference_number: value.to_owned(),
-            dialog,
-            message,
         })
     }
 }

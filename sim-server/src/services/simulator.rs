@@ -67,6 +67,8 @@ pub struct Simulator {
     pub exchange_faults: crate::services::faults::ExchangeFaults,
     /// The pharmacy's prescription retrieval (ENV-04/05, RULE-28).
     pub pharmacy: crate::services::prescriptions::Pharmacy,
+    /// The visiting/online results shown on SCR-23.
+    pub visiting_results: crate::services::visiting_results::VisitingResults,
     /// システム障害 (ch.12, `/__admin/faults/outage`) and the emergency period (ENV-14).
     pub outage: crate::services::outage::Outage,
     /// 利用者アカウント and screen sessions (ch.1; the WebAPI logs in here too).
@@ -124,6 +126,7 @@ impl Simulator {
             history,
             exchange_faults: Default::default(),
             pharmacy: Default::default(),
+            visiting_results: Default::default(),
             outage: Default::default(),
         }
     }

@@ -185,6 +185,24 @@ impl Simulator {
         id: ConsentId,
         login_id: Option<&str>,
     ) -> Option<(&'static str, Result<Answered, Rejection>)> {
+        let (kind, req) = self.consent_request(facility, id)?;
+        let message = message_of(kind);
+        let bytes =
+            oqs_protocol::xml::write_document(&req.to_element(), oqs_protocol::TextEncoding::Utf8);
+        let source = format!("/visiting/consents/{id}");
+        Some((
+            message,
+            self.handle_xml_by(message, &bytes, Transport::HttpXml, &source, login_id),
+        ))
+    }
+
+    /// The individual inquiry a row of SCR-21 asks: the consent's card on today's date, without
+    /// display consents. `None` when the facility holds no such consent.
+    pub fn consent_request(
+        &self,
+        facility: &str,
+        id: ConsentId,
+    ) -> Option<(CareKind, VisitingInquiryRequest)> {
         let pop = self.population();
         let c = pop.consents().get(id as usize)?;
         if &*c.facility != facility {
@@ -211,16 +229,14 @@ impl Simulator {
             },
             specific_disease_consent: false,
         };
-        let message = match c.kind {
-            CareKind::Visiting => "OQSsihvq01req",
-            CareKind::Online => "OQSsionq01req",
-        };
-        let bytes =
-            oqs_protocol::xml::write_document(&req.to_element(), oqs_protocol::TextEncoding::Utf8);
-        let source = format!("/visiting/consents/{id}");
-        Some((
-            message,
-            self.handle_xml_by(message, &bytes, Transport::HttpXml, &source, login_id),
-        ))
+        Some((c.kind, req))
+    }
+}
+
+/// The individual inquiry's message id for a 診療区分.
+pub fn message_of(kind: CareKind) -> &'static str {
+    match kind {
+        CareKind::Visiting => "OQSsihvq01req",
+        CareKind::Online => "OQSsionq01req",
     }
 }

@@ -22,19 +22,20 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    facility: Option<String>,
-    kind: Option<String>,
-    consent_from: Option<String>,
-    consent_to: Option<String>,
-    examination_from: Option<String>,
-    examination_to: Option<String>,
-    reference_number: Option<String>,
-    birthdate: Option<String>,
-    name_kana: Option<String>,
-    sex: Option<String>,
-    page: Option<usize>,
+/// SCR-21's search conditions as text (this route's query, and the screen's form).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(crate) struct ListQuery {
+    pub(crate) facility: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) consent_from: Option<String>,
+    pub(crate) consent_to: Option<String>,
+    pub(crate) examination_from: Option<String>,
+    pub(crate) examination_to: Option<String>,
+    pub(crate) reference_number: Option<String>,
+    pub(crate) birthdate: Option<String>,
+    pub(crate) name_kana: Option<String>,
+    pub(crate) sex: Option<String>,
+    pub(crate) page: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,7 +47,8 @@ fn problem(status: StatusCode, msg: String) -> Response {
     (status, Json(json!({ "error": msg }))).into_response()
 }
 
-fn query(q: ListQuery) -> Result<ConsentedListQuery, String> {
+/// The conditions read (RULE-65's refusals come from the service).
+pub(crate) fn query(q: ListQuery) -> Result<ConsentedListQuery, String> {
     let facility = q
         .facility
         .filter(|f| f.len() == 10 && f.bytes().all(|b| b.is_ascii_digit()))

@@ -154,11 +154,21 @@ pub const MENU: &[MenuItem] = &[
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),
-        ..item(VISITING, "同意済資格情報取得", "SCR-21", None)
+        ..item(
+            VISITING,
+            "同意済資格情報取得",
+            "SCR-21",
+            Some(super::visiting::paths::CONSENTED),
+        )
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),
-        ..item(VISITING, "資格情報照会", "SCR-22", None)
+        ..item(
+            VISITING,
+            "資格情報照会",
+            "SCR-22",
+            Some(super::visiting::paths::INQUIRY),
+        )
     },
     MenuItem {
         shown: Shown::Terminal(TerminalCondition::Visiting),

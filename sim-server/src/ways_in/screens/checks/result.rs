@@ -95,10 +95,22 @@ fn reference_editor(
     index: usize,
     editing: bool,
 ) -> Markup {
+    reference_editor_at(op, &result_url(c.id), r, index, editing)
+}
+
+/// SCR-14 inline on the result page at `page` (SCR-10, SCR-23): 《編集》 links to
+/// `page?edit=<index>`, 《登録》 / 《更新》 post to `page/reference`.
+pub fn reference_editor_at(
+    op: &Operator,
+    page: &str,
+    r: &QualificationResult,
+    index: usize,
+    editing: bool,
+) -> Markup {
     let value = r.reference_number.as_deref().unwrap_or_default();
     html! {
         @if editing {
-            form #reference-editor method="post" action={ (result_url(c.id)) "/reference" } {
+            form #reference-editor method="post" action={ (page) "/reference" } {
                 input type="hidden" name="csrf" value=(op.csrf());
                 input type="hidden" name="index" value=(index);
                 label for="reference_number" { (t::REFERENCE_NUMBER) "： " }
@@ -113,9 +125,19 @@ fn reference_editor(
                 (t::REFERENCE_NUMBER) "： "
                 span data-label=(t::REFERENCE_NUMBER) { (value) }
                 " "
-                a.btn.sub #reference-edit href={ (result_url(c.id)) "?edit=" (index) } { (t::BUTTON_EDIT) }
+                a.btn.sub #reference-edit href={ (page) "?edit=" (index) } { (t::BUTTON_EDIT) }
             }
         }
+    }
+}
+
+/// The step text after DLG-10/11/12's 《OK》 (`?step=DLG-1x`).
+pub fn reference_step(step: Option<&str>) -> Option<&'static str> {
+    match step {
+        Some("DLG-10") => Some(texts::REFERENCE_NUMBER_REGISTERED),
+        Some("DLG-11") => Some(texts::REFERENCE_NUMBER_UPDATED),
+        Some("DLG-12") => Some(texts::REFERENCE_NUMBER_DELETED),
+        _ => None,
     }
 }
 
@@ -268,12 +290,7 @@ async fn get_result(
         }
         _ => None,
     };
-    let step = match q.step.as_deref() {
-        Some("DLG-10") => Some(texts::REFERENCE_NUMBER_REGISTERED),
-        Some("DLG-11") => Some(texts::REFERENCE_NUMBER_UPDATED),
-        Some("DLG-12") => Some(texts::REFERENCE_NUMBER_DELETED),
-        _ => None,
-    };
+    let step = reference_step(q.step.as_deref());
     render(&op, &sim, &c, dialog, q.edit, step)
 }
 

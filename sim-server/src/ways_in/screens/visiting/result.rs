@@ -1,0 +1,325 @@
+//! SCR-23 資格情報確認(訪問診療等・オンライン診療等): ① the banner (RULE-01..03) and the chosen
+//! 処方箋発行形態 when the result carries one (AMB-54), ② 「医療保険」 被保険者情報 with SCR-14's
+//! editor inline and 「義務教育就学前」 (RULE-04), ③ 資格情報 (RULE-05), ④ 各種証情報 with
+//! 《情報表示》 → DLG-09 when not consented on SCR-22, ⑤ ▼閲覧同意情報 (DM-14, grey rows RULE-66),
+//! ⑥ 《メニュー》《ダウンロード》 (RULE-95) 《処方箋取得へ》 (a pharmacy with ENV-04 利用する, RULE-25)
+//! 《戻る》. SCR-24 (FLOW-31) is the shared prescription screen over the result's patient.
+
+use super::{paths, style};
+use crate::services::visiting_check::Certificate;
+use crate::services::visiting_results::{AskedFrom, VisitingShown};
+use crate::simulator::Simulator;
+use crate::ways_in::screens::checks::result::{reference_editor_at, reference_step};
+use crate::ways_in::screens::checks::view;
+use crate::ways_in::screens::dialog::{Action, Dialog};
+use crate::ways_in::screens::layout::Page;
+use crate::ways_in::screens::paths as screen_paths;
+use crate::ways_in::screens::session::{Operator, Posted};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, Markup};
+use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
+use oqs_protocol::message::QualificationResult;
+use oqs_protocol::texts::visiting_check as t;
+use oqs_protocol::texts::{self, accounts as ta, checks as tc};
+use oqs_protocol::visiting::{CareKind, CONSENTED_MARK};
+use serde::Deserialize;
+use std::sync::Arc;
+
+fn url(id: u64) -> String {
+    format!("{}/{id}", paths::RESULT)
+}
+
+fn gone(op: &Operator) -> Response {
+    let h = op.header();
+    Page::new(t::TITLE_RESULT)
+        .header(&h)
+        .render(html! {
+            section.panel {
+                p.error { (t::GONE) }
+                a.btn href=(screen_paths::MENU) { (ta::BUTTON_MENU) }
+            }
+        })
+        .into_response()
+}
+
+fn kept(sim: &Simulator, op: &Operator, id: u64) -> Option<VisitingShown> {
+    sim.visiting_results.get(&op.account.facility, id)
+}
+
+/// ④ one certificate: its details when consented, else 《情報表示》.
+fn certificate(
+    op: &Operator,
+    id: u64,
+    key: &str,
+    title: &str,
+    shown: bool,
+    details: Vec<Vec<(&'static str, String)>>,
+) -> Markup {
+    html! {
+        div.cert id={ "cert-" (key) } {
+            h3 { (title) }
+            @if shown {
+                @if details.is_empty() { p.note { "—" } }
+                @for (i, d) in details.iter().enumerate() { (view::rows(&format!("{key}-{i}"), d)) }
+            } @else {
+                form method="post" action={ (url(id)) "/show" } {
+                    input type="hidden" name="csrf" value=(op.csrf());
+                    input type="hidden" name="cert" value=(key);
+                    button.sub type="submit" id={ "show-" (key) } { (tc::BUTTON_SHOW) }
+                }
+            }
+        }
+    }
+}
+
+fn one_result(
+    op: &Operator,
+    s: &VisitingShown,
+    r: &QualificationResult,
+    i: usize,
+    edit: bool,
+) -> Markup {
+    let consented = |f: &Option<String>| f.as_deref().map(str::trim) == Some("1");
+    let limit = view::limit(r).map(|v| vec![v]).unwrap_or_default();
+    html! {
+        nav.tabs { a.on href=(url(s.id)) { (t::MEDICAL_INSURANCE_TAB) } }
+        div.cols {
+            section.panel {
+                h2 { "② " (tc::INSURED_HEADING) }
+                (reference_editor_at(op, &url(s.id), r, i, edit))
+                @if let Some(l) = view::preschool(r) { p.ok #preschool { (l) } }
+                (view::rows("insured", &view::insured(r)))
+            }
+            section.panel {
+                h2 { "③ " (tc::QUALIFICATION_HEADING) }
+                (view::qualification_rows(&view::qualification(r)))
+            }
+        }
+        section.panel {
+            h2 { "④ " (tc::CERTIFICATES) }
+            @if let Some(e) = view::elderly(r) { h3 { (tc::ELDERLY) } (view::rows("elderly", &e)) }
+            div.cols {
+                (certificate(op, s.id, "limit", tc::LIMIT, consented(&r.limit_cons_flg), limit))
+                (certificate(op, s.id, "sd", tc::SPECIFIC_DISEASE, consented(&r.specific_diseases_cons_flg), view::specific_diseases(r)))
+            }
+        }
+    }
+}
+
+/// SCR-23 for kept result `s`.
+fn render(
+    op: &Operator,
+    _sim: &Simulator,
+    s: &VisitingShown,
+    dialog: Option<Markup>,
+    edit: Option<usize>,
+    step: Option<&str>,
+) -> Response {
+    let h = op.header();
+    let mut p = Page::new(t::TITLE_RESULT).header(&h);
+    if let Some(d) = dialog {
+        p = p.dialog(d);
+    }
+    let validity = s.read.validity;
+    let electronic = s.read.prescription_issue_select.as_deref()
+        == Some(PrescriptionIssueForm::Electronic.code());
+    let back = match s.from {
+        AskedFrom::Consented => paths::CONSENTED,
+        AskedFrom::Inquiry => paths::INQUIRY,
+    };
+    p.render(html! {
+        (style())
+        section.panel {
+            h2 { "① " (tc::QUALIFICATION_STATUS) }
+            @if let Some(b) = validity.and_then(texts::banner) {
+                p.banner.invalid[validity != Some(QualificationValidity::Valid)] #banner { (b) }
+            }
+            @if electronic { p #prescription-form { (t::PRESCRIPTION_FORM_ELECTRONIC) } }
+        }
+        @if let Some(m) = step { section.panel { p.ok #reference-step { (m) } } }
+        @for (i, r) in s.read.results.iter().enumerate() { (one_result(op, s, r, i, edit == Some(i))) }
+        section.panel #consents {
+            h2 { "⑤ " (t::CONSENT_TABLE_HEADING) }
+            table.list #consent-table {
+                tr { @for c in t::CONSENT_TABLE_COLUMNS { th { (c) } } }
+                @for r in &s.read.consent_rows {
+                    tr.grey[r.consented != CONSENTED_MARK] {
+                        td { (r.category.label()) }
+                        td.mark { (r.consented) }
+                        td { (r.consent_date) }
+                        td { (r.expiry_date) }
+                        td { (r.expiry_reason) }
+                    }
+                }
+            }
+            p.note { (t::CONSENT_GREY_NOTE) }
+        }
+        section.panel {
+            div.actions {
+                a.btn href=(screen_paths::MENU) { "⑥ " (ta::BUTTON_MENU) }
+                a.btn #download href={ (url(s.id)) "/xml" } download title=(t::DOWNLOAD_HELP) { (tc::BUTTON_DOWNLOAD) }
+                a.btn.sub #back href=(back) { (ta::BUTTON_BACK) }
+            }
+        }
+    })
+    .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Shown {
+    edit: Option<usize>,
+    step: Option<String>,
+}
+
+async fn get_result(
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Query(q): Query<Shown>,
+) -> Response {
+    match kept(&sim, &op, id) {
+        Some(s) => render(
+            &op,
+            &sim,
+            &s,
+            None,
+            q.edit,
+            reference_step(q.step.as_deref()),
+        ),
+        None => gone(&op),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShowForm {
+    cert: String,
+    confirmed: String,
+}
+
+/// 《情報表示》: DLG-09; its 《OK》 asks again with the display consent.
+async fn post_show(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<ShowForm>,
+) -> Response {
+    let Some(s) = kept(&sim, &op, id) else {
+        return gone(&op);
+    };
+    let which = if form.cert == "sd" {
+        Certificate::SpecificDisease
+    } else {
+        Certificate::Limit
+    };
+    if form.confirmed != "1" {
+        let ok = Action::Post {
+            path: format!("{}/show", url(id)),
+            csrf: op.csrf().to_owned(),
+            fields: vec![
+                ("cert".into(), form.cert.clone()),
+                ("confirmed".into(), "1".into()),
+            ],
+        };
+        let d = Dialog::dlg(&tc::DLG_09).render(&[
+            (ta::BUTTON_OK, ok),
+            (ta::BUTTON_CANCEL, Action::Link(url(id))),
+        ]);
+        return render(&op, &sim, &s, Some(d), None, None);
+    }
+    match sim.visiting_show_certificate(&op.account.facility, id, which, op.login_id()) {
+        None => gone(&op),
+        Some(Ok(_)) => Redirect::to(&url(id)).into_response(),
+        Some(Err(r)) => refused(&op, id, &format!("{} {}", r.code, r.message)),
+    }
+}
+
+fn refused(op: &Operator, id: u64, reason: &str) -> Response {
+    let h = op.header();
+    Page::new(t::TITLE_RESULT)
+        .header(&h)
+        .render(html! {
+            section.panel {
+                p.error #check-error { (reason) }
+                a.btn href=(url(id)) { (ta::BUTTON_BACK) }
+            }
+        })
+        .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReferenceForm {
+    index: usize,
+    reference_number: String,
+}
+
+/// SCR-14 《登録》 / 《更新》 on SCR-23: DLG-10 / DLG-11 / DLG-12, whose 《OK》 shows the step.
+async fn post_reference(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<ReferenceForm>,
+) -> Response {
+    let done = sim.edit_visiting_reference(
+        &op.account.facility,
+        id,
+        form.index,
+        &form.reference_number,
+        op.login_id(),
+    );
+    let Some(s) = kept(&sim, &op, id) else {
+        return gone(&op);
+    };
+    match done {
+        None => gone(&op),
+        Some(Ok((dialog, _))) => {
+            let d = Dialog {
+                id: dialog,
+                ..Dialog::dlg(&texts::DLG_10)
+            }
+            .render(&[(
+                ta::BUTTON_OK,
+                Action::Link(format!("{}?step={dialog}", url(id))),
+            )]);
+            render(&op, &sim, &s, Some(d), None, None)
+        }
+        Some(Err(e)) => refused(&op, id, &e.0),
+    }
+}
+
+/// 《ダウンロード》 (RULE-95): the answer as sent (file name the simulator's, AMB-70).
+async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path<u64>) -> Response {
+    let Some(s) = kept(&sim, &op, id) else {
+        return gone(&op);
+    };
+    let name = match s.kind {
+        CareKind::Visiting => format!("OQSsihvq01res_{id}.xml"),
+        CareKind::Online => format!("OQSsionq01res_{id}.xml"),
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=UTF-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        s.xml,
+    )
+        .into_response()
+}
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/visiting-care/result/{id}", get(get_result))
+        .route("/visiting-care/result/{id}/show", post(post_show))
+        .route("/visiting-care/result/{id}/reference", post(post_reference))
+        .route("/visiting-care/result/{id}/xml", get(get_xml))
+}
