@@ -41,6 +41,17 @@ fn field(label: &str) -> &'static str {
         "生年月日(日)" => "day",
         "資格確認日" => "date",
         "照会番号" => "reference_number",
+        // SCR-21 / SCR-22 (訪問診療等・オンライン診療等).
+        "診療区分" => "kind",
+        "同意年月日(自)" => "consent_from",
+        "同意年月日(至)" => "consent_to",
+        "受診年月日(自)" => "examination_from",
+        "受診年月日(至)" => "examination_to",
+        "氏名(カナ)" => "name_kana",
+        "性別" => "sex",
+        "限度額適用認定証： 表示する" => "show_limit",
+        "特定疾病療養受療証： 表示する" => "show_sd",
+        "引換番号" => "exchange_number",
         // SCR-29 (its two lists).
         "診療年月" => "month",
         "出力ファイル形式" => "format",

@@ -73,6 +73,8 @@ pub struct VisitingState {
     pub patient: Option<String>,
     /// The last 《処方箋取得》: status and body.
     pub retrieved: Option<(u16, Vec<u8>)>,
+    /// The file SCR-23's 《ダウンロード》 saved (the screens).
+    pub download: Option<String>,
 }
 
 /// What the dispensing scenarios keep between steps.

@@ -32,8 +32,8 @@ pub mod menu;
 pub mod notices;
 pub mod password;
 pub mod session;
-pub mod visiting_bulk;
 pub mod visiting;
+pub mod visiting_bulk;
 
 use crate::services::accounts::sessions::Ended;
 use crate::simulator::Simulator;

@@ -165,7 +165,8 @@ fn page(
         .header(&h)
         .render(html! {
             (style())
-            form.inline #scr21 method="get" action=(paths::CONSENTED) {
+            form.inline #scr21 method="post" action=(paths::CONSENTED) {
+                input type="hidden" name="csrf" value=(op.csrf());
                 input type="hidden" name="search" value="1";
                 section.panel {
                     h2 { "① " (t::CONSENTED_HEADING) }
@@ -223,25 +224,37 @@ fn page(
         .into_response()
 }
 
+/// 《検索》 (POST) and the pager's links (GET with the same conditions).
 async fn get_scr21(
     op: Operator,
     State(sim): State<Arc<Simulator>>,
     Query(form): Query<ConsentedForm>,
 ) -> Response {
+    show(&op, &sim, form)
+}
+
+async fn post_scr21(
+    State(sim): State<Arc<Simulator>>,
+    Posted { op, form }: Posted<ConsentedForm>,
+) -> Response {
+    show(&op, &sim, form)
+}
+
+fn show(op: &Operator, sim: &Simulator, form: ConsentedForm) -> Response {
     if form.search != "1" {
         let form = ConsentedForm {
             era: "昭和".into(),
             ..form
         };
-        return page(&op, &form, None, None);
+        return page(op, &form, None, None);
     }
-    match search(&sim, &op, &form) {
-        Ok(p) if p.total == 0 => page(&op, &form, Some(t::NO_RESULT), None),
+    match search(sim, op, &form) {
+        Ok(p) if p.total == 0 => page(op, &form, Some(t::NO_RESULT), None),
         Ok(p) => {
-            let list = results(&op, &form, &p);
-            page(&op, &form, None, Some(list))
+            let list = results(op, &form, &p);
+            page(op, &form, None, Some(list))
         }
-        Err(e) => page(&op, &form, Some(&e), None),
+        Err(e) => page(op, &form, Some(&e), None),
     }
 }
 
@@ -285,6 +298,6 @@ async fn post_open(
 
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
-        .route(paths::CONSENTED, get(get_scr21))
+        .route(paths::CONSENTED, get(get_scr21).post(post_scr21))
         .route(paths::CONSENTED_OPEN, post(post_open))
 }
