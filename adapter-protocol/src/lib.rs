@@ -118,6 +118,59 @@ pub enum Action {
     /// [`Outcome::Face`]: one conclusion per result file your client picked up since the last
     /// `face_results` (each file exactly once, a file still being written not yet).
     FaceResults,
+    /// 訪問診療等・オンライン診療等 資格情報照会 (FLOW-32, SCR-22): check this card for the
+    /// 診療区分 `care` (`訪問診療等` → `OQSsihvq01req`, `オンライン診療等` → `OQSsionq01req`;
+    /// docs/interface.md §2.7). Reply with [`Outcome::Confirmation`].
+    VisitingInquiry {
+        card: InsuranceCard,
+        /// 診療区分: `訪問診療等` or `オンライン診療等`.
+        care: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmation_date: Option<String>,
+        /// 医療機関コード to act for instead of the `hello` one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
+    /// 同意取消 (FLOW-35, SCR-27 → SCR-28, 訪問診療等 only): cancel the facility's consent for
+    /// this card (`OQSsihvd01req`). Reply with [`Outcome::Confirmation`] whose `message` is the
+    /// text shown (「処理が正常に完了しました。」 or the refusal's).
+    CancelVisitingConsent {
+        card: InsuranceCard,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
+    /// 訪問診療等・オンライン診療等 資格情報一括照会 (JOB-03, FLOW-33/34): submit the search
+    /// conditions (`OQSmuhvq01req` / `OQSmuonq01req`) and fetch the result (`…02req` while
+    /// SegmentOfResult is 2). Dates YYYYMMDD; at least one range. Reply with [`Outcome::Bulk`]
+    /// (one row per consent found, in the result's order).
+    VisitingBulkInquiry {
+        /// 診療区分: `訪問診療等` or `オンライン診療等`.
+        care: String,
+        /// 同意年月日 range.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_to: Option<String>,
+        /// 受診年月日 range (オンライン診療等 only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        examination_from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        examination_to: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmation_date: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
+    /// 処方箋取得 by 引換番号 (FLOW-17, SCR-12; a pharmacy): retrieve the prescription with
+    /// `exchange_number` (as the patient gave it) for this card (`POST
+    /// {http}/pharmacy/prescriptions/retrieve`, docs/interface.md §2.7). Reply with
+    /// [`Outcome::Prescription`].
+    RetrievePrescription {
+        card: InsuranceCard,
+        exchange_number: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        facility: Option<String>,
+    },
     /// Last line: the adapter replies and exits.
     Shutdown,
 }
@@ -205,6 +258,8 @@ pub enum Outcome {
     BulkRegistration(BulkRegistrationConclusion),
     /// The face-reader results picked up (reply to [`Action::FaceResults`]).
     Face(FaceConclusion),
+    /// A prescription retrieval (reply to [`Action::RetrievePrescription`]).
+    Prescription(PrescriptionConclusion),
     /// Reply to [`Action::Shutdown`].
     Bye,
 }
@@ -306,6 +361,22 @@ pub struct FaceConclusion {
     pub results: Vec<Conclusion>,
 }
 
+/// The client's conclusion about a prescription retrieval (FLOW-17).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrescriptionConclusion {
+    /// Did the client get the prescription (and save its XML)?
+    pub retrieved: bool,
+    /// The 引換番号 of the prescription the client saved (`ExchangeNumber` of the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_number: Option<String>,
+    /// The text shown: a refusal's reason verbatim (RULE-25..28).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Files the client saved (e.g. `prescription_000001.xml`).
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
 /// The client's conclusion about a reference-number registration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegistrationConclusion {
@@ -375,6 +446,25 @@ mod tests {
         let line = r#"{"id":4,"ok":true,"outcome":{"kind":"face","results":[{"validity":"有効","candidates":[],"message":"この資格は有効です。","files":["face/OQSsiquc01res_face_000001_20210106100000.xml"]}]}}"#;
         match serde_json::from_str::<Reply>(line).expect("parses").outcome {
             Some(Outcome::Face(f)) => assert_eq!(f.results[0].files.len(), 1),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_visiting_and_prescription_actions_are_flat_lines() {
+        let line = r#"{"id":5,"action":"visiting_inquiry","card":{"insurer_number":"050013","symbol":"hmtmList11","number":"102","branch":"00","birthdate":"19820101"},"care":"訪問診療等","confirmation_date":"20230825"}"#;
+        let r: Request = serde_json::from_str(line).expect("parses");
+        assert!(matches!(&r.action, Action::VisitingInquiry { care, .. } if care == "訪問診療等"));
+        assert_eq!(serde_json::to_string(&r).unwrap_or_default(), line);
+        let bulk = r#"{"id":6,"action":"visiting_bulk_inquiry","care":"オンライン診療等","examination_from":"20230401"}"#;
+        let r: Request = serde_json::from_str(bulk).expect("parses");
+        assert_eq!(serde_json::to_string(&r).unwrap_or_default(), bulk);
+        let reply = r#"{"id":7,"ok":true,"outcome":{"kind":"prescription","retrieved":false,"message":"引換番号は半角数字で入力してください。"}}"#;
+        match serde_json::from_str::<Reply>(reply)
+            .expect("parses")
+            .outcome
+        {
+            Some(Outcome::Prescription(p)) => assert!(!p.retrieved && p.files.is_empty()),
             other => panic!("unexpected {other:?}"),
         }
     }

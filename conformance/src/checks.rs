@@ -71,6 +71,9 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-O-016", title_en: "Pharmacy: a card with no qualification is concluded 該当資格なし" },
     CheckInfo { id: "CHK-O-017", title_en: "Pharmacy: a My Number card checked with PIN is concluded 有効 and goes to the pharmacy's history" },
     CheckInfo { id: "CHK-O-018", title_en: "Pharmacy: a reference number another facility registered is not shown" },
+    CheckInfo { id: "CHK-O-019", title_en: "Visiting care: a 訪問診療等 inquiry of a consented patient is concluded as the manual's judgement" },
+    CheckInfo { id: "CHK-O-020", title_en: "Online care: an オンライン診療等 inquiry of a consented patient is concluded as the manual's judgement" },
+    CheckInfo { id: "CHK-O-021", title_en: "Pharmacy: a prescription retrieved by its 引換番号 is the one asked for, and the simulator records the retrieval" },
     CheckInfo { id: "CHK-W-001", title_en: "A single inquiry is well-formed per interface.md (root, header, codes, dates, lengths)" },
     CheckInfo { id: "CHK-W-002", title_en: "A 6-digit insurer number is sent right-aligned to 8 with spaces" },
     CheckInfo { id: "CHK-W-003", title_en: "An 8-digit insurer number is sent as is" },
@@ -83,6 +86,8 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-W-010", title_en: "Pharmacy: requests carry the pharmacy's 医療機関コード and are well-formed per interface.md" },
     CheckInfo { id: "CHK-W-011", title_en: "Pharmacy: 6-digit insurer padded with spaces, 枝番 two digits, declared encoding matches the bytes" },
     CheckInfo { id: "CHK-W-012", title_en: "WebAPI: the search is the JSON mirror of a well-formed inquiry, and judged as the manual's (webapi)" },
+    CheckInfo { id: "CHK-W-013", title_en: "Visiting care: the inquiry is sent as the 診療区分's message (OQSsihvq01req / OQSsionq01req) and is well-formed" },
+    CheckInfo { id: "CHK-W-014", title_en: "JOB-03: the bulk request carries only the date ranges and the message's MedicalTreatmentFlag (qualifications only, RULE-56)" },
     CheckInfo { id: "CHK-B-001", title_en: "複数該当: every candidate is offered and the client does not pick one" },
     CheckInfo { id: "CHK-B-002", title_en: "The valid banner この資格は有効です。 is shown verbatim" },
     CheckInfo { id: "CHK-B-003", title_en: "The invalid banner この資格は無効です。 is shown verbatim" },
@@ -122,6 +127,12 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-037", title_en: "医療扶助 with a social-insurance mismatch (ConsistencyFlag) shows ERR-21's text" },
     CheckInfo { id: "CHK-B-038", title_en: "During a system outage (ENV-15) the client shows the outage text verbatim and no validity, and keeps working (no crash)" },
     CheckInfo { id: "CHK-B-039", title_en: "During a system outage the client falls back instead of retrying in a loop (at most 3 requests for one check)" },
+    CheckInfo { id: "CHK-B-040", title_en: "Visiting care: without 枝番 (not 後期高齢者 / 医療扶助) the refusal EQ0301 is shown verbatim and no validity (RULE-33)" },
+    CheckInfo { id: "CHK-B-041", title_en: "Visiting care: a consent cancellation is sent and shown done; a later inquiry is refused (EQ0302) verbatim, no validity" },
+    CheckInfo { id: "CHK-B-042", title_en: "JOB-03: a cancelled consent's row is an error shown verbatim, the job 照会完了（要確認）, the other rows as the manual's" },
+    CheckInfo { id: "CHK-B-043", title_en: "Pharmacy: a prescription retrieved before is refused (RULE-28) and the refusal shown verbatim" },
+    CheckInfo { id: "CHK-B-044", title_en: "Pharmacy: with 「電子処方箋」 「利用しない」 (ENV-04) the retrieval is refused with RULE-25's text verbatim" },
+    CheckInfo { id: "CHK-B-045", title_en: "Pharmacy: a refill prescription is retrieved with 「リフィル処方箋」 「利用する」 and refused with RULE-26's text with 「利用しない」 (ENV-05)" },
 ];
 
 /// The English title of a check id.

@@ -263,6 +263,10 @@ pub fn action_name(a: &Action) -> &'static str {
         Action::RegisterReferenceNumber { .. } => "register_reference_number",
         Action::FaceResults => "face_results",
         Action::BulkRegisterReferenceNumbers { .. } => "bulk_register_reference_numbers",
+        Action::VisitingInquiry { .. } => "visiting_inquiry",
+        Action::CancelVisitingConsent { .. } => "cancel_visiting_consent",
+        Action::VisitingBulkInquiry { .. } => "visiting_bulk_inquiry",
+        Action::RetrievePrescription { .. } => "retrieve_prescription",
         Action::Shutdown => "shutdown",
     }
 }

@@ -65,7 +65,8 @@ impl Harness {
 
     /// Back to a clean state for the next scenario: built-in population, the clock at `START`,
     /// no card in reader 0, no faults (terminal, jobs, file exchange, システム障害), an empty `face/`, instant jobs, no
-    /// registered 照会番号. The journal is not cleared (its sequence
+    /// registered 照会番号, the pharmacy's settings and retrievals (consent cancellations go with the
+    /// population). The journal is not cleared (its sequence
     /// numbers go on); a scenario reads the entries after its [`Harness::journal_mark`].
     pub fn reset(&self) {
         self.sim.reset_population();
@@ -78,6 +79,11 @@ impl Harness {
         self.sim.jobs.set_system_fault(false);
         self.sim.exchange_faults.clear();
         self.sim.outage.clear();
+        // ENV-04/05 back to 「利用する」 and no prescription retrieved (RULE-28).
+        self.sim
+            .pharmacy
+            .set_settings(oqs_domain::prescription::PharmacySettings::default());
+        self.sim.pharmacy.clear();
         // face/ results of one check are not picked up in the next.
         if let Ok(entries) = std::fs::read_dir(self.exchange_dir.join("face")) {
             for e in entries.flatten() {

@@ -27,7 +27,8 @@ enum Command {
         /// The adapter command (run with `sh -c`), speaking JSON lines on stdin/stdout.
         #[arg(long)]
         adapter: String,
-        /// Profile to certify: clinic, pharmacy, bulk, reference-numbers (repeatable; default all).
+        /// Profile to certify: clinic, pharmacy, bulk, reference-numbers, visiting-care
+        /// (repeatable; default all).
         #[arg(long = "profile")]
         profiles: Vec<String>,
         /// Where the reports go (a folder per run is made inside).
@@ -166,7 +167,10 @@ fn wrong_adapter() {
                 },
                 false,
             ),
-            Action::CheckInsuranceCard { .. } | Action::CheckMyNumberCard { .. } => (
+            Action::CheckInsuranceCard { .. }
+            | Action::CheckMyNumberCard { .. }
+            | Action::VisitingInquiry { .. }
+            | Action::CancelVisitingConsent { .. } => (
                 Outcome::Confirmation(Conclusion {
                     validity: Some("有効".into()),
                     message: Some("OK".into()),
@@ -174,7 +178,7 @@ fn wrong_adapter() {
                 }),
                 false,
             ),
-            Action::BulkInquiry { .. } => (
+            Action::BulkInquiry { .. } | Action::VisitingBulkInquiry { .. } => (
                 Outcome::Bulk(BulkConclusion {
                     status: "照会完了".into(),
                     ..BulkConclusion::default()
@@ -186,6 +190,13 @@ fn wrong_adapter() {
                 false,
             ),
             Action::FaceResults => (Outcome::Face(Default::default()), false),
+            Action::RetrievePrescription { .. } => (
+                Outcome::Prescription(oqs_adapter_protocol::PrescriptionConclusion {
+                    retrieved: true,
+                    ..Default::default()
+                }),
+                false,
+            ),
             Action::BulkRegisterReferenceNumbers { .. } => {
                 (Outcome::BulkRegistration(Default::default()), false)
             }

@@ -6,10 +6,14 @@
 use crate::results::FieldDiff;
 use oqs_adapter_protocol::{Candidate, Conclusion, InsuranceCard};
 use oqs_domain::inquiry::answer_single_inquiry;
+use oqs_domain::visiting::ConsentSearch;
+use oqs_domain::visiting_inquiry::answer_visiting_inquiry;
 use oqs_protocol::codes::{ContributionRatio, ReferenceClassification, Sex};
+use oqs_protocol::errors::ErrorKind;
 use oqs_protocol::message::SingleInquiryRequest;
 use oqs_protocol::message::SingleInquiryResponse;
 use oqs_protocol::message::{InsurerNumber, QualificationResult, RequestHeader, SearchInfo};
+use oqs_protocol::visiting::{CareKind, VisitingInquiryRequest};
 use oqs_protocol::xml::write_document;
 use oqs_protocol::TextEncoding;
 use sim_server::Simulator;
@@ -113,6 +117,87 @@ fn expected_of(response: SingleInquiryResponse) -> Expected {
             error_message: body.processing_result_message,
             results: body.results,
         },
+    }
+}
+
+/// The manual's answer to a visiting/online individual inquiry (FLOW-32, docs/interface.md §2.7)
+/// for a card typed at the counter of `facility`: the domain's
+/// `answer_visiting_inquiry` of the canonical request, with the consents the simulator holds
+/// cancelled (FLOW-35) and the facility's 照会番号.
+pub fn visiting_expected(
+    sim: &Simulator,
+    facility: &str,
+    card: &InsuranceCard,
+    kind: CareKind,
+    date: Option<&str>,
+) -> Expected {
+    let req = VisitingInquiryRequest {
+        inquiry: canonical_request(facility, card, false, date),
+        specific_disease_consent: false,
+    };
+    let pop = sim.population();
+    let cancellations = sim.jobs.cancellations();
+    let v = answer_visiting_inquiry(
+        &pop,
+        &req,
+        kind,
+        TextEncoding::Utf8,
+        sim.clock.now(),
+        sim.error_table(),
+        &|id| cancellations.cancelled_on(&pop, id),
+    );
+    let mut response = v.answer.response;
+    if let Some(body) = &mut response.body {
+        sim.jobs.references().patch(facility, &mut body.results);
+    }
+    expected_of(response)
+}
+
+/// The manual's rows of a JOB-03 bulk (FLOW-33/34): the facility's consents of the 診療区分 in
+/// the ranges, in 同意年月日 order (RULE-65, the domain's search), each answered as the single
+/// inquiry of its card (a JOB-01 row, no 限度額 consent), or — when the consent no longer lets
+/// the facility confirm the patient (cancelled, ended: RULE-67) — the error `EQ0302`'s message.
+pub fn visiting_bulk_expected(
+    sim: &Simulator,
+    facility: &str,
+    kind: CareKind,
+    search: &ConsentSearch,
+    date: Option<&str>,
+) -> Vec<Expected> {
+    let pop = sim.population();
+    let cancellations = sim.jobs.cancellations();
+    let today = oqs_domain::inquiry::today(sim.clock.now());
+    let refused = sim
+        .error_table()
+        .entry(ErrorKind::NoViewingConsent)
+        .message
+        .clone();
+    pop.search_consents(facility, kind, search)
+        .into_iter()
+        .map(|id| {
+            let c = pop.consent(id);
+            if !c.is_active(cancellations.cancelled_on(&pop, id), today) {
+                return Expected {
+                    validity: None,
+                    error_message: Some(refused.clone()),
+                    results: Vec::new(),
+                };
+            }
+            let card = card_of(&pop, c.qualification);
+            expected(sim, facility, &card, false, date)
+        })
+        .collect()
+}
+
+/// The card of a qualification as printed (保険者番号 without padding).
+pub fn card_of(pop: &oqs_domain::Population, q: u32) -> InsuranceCard {
+    let q = pop.qualification(q);
+    InsuranceCard {
+        insurer_number: q.insurer.wire().trim().to_owned(),
+        symbol: q.symbol.as_deref().map(str::to_owned),
+        number: q.number.to_string(),
+        branch: q.branch.as_deref().map(str::to_owned),
+        birthdate: oqs_protocol::message::format_date(pop.person(q.person).birthdate),
     }
 }
 

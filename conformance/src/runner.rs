@@ -33,7 +33,8 @@ pub enum ClientSpec {
 
 /// Options of a run.
 pub struct RunOptions {
-    /// Profiles to certify (`clinic`, `pharmacy`, `bulk`, `reference-numbers`); empty: all.
+    /// Profiles to certify (`clinic`, `pharmacy`, `bulk`, `reference-numbers`,
+    /// `visiting-care`); empty: all.
     pub profiles: Vec<String>,
     pub features: PathBuf,
     /// Per-request timeout of the adapter.
@@ -57,7 +58,13 @@ impl Default for RunOptions {
 }
 
 /// The known profiles.
-pub const PROFILES: [&str; 4] = ["clinic", "pharmacy", "bulk", "reference-numbers"];
+pub const PROFILES: [&str; 5] = [
+    "clinic",
+    "pharmacy",
+    "bulk",
+    "reference-numbers",
+    "visiting-care",
+];
 
 /// Runs the suite. `Err` means the run could not start (exit code 2).
 pub async fn run(client: ClientSpec, opts: RunOptions) -> Result<RunResults, String> {

@@ -266,16 +266,18 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
     }
     let body = root.child("MessageBody");
     match e.message.as_str() {
-        "OQSsiquc01req" => match body.and_then(|b| b.child("QualificationConfirmSearchInfo")) {
-            Some(s) => check_search(e, s, "", &mut out, true),
-            None => out.push(diff(
-                e,
-                "MessageBody/QualificationConfirmSearchInfo",
-                "present",
-                "(missing)",
-                "docs/interface.md §2",
-            )),
-        },
+        "OQSsiquc01req" | "OQSsihvq01req" | "OQSsionq01req" | "OQSsihvd01req" => {
+            match body.and_then(|b| b.child("QualificationConfirmSearchInfo")) {
+                Some(s) => check_search(e, s, "", &mut out, true),
+                None => out.push(diff(
+                    e,
+                    "MessageBody/QualificationConfirmSearchInfo",
+                    "present",
+                    "(missing)",
+                    "docs/interface.md §2",
+                )),
+            }
+        }
         "OQSmuquc01req" => {
             let rows: Vec<&Element> = body
                 .map(|b| b.children_named("QualificationConfirmSearchInfo").collect())
@@ -303,7 +305,8 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
                 "docs/interface.md §2",
             )),
         },
-        "OQSmuquc02req"
+        "OQSmuhvq01req" | "OQSmuonq01req" => check_visiting_bulk(e, body, &mut out),
+        "OQSmuquc02req" | "OQSmuhvq02req" | "OQSmuonq02req"
             if body
                 .and_then(|b| b.child_text("ReceptionNumber"))
                 .is_none_or(str::is_empty) =>
@@ -319,6 +322,80 @@ pub fn request_diffs(e: &JournalEntry, facility: &str) -> Vec<FieldDiff> {
         _ => {}
     }
     out
+}
+
+/// JOB-03's conditions (docs/interface.md §2.7): one QualificationConfirmSearchInfo holding
+/// only the date ranges (YYYYMMDD, at least one; 受診年月日 for オンライン診療等 only) and the
+/// message's MedicalTreatmentFlag (2 訪問診療等, 3 オンライン診療等). Nothing else: the bulk
+/// asks for qualifications, not for medical information or certificates (RULE-56).
+fn check_visiting_bulk(e: &JournalEntry, body: Option<&Element>, out: &mut Vec<FieldDiff>) {
+    const RULE: &str = "JOB-03, RULE-56, RULE-65, docs/interface.md §2.7";
+    let online = e.message == "OQSmuonq01req";
+    let infos: Vec<&Element> = body
+        .map(|b| b.children_named("QualificationConfirmSearchInfo").collect())
+        .unwrap_or_default();
+    let [info] = infos[..] else {
+        out.push(diff(
+            e,
+            "MessageBody/QualificationConfirmSearchInfo",
+            "exactly one (the search conditions)",
+            &infos.len().to_string(),
+            RULE,
+        ));
+        return;
+    };
+    let mut ranges = 0;
+    for c in &info.children {
+        let name = c.name.as_str();
+        match name {
+            "ConsentDateFrom" | "ConsentDateTo" | "ExaminationDateFrom" | "ExaminationDateTo" => {
+                ranges += 1;
+                if name.starts_with("Examination") && !online {
+                    out.push(diff(
+                        e,
+                        name,
+                        "(absent: 受診年月日 is オンライン診療等 only)",
+                        &c.text,
+                        RULE,
+                    ));
+                }
+                if !valid_date(c.text.trim()) {
+                    out.push(diff(e, name, "YYYYMMDD", &c.text, RULE));
+                }
+            }
+            "MedicalTreatmentFlag" => {
+                let want = if online { "3" } else { "2" };
+                if c.text.trim() != want {
+                    out.push(diff(e, name, want, &c.text, RULE));
+                }
+            }
+            other => out.push(diff(
+                e,
+                other,
+                "(absent: the conditions are the date ranges and MedicalTreatmentFlag only)",
+                &c.text,
+                RULE,
+            )),
+        }
+    }
+    if info.child("MedicalTreatmentFlag").is_none() {
+        out.push(diff(
+            e,
+            "MedicalTreatmentFlag",
+            "present",
+            "(missing)",
+            RULE,
+        ));
+    }
+    if ranges == 0 {
+        out.push(diff(
+            e,
+            "ConsentDateFrom…ExaminationDateTo",
+            "at least one date",
+            "(none)",
+            RULE,
+        ));
+    }
 }
 
 /// A search field of the `row`-th (1-based) search info of a request.

@@ -466,7 +466,75 @@ class Client:
     def bulk_inquiry(self, rows, date=None, facility=None):
         body = message_xml(self.header(facility, date),
                            "".join(search_info(card, False) for card in rows))
-        root, rejected, files = self.send("OQSmuquc01req", body)
+        return self.bulk_job("OQSmuquc01req", "OQSmuquc02req", body, facility)
+
+    def visiting_inquiry(self, card, care, date=None, facility=None):
+        """訪問診療等・オンライン診療等 資格情報照会 (docs/interface.md §2.7): the single inquiry's
+        request under the 診療区分's message id; RULE-33 (EQ0301) and a missing consent (EQ0302)
+        come back as ProcessingResultStatus 2 and are shown verbatim."""
+        message_id = "OQSsionq01req" if care == "オンライン診療等" else "OQSsihvq01req"
+        body = message_xml(self.header(facility, date), search_info(card, False))
+        root, rejected, files = self.send(message_id, body)
+        if rejected is not None:
+            return {"candidates": [], "message": rejected.message, "error_code": rejected.code,
+                    "files": files}
+        results = root.findall("MessageBody/ResultList/ResultOfQualificationConfirmation")
+        return conclusion(root.find("MessageBody"), results, root.find("MessageHeader"), files)
+
+    def cancel_visiting_consent(self, card, facility=None):
+        """同意取消 (OQSsihvd01req, 訪問診療等 only): 処理が正常に完了しました。 or the refusal."""
+        body = message_xml(self.header(facility), search_info(card, False))
+        root, rejected, files = self.send("OQSsihvd01req", body)
+        if rejected is not None:
+            return {"candidates": [], "message": rejected.message, "error_code": rejected.code,
+                    "files": files}
+        if text_of(root, "MessageBody/ProcessingResultStatus") == "1":
+            return {"candidates": [], "files": files,
+                    "message": text_of(root, "MessageBody/ProcessingResultMessage")}
+        return conclusion(root.find("MessageBody"), [], root.find("MessageHeader"), files)
+
+    def visiting_bulk_inquiry(self, line, facility=None):
+        """JOB-03: the date ranges and MedicalTreatmentFlag (2 訪問診療等, 3 オンライン診療等) only —
+        the bulk asks for qualifications, never for medical information (RULE-56)."""
+        online = line["care"] == "オンライン診療等"
+        conditions = "".join(element(tag, line.get(key)) for tag, key in (
+            ("ConsentDateFrom", "consent_from"), ("ConsentDateTo", "consent_to"),
+            ("ExaminationDateFrom", "examination_from"), ("ExaminationDateTo", "examination_to")))
+        conditions += element("MedicalTreatmentFlag", "3" if online else "2")
+        body = message_xml(self.header(facility, line.get("confirmation_date")),
+                           "<QualificationConfirmSearchInfo>%s</QualificationConfirmSearchInfo>"
+                           % conditions)
+        kind = "OQSmuonq" if online else "OQSmuhvq"
+        return self.bulk_job(kind + "01req", kind + "02req", body, facility)
+
+    def retrieve_prescription(self, card, number, facility=None):
+        """処方箋取得 by 引換番号 (FLOW-17; the simulator's own route, docs/interface.md §2.7)."""
+        payload = {"facility": facility or self.facility, "insurer": card["insurer_number"],
+                   "symbol": card.get("symbol") or "", "number": card["number"],
+                   "branch": card.get("branch") or "", "birthdate": card["birthdate"],
+                   "exchange_number": number}
+        request = urllib.request.Request(
+            self.http_base + "/pharmacy/prescriptions/retrieve",
+            data=json.dumps(payload).encode("utf-8"), method="POST",
+            headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                root = parse_xml(response.read())
+                disposition = response.headers.get("Content-Disposition") or ""
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500:
+                # The refusal's reason (RULE-25..28, ENV-04/05), shown verbatim.
+                answer = json.loads(error.read().decode("utf-8") or "{}")
+                return {"retrieved": False, "message": answer.get("error")}
+            raise
+        name = disposition.split('filename="')[-1].rstrip('"') if "filename=" in disposition else None
+        return {"retrieved": True,
+                "exchange_number": text_of(root, "MessageBody/PrescriptionInfo/ExchangeNumber"),
+                "files": [name] if name else []}
+
+    def bulk_job(self, submit, fetch_id, body, facility=None):
+        """Submit, then fetch while SegmentOfResult is 2 (JOB-01 and JOB-03 alike)."""
+        root, rejected, files = self.send(submit, body)
         if rejected is not None:
             return {"status": "照会失敗(%s)" % failure_label(rejected.message), "rows": [],
                     "files": files}
@@ -478,7 +546,7 @@ class Client:
         while True:
             fetch = message_xml(element("MedicalInstitutionCode", facility or self.facility),
                                 element("ReceptionNumber", reception))
-            root, rejected, more = self.send("OQSmuquc02req", fetch)
+            root, rejected, more = self.send(fetch_id, fetch)
             files += more
             if rejected is not None:
                 return {"status": "照会失敗(%s)" % failure_label(rejected.message),
@@ -613,6 +681,17 @@ class Adapter:
             return dict(result, kind="registration")
         if action == "bulk_register_reference_numbers":
             return dict(client.bulk_register(line["rows"], facility), kind="bulk_registration")
+        if action == "visiting_inquiry":
+            result = client.visiting_inquiry(line["card"], line["care"], date, facility)
+            return dict(result, kind="confirmation")
+        if action == "cancel_visiting_consent":
+            return dict(client.cancel_visiting_consent(line["card"], facility),
+                        kind="confirmation")
+        if action == "visiting_bulk_inquiry":
+            return dict(client.visiting_bulk_inquiry(line, facility), kind="bulk")
+        if action == "retrieve_prescription":
+            result = client.retrieve_prescription(line["card"], line["exchange_number"], facility)
+            return dict(result, kind="prescription")
         if action == "face_results":
             return {"kind": "face", "results": client.face_results()}
         raise ClientError("unknown action %r" % action)

@@ -7,6 +7,7 @@
 //!
 //! The binary `oqs-reference-client` speaks the adapter protocol (JSON lines on stdin/stdout).
 
+mod bulk;
 mod bulk_registration;
 pub mod face;
 mod transport;
@@ -14,18 +15,19 @@ pub use transport::Transport;
 mod files;
 pub mod mutant;
 mod outage;
+mod prescription;
+pub mod visiting;
 pub mod webapi;
 pub mod wire;
 
 pub use mutant::Mutant;
 
 use oqs_adapter_protocol::{
-    Action, BulkConclusion, Conclusion, FaceConclusion, InsuranceCard, MyNumberMethod, Outcome,
+    Action, Conclusion, FaceConclusion, InsuranceCard, MyNumberMethod, Outcome,
     RegistrationConclusion, Reply, Request, SimulatorEndpoints,
 };
-use oqs_protocol::codes::QualificationValidity;
 use oqs_protocol::naming::RequestFileName;
-use oqs_protocol::texts::{self, job_status};
+use oqs_protocol::texts;
 use oqs_protocol::Element;
 use std::fs;
 use std::path::PathBuf;
@@ -78,7 +80,7 @@ struct Exchanged {
 /// Text the mutant that invents error messages shows instead of the simulator's.
 const MADE_UP_ERROR: &str = "通信エラーが発生しました。";
 /// What the mutant that does not wait concludes.
-const NO_ANSWER: &str = "応答ファイルがありません。";
+pub(crate) const NO_ANSWER: &str = "応答ファイルがありません。";
 
 /// The reference client.
 pub struct Client {
@@ -162,7 +164,11 @@ impl Client {
             | Action::CheckMyNumberCard { facility, .. }
             | Action::BulkInquiry { facility, .. }
             | Action::RegisterReferenceNumber { facility, .. }
-            | Action::BulkRegisterReferenceNumbers { facility, .. } => facility.clone(),
+            | Action::BulkRegisterReferenceNumbers { facility, .. }
+            | Action::VisitingInquiry { facility, .. }
+            | Action::CancelVisitingConsent { facility, .. }
+            | Action::VisitingBulkInquiry { facility, .. }
+            | Action::RetrievePrescription { facility, .. } => facility.clone(),
             Action::Hello { .. } | Action::FaceResults | Action::Shutdown => None,
         }
         .filter(|f| !f.trim().is_empty() && !self.is(Mutant::HelloFacilityOnly));
@@ -231,6 +237,42 @@ impl Client {
                 face::pick_up(&dir, &mut self.face_seen, style)
                     .map(|results| Outcome::Face(FaceConclusion { results }))
             }
+            Action::VisitingInquiry {
+                card,
+                care,
+                confirmation_date,
+                ..
+            } => self
+                .visiting_inquiry(&card, &care, confirmation_date.as_deref())
+                .map(Outcome::Confirmation),
+            Action::CancelVisitingConsent { card, .. } => self
+                .cancel_visiting_consent(&card)
+                .map(Outcome::Confirmation),
+            Action::VisitingBulkInquiry {
+                care,
+                consent_from,
+                consent_to,
+                examination_from,
+                examination_to,
+                confirmation_date,
+                ..
+            } => {
+                let conditions = visiting::BulkConditions {
+                    consent_from,
+                    consent_to,
+                    examination_from,
+                    examination_to,
+                };
+                self.visiting_bulk_inquiry(&care, &conditions, confirmation_date.as_deref())
+                    .map(Outcome::Bulk)
+            }
+            Action::RetrievePrescription {
+                card,
+                exchange_number,
+                ..
+            } => self
+                .retrieve_prescription(&card, &exchange_number)
+                .map(Outcome::Prescription),
             Action::Shutdown => Ok(Outcome::Bye),
         };
         match result {
@@ -338,173 +380,6 @@ impl Client {
             None => Err(format!(
                 "the terminal answered neither a result nor a dialog: {answer}"
             )),
-        }
-    }
-
-    /// 資格情報一括照会 (JOB-01): submit, then fetch while SegmentOfResult is 2.
-    pub fn bulk_inquiry(
-        &mut self,
-        rows: &[InsuranceCard],
-        confirmation_date: Option<&str>,
-    ) -> Result<BulkConclusion, String> {
-        let style = self.style();
-        let file_id = self.next_id();
-        let header = style.header(self.facility(), confirmation_date, &file_id);
-        let infos = rows
-            .iter()
-            .enumerate()
-            .map(|(i, card)| {
-                style
-                    .search_info(card, false, &format!("{file_id}-{}", i + 1))
-                    .to_element()
-            })
-            .collect();
-        let doc = style.document(&wire::message(&header, infos));
-        let submitted = self.send("OQSmuquc01req", &file_id, doc)?;
-        let mut files = submitted.files;
-        let root = match submitted.answer {
-            Answer::Document(root) => root,
-            Answer::Rejected(text) => {
-                return Ok(BulkConclusion {
-                    status: job_status::INQUIRY_FAILED_XML.into(),
-                    rows: vec![wire::rejection(&text)],
-                    files,
-                    ..BulkConclusion::default()
-                })
-            }
-            Answer::Missing => {
-                return Ok(BulkConclusion {
-                    status: NO_ANSWER.into(),
-                    files,
-                    ..BulkConclusion::default()
-                })
-            }
-        };
-        let h = root.child("MessageHeader").cloned().unwrap_or_default();
-        if h.child_text("SegmentOfResult") == Some("9") {
-            return Ok(BulkConclusion {
-                status: wire::failed_inquiry_status(h.child_text("ErrorCode")).into(),
-                files,
-                ..BulkConclusion::default()
-            });
-        }
-        let Some(reception) = root
-            .child("MessageBody")
-            .and_then(|b| b.child_text("ReceptionNumber"))
-            .map(str::to_owned)
-        else {
-            return Err("OQSmuquc01res has no ReceptionNumber".into());
-        };
-        let started = Instant::now();
-        loop {
-            let fetch_id = self.next_id();
-            let header = style.header(self.facility(), None, &fetch_id);
-            let doc = style.document(&wire::message(
-                &header,
-                vec![Element::leaf("ReceptionNumber", reception.clone())],
-            ));
-            let fetched = self.send("OQSmuquc02req", &fetch_id, doc)?;
-            files.extend(fetched.files);
-            let root = match fetched.answer {
-                Answer::Document(root) => root,
-                Answer::Rejected(text) => {
-                    return Ok(BulkConclusion {
-                        status: job_status::INQUIRY_FAILED_SYSTEM.into(),
-                        reception_number: Some(reception),
-                        rows: vec![wire::rejection(&text)],
-                        files,
-                    })
-                }
-                Answer::Missing => {
-                    return Ok(BulkConclusion {
-                        status: NO_ANSWER.into(),
-                        reception_number: Some(reception),
-                        files,
-                        ..BulkConclusion::default()
-                    })
-                }
-            };
-            let h = root.child("MessageHeader").cloned().unwrap_or_default();
-            match h.child_text("SegmentOfResult").map(str::trim) {
-                Some("2") => {
-                    if self.is(Mutant::StopPollingOnProcessing) {
-                        return Ok(BulkConclusion {
-                            status: job_status::INQUIRY_PROCESSING.into(),
-                            reception_number: Some(reception),
-                            files,
-                            ..BulkConclusion::default()
-                        });
-                    }
-                    if started.elapsed() > self.timing.bulk_timeout {
-                        return Err(format!(
-                            "job {reception} still processing after {:?}",
-                            self.timing.bulk_timeout
-                        ));
-                    }
-                    std::thread::sleep(self.timing.bulk_poll);
-                }
-                Some("9") => {
-                    let status = if self.is(Mutant::FailureReportedAsDone) {
-                        job_status::INQUIRY_DONE
-                    } else {
-                        wire::failed_inquiry_status(h.child_text("ErrorCode"))
-                    };
-                    return Ok(BulkConclusion {
-                        status: status.into(),
-                        reception_number: Some(reception),
-                        files,
-                        ..BulkConclusion::default()
-                    });
-                }
-                Some("1") => {
-                    let units: Vec<Conclusion> = root
-                        .child("MessageBody")
-                        .map(|b| {
-                            b.children_named(oqs_protocol::bulk::BULK_CONFIRM_UNIT)
-                                .map(|u| wire::conclusion_from_body(u, style))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let valid = QualificationValidity::Valid.label();
-                    let needs_check = units.iter().any(|u| u.validity.as_deref() != Some(valid));
-                    let (status, mut rows) = match (needs_check, self.mutant) {
-                        (false, _) | (true, Some(Mutant::NeedsCheckAsDone)) => {
-                            (job_status::INQUIRY_DONE, units)
-                        }
-                        (true, Some(Mutant::NeedsCheckAsFailure)) => {
-                            (job_status::INQUIRY_FAILED_SYSTEM, Vec::new())
-                        }
-                        (true, _) => (job_status::INQUIRY_DONE_CHECK, units),
-                    };
-                    match self.mutant {
-                        Some(Mutant::BulkRowsReversed) => rows.reverse(),
-                        Some(Mutant::BulkDropLastRow) => {
-                            rows.pop();
-                        }
-                        Some(Mutant::ExtraPollAfterFinal) => {
-                            let again = self.next_id();
-                            let header = style.header(self.facility(), None, &again);
-                            let doc = style.document(&wire::message(
-                                &header,
-                                vec![Element::leaf("ReceptionNumber", reception.clone())],
-                            ));
-                            files.extend(self.send("OQSmuquc02req", &again, doc)?.files);
-                        }
-                        _ => {}
-                    }
-                    return Ok(BulkConclusion {
-                        status: status.into(),
-                        reception_number: Some(reception),
-                        rows,
-                        files,
-                    });
-                }
-                other => {
-                    return Err(format!(
-                        "OQSmuquc02res has SegmentOfResult {other:?} (expected 1, 2 or 9)"
-                    ))
-                }
-            }
         }
     }
 

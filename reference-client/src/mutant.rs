@@ -180,6 +180,37 @@ mutants! {
     /// RULE-91 / ENV-15: an outage is not retried in a loop; this one sends the same request
     /// again 20 times, 10 ms apart.
     OutageRetryStorm = "outage-retry-storm", check = "CHK-B-039";
+    /// ch.3 (docs/interface.md §2.7): オンライン診療等 is asked with OQSsionq01req; this one
+    /// sends OQSsihvq01req (訪問診療等) for either 診療区分.
+    VisitingWrongMessage = "visiting-wrong-message", check = "CHK-O-020";
+    /// FLOW-32: a visiting inquiry is OQSsihvq01req / OQSsionq01req (the facility's consent is
+    /// judged); this one sends the ordinary OQSsiquc01req.
+    VisitingAsSingleInquiry = "visiting-as-single-inquiry", check = "CHK-W-013";
+    /// RULE-33: without 枝番 (not 後期高齢者 / 医療扶助) the visiting inquiry is refused
+    /// (EQ0301); this one falls back to OQSsiquc01req, where 枝番 may be left out, and shows it.
+    VisitingBranchFallback = "visiting-branch-fallback", check = "CHK-B-040";
+    /// FLOW-35: the cancellation is sent (OQSsihvd01req); this one says 処理が正常に完了しました。
+    /// without sending it.
+    ConsentCancelNotSent = "consent-cancel-not-sent", check = "CHK-B-041";
+    /// JOB-03: MedicalTreatmentFlag is 2 in OQSmuhvq01req, 3 in OQSmuonq01req; this one swaps them.
+    VisitingBulkWrongFlag = "visiting-bulk-wrong-flag", check = "CHK-W-014";
+    /// RULE-56: the JOB-03 bulk asks for qualifications only; this one adds the 限度額 and
+    /// 特定疾病 consent flags to its conditions.
+    VisitingBulkAsksMedical = "visiting-bulk-asks-medical", check = "CHK-W-014";
+    /// JOB-03: a consent that no longer lets the facility confirm the patient is a row in error
+    /// (照会完了（要確認）); this one drops such rows and says 照会完了.
+    VisitingBulkDropErrorRows = "visiting-bulk-drop-error-rows", check = "CHK-B-042";
+    /// FLOW-17: the 引換番号 is sent as given (half-width digits, leading zeros kept); this
+    /// one takes it for a number and loses the zeros.
+    PrescriptionNumberUnpadded = "prescription-number-unpadded", check = "CHK-O-021";
+    /// RULE-28: a prescription already retrieved is refused; this one takes the refusal for a
+    /// retrieval.
+    PrescriptionRefusalAsRetrieved = "prescription-refusal-as-retrieved", check = "CHK-B-043";
+    /// RULE-25 / ENV-04: the refusal's reason is shown verbatim; this one shows a text of its own.
+    PrescriptionInventedRefusal = "prescription-invented-refusal", check = "CHK-B-044";
+    /// RULE-26 / ENV-05: a refill prescription is retrieved when 「リフィル処方箋」 is 「利用する」;
+    /// this one drops every refill prescription it receives.
+    RefillAlwaysRefused = "refill-always-refused", check = "CHK-B-045";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

@@ -24,6 +24,7 @@ mod outcome;
 mod then_answer;
 mod then_registration;
 mod then_wire;
+mod visiting;
 mod when;
 
 pub use outcome::{not_applicable, result_of, transports_of};
@@ -113,6 +114,10 @@ pub struct CertWorld {
     )>,
     /// Face-reader results put into `face/` and what the client picked up.
     face: face::FaceState,
+    /// A consent cancellation (FLOW-35) as the client showed it.
+    cancellation: Option<Conclusion>,
+    /// A prescription retrieval (FLOW-17) as the client concluded it.
+    prescription: Option<oqs_adapter_protocol::PrescriptionConclusion>,
     /// Near-miss diffs of the failing steps.
     pub diffs: Vec<FieldDiff>,
 }
@@ -190,6 +195,8 @@ impl CertWorld {
             history_marks: Vec::new(),
             bulk_registration: None,
             face: face::FaceState::default(),
+            cancellation: None,
+            prescription: None,
             diffs: Vec::new(),
         }
     }
