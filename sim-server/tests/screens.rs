@@ -297,8 +297,10 @@ async fn forms_without_the_session_token_are_refused() {
         )
         .await;
     assert!(p.has(t::FORM_EXPIRED));
+    assert_eq!(p.status, StatusCode::FORBIDDEN.as_u16());
     let p = b.post("/logout", &[]).await;
     assert!(p.has(t::FORM_EXPIRED));
+    assert_eq!(p.status, StatusCode::FORBIDDEN.as_u16());
     // Nothing happened: the session is still there, the password unchanged.
     assert_eq!(b.get("/menu").await.status, StatusCode::OK.as_u16());
     assert!(
@@ -337,6 +339,7 @@ async fn thirty_idle_minutes_end_the_session_with_err04() {
         p.body
     );
     assert!(p.has("30分間操作がない場合"));
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED.as_u16());
     assert_eq!(b.get("/menu").await.location.as_deref(), Some("/login"));
 }
 
@@ -429,4 +432,64 @@ async fn a_pharmacy_without_the_storage_service_has_no_stored_dispensing_items()
     assert_eq!(menu.status, StatusCode::OK.as_u16());
     assert!(menu.has("マイナンバーカードで確認"), "{}", menu.body);
     assert!(!menu.has("保管調剤結果一括取得"), "{}", menu.body);
+}
+
+#[tokio::test]
+async fn the_logout_dialog_lies_over_the_screen_the_operator_was_on() {
+    let sim = common::simulator();
+    let mut b = Browser::new(&sim);
+    b.login_through("staff01", "Staff#Pass01").await;
+    // SCR-19 after a search: its 《ログアウト》 keeps the query, DLG-01 lies over that very page.
+    let q = "search=1&from_date=2021%2F01%2F06&from_time=00%3A00&to_date=2021%2F01%2F06&to_time=23%3A59";
+    let scr19 = b.get(&format!("/history-search?{q}")).await;
+    let link = format!(
+        r#"href="/logout?back=%2Fhistory-search%3F{}""#,
+        q.replace('%', "%25")
+            .replace('=', "%3D")
+            .replace('&', "%26")
+    );
+    assert!(scr19.has(&link), "{}", scr19.body);
+    let dlg = b
+        .get(&format!(
+            "/logout?back={}",
+            urlencode(&format!("/history-search?{q}"))
+        ))
+        .await;
+    assert_eq!(dlg.status, 200);
+    assert_eq!(dlg.dialog().as_deref(), Some("DLG-01"));
+    assert!(
+        dlg.has(r#"id="scr19""#) && dlg.has(r#"value="2021/01/06""#),
+        "{}",
+        dlg.body
+    );
+    assert!(dlg.has("<main inert>") && dlg.has(r#"<header inert class="hdr""#));
+    // 《キャンセル》 goes back to the search, 《OK》 logs out.
+    assert!(dlg.has(&format!(
+        r#"href="/history-search?{}""#,
+        q.replace('&', "&amp;")
+    )));
+    assert_eq!(dlg.body.matches("data-dialog=").count(), 1);
+    // Over the menu too; the dialog comes after the page, so it is on top.
+    let dlg = b.get("/logout?back=%2Fmenu").await;
+    let (page_at, dialog_at) = (
+        dlg.body.find("<main inert>").unwrap(),
+        dlg.body.find(r#"data-dialog="DLG-01""#).unwrap(),
+    );
+    assert!(page_at < dialog_at && dlg.has(t::TITLE_MENU));
+    // Not a screen (404) or the logout itself: the dialog over an empty page, drawn once.
+    for back in ["/no-such-screen", "/logout?back=/logout"] {
+        let dlg = b.get(&format!("/logout?back={}", urlencode(back))).await;
+        assert_eq!(dlg.dialog().as_deref(), Some("DLG-01"), "{back}");
+        assert!(!dlg.has("inert"), "{back}");
+        assert_eq!(dlg.body.matches("data-dialog=").count(), 1, "{back}");
+    }
+    let out = b.post("/logout", &[("csrf", &dlg.csrf())]).await;
+    assert_eq!(out.location.as_deref(), Some("/login"));
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .unwrap()
+        .trim_start_matches('=')
+        .to_owned()
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use common::binary::{start_server, Server};
+use common::tray::Tray;
 use serde_json::{json, Value};
 
 /// The simulator with its exchange folder (where face readers write) in a temporary folder.
@@ -16,103 +17,6 @@ fn start(extra: &[&str]) -> (Server, tempfile::TempDir) {
             .args(extra);
     });
     (server, dir)
-}
-
-/// A browser on the tray: no redirects followed, the page's own Origin and CSRF token.
-struct Tray {
-    base: String,
-    http: reqwest::Client,
-    csrf: String,
-    cookie: Option<String>,
-}
-
-impl Tray {
-    async fn open(server: &Server) -> Tray {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let mut t = Tray {
-            base: format!("http://{}", server.addr),
-            http,
-            csrf: String::new(),
-            cookie: None,
-        };
-        let page = t.page("").await;
-        t.csrf = csrf_of(&page);
-        t
-    }
-
-    async fn page(&self, query: &str) -> String {
-        let mut r = self.http.get(format!("{}/__tray{query}", self.base));
-        if let Some(c) = &self.cookie {
-            r = r.header("cookie", c);
-        }
-        let r = r.send().await.expect("GET /__tray");
-        assert_eq!(r.status(), 200);
-        r.text().await.expect("page")
-    }
-
-    /// Posts a tray form; answers (status, Location).
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let mut form: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
-        form.extend_from_slice(fields);
-        let mut r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("origin", &self.base)
-            .form(&form);
-        if let Some(c) = &self.cookie {
-            r = r.header("cookie", c);
-        }
-        let r = r.send().await.expect("POST");
-        let location = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        (r.status().as_u16(), location)
-    }
-
-    /// Posts a form that must succeed (303 back to the tray).
-    async fn act(&self, path: &str, fields: &[(&str, &str)]) -> String {
-        let (status, location) = self.post(path, fields).await;
-        assert_eq!(status, 303, "{path} {fields:?}");
-        assert!(location.starts_with("/__tray?done="), "{location}");
-        location
-    }
-
-    async fn get_json(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("json")
-    }
-
-    /// A My Number check as the terminal route answers it.
-    async fn check(&self, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/terminal/mynumber", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("check");
-        assert_eq!(r.status(), 200);
-        r.json().await.expect("json")
-    }
-}
-
-fn csrf_of(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .unwrap_or_else(|| panic!("no csrf field in {page}"));
-    page[at + 19..at + 19 + 32].to_owned()
 }
 
 fn err_of(v: &Value) -> &str {

@@ -69,6 +69,13 @@ impl Clock {
         };
     }
 
+    /// Moves the clock to `at`: a frozen clock stays frozen there, a running or wall clock runs
+    /// on from it (the tray's exercises: the idle timeout, a password's expiry).
+    pub fn move_to(&self, at: DateTime<FixedOffset>) {
+        let frozen = matches!(*self.lock(), ClockMode::Frozen(_));
+        self.set(at, !frozen);
+    }
+
     /// Back to the wall clock.
     pub fn reset(&self) {
         *self.lock() = ClockMode::System;

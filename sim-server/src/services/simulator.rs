@@ -159,6 +159,13 @@ impl Simulator {
         self.jobs.cancellations().clear();
     }
 
+    /// `POST /__admin/reset` and the tray's reset: the population, and the accounts as the
+    /// simulator started with them (passwords, locks, expiry), every screen session ended.
+    pub fn reset(&self) {
+        self.reset_population();
+        self.accounts.reset_all();
+    }
+
     /// Loads fixture text; on error nothing changes.
     pub fn load_fixtures(
         &self,

@@ -14,8 +14,10 @@
 //! first unlocks the tray with it (`POST /__tray/unlock` sets a `SameSite=Strict` cookie).
 //!
 //! And on every route, a 4xx answer never echoes a huge input: long strings in it are clipped
-//! ([`clip_errors`]).
+//! ([`clip_errors`]), except a page of the simulator's own templates ([`WholePage`]: the
+//! operator screens and the tray), which goes whole with its status (e.g. ERR-04 as 401).
 
+use super::screens::layout::WholePage;
 use super::screens::session::cookie;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -343,10 +345,10 @@ pub async fn guard(
 }
 
 /// The middleware: a 4xx answer longer than 4 KiB has every long string clipped (JSON) or is
-/// cut (text), so an error never sends a client's huge input back.
+/// cut (text), so an error never sends a client's huge input back. A [`WholePage`] is left whole.
 pub async fn clip_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if !res.status().is_client_error() {
+    if !res.status().is_client_error() || res.extensions().get::<WholePage>().is_some() {
         return res;
     }
     let (mut parts, body) = res.into_parts();

@@ -6,6 +6,7 @@ pub mod launch;
 pub mod operator;
 pub mod raw;
 pub mod terminal;
+pub mod tray;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -108,7 +108,7 @@ pub struct PendingChange {
     chars: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Account {
     name: String,
     facility: String,
@@ -120,6 +120,19 @@ struct Account {
     set_at: Time,
     initial: bool,
     lockout: Lockout,
+}
+
+impl Account {
+    /// What a login of this account may do first (ERR-03 / ERR-02 / the menu).
+    fn stage(&self, now: Time) -> sessions::Stage {
+        if self.initial {
+            sessions::Stage::MustChangeInitial
+        } else if password::is_expired(self.set_at, self.chars, self.kind.expiry(), now) {
+            sessions::Stage::MustChangeExpired
+        } else {
+            sessions::Stage::Active
+        }
+    }
 }
 
 /// What a screen knows of an account (no hashes).
@@ -231,7 +244,7 @@ struct AccountFixture {
     password_set: Option<NaiveDate>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Inner {
     accounts: BTreeMap<String, Account>,
     service_start: BTreeMap<String, NaiveDate>,
@@ -241,6 +254,8 @@ struct Inner {
 #[derive(Debug)]
 pub struct Accounts {
     inner: Mutex<Inner>,
+    /// The accounts as the simulator started with them ([`Accounts::reset_all`]).
+    fixture: Inner,
     pub sessions: sessions::Sessions,
 }
 
@@ -296,30 +311,32 @@ impl Accounts {
             );
         }
         Ok(Accounts {
+            fixture: inner.clone(),
             inner: Mutex::new(inner),
             sessions: sessions::Sessions::default(),
         })
     }
 
     fn add_webapi_account(&mut self, user: &str, password: &str, now: Time) {
+        let account = Account {
+            name: user.to_owned(),
+            facility: "1234567890".into(),
+            role: Role::General,
+            kind: Kind::WebApi,
+            generations: VecDeque::from([Generation {
+                hash: hash::hash(password),
+                prefix: hash::hash(&password::similar_prefix(password)),
+            }]),
+            chars: password.chars().count(),
+            set_at: now,
+            initial: false,
+            lockout: Lockout::default(),
+        };
+        self.fixture
+            .accounts
+            .insert(user.to_owned(), account.clone());
         let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-        inner.accounts.insert(
-            user.to_owned(),
-            Account {
-                name: user.to_owned(),
-                facility: "1234567890".into(),
-                role: Role::General,
-                kind: Kind::WebApi,
-                generations: VecDeque::from([Generation {
-                    hash: hash::hash(password),
-                    prefix: hash::hash(&password::similar_prefix(password)),
-                }]),
-                chars: password.chars().count(),
-                set_at: now,
-                initial: false,
-                lockout: Lockout::default(),
-            },
-        );
+        inner.accounts.insert(user.to_owned(), account);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -402,13 +419,7 @@ impl Accounts {
             };
         }
         a.lockout.clear();
-        let stage = if a.initial {
-            sessions::Stage::MustChangeInitial
-        } else if password::is_expired(a.set_at, a.chars, a.kind.expiry(), now) {
-            sessions::Stage::MustChangeExpired
-        } else {
-            sessions::Stage::Active
-        };
+        let stage = a.stage(now);
         Login::Granted {
             account: Self::view(user, a, now),
             stage,
@@ -504,6 +515,52 @@ impl Accounts {
         }
         self.sessions.forget_account(user);
         Ok(())
+    }
+
+    /// `POST /__admin/reset` and the tray's reset: every account as the simulator started with
+    /// it (passwords, initial flags, password dates, no lock), every screen session ended.
+    pub fn reset_all(&self) {
+        *self.lock() = self.fixture.clone();
+        self.sessions.clear();
+    }
+
+    /// One account back to its fixture state (the tray's exercises ERR-02 / ERR-03), its
+    /// sessions ended; `false` for an unknown account.
+    pub fn restore(&self, login_id: &str) -> bool {
+        let Some(a) = self.fixture.accounts.get(login_id).cloned() else {
+            return false;
+        };
+        self.lock().accounts.insert(login_id.to_owned(), a);
+        self.sessions.forget_account(login_id);
+        true
+    }
+
+    /// The tray's exercise ERR-01: the account locked at `now` as [`lockout::LOCKOUT_AFTER`]
+    /// wrong passwords in a row lock it (the one rule, [`Lockout::failed`]); until when.
+    pub fn lock_out(&self, login_id: &str, now: Time) -> Option<Time> {
+        let mut g = self.lock();
+        let a = g.accounts.get_mut(login_id)?;
+        if let Err(until) = a.lockout.check(now) {
+            return Some(until);
+        }
+        (0..lockout::LOCKOUT_AFTER).find_map(|_| a.lockout.failed(now))
+    }
+
+    /// The tray's exercise ERR-04 (AUTH-14): the account logs in again elsewhere (a session
+    /// opened as a login opens one, without its password), so its other sessions end.
+    pub fn log_in_elsewhere(&self, login_id: &str, now: Time) -> Option<sessions::SessionView> {
+        let stage = self.lock().accounts.get(login_id)?.stage(now);
+        Some(self.sessions.open(login_id, stage, now))
+    }
+
+    /// Whether the account's password has expired at `now` (AUTH-09/10), and when it expires.
+    pub fn password_expiry(&self, login_id: &str, now: Time) -> Option<(bool, Option<Time>)> {
+        let g = self.lock();
+        let a = g.accounts.get(login_id)?;
+        Some((
+            password::is_expired(a.set_at, a.chars, a.kind.expiry(), now),
+            password::expires_at(a.set_at, a.chars, a.kind.expiry()),
+        ))
     }
 }
 

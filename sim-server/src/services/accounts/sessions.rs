@@ -175,6 +175,11 @@ impl Sessions {
         self.lock().retain(|_, s| s.login_id != login_id);
     }
 
+    /// Ends every session (`POST /__admin/reset`): their cookies are then unknown (SCR-02).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     /// Live sessions (for the admin API).
     pub fn len(&self) -> usize {
         self.lock().values().filter(|s| s.ended.is_none()).count()

@@ -19,6 +19,12 @@ pub struct HeaderInfo {
     pub here: String,
 }
 
+/// A response extension: the answer is a page drawn by the simulator's own templates (an
+/// operator screen, the tray), which escape what they show and take bounded forms, so
+/// `admin_guard::clip_errors` lets it through whole whatever its status.
+#[derive(Debug, Clone, Copy)]
+pub struct WholePage;
+
 /// Result lists reload themselves each minute (RULE-53: SCR-16, SCR-18, SCR-30).
 pub const AUTO_REFRESH_SECS: u32 = 60;
 
@@ -80,6 +86,28 @@ form.fields input[type=text],form.fields input[type=password]{width:320px;paddin
 .dialog .dbtns{display:flex;gap:12px;justify-content:center;padding:0 16px 16px}
 .dialog .did{font-size:11px;color:#7a8590;padding:0 16px 8px;text-align:right}
 "#;
+
+/// A page drawn by [`Page::render`] with `dialog` laid over it (DLG-01 over the screen the
+/// operator was on): the dialog goes last in `<body>` like [`Page::dialog`]'s, and the page's
+/// header and `<main>` become `inert`, so the keyboard (and any `autofocus`) stays in the
+/// dialog. `None` when `page` is not such a page.
+pub fn over(page: &str, dialog: Markup) -> Option<String> {
+    let end = page.rfind("</body>")?;
+    let main = page.find("<main>")?;
+    let header = page.find("<header class=\"hdr\"")?;
+    if !(header < main && main < end) {
+        return None;
+    }
+    let mut out = String::with_capacity(page.len() + 4096);
+    out.push_str(&page[..header]);
+    out.push_str("<header inert class=\"hdr\"");
+    out.push_str(&page[header + "<header class=\"hdr\"".len()..main]);
+    out.push_str("<main inert>");
+    out.push_str(&page[main + "<main>".len()..end]);
+    out.push_str(&dialog.into_string());
+    out.push_str(&page[end..]);
+    Some(out)
+}
 
 impl<'a> Page<'a> {
     pub fn new(title: &'a str) -> Self {

@@ -11,7 +11,7 @@ use crate::services::accounts::Login;
 use crate::simulator::Simulator;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -95,11 +95,14 @@ async fn login(State(sim): State<Arc<Simulator>>, headers: HeaderMap, body: Body
     };
     let (token, fresh) = login_token(&headers);
     if fresh || !session::same_secret(&csrf, &token) {
-        return with_login_cookie(
+        // A stale or foreign form: refused (HTTP 403), the form shown again with a fresh token.
+        let mut r = with_login_cookie(
             &token,
             fresh,
             login_page(&token, Some(t::FORM_EXPIRED), None),
         );
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
     }
     let now = sim.clock.now();
     let checker = sim.clone();
@@ -159,8 +162,23 @@ fn local_path(p: Option<String>) -> String {
     }
 }
 
-/// 《ログアウト》: DLG-01 over the screen; 《キャンセル》 returns to it.
-async fn logout_dialog(op: Operator, Query(q): Query<Back>) -> Markup {
+/// Marks the inner request that draws the screen under DLG-01.
+#[derive(Debug, Clone, Copy)]
+struct UnderDialog;
+
+/// Largest screen drawn again under DLG-01 (bytes); a larger one is left out.
+const MAX_UNDER_BYTES: usize = 8 << 20;
+
+/// 《ログアウト》: DLG-01 over the screen the operator was on (`back`, drawn again by its own
+/// GET handler with this browser's cookies); 《キャンセル》 returns to it. Over an empty page
+/// when `back` is not a screen page (or is the logout itself).
+async fn logout_dialog(
+    State(sim): State<Arc<Simulator>>,
+    op: Operator,
+    Query(q): Query<Back>,
+    headers: HeaderMap,
+    under: Option<axum::Extension<UnderDialog>>,
+) -> Response {
     let back = local_path(q.back);
     let d = Dialog::dlg(&t::DLG_01).render(&[
         (
@@ -171,13 +189,49 @@ async fn logout_dialog(op: Operator, Query(q): Query<Back>) -> Markup {
                 fields: vec![],
             },
         ),
-        (t::BUTTON_CANCEL, Action::Link(back)),
+        (t::BUTTON_CANCEL, Action::Link(back.clone())),
     ]);
+    let is_logout = back == paths::LOGOUT || back.starts_with(&format!("{}?", paths::LOGOUT));
+    if under.is_none() && !is_logout {
+        if let Some(page) = screen_under(&sim, &headers, &back).await {
+            if let Some(html) = super::layout::over(&page, d.clone()) {
+                return maud::PreEscaped(html).into_response();
+            }
+        }
+    }
     let h = op.header();
     Page::new(t::BUTTON_LOGOUT)
         .header(&h)
         .dialog(d)
         .render(html! {})
+        .into_response()
+}
+
+/// The screen at `back` as its GET draws it for this browser (its cookies), if it is a page.
+async fn screen_under(sim: &Arc<Simulator>, headers: &HeaderMap, back: &str) -> Option<String> {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::get(back).body(Body::empty()).ok()?;
+    for c in headers.get_all(header::COOKIE) {
+        req.headers_mut().append(header::COOKIE, c.clone());
+    }
+    req.extensions_mut().insert(UnderDialog);
+    let res = super::router()
+        .with_state(sim.clone())
+        .oneshot(req)
+        .await
+        .ok()?;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if res.status() != StatusCode::OK || !html {
+        return None;
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), MAX_UNDER_BYTES)
+        .await
+        .ok()?;
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 #[derive(Debug, Deserialize)]

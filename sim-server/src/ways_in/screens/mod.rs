@@ -41,7 +41,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use dialog::{Action, Dialog};
-use layout::Page;
+use layout::{Page, WholePage};
 use maud::html;
 use oqs_protocol::texts::accounts as t;
 use std::sync::Arc;
@@ -89,34 +89,44 @@ pub fn router() -> Router<Arc<Simulator>> {
         .layer(axum::middleware::map_response(no_store))
 }
 
+/// Also marks the answer a [`WholePage`]: a screen's 4xx page (ERR-04, a stale form) is sent
+/// whole, not clipped like a machine route's error.
 async fn no_store(mut r: Response) -> Response {
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
     );
+    r.extensions_mut().insert(WholePage);
     r
 }
 
 /// ERR-04 (AUTH-13/14): the session has ended; 《閉じる》 → SCR-02. The cookie is forgotten.
-/// Screen pages answer 200 even for such dialogs: they are what the screen shows (and the
-/// server clips 4xx bodies, `admin_guard::clip_errors`).
+/// HTTP 401: the request's session is no longer valid (the page asks to log in again).
 pub fn session_ended(_why: Ended) -> Response {
     let d = Dialog::err(&t::ERR_04, t::ERR_04_BUTTONS);
     let page = Page::new(t::TITLE_LOGIN)
         .dialog(d.render(&[(t::BUTTON_CLOSE, Action::Link(paths::LOGIN.into()))]))
         .render(html! {});
     (
-        StatusCode::OK,
-        [(
-            header::SET_COOKIE,
-            session::set_cookie(session::SESSION_COOKIE, ""),
-        )],
+        StatusCode::UNAUTHORIZED,
+        [
+            (
+                header::SET_COOKIE,
+                session::set_cookie(session::SESSION_COOKIE, ""),
+            ),
+            // 401 names how to authenticate: the login form, not HTTP authentication.
+            (
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("FormBased"),
+            ),
+        ],
         page,
     )
         .into_response()
 }
 
-/// A form whose CSRF token is missing or stale: nothing is done; back to the menu.
+/// A form whose CSRF token is missing or stale: nothing is done; back to the menu (HTTP 403,
+/// the request is refused).
 pub fn form_expired(op: &session::Operator) -> Response {
     let h = op.header();
     let page = Page::new(t::TITLE_MENU).header(&h).render(html! {
@@ -125,5 +135,5 @@ pub fn form_expired(op: &session::Operator) -> Response {
             a.btn href=(paths::MENU) { (t::BUTTON_MENU) }
         }
     });
-    (StatusCode::OK, page).into_response()
+    (StatusCode::FORBIDDEN, page).into_response()
 }

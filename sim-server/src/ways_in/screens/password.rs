@@ -131,7 +131,12 @@ struct Empty {}
 async fn confirm(State(sim): State<Arc<Simulator>>, p: Posted<Empty>) -> Response {
     let op = p.op;
     let Some(pending) = sim.accounts.sessions.take_pending(&op.session.id) else {
-        return screen(&op, Some((t::FORM_EXPIRED, false)), None).into_response();
+        // DLG-02 answered twice (or its page reloaded): nothing waits for it (HTTP 409).
+        return (
+            axum::http::StatusCode::CONFLICT,
+            screen(&op, Some((t::FORM_EXPIRED, false)), None),
+        )
+            .into_response();
     };
     let initial = op.session.stage == Stage::MustChangeInitial;
     sim.accounts

@@ -41,7 +41,8 @@ pub struct Operator {
     pub facility_kind: String,
     /// AUTH-15: the facility's service has not started.
     pub before_service_start: bool,
-    /// The path of this request (for the logout dialog's 《キャンセル》).
+    /// The path and query of this request (the screen DLG-01 is drawn over, and where its
+    /// 《キャンセル》 returns).
     pub path: String,
 }
 
@@ -152,6 +153,11 @@ impl FromRequestParts<Arc<Simulator>> for Operator {
         if let Some(to) = allowed_while(session.stage, before_service_start, &path) {
             return Err(Redirect::to(to).into_response());
         }
+        // With its query: DLG-01 is drawn over this very screen (e.g. SCR-19's search).
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or(path, |p| p.as_str().to_owned());
         Ok(Operator {
             session,
             account,

@@ -1,6 +1,8 @@
 //! The tray's exercise list: every flow of the manual's catalogue up to FLOW-29 with its manual
-//! section and how to run it, and every card / reader dialog (ERR-…) with how to reproduce it.
-//! A row with a [`Preset`] can be set up on the terminal in one click (《準備》).
+//! section and how to run it, and every dialog (ERR-…) with how to reproduce it. A row with a
+//! [`Setup`] is prepared in one click (《準備》, `super::presets`): readers, cards and faults on
+//! the terminal ([`Preset`]), or an account, the clock, the history or the stored dispensing
+//! results put into the state the dialog needs.
 
 use crate::terminal::{FaceMode, Fault};
 
@@ -19,6 +21,35 @@ pub struct Preset {
     pub fault: Option<Fault>,
 }
 
+/// What one click of 《準備》 does; each goes through the service that owns the state.
+#[derive(Debug)]
+pub enum Setup {
+    /// Readers, cards, mode and fault on the terminal.
+    Terminal(Preset),
+    /// ERR-01: the account back to its fixture state, then locked as 5 wrong passwords in a row
+    /// lock it (AUTH-03).
+    LockedAccount(&'static str),
+    /// ERR-03 / FLOW-05: the account back to its fixture state (its initial password, AUTH-11).
+    FixtureAccount(&'static str),
+    /// ERR-02: the account back to its fixture state; if its password has not expired on the
+    /// clock yet, the clock moves to the moment it does (AUTH-10).
+    ExpiredPassword(&'static str),
+    /// ERR-04 (AUTH-13): the clock moves on by the idle timeout (30 minutes).
+    IdleTimeout,
+    /// ERR-04 (AUTH-14): the account logs in again elsewhere; its open sessions end.
+    LoggedInElsewhere(&'static str),
+    /// ERR-23 / ERR-24 (RULE-58): the facility's 資格確認履歴 gets more records than SCR-19
+    /// shows, from bulk inquiries (JOB-01) of the facility answered by the job engine.
+    HistoryOverLimit(&'static str),
+    /// ERR-30 (RULE-71): the pharmacy has already requested this period today (JOB-05).
+    DispensingRequested {
+        pharmacy: &'static str,
+        /// `yyyy/mm/dd`, as typed on SCR-33.
+        start: &'static str,
+        end: &'static str,
+    },
+}
+
 /// One row of the list.
 #[derive(Debug)]
 pub struct Exercise {
@@ -30,48 +61,48 @@ pub struct Exercise {
     pub screen: &'static str,
     /// How to run it (which card on which reader, which fault, which screen).
     pub how: &'static str,
-    pub preset: Option<Preset>,
+    pub preset: Option<Setup>,
 }
 
-const fn generic(cards: &'static [(usize, &'static str)], fault: Option<Fault>) -> Option<Preset> {
-    Some(Preset {
+const fn generic(cards: &'static [(usize, &'static str)], fault: Option<Fault>) -> Option<Setup> {
+    Some(Setup::Terminal(Preset {
         topology: "generic",
         face_mode: None,
         cards,
         person: None,
         fault,
-    })
+    }))
 }
 
-const fn topology(name: &'static str) -> Option<Preset> {
-    Some(Preset {
+const fn topology(name: &'static str) -> Option<Setup> {
+    Some(Setup::Terminal(Preset {
         topology: name,
         face_mode: None,
         cards: &[],
         person: None,
         fault: None,
-    })
+    }))
 }
 
-const fn face(mode: FaceMode, cards: &'static [(usize, &'static str)]) -> Option<Preset> {
-    Some(Preset {
+const fn face(mode: FaceMode, cards: &'static [(usize, &'static str)]) -> Option<Setup> {
+    Some(Setup::Terminal(Preset {
         topology: "face",
         face_mode: Some(mode),
         cards,
         person: None,
         fault: None,
-    })
+    }))
 }
 
 /// A 被保護者's medical-assistance card on the generic reader (ch.6).
-const fn assistance(person: &'static str) -> Option<Preset> {
-    Some(Preset {
+const fn assistance(person: &'static str) -> Option<Setup> {
+    Some(Setup::Terminal(Preset {
         topology: "generic",
         face_mode: None,
         cards: &[(0, "medical-assistance")],
         person: Some(person),
         fault: None,
-    })
+    }))
 }
 
 const VALID: &[(usize, &str)] = &[(0, "valid")];
@@ -82,8 +113,8 @@ pub const FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-02", title: "メニューからお知らせ", section: "第1章 §2(1), §5", screen: "SCR-05", how: "SCR-05 の《お知らせ一覧》→ SCR-03 → 表題 → SCR-04 →《戻る》。", preset: None },
     Exercise { id: "FLOW-03", title: "ログアウト", section: "第1章 §3", screen: "SCR-05", how: "画面上部の《ログアウト》→ DLG-01 →《OK》→ SCR-02。", preset: None },
     Exercise { id: "FLOW-04", title: "パスワード変更", section: "第1章 §4", screen: "SCR-06", how: "SCR-05《アカウント情報管理》→《パスワード変更》→ SCR-06 → DLG-02 → DLG-03。", preset: None },
-    Exercise { id: "FLOW-05", title: "初期パスワードの変更", section: "第1章 §2 手順3, §4", screen: "SCR-01", how: "初期パスワードのアカウントでログイン → ERR-03 → SCR-07。", preset: None },
-    Exercise { id: "FLOW-06", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-01", how: "トレイの時計を 30 分進める、または同じアカウントで別のブラウザからログイン → ERR-04。", preset: None },
+    Exercise { id: "FLOW-05", title: "初期パスワードの変更", section: "第1章 §2 手順3, §4", screen: "SCR-01", how: "《準備》: newstaff を初期状態（初期パスワード Init#Pass01）に戻す。newstaff / Init#Pass01 でログイン → ERR-03 →《OK》→ SCR-07。", preset: Some(Setup::FixtureAccount("newstaff")) },
+    Exercise { id: "FLOW-06", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-01", how: "staff01 でログインしてから《準備》: staff01 が別の場所でログインし直した状態にする（二重ログイン）。画面を操作 → ERR-04 →《閉じる》→ SCR-02。無操作タイムアウトは ERR-04 の《準備》（時計を 30 分進める）。", preset: Some(Setup::LoggedInElsewhere("staff01")) },
     Exercise { id: "FLOW-07", title: "利用開始日前のログイン", section: "第1章 §2 注意", screen: "SCR-01", how: "利用開始日前のアカウントでログイン → SCR-05 は《パスワード変更》のみ。", preset: None },
     Exercise { id: "FLOW-08", title: "マイナンバーカード（目視確認）", section: "第2章 §2(1)ア", screen: "SCR-08", how: "《準備》: 汎用カードリーダー 1 台に有効なカード (valid)。SCR-08 で《マイナンバーカードの券面で目視確認》→《目視で本人確認完了》→ SCR-10。", preset: generic(VALID, None) },
     Exercise { id: "FLOW-09", title: "マイナンバーカード（暗証番号）", section: "第2章 §2(1)イ", screen: "SCR-08", how: "《準備》: 汎用カードリーダーに valid。SCR-08 で《暗証番号を入力》→ SCR-09 で 1234 → SCR-10。", preset: generic(VALID, None) },
@@ -112,10 +143,10 @@ pub const FLOWS: &[Exercise] = &[
 /// The dialogs of the card path and the face reader (ERR-05..28 that a card, a reader or a
 /// fault causes), with how to reproduce each.
 pub const DIALOGS: &[Exercise] = &[
-    Exercise { id: "ERR-01", title: "アカウントのロック", section: "第1章 §2 注意", screen: "SCR-02", how: "SCR-02 でパスワードを 5 回間違える（例: staff01）。解除はトレイの時計を 30 分進める。", preset: None },
-    Exercise { id: "ERR-02", title: "パスワードの有効期限切れ", section: "第1章 §2 注意", screen: "SCR-02", how: "oldstaff / Old#Pass2020 でログイン（時計が 2020/11/30 より後）。", preset: None },
-    Exercise { id: "ERR-03", title: "初期パスワードのまま", section: "第1章 §2 手順3", screen: "SCR-02", how: "newstaff / Init#Pass01 でログイン。", preset: None },
-    Exercise { id: "ERR-04", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-02", how: "ログイン後にトレイの時計を 30 分進めて画面を操作する、または同じアカウントで別のブラウザからログインする。", preset: None },
+    Exercise { id: "ERR-01", title: "アカウントのロック", section: "第1章 §2 注意", screen: "SCR-02", how: "《準備》: staff01 を初期状態に戻し、パスワードを 5 回続けて間違えたときと同じくロックする。SCR-02 で staff01 / Staff#Pass01 → ERR-01。準備なしでも SCR-02 でパスワードを 5 回間違えると ERR-01。解除は 30 分後（時計を進める）か「人口・アカウントを初期化」。", preset: Some(Setup::LockedAccount("staff01")) },
+    Exercise { id: "ERR-02", title: "パスワードの有効期限切れ", section: "第1章 §2 注意", screen: "SCR-02", how: "《準備》: oldstaff を初期状態（Old#Pass2020、2020/10/01 変更）に戻し、時計が有効期限（60 日）より前なら期限の時刻まで進める。SCR-02 で oldstaff / Old#Pass2020 → ERR-02 →《OK》→ SCR-06。", preset: Some(Setup::ExpiredPassword("oldstaff")) },
+    Exercise { id: "ERR-03", title: "初期パスワードのまま", section: "第1章 §2 手順3", screen: "SCR-02", how: "《準備》: newstaff を初期状態（初期パスワード Init#Pass01）に戻す。SCR-02 で newstaff / Init#Pass01 → ERR-03 →《OK》→ SCR-07。", preset: Some(Setup::FixtureAccount("newstaff")) },
+    Exercise { id: "ERR-04", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-02", how: "ログインしてから《準備》: 時計を 30 分進める（無操作タイムアウト）。画面を操作 → ERR-04 →《閉じる》→ SCR-02。二重ログインは FLOW-06 の《準備》、または同じアカウントで別のブラウザからログイン。", preset: Some(Setup::IdleTimeout) },
     Exercise {
         id: "ERR-05",
         title: "利用者証明用電子証明書の失効",
@@ -239,8 +270,8 @@ pub const DIALOGS: &[Exercise] = &[
     Exercise { id: "ERR-20", title: "医療券・調剤券情報が登録されていない（表示）", section: "第6章 §1(2)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-jiro さんの medical-assistance → SCR-08 で資格確認日 2023/09/15 → SCR-11 医療扶助タブ。", preset: assistance("tohoku-jiro") },
     Exercise { id: "ERR-21", title: "社会保険状況の不整合（表示）", section: "第6章 §1(7)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-nanako さんの medical-assistance → SCR-08 で資格確認日 2023/09/15。", preset: assistance("tohoku-nanako") },
     Exercise { id: "ERR-22", title: "医療保険・医療扶助の資格なし", section: "第6章 §1(8)", screen: "SCR-08", how: "汎用カードリーダーに tohoku-hachiro さんの medical-assistance → SCR-08 で資格確認日 2023/09/15。", preset: assistance("tohoku-hachiro") },
-    Exercise { id: "ERR-23", title: "検索結果が 10,000 件を超える", section: "第8章 §1 手順2", screen: "SCR-19", how: "10,000 件を超える資格確認（一括照会の行も数える）の後、SCR-19 で《検索》。トレイには履歴を一度に作る操作はありません。", preset: None },
-    Exercise { id: "ERR-24", title: "ダウンロードが 10,000 件を超える", section: "第8章 §1(1)", screen: "SCR-19", how: "ERR-23 と同じ件数で SCR-19 の《ダウンロード》。", preset: None },
+    Exercise { id: "ERR-23", title: "検索結果が 10,000 件を超える", section: "第8章 §1 手順2", screen: "SCR-19", how: "《準備》: サンプル医療機関（1234567890）の一括照会（JOB-01）を 10,001 行処理させ、今日の資格確認履歴を 10,000 件超にする（数秒かかります）。staff01 でログイン → SCR-19 で今日の期間のまま《検索》→ ERR-23。", preset: Some(Setup::HistoryOverLimit("1234567890")) },
+    Exercise { id: "ERR-24", title: "ダウンロードが 10,000 件を超える", section: "第8章 §1(1)", screen: "SCR-19", how: "《準備》: ERR-23 と同じ（今日の履歴を 10,000 件超にする）。staff01 でログイン → SCR-19 で今日の期間のまま《ダウンロード》→ ERR-24。", preset: Some(Setup::HistoryOverLimit("1234567890")) },
     Exercise {
         id: "ERR-25",
         title: "目視確認実行: カードリーダー未接続",
@@ -273,8 +304,8 @@ pub const DIALOGS: &[Exercise] = &[
         how: "構成「face」、モード 目視確認、顔認証付きカードリーダーに uninsured → SCR-31 で《目視で本人確認完了》→ DLG-27 →《OK》。",
         preset: face(FaceMode::Visual, &[(0, "uninsured")]),
     },
-    Exercise { id: "ERR-30", title: "同日に同じ取得条件", section: "第11章", screen: "SCR-33", how: "hozon01（保存サービス利用中の薬局 9940000076）で SCR-33 の《調剤結果取得》→ DLG-31《OK》を同じ日に同じ期間で 2 回。", preset: None },
-    Exercise { id: "ERR-31", title: "取得期間が 31 日を超える", section: "第11章", screen: "SCR-33", how: "hozon01（保存サービス利用中の薬局 9940000076）で SCR-33 の期間を 32 日以上にして《調剤結果取得》→ DLG-31《OK》。", preset: None },
+    Exercise { id: "ERR-30", title: "同日に同じ取得条件", section: "第11章", screen: "SCR-33", how: "《準備》: 保存サービス利用中の薬局（9940000076）が今日 2024/01/01〜2024/01/31 の保管調剤結果を取得済みにする（JOB-05）。hozon01 でログイン → SCR-33 で同じ期間（2024/01/01〜2024/01/31）の《調剤結果取得》→ DLG-31《OK》→ ERR-30。準備なしでも同じ日に同じ期間で 2 回取得すると ERR-30。", preset: Some(Setup::DispensingRequested { pharmacy: "9940000076", start: "2024/01/01", end: "2024/01/31" }) },
+    Exercise { id: "ERR-31", title: "取得期間が 31 日を超える", section: "第11章", screen: "SCR-33", how: "準備は不要。hozon01（保存サービス利用中の薬局 9940000076）で SCR-33 の期間を 32 日以上にして《調剤結果取得》→ DLG-31《OK》。", preset: None },
 ];
 
 /// The face-reader flows of ch.9/10 (SCR-31 / SCR-32).
@@ -291,7 +322,7 @@ pub const FACE_FLOWS: &[Exercise] = &[
 pub const VISITING_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-33", title: "資格情報一括照会（訪問診療等・オンライン診療等）", section: "第3章 §4", screen: "SCR-25", how: "SCR-25 で診療区分を選び、「資格確認一括照会要求ファイル」（OQSmuhvq01req / OQSmuonq01req）を選択、またはファイルの代わりに同意年月日（オンライン診療等は受診年月日も可）を入力 →《照会》→ DLG-14（受付番号・受付日時）。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
     Exercise { id: "FLOW-34", title: "資格情報一括照会結果（訪問診療等・オンライン診療等）", section: "第3章 §5", screen: "SCR-26", how: "SCR-26 で診療区分を選び《更新》→ 照会状況を確認 →《ダウンロード》（訪問診療等は zip、オンライン診療等は XML）。同意を取り消した患者は要確認の行になる。", preset: None },
-    Exercise { id: "FLOW-35", title: "閲覧同意の取消（訪問診療等）", section: "第3章 §6", screen: "SCR-27", how: "SCR-27 で 山田 隆子（保険者番号 050013、記号 hmtmList11、番号 102、枝番 00、昭和57年1月1日）→《検索》→ SCR-28 →《同意取消》→ DLG-18 →《OK》→ DLG-19。以後の照会は同意なしで断られる。取消はトレイの《人口を初期化》で元に戻る。", preset: None },
+    Exercise { id: "FLOW-35", title: "閲覧同意の取消（訪問診療等）", section: "第3章 §6", screen: "SCR-27", how: "SCR-27 で 山田 隆子（保険者番号 050013、記号 hmtmList11、番号 102、枝番 00、昭和57年1月1日）→《検索》→ SCR-28 →《同意取消》→ DLG-18 →《OK》→ DLG-19。以後の照会は同意なしで断られる。取消はトレイの《人口・アカウントを初期化》で元に戻る。", preset: None },
 ];
 
 /// The path of an operator screen, if the simulator has it: the menu's entry for it
@@ -336,7 +367,7 @@ mod tests {
             .chain(FACE_FLOWS)
             .chain(VISITING_FLOWS)
         {
-            if let Some(p) = &e.preset {
+            if let Some(Setup::Terminal(p)) = &e.preset {
                 assert!(
                     crate::terminal::TOPOLOGIES.contains(&p.topology),
                     "{}",

@@ -12,12 +12,12 @@
 
 pub mod exercises;
 mod page;
+mod presets;
 
 use crate::simulator::Simulator;
-use crate::terminal::{
-    topology, FaceMode, Fault, PrescriptionUsage, ReaderKind, RequestError, TerminalSettings,
-};
+use crate::terminal::{topology, FaceMode, Fault, PrescriptionUsage, TerminalSettings};
 use crate::ways_in::admin_guard::TrayAccess;
+use crate::ways_in::screens::layout::WholePage;
 use crate::ways_in::terminal::{insert_card, CardBody};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -80,6 +80,9 @@ pub struct Shown {
     /// A confirmation to show (a face reader ran one when a card was put on it).
     #[serde(default)]
     confirmation: Option<u64>,
+    /// The exercise just prepared (its next step is shown).
+    #[serde(default)]
+    exercise: Option<String>,
 }
 
 fn done_message(key: &str) -> Option<&'static str> {
@@ -109,10 +112,23 @@ fn done(key: &str, confirmation: Option<u64>) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
-/// A change the services refused: the tray again, with the reason (HTTP 422).
+/// After 《準備》: back to the tray, which shows the exercise's next step and its screen.
+fn prepared(exercise: &str, confirmation: Option<u64>) -> Response {
+    let mut to = format!("/__tray?done=exercise&exercise={exercise}");
+    match confirmation {
+        Some(id) => to.push_str(&format!("&confirmation={id}#outcome")),
+        None => to.push_str("#prepared"),
+    }
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+/// A change the services refused: the tray again, with the reason (HTTP 422; the whole page,
+/// not clipped like a machine route's error).
 fn refused(sim: &Simulator, access: &TrayAccess, e: impl std::fmt::Display) -> Response {
     let view = page::View::new(sim, access, &Shown::default(), Some(e.to_string()));
-    (StatusCode::UNPROCESSABLE_ENTITY, page::tray(&view)).into_response()
+    let mut r = (StatusCode::UNPROCESSABLE_ENTITY, page::tray(&view)).into_response();
+    r.extensions_mut().insert(WholePage);
+    r
 }
 
 async fn show(
@@ -459,18 +475,18 @@ struct ResetForm {
     what: String,
 }
 
-/// Reset: as `POST /__admin/reset` (population), `DELETE /__admin/terminal`, and for `all`
-/// also every fault cleared.
+/// Reset: as `POST /__admin/reset` (population, accounts, screen sessions),
+/// `DELETE /__admin/terminal`, and for `all` also every fault cleared.
 async fn reset(
     State(sim): Sim,
     Extension(access): Extension<TrayAccess>,
     TrayForm(f): TrayForm<ResetForm>,
 ) -> Response {
     match f.what.as_str() {
-        "population" => sim.reset_population(),
+        "population" => sim.reset(),
         "terminal" => sim.terminal.reset(),
         "all" => {
-            sim.reset_population();
+            sim.reset();
             sim.terminal.reset();
             sim.exchange_faults.clear();
             sim.jobs.set_system_fault(false);
@@ -485,43 +501,24 @@ struct ExerciseForm {
     id: String,
 }
 
-/// 《準備》 of an exercise: its preset through the same service calls as the actions above.
+/// 《準備》 of an exercise: its [`exercises::Setup`] through the services ([`presets`]).
 async fn prepare(
     State(sim): Sim,
     Extension(access): Extension<TrayAccess>,
     TrayForm(f): TrayForm<ExerciseForm>,
 ) -> Response {
-    let Some(preset) = exercises::find(&f.id).and_then(|e| e.preset.as_ref()) else {
+    let Some(e) = exercises::find(&f.id).filter(|e| e.preset.is_some()) else {
         return refused(&sim, &access, format!("no preset for \"{}\"", f.id));
     };
     let s = sim.clone();
-    let run = move || -> Result<Option<u64>, RequestError> {
-        let readers = topology(preset.topology)
-            .ok_or_else(|| RequestError(format!("unknown topology {}", preset.topology)))?;
-        s.terminal.set_fault(None);
-        s.terminal.set_readers(readers);
-        if let Some(mode) = preset.face_mode {
-            for r in s.terminal.readers() {
-                if r.kind == ReaderKind::Face {
-                    s.terminal.set_face_mode(r.index, mode)?;
-                }
-            }
-        }
-        s.terminal.set_fault(preset.fault.clone());
-        let mut shown = None;
-        for (index, profile) in preset.cards {
-            let card = CardBody {
-                person: preset.person.map(str::to_owned),
-                ..CardBody::default()
-            };
-            let v = insert_card(&s, *index, profile, card)?;
-            shown = v["confirmation"]["confirmation"].as_u64().or(shown);
-        }
-        Ok(shown)
+    let run = move || {
+        e.preset
+            .as_ref()
+            .map_or(Ok(None), |p| presets::apply(&s, p))
     };
     match tokio::task::spawn_blocking(run).await {
-        Ok(Ok(shown)) => done("exercise", shown),
-        Ok(Err(e)) => refused(&sim, &access, e.0),
+        Ok(Ok(shown)) => prepared(e.id, shown),
+        Ok(Err(e)) => refused(&sim, &access, e),
         Err(e) => refused(&sim, &access, e),
     }
 }

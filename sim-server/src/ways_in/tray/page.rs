@@ -33,6 +33,7 @@ pub struct View {
     population: (usize, usize),
     settings: TerminalSettings,
     done: Option<&'static str>,
+    prepared: Option<&'static Exercise>,
     outcome: Option<Confirmation>,
     error: Option<String>,
 }
@@ -76,6 +77,7 @@ impl View {
             population: (pop.person_count(), pop.qualification_count()),
             settings: t.settings(),
             done: shown.done.as_deref().and_then(done_message),
+            prepared: shown.exercise.as_deref().and_then(super::exercises::find),
             outcome: shown.confirmation.and_then(|id| t.confirmation(id)),
             error,
         }
@@ -396,9 +398,10 @@ fn resets(v: &View) -> Markup {
         section.panel id="reset" {
             h2 { "初期化" }
             p { "人口: " (v.population.0) " 人, 資格 " (v.population.1) " 件" }
+            p.hint { "「人口・アカウントを初期化」はアカウント（ロック、変更したパスワード、有効期限）も起動時に戻し、ログイン中の画面はすべてログアウトします。" }
             form.inline method="post" action="/__tray/reset" {
                 (csrf(&v.csrf))
-                button type="submit" name="what" value="population" { "人口を初期化" }
+                button type="submit" name="what" value="population" { "人口・アカウントを初期化" }
                 " " button type="submit" name="what" value="terminal" { "端末を初期化" }
                 " " button type="submit" name="what" value="all" { "すべて初期化（故障も解除）" }
             }
@@ -443,6 +446,19 @@ fn exercise_table(v: &View, id: &str, title: &str, rows: &[Exercise]) -> Markup 
     }
 }
 
+/// The exercise just prepared: what to do next, and its screen.
+fn prepared(e: &Exercise) -> Markup {
+    html! {
+        section.panel.prepared id="prepared" aria-live="polite" {
+            h2 { (e.id) " " (e.title) " の準備ができました" }
+            p { (e.how) }
+            @if let Some(p) = screen_path(e.screen) {
+                p { a href=(p) target="oqs" { (e.screen) " を開く" } }
+            }
+        }
+    }
+}
+
 /// The tray.
 pub fn tray(v: &View) -> Markup {
     frame(
@@ -456,6 +472,7 @@ pub fn tray(v: &View) -> Markup {
                 a href="/" { "OQS 画面へ" }
             }
             @if let Some(d) = v.done { p.done role="status" { (d) } }
+            @if let Some(e) = v.prepared { (prepared(e)) }
             @if let Some(e) = &v.error { p.error role="alert" { "できませんでした: " (e) } }
             @if let Some(c) = &v.outcome { (outcome(c)) }
             div.columns {
