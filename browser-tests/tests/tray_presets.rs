@@ -1,8 +1,8 @@
 //! The tray's one-click presets in a real browser (issue 13: every error dialog reproducible from
 //! the tray): 《準備》 on the tray's row, then the step the row describes on the operator screens
 //! shows the dialog with its catalogue text — ERR-01..04 (accounts and the clock), ERR-23/24 (the
-//! history over 10,000), ERR-30 (stored dispensing results; SCR-33 is not a screen yet, so its
-//! machine route) — and DLG-01 over the screen the operator was on.
+//! history over 10,000), ERR-30 (stored dispensing results, on SCR-33) — and DLG-01 over the
+//! screen the operator was on.
 
 use browser_tests::*;
 use oqs_protocol::texts::{self, accounts as t, CardDialog};
@@ -104,18 +104,31 @@ async fn presets_reproduce_the_history_and_dispensing_dialogs() {
     shows(&f, &texts::ERR_24).await;
     f.shot("err24").await;
 
-    // ERR-30: the pharmacy requested 2024/01/01〜2024/01/31 today; the same request again (the
-    // row's machine route, SCR-33 has no screen yet) is refused with ERR-30.
+    // ERR-30: the pharmacy requested 2024/01/01〜2024/01/31 today; hozon01 asks for the same
+    // period on SCR-33 and gets ERR-30.
     prepare(&f, "ERR-30").await;
     f.shot("err30-prepared").await;
-    let (status, body) = f.admin(
-        "POST",
-        "/dispensing/acquisitions",
-        r#"{"facility":"9940000076","start":"2024/01/01","end":"2024/01/31","answer":"OK"}"#,
+    f.login("hozon01", "Hozon#Pass01").await;
+    f.open("/menu").await;
+    f.click_text("保管調剤結果一括取得").await;
+    f.fill("start", "2024/01/01").await;
+    f.fill("end", "2024/01/31").await;
+    f.click_text("② 調剤結果取得").await;
+    f.click_text("OK").await;
+    let refused = f
+        .client
+        .find(fantoccini::Locator::Css("#refused[data-error='ERR-30']"))
+        .await
+        .expect("ERR-30 on SCR-33")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        refused.contains(texts::dispensing::ERR_30)
+            && refused.contains(texts::dispensing::ERR_30_REMEDY),
+        "{refused}"
     );
-    assert_eq!(status, 422, "{body}");
-    assert!(body.contains(r#""error":"ERR-30""#), "{body}");
-    assert!(body.contains(texts::dispensing::ERR_30_REMEDY), "{body}");
+    f.shot("err30").await;
     f.finish().await;
 }
 

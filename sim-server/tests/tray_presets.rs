@@ -11,7 +11,7 @@ use common::binary::{start_server, Server};
 use common::operator::{Operator, Page};
 use common::tray::Tray;
 use oqs_protocol::texts::{self, accounts as t, CardDialog};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn start(now: &str) -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -186,39 +186,46 @@ async fn history_preset_reproduces_err23_and_err24_on_scr19() {
     prepare(&tray, "ERR-24").await;
 }
 
-async fn acquire(tray: &Tray, start: &str, end: &str) -> (u16, Value) {
-    let r = tray
-        .http
-        .post(format!("{}/dispensing/acquisitions", tray.base))
-        .json(&json!({"facility": "9940000076", "start": start, "end": end, "answer": "OK"}))
-        .send()
-        .await
-        .expect("POST /dispensing/acquisitions");
-    (r.status().as_u16(), r.json().await.expect("json"))
+/// SCR-33 as hozon01 (the storage-service pharmacy 9940000076): the period typed,
+/// 《調剤結果取得》, DLG-31 《OK》; the page that follows.
+async fn acquire(op: &mut Operator, start: &str, end: &str) -> Page {
+    let form = op.get("/stored-dispensing").await;
+    let dlg31 = op
+        .post(
+            "/stored-dispensing",
+            &form.csrf(),
+            &[("start", start), ("end", end)],
+        )
+        .await;
+    assert_eq!(dlg31.dialog().as_deref(), Some("DLG-31"), "{}", dlg31.body);
+    op.press(&dlg31, t::BUTTON_OK).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn dispensing_preset_reproduces_err30_and_err31_needs_none() {
+async fn dispensing_preset_reproduces_err30_on_scr33() {
     let (server, _dir) = start("2024-07-01T10:00:00+09:00");
     let tray = Tray::open(&server).await;
     prepare(&tray, "ERR-30").await;
-    // The row's step: the same period again the same day → ERR-30.
-    let (status, v) = acquire(&tray, "2024/01/01", "2024/01/31").await;
-    assert_eq!(status, 422, "{v}");
-    assert_eq!(v["error"], "ERR-30");
-    assert_eq!(v["message"], "同日に同じ取得条件での一括取得はできません。");
-    assert_eq!(v["remedy"], texts::dispensing::ERR_30_REMEDY);
+    let mut op = Operator::new(&server.addr);
+    op.login("hozon01", "Hozon#Pass01").await;
+    // The row's step: the same period again the same day → ERR-30 on SCR-33.
+    let p = acquire(&mut op, "2024/01/01", "2024/01/31").await;
+    assert!(p.has(r#"data-error="ERR-30""#), "{}", p.body);
+    assert!(p.has(texts::dispensing::ERR_30) && p.has(texts::dispensing::ERR_30_REMEDY));
     // The next day the same period is accepted: the preset is what made it ERR-30.
     tray.act(
         "/__tray/clock",
         &[("action", "set"), ("now", "2024-07-02T10:00")],
     )
     .await;
-    let (status, v) = acquire(&tray, "2024/01/01", "2024/01/31").await;
-    assert_eq!(status, 200, "{v}");
-    // ERR-31 needs no state: a period of 32 days.
-    let (status, v) = acquire(&tray, "2024/01/01", "2024/02/01").await;
-    assert_eq!((status, v["error"].as_str()), (422, Some("ERR-31")), "{v}");
+    let mut op = Operator::new(&server.addr);
+    op.login("hozon01", "Hozon#Pass01").await;
+    let p = acquire(&mut op, "2024/01/01", "2024/01/31").await;
+    assert_eq!(p.dialog().as_deref(), Some("DLG-32"), "{}", p.body);
+    // ERR-31 needs no state (its row has no preset): 32 days.
+    let p = acquire(&mut op, "2024/01/01", "2024/02/01").await;
+    assert!(p.has(r#"data-error="ERR-31""#), "{}", p.body);
+    assert!(tray.post("/__tray/exercise", &[("id", "ERR-31")]).await.0 == 422);
 }
 
 #[tokio::test(flavor = "multi_thread")]
