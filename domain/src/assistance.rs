@@ -61,6 +61,36 @@ pub fn is_assisted(pop: &Population, person: PersonId) -> bool {
         .any(|id| pop.qualification(id).is_medical_assistance())
 }
 
+/// RULE-37 + RULE-45: the person is a 被保護者 on record and `facility` shows 医療扶助 — SCR-11's
+/// tabs are shown for them, and ERR-22 (not ERR-15) when they have no qualification at all.
+pub fn assisted_at(pop: &Population, person: PersonId, facility: &str) -> bool {
+    is_assisted(pop, person) && shown_at(pop, facility)
+}
+
+/// SCR-11 as the facility's own screen reads a result: [`Scr11::of`], or — when the result carries
+/// 医療保険 only but its holder is a 被保護者 shown here (ch.6 §1 (4)/(5); RULE-48's search by
+/// the insurance numbers) — the 「医療保険」 tab alone. `None`: the plain SCR-10.
+pub fn scr11_at(pop: &Population, body: &ResultBody, facility: &str) -> Option<Scr11> {
+    if let Some(v) = Scr11::of(body) {
+        return Some(v);
+    }
+    let r = body.results.first()?;
+    let insurer = oqs_protocol::message::InsurerNumber::parse(r.insurer_number.as_deref()?).ok()?;
+    fn opt(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let q = pop.find_qualification(
+        insurer,
+        opt(&r.insured_card_symbol),
+        opt(&r.insured_identification_number)?,
+        opt(&r.insured_branch_number),
+    )?;
+    assisted_at(pop, pop.qualification(q).person, facility).then(|| Scr11 {
+        tabs: vec![texts::MA_TAB_INSURANCE],
+        ..Scr11::default()
+    })
+}
+
 fn yes_no(b: bool) -> Option<String> {
     Some(
         if b { Applicable::Yes } else { Applicable::No }

@@ -18,6 +18,15 @@ pub struct PharmacySettings {
     pub refill: bool,
 }
 
+impl PharmacySettings {
+    /// RULE-25: a facility of `facility_kind` reaches [処方箋情報取得] (《処方箋取得へ》 shown, a
+    /// retrieval made) only as a pharmacy with 「電子処方箋」 = 「利用する」 (ENV-04; the manual's
+    /// 「電子処方箋を利用する薬局」 is read as that setting, AMB-77). Also RULE-77's pharmacy half.
+    pub fn retrieval_open(&self, facility_kind: &str) -> bool {
+        facility_kind == "薬局" && self.e_prescription
+    }
+}
+
 impl Default for PharmacySettings {
     fn default() -> Self {
         PharmacySettings {
@@ -78,7 +87,7 @@ impl Population {
         exchange_number: &str,
         retrieved: &dyn Fn(&str) -> bool,
     ) -> Result<&Prescription, RetrievalError> {
-        if facility_kind != "薬局" || !settings.e_prescription {
+        if !settings.retrieval_open(facility_kind) {
             return Err(RetrievalError::NotAvailable);
         }
         let n = exchange_number.trim();

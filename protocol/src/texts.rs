@@ -628,6 +628,9 @@ pub mod visiting_jobs;
 /// 訪問診療等・オンライン診療等 check screens (ch.3: SCR-21..24, DLG-20).
 pub mod visiting_check;
 
+/// SCR-11's 医療扶助 tab (ch.6 §1, §3) and SCR-12 処方箋情報取得 (ch.2 §2(7)).
+pub mod assistance;
+
 /// 保管調剤結果一括取得 (ch.11, SCR-33/34, DLG-31/32, ERR-30/31), verbatim (the spaces the text
 /// extraction put between digits and Japanese removed, as elsewhere: docs/interface.md §8).
 pub mod dispensing {

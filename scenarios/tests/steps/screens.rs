@@ -51,6 +51,7 @@ fn field(label: &str) -> &'static str {
         "性別" => "sex",
         "限度額適用認定証： 表示する" => "show_limit",
         "特定疾病療養受療証： 表示する" => "show_sd",
+        // SCR-12 / SCR-24.
         "引換番号" => "exchange_number",
         // SCR-29 (its two lists).
         "診療年月" => "month",

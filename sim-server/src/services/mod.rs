@@ -14,6 +14,7 @@
 //! outage       システム障害 as a fault (ENV-15), the emergency period (ENV-14)
 //! visiting_check  SCR-21/22/23: the visiting inquiry made on a screen, kept (visiting_results) for SCR-23
 //! reference_edit  SCR-14: a confirmation's 照会番号 registered, updated or deleted
+//! prescription_retrieval  《処方箋取得》 by 引換番号 (SCR-12 / SCR-24 and the pharmacy route)
 //! population, references (照会番号), journal, clock, faults, tokens (WebAPI), files, answer
 //! ```
 
@@ -29,6 +30,7 @@ pub mod journal;
 pub mod notices;
 pub mod outage;
 pub mod population;
+pub mod prescription_retrieval;
 pub mod prescriptions;
 pub mod recovery;
 pub mod reference_edit;

@@ -289,9 +289,7 @@ fn judge(
             // ERR-22 (RULE-45): a 被保護者 with neither qualification gets the ch.6 notice.
             let pop = &cx.population;
             let assisted = pop.person_by_key(&record.person_key).is_some_and(|p| {
-                !pop.person(p).suppressed
-                    && assistance::is_assisted(pop, p)
-                    && assistance::shown_at(pop, facility)
+                !pop.person(p).suppressed && assistance::assisted_at(pop, p, facility)
             });
             let id = match (face, assisted) {
                 (true, _) => "ERR-28",

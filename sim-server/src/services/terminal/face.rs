@@ -6,6 +6,7 @@ use super::readers::{reader_mut, ReaderKind, ReaderSummary};
 use super::request::RequestError;
 use super::settings::{PrescriptionUsage, TerminalSettings};
 use super::state::{lock, Terminal};
+use oqs_domain::prescription::PharmacySettings;
 use oqs_protocol::texts::face::ERR29;
 
 /// Longest 日本語名称 (characters).
@@ -66,15 +67,21 @@ pub fn face_operation_menu(settings: &TerminalSettings) -> bool {
     settings.reader_software
 }
 
-/// RULE-77 (ENV-09, ENV-02/03): 《顔認証付きカードリーダー環境設定》 only with the 電子処方箋対応版
-/// software and, for 医科・歯科・訪看, 「電子処方箋＋紙の処方箋併用」 with 「資格確認時に確認する」.
-/// (The pharmacy's condition, ENV-04 「利用する」, needs the facility kind, which the terminal's
-/// settings do not hold.)
-pub fn face_settings_menu(settings: &TerminalSettings) -> bool {
-    settings.reader_software
-        && settings.prescription_reader_software
-        && settings.prescription_usage == PrescriptionUsage::Both
-        && settings.prescription_at_check
+/// RULE-77 (ENV-09, ENV-02/03, ENV-04): 《顔認証付きカードリーダー環境設定》 only with the
+/// 電子処方箋対応版 software and, for 医科・歯科・訪看, 「電子処方箋＋紙の処方箋併用」 with
+/// 「資格確認時に確認する」; for a pharmacy (`facility_kind` 薬局), 「電子処方箋利用：利用する」
+/// (the pharmacy's ENV-04, `PharmacySettings::retrieval_open`).
+pub fn face_settings_menu(
+    settings: &TerminalSettings,
+    facility_kind: &str,
+    pharmacy: PharmacySettings,
+) -> bool {
+    let prescriptions = if facility_kind == "薬局" {
+        pharmacy.retrieval_open(facility_kind)
+    } else {
+        settings.prescription_usage == PrescriptionUsage::Both && settings.prescription_at_check
+    };
+    settings.reader_software && settings.prescription_reader_software && prescriptions
 }
 
 #[cfg(test)]
@@ -121,18 +128,37 @@ mod tests {
 
     #[test]
     fn the_menu_follows_env_08_09_and_the_prescription_settings() {
+        let on = PharmacySettings::default();
+        let clinic = |s: &TerminalSettings| face_settings_menu(s, "医科", on);
         let mut s = TerminalSettings::default();
-        assert!(face_operation_menu(&s) && face_settings_menu(&s));
+        assert!(face_operation_menu(&s) && clinic(&s));
         s.prescription_at_check = false;
-        assert!(face_operation_menu(&s) && !face_settings_menu(&s));
+        assert!(face_operation_menu(&s) && !clinic(&s));
         s.prescription_at_check = true;
         s.prescription_usage = PrescriptionUsage::ElectronicOnly;
-        assert!(!face_settings_menu(&s));
+        assert!(!clinic(&s));
         s.prescription_usage = PrescriptionUsage::Both;
         s.prescription_reader_software = false;
-        assert!(!face_settings_menu(&s));
+        assert!(!clinic(&s));
         s.prescription_reader_software = true;
         s.reader_software = false;
-        assert!(!face_operation_menu(&s) && !face_settings_menu(&s));
+        assert!(!face_operation_menu(&s) && !clinic(&s));
+    }
+
+    #[test]
+    fn a_pharmacy_needs_its_e_prescription_setting_not_env_02_03() {
+        let mut s = TerminalSettings {
+            prescription_usage: PrescriptionUsage::NotUsed,
+            ..TerminalSettings::default()
+        };
+        let off = PharmacySettings {
+            e_prescription: false,
+            ..PharmacySettings::default()
+        };
+        assert!(face_settings_menu(&s, "薬局", PharmacySettings::default()));
+        assert!(!face_settings_menu(&s, "薬局", off));
+        assert!(!face_settings_menu(&s, "医科", PharmacySettings::default()));
+        s.prescription_reader_software = false;
+        assert!(!face_settings_menu(&s, "薬局", PharmacySettings::default()));
     }
 }

@@ -12,6 +12,7 @@ use super::session::Operator;
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
+use oqs_domain::prescription::PharmacySettings;
 use oqs_protocol::texts::accounts as t;
 use std::sync::Arc;
 
@@ -35,17 +36,24 @@ pub enum Shown {
 pub enum TerminalCondition {
     /// RULE-76 (ENV-08): 本人認証用カードリーダーソフト installed.
     FaceOperation,
-    /// RULE-77 (ENV-09, ENV-02/03).
+    /// RULE-77 (ENV-09, ENV-02/03; a pharmacy's ENV-04).
     FaceSettings,
     /// RULE-63 (ENV-06): 訪問診療等・オンライン診療等管理サービス関連項目 = 利用する.
     Visiting,
 }
 
 impl TerminalCondition {
-    fn holds(self, s: &crate::terminal::TerminalSettings) -> bool {
+    fn holds(
+        self,
+        s: &crate::terminal::TerminalSettings,
+        kind: &str,
+        pharmacy: PharmacySettings,
+    ) -> bool {
         match self {
             TerminalCondition::FaceOperation => crate::terminal::face_operation_menu(s),
-            TerminalCondition::FaceSettings => crate::terminal::face_settings_menu(s),
+            TerminalCondition::FaceSettings => {
+                crate::terminal::face_settings_menu(s, kind, pharmacy)
+            }
             TerminalCondition::Visiting => s.visiting_service,
         }
     }
@@ -236,12 +244,13 @@ pub const MENU: &[MenuItem] = &[
 
 /// The items `op` sees, in order, on a terminal with these settings.
 /// `emergency`: today is inside the emergency period (ENV-14); `storage`: the operator's
-/// facility uses 調剤済み処方箋の保存サービス (RULE-69).
+/// facility uses 調剤済み処方箋の保存サービス (RULE-69); `pharmacy`: ENV-04/05 (RULE-77).
 pub fn visible(
     op: &Operator,
     terminal: &crate::terminal::TerminalSettings,
     emergency: bool,
     storage: bool,
+    pharmacy: PharmacySettings,
 ) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
@@ -250,7 +259,7 @@ pub fn visible(
         .filter(|i| match i.shown {
             Shown::Always => true,
             Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
-            Shown::Terminal(c) => c.holds(terminal),
+            Shown::Terminal(c) => c.holds(terminal, &op.facility_kind, pharmacy),
             Shown::Emergency => emergency,
             Shown::DispensingStorage => storage,
         })
@@ -283,6 +292,7 @@ async fn menu(
         sim.population()
             .facility(&op.account.facility)
             .is_some_and(|f| f.dispensing_storage),
+        sim.pharmacy.settings(),
     );
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();

@@ -18,7 +18,7 @@ use maud::{html, Markup, PreEscaped};
 use oqs_domain::wareki;
 use oqs_protocol::codes::{ProcessingResultStatus, QualificationValidity, Sex};
 use oqs_protocol::message::QualificationResult;
-use oqs_protocol::texts::{self, accounts as ta, checks as t};
+use oqs_protocol::texts::{self, accounts as ta, assistance as tma, checks as t};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -140,6 +140,8 @@ fn page(
     } else {
         form.era.as_str()
     };
+    // RULE-36/37: at a facility that shows 医療扶助, the 公費負担者番号 / 受給者番号 formats too.
+    let assistance = oqs_domain::assistance::shown_at(&sim.population(), &op.account.facility);
     let values = [&form.insurer, &form.symbol, &form.number, &form.branch];
     let names = ["insurer", "symbol", "number", "branch"];
     p.render(html! {
@@ -153,10 +155,12 @@ fn page(
                 h2 { "① " (t::SEARCH_HEADING) }
                 p.note { @for n in t::SEARCH_NOTES { (n) "\n" } }
                 @if let Some(e) = error { p.error #check-error { (e) } }
+                @if assistance { p.note #rule-36 { (tma::SCR13_ASSISTANCE_INPUT) } }
                 @for (i, (label, hint)) in t::SEARCH_FIELDS.iter().enumerate() {
                     label for=(names[i]) { (label) }
                     input id=(names[i]) type="text" name=(names[i]) value=(values[i]);
                     span.note { " " (hint) }
+                    @if assistance { span.note { " ／ " (tma::SCR13_ASSISTANCE_FORMATS[i]) } }
                 }
                 label for="year" { (t::BIRTHDATE) }
                 select #era name="era" aria-label="元号" {

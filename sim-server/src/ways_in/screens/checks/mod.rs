@@ -2,10 +2,14 @@
 //! check ([`insurance_card`]) and SCR-10 the result with its follow-ups ([`result`]). Each calls
 //! the terminal service the machine routes call (`terminal::confirm`,
 //! `terminal::confirm_insurance_card`, `terminal::update`) with the operator's login id, so a
-//! check made here is journalled and in the history like any other.
+//! check made here is journalled and in the history like any other. SCR-11 (the 医療扶助 tab) is
+//! drawn by [`assistance`] inside SCR-10's frame; SCR-12 (《処方箋取得へ》, FLOW-17) is
+//! [`prescription`].
 
+pub mod assistance;
 pub mod insurance_card;
 pub mod mynumber;
+pub mod prescription;
 pub mod result;
 pub mod view;
 
@@ -31,6 +35,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(mynumber::router())
         .merge(insurance_card::router())
         .merge(result::router())
+        .merge(prescription::router())
 }
 
 /// What the check screens add to the common style sheet.

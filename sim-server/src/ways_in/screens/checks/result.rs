@@ -4,6 +4,7 @@
 //! FLOW-13; 特定疾病 only after a My Number check, RULE-13), 《ダウンロード》 of the result XML
 //! (FLOW-16). The follow-ups call `terminal::update`, as `POST /terminal/mynumber/{id}/update`.
 
+use super::assistance as ma;
 use super::{card_dialog, paths, style, tabs, view};
 use crate::services::reference_edit::EditRefused;
 use crate::simulator::Simulator;
@@ -17,20 +18,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
+use oqs_domain::assistance;
 use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
 use oqs_protocol::message::QualificationResult;
-use oqs_protocol::texts::{self, accounts as ta, checks as t};
+use oqs_protocol::texts::{self, accounts as ta, assistance as tp, checks as t};
 use serde::Deserialize;
 use std::sync::Arc;
 
 /// The operator's facility's recent confirmation `id`.
-fn own(sim: &Simulator, op: &Operator, id: u64) -> Option<Confirmation> {
+pub(super) fn own(sim: &Simulator, op: &Operator, id: u64) -> Option<Confirmation> {
     sim.terminal
         .confirmation(id)
         .filter(|c| c.facility == op.account.facility)
 }
 
-fn gone(op: &Operator) -> Response {
+pub(super) fn gone(op: &Operator) -> Response {
     let h = op.header();
     Page::new(t::TITLE_RESULT)
         .header(&h)
@@ -52,9 +54,11 @@ struct Shown {
     edit: Option<usize>,
     /// After DLG-10/11/12's 《OK》: which step text to show.
     step: Option<String>,
+    /// SCR-11: the 「医療保険」 / 「医療扶助」 tab shown (its index).
+    tab: Option<usize>,
 }
 
-fn result_url(id: u64) -> String {
+pub(super) fn result_url(id: u64) -> String {
     format!("{}/{id}", paths::RESULT)
 }
 
@@ -187,6 +191,7 @@ fn render(
     dialog: Option<Markup>,
     edit: Option<usize>,
     step: Option<&str>,
+    tab: Option<usize>,
 ) -> Response {
     let settings = sim.terminal.settings();
     let mynumber = c.method != Method::InsuranceCard;
@@ -209,8 +214,53 @@ fn render(
     };
     let form_now = c.choices.prescription_form;
     let csrf = op.csrf();
+    // SCR-11 (ch.6 §1): the 医療扶助 reading of this result at this facility, if any.
+    let scr11 = c
+        .result
+        .as_ref()
+        .and_then(|r| r.body.as_ref())
+        .and_then(|b| assistance::scr11_at(&sim.population(), b, &c.facility));
+    let tabbed = scr11.as_ref().map(|v| {
+        let ma_tab = ma::tab_index(v, texts::MA_TAB_ASSISTANCE);
+        // While a 医療扶助 照会番号 is edited its tab shows; else the one asked for, else the first.
+        let editing_ma = edit
+            .and_then(|i| results.get(i))
+            .is_some_and(ma::is_assistance);
+        let on = if editing_ma {
+            ma_tab
+        } else {
+            tab.filter(|t| *t < v.tabs.len())
+        }
+        .unwrap_or(0);
+        let grey = !matches!(
+            validity,
+            Some(QualificationValidity::Valid | QualificationValidity::ValidUnregistered)
+        );
+        let area = if Some(on) == ma_tab {
+            match results.iter().position(ma::is_assistance) {
+                Some(i) => {
+                    let editor = reference_editor(op, c, &results[i], i, edit == Some(i));
+                    ma::assistance_tab(&results[i], v, editor)
+                }
+                None => html! {},
+            }
+        } else {
+            html! {
+                @for (i, r) in results.iter().enumerate().filter(|(_, r)| !ma::is_assistance(r)) {
+                    (one_result(op, c, r, i, edit == Some(i)))
+                }
+            }
+        };
+        html! {
+            (ma::tab_bar(v, on, |i| format!("{}?tab={i}", result_url(c.id))))
+            div id="ma-area" class=[grey.then_some("grey")] { (area) }
+        }
+    });
+    // RULE-25: 《処方箋取得へ》 for a pharmacy using e-prescriptions (ENV-04 「利用する」).
+    let to_prescription = sim.pharmacy.settings().retrieval_open(&op.facility_kind);
     p.render(html! {
         (style())
+        style { (maud::PreEscaped(ma::CSS)) }
         (tabs(None))
         section.panel {
             h2 { "① " (t::QUALIFICATION_STATUS) }
@@ -260,11 +310,19 @@ fn render(
             }
         } }
         @if let Some(m) = step { section.panel { p.ok #reference-step { (m) } } }
-        @for (i, r) in results.iter().enumerate() { (one_result(op, c, r, i, edit == Some(i))) }
+        @match tabbed {
+            Some(area) => { (area) }
+            None => {
+                @for (i, r) in results.iter().enumerate() { (one_result(op, c, r, i, edit == Some(i))) }
+            }
+        }
         section.panel {
             div.actions {
                 a.btn href=(screen_paths::MENU) { (ta::BUTTON_MENU) }
                 a.btn #download href={ (result_url(c.id)) "/xml" } download { (t::BUTTON_DOWNLOAD) }
+                @if to_prescription {
+                    a.btn #to-prescription href={ (result_url(c.id)) "/prescription" } { (tp::BUTTON_TO_PRESCRIPTION) }
+                }
                 a.btn.sub href=(paths::MYNUMBER) { (t::BUTTON_NEXT_MYNUMBER) }
                 a.btn.sub href=(paths::INSURANCE_CARD) { (t::BUTTON_NEXT_INSURANCE_CARD) }
                 a.btn.sub href=(back) { (ta::BUTTON_BACK) }
@@ -291,7 +349,7 @@ async fn get_result(
         _ => None,
     };
     let step = reference_step(q.step.as_deref());
-    render(&op, &sim, &c, dialog, q.edit, step)
+    render(&op, &sim, &c, dialog, q.edit, step, q.tab)
 }
 
 /// SCR-10 / SCR-14 refusing an update: the reason and 《戻る》 to the result.
@@ -333,7 +391,7 @@ async fn post_show(
         (ta::BUTTON_OK, ok),
         (ta::BUTTON_CANCEL, Action::Link(result_url(id))),
     ]);
-    render(&op, &sim, &c, Some(d), None, None)
+    render(&op, &sim, &c, Some(d), None, None, None)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -419,7 +477,7 @@ async fn post_reference(
                 ta::BUTTON_OK,
                 Action::Link(format!("{}?step={}", result_url(id), e.dialog)),
             )]);
-            render(&op, &sim, &c, Some(d), None, None)
+            render(&op, &sim, &c, Some(d), None, None, None)
         }
         Err(EditRefused::NotFound(_)) => gone(&op),
         Err(EditRefused::Refused(e)) => refused(&op, id, &e.0),

@@ -19,11 +19,13 @@ pub fn date(v: &str) -> String {
         .unwrap_or_else(|_| v.trim().to_owned())
 }
 
-fn opt(v: &Option<String>) -> &str {
+/// A leaf's value, trimmed ("" when absent).
+pub fn opt(v: &Option<String>) -> &str {
     v.as_deref().map(str::trim).unwrap_or_default()
 }
 
-fn coded<T>(
+/// A coded leaf by its code table's label (the code itself when unknown).
+pub fn coded<T>(
     v: &Option<String>,
     parse: impl Fn(&str) -> Option<T>,
     label: impl Fn(T) -> String,
@@ -32,7 +34,8 @@ fn coded<T>(
     parse(s).map(label).unwrap_or_else(|| s.to_owned())
 }
 
-fn sex(v: &Option<String>) -> String {
+/// 性別 as the screens show it (男 / 女 / 未設定).
+pub fn sex(v: &Option<String>) -> String {
     coded(v, Sex::from_code, |x| x.label().into())
 }
 
@@ -40,7 +43,8 @@ fn ratio(v: &Option<String>) -> String {
     coded(v, ContributionRatio::parse, |x| x.label())
 }
 
-fn dated(v: &Option<String>) -> String {
+/// A wire date leaf in 和暦.
+pub fn dated(v: &Option<String>) -> String {
     date(opt(v))
 }
 
