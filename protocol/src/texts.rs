@@ -731,4 +731,26 @@ pub mod outage {
         "※ 緊急時医療情報・資格確認機能のメニューは対象期間以外は表示されません。";
     /// The menu item's name (ch.1 §5).
     pub const EMERGENCY_MENU: &str = "緊急時医療情報・資格確認機能";
+
+    /// The later check's screen (RULE-92): titled with ch.12 §1's heading; the manual shows no
+    /// screen for it, so everything below marked "simulator's own" is not the manual's.
+    pub const LATER_CHECK_TITLE: &str = "システム障害時の資格確認";
+    /// DM-23's items, verbatim.
+    pub const NOTE_NAME: &str = "氏名（漢字）";
+    pub const NOTE_SEX: &str = "性別";
+    pub const NOTE_BIRTHDATE: &str = "生年月日";
+    pub const NOTE_ADDRESS: &str = "住所";
+    pub const NOTE_KANA: &str = "氏名（カナ）";
+    pub const NOTE_INSURER: &str = "加入している保険者名（任意）";
+    /// Simulator's own: the screen's note, the day of the visit, the button, the refusals.
+    pub const LATER_CHECK_SIMULATOR_NOTE: &str =
+        "この画面はシミュレータ独自のものです（マニュアルに画面の記載はありません）。";
+    pub const VISITED_ON: &str = "来院日（空欄：障害発生日）";
+    pub const BUTTON_LATER_CHECK: &str = "資格確認";
+    pub const LATER_CHECK_STILL_DOWN: &str = "システム復旧後に確認してください。";
+    pub const LATER_CHECK_NO_OUTAGE: &str = "システム障害は発生していません。";
+    pub const LATER_CHECK_PERIOD_OVER: &str = "指定された期間を過ぎているため、確認できません。";
+    pub const LATER_CHECK_REQUIRED: &str = "氏名（漢字）と生年月日を入力してください。";
+    pub const LATER_CHECK_BAD_INPUT: &str =
+        "生年月日・来院日は西暦年月日（入力例 2020/10/10）、性別は男・女で入力してください。";
 }

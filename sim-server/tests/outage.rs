@@ -25,10 +25,38 @@ async fn get(sim: &Arc<Simulator>, uri: &str) -> Reply {
     send(sim, "GET", uri, &[], Vec::new()).await
 }
 
-fn taro_notes(login_id: &str) -> serde_json::Value {
+/// A recovery route called by an authenticated operator (HTTP Basic with the account's
+/// ユーザID and パスワード).
+async fn post_as(
+    sim: &Arc<Simulator>,
+    uri: &str,
+    (user, password): (&str, &str),
+    body: serde_json::Value,
+) -> Reply {
+    use base64::Engine as _;
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    );
+    send(
+        sim,
+        "POST",
+        uri,
+        &[
+            ("content-type", "application/json"),
+            ("authorization", auth.as_str()),
+        ],
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
+const ADMIN: (&str, &str) = ("admin01", "Admin#Pass01");
+const VIEWER: (&str, &str) = ("viewer01", "Viewer#Pass01");
+const STAFF: (&str, &str) = ("staff01", "Staff#Pass01");
+
+fn taro_notes() -> serde_json::Value {
     serde_json::json!({
-        "facility": "1234567890",
-        "login_id": login_id,
         "name": "新橋　太郎",
         "sex": "男",
         "birthdate": "1954/03/26",
@@ -159,15 +187,31 @@ async fn the_later_check_after_recovery_is_recorded_as_system_outage() {
     )
     .await;
     // During the outage: not yet (RULE-92: after recovery).
-    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    let r = post_as(&sim, "/outage/later-check", ADMIN, taro_notes()).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     send(&sim, "DELETE", "/__admin/faults/outage", &[], vec![]).await;
+    // The operator is the authenticated caller, never a login id of the request.
+    let r = post(&sim, "/outage/later-check", taro_notes()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+    let mut named = taro_notes();
+    named["login_id"] = serde_json::json!("admin01");
+    named["facility"] = serde_json::json!("1234567890");
+    let r = post_as(&sim, "/outage/later-check", STAFF, named).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let r = post_as(
+        &sim,
+        "/outage/later-check",
+        ("admin01", "Wrong#Pass01"),
+        taro_notes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
     // Only 管理アカウント or 医療情報閲覧アカウント.
-    let r = post(&sim, "/outage/later-check", taro_notes("staff01")).await;
+    let r = post_as(&sim, "/outage/later-check", STAFF, taro_notes()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-    let r = post(&sim, "/outage/later-check", taro_notes("viewer01")).await;
+    let r = post_as(&sim, "/outage/later-check", VIEWER, taro_notes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    let r = post_as(&sim, "/outage/later-check", ADMIN, taro_notes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let j = r.json();
     assert_eq!(j["validity"], "有効");
@@ -193,14 +237,16 @@ async fn the_later_check_after_recovery_is_recorded_as_system_outage() {
     assert_eq!(d.status, StatusCode::OK, "{}", d.text());
     assert!(d.text().contains("システム障害時"), "{}", d.text());
     // Someone the notes do not describe: 該当資格なし; a missing birthdate is refused.
-    let mut other = taro_notes("admin01");
+    let mut other = taro_notes();
     other["birthdate"] = serde_json::json!("1954/03/27");
-    let r = post(&sim, "/outage/later-check", other).await;
+    let r = post_as(&sim, "/outage/later-check", ADMIN, other).await;
     assert_eq!(r.json()["validity"], "該当資格なし");
-    let mut bad = taro_notes("admin01");
+    let mut bad = taro_notes();
     bad["birthdate"] = serde_json::json!("");
     assert_eq!(
-        post(&sim, "/outage/later-check", bad).await.status,
+        post_as(&sim, "/outage/later-check", ADMIN, bad)
+            .await
+            .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     // After the set period (7 days from the recovery): over.
@@ -208,7 +254,7 @@ async fn the_later_check_after_recovery_is_recorded_as_system_outage() {
         sim_server::clock::parse_now("2021-01-13T10:00:01+09:00").expect("time"),
         false,
     );
-    let r = post(&sim, "/outage/later-check", taro_notes("admin01")).await;
+    let r = post_as(&sim, "/outage/later-check", ADMIN, taro_notes()).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
 }
 
@@ -222,11 +268,13 @@ async fn the_emergency_menu_shows_only_in_its_period_and_its_checks_are_disaster
         "※ 緊急時医療情報・資格確認機能のメニューは対象期間以外は表示されません。"
     );
     let card = serde_json::json!({
-        "facility": "1234567890", "login_id": "staff01", "insurer_number": "06139000",
+        "insurer_number": "06139000",
         "symbol": "9000", "number": "10001", "branch": "01", "birthdate": "19540326"
     });
     assert_eq!(
-        post(&sim, "/emergency/check", card.clone()).await.status,
+        post_as(&sim, "/emergency/check", STAFF, card.clone())
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let r = put(
@@ -239,7 +287,7 @@ async fn the_emergency_menu_shows_only_in_its_period_and_its_checks_are_disaster
     let m = get(&sim, "/emergency").await.json();
     assert_eq!(m["shown"], true);
     assert_eq!(m["menu"], "緊急時医療情報・資格確認機能");
-    let r = post(&sim, "/emergency/check", card.clone()).await;
+    let r = post_as(&sim, "/emergency/check", STAFF, card.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["validity"], "有効");
     let id = r.json()["historyId"].as_u64().expect("recorded");

@@ -183,9 +183,25 @@ fn notes_shown(w: &mut OqsWorld, step: &Step) {
     assert_eq!(shown, wanted, "{j}");
 }
 
+/// `Authorization: Basic` of a demo account (README "Operator screens"): the recovery routes
+/// take their operator from the authenticated caller, never from the body.
+fn basic(login_id: &str) -> String {
+    use base64::Engine as _;
+    let password = match login_id {
+        "admin01" => "Admin#Pass01",
+        "viewer01" => "Viewer#Pass01",
+        "staff01" => "Staff#Pass01",
+        other => panic!("no demo password for 「{other}」"),
+    };
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{login_id}:{password}"))
+    )
+}
+
 #[when(regex = r"^「([^」]*)」が控えた券面情報で資格を確認する:?$")]
 async fn later_check(w: &mut OqsWorld, login_id: String, step: &Step) {
-    let mut body = serde_json::json!({"facility": "1234567890", "login_id": login_id});
+    let mut body = serde_json::json!({});
     for row in &step.table.as_ref().expect("a table").rows {
         let key = match row[0].as_str() {
             "氏名（漢字）" => "name",
@@ -199,11 +215,15 @@ async fn later_check(w: &mut OqsWorld, login_id: String, step: &Step) {
         };
         body[key] = serde_json::json!(row[1]);
     }
+    let auth = basic(&login_id);
     let (status, bytes) = w
         .http(
             "POST",
             "/outage/later-check",
-            &[("content-type", "application/json")],
+            &[
+                ("content-type", "application/json"),
+                ("authorization", auth.as_str()),
+            ],
             body.to_string().into_bytes(),
         )
         .await;
@@ -265,14 +285,18 @@ async fn emergency_menu(w: &mut OqsWorld, which: String) {
 #[when(regex = r"^緊急時医療情報・資格確認機能で新橋 太郎の被保険者証を確認する$")]
 async fn emergency_check(w: &mut OqsWorld) {
     let body = serde_json::json!({
-        "facility": "1234567890", "login_id": "staff01", "insurer_number": "06139000",
+        "insurer_number": "06139000",
         "symbol": "9000", "number": "10001", "branch": "01", "birthdate": "19540326"
     });
+    let auth = basic("staff01");
     let (status, bytes) = w
         .http(
             "POST",
             "/emergency/check",
-            &[("content-type", "application/json")],
+            &[
+                ("content-type", "application/json"),
+                ("authorization", auth.as_str()),
+            ],
             body.to_string().into_bytes(),
         )
         .await;

@@ -53,6 +53,10 @@ fn field(label: &str) -> &'static str {
         "特定疾病療養受療証： 表示する" => "show_sd",
         // SCR-12 / SCR-24.
         "引換番号" => "exchange_number",
+        // The later check after an outage (DM-23's items).
+        "氏名（漢字）" => "name",
+        "生年月日" => "birthdate",
+        "氏名（カナ）" => "kana",
         // SCR-29 (its two lists).
         "診療年月" => "month",
         "出力ファイル形式" => "format",

@@ -4,9 +4,9 @@
 //! |---|---|
 //! | `GET/PUT/DELETE /__admin/faults/outage` | `{"outage":true,"later_check_days":30}` puts the simulator in システム障害; `DELETE` (or `{"outage":false}`) is the recovery |
 //! | `GET/PUT/DELETE /__admin/emergency-period` | `{"from":"2024-01-01","until":"2024-01-31"}`: the 対象期間 of 緊急時医療情報・資格確認機能 |
-//! | `POST /outage/later-check` | RULE-92 after recovery: the noted data (DM-23) → the qualification, recorded as 「システム障害時」 |
+//! | `POST /outage/later-check` | RULE-92 after recovery: the noted data (DM-23) → the qualification, recorded as 「システム障害時」; the operator is the caller authenticated by `Authorization: Basic` (its account's facility and login id; a `facility` / `login_id` in the body is refused). The screen is `/later-check` (`screens::later_check`) |
 //! | `GET /emergency` | RULE-90: the menu item, only inside its 対象期間 |
-//! | `POST /emergency/check` | a card checked through 緊急時医療情報・資格確認機能, recorded as 「災害時」 |
+//! | `POST /emergency/check` | a card checked through 緊急時医療情報・資格確認機能, recorded as 「災害時」; the caller authenticated like the later check |
 //!
 //! While in outage, [`guard`] answers every machine and terminal route with 503 and the manual's
 //! fallback (RULE-91), journalled, and every operator screen with a 503 page of the same
@@ -14,15 +14,18 @@
 //! (`system-outage`). The admin API and the trainer's tray stay open.
 
 use crate::journal::Transport;
+use crate::services::accounts::sessions::Stage;
+use crate::services::accounts::{AccountView, Kind, Login};
 use crate::services::outage::{DayRange, MAX_LATER_CHECK_DAYS};
 use crate::services::recovery::{Checked, RecoveryError};
 use crate::simulator::Simulator;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::Engine as _;
 use chrono::NaiveDate;
 use oqs_domain::fixtures::parse_fixture_date;
 use oqs_domain::outage::NotedData;
@@ -257,11 +260,151 @@ async fn delete_period(State(sim): State<Arc<Simulator>>) -> Response {
     Json(period_view(&sim)).into_response()
 }
 
+/// The noted data (DM-23) as typed, on the later-check screen or in the JSON body.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct TypedNotes {
+    /// 氏名（漢字）.
+    #[serde(default)]
+    pub name: String,
+    /// 男 / 女 / 未設定 (or 1/2/3).
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// `yyyy/mm/dd` or `yyyy-mm-dd`.
+    #[serde(default)]
+    pub birthdate: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// 氏名（カナ）.
+    #[serde(default)]
+    pub kana: Option<String>,
+    /// 加入している保険者名（任意）.
+    #[serde(default)]
+    pub insurer_name: Option<String>,
+    /// The day the patient came (default: the outage's first day).
+    #[serde(default)]
+    pub visited_on: Option<String>,
+}
+
+impl TypedNotes {
+    /// The notes and the day the patient came; what is not a date or a 性別 is named.
+    pub fn read(self) -> Result<(NotedData, Option<NaiveDate>), String> {
+        let date = |s: Option<&str>, f: &str| -> Result<Option<NaiveDate>, String> {
+            match s.map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(v) => parse_fixture_date(v).map(Some).ok_or_else(|| {
+                    format!(
+                        "{f}: \"{}\" is not a date",
+                        v.chars().take(20).collect::<String>()
+                    )
+                }),
+            }
+        };
+        let birthdate = date(Some(&self.birthdate), "birthdate")?;
+        let visited_on = date(self.visited_on.as_deref(), "visited_on")?;
+        let sex = match self.sex.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                Sex::from_label(s)
+                    .or_else(|| Sex::from_code(s))
+                    .ok_or("sex: 男, 女 or 未設定")?,
+            ),
+        };
+        let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        Ok((
+            NotedData {
+                name: self.name,
+                sex,
+                birthdate,
+                address: blank(self.address),
+                kana: blank(self.kana),
+                insurer_name: blank(self.insurer_name),
+            },
+            visited_on,
+        ))
+    }
+}
+
+/// The caller of a recovery route: a staff account proven by HTTP Basic
+/// (`Authorization: Basic base64(ユーザID:パスワード)`), checked as a login is (AUTH-02/03: five
+/// wrong passwords lock it, ERR-01). The login id and the facility are the account's, never
+/// the request's; an account that must change its password first (ERR-02/03) is refused.
+async fn caller(sim: &Arc<Simulator>, headers: &HeaderMap) -> Result<AccountView, Response> {
+    let unauthorized = |why: &str| {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                "Basic realm=\"oqs-sim\", charset=\"UTF-8\"",
+            )],
+            Json(json!({ "error": why })),
+        )
+            .into_response()
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((user, password)) = given
+        .as_deref()
+        .and_then(|g| g.split_once(':'))
+        .map(|(u, p)| (u.to_owned(), p.to_owned()))
+    else {
+        return Err(unauthorized(
+            "the operator is the authenticated caller: Authorization: Basic with the account's ユーザID and パスワード (RULE-92: 管理アカウント or 医療情報閲覧アカウント), or the screen /later-check",
+        ));
+    };
+    let now = sim.clock.now();
+    let checker = sim.clone();
+    // The password hash takes tens of milliseconds: off the async workers.
+    let login = tokio::task::spawn_blocking(move || {
+        checker
+            .accounts
+            .login(&user, &password, now, Some(Kind::Staff))
+    })
+    .await
+    .unwrap_or(Login::Refused);
+    match login {
+        Login::Granted {
+            account,
+            stage: Stage::Active,
+        } => Ok(account),
+        Login::Granted { .. } => Err(problem(
+            StatusCode::FORBIDDEN,
+            "the account must change its password first (ERR-02/ERR-03): log in on the screens",
+        )),
+        Login::Refused => Err(unauthorized("wrong ユーザID or パスワード")),
+        Login::Locked(until) => Err((
+            StatusCode::FORBIDDEN,
+            Json(json!({ "error": "ERR-01", "lockedUntil": until.to_rfc3339() })),
+        )
+            .into_response()),
+    }
+}
+
+/// `facility` / `login_id` in a body: refused, they come from the authenticated caller.
+fn named_caller(facility: &Option<String>, login_id: &Option<String>) -> Option<Response> {
+    (facility.is_some() || login_id.is_some()).then(|| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            "facility and login_id are not taken from the request: they are the authenticated caller's (Authorization: Basic)",
+        )
+    })
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LaterCheckBody {
-    facility: String,
-    login_id: String,
+    /// Refused when given ([`named_caller`]).
+    #[serde(default)]
+    facility: Option<String>,
+    #[serde(default)]
+    login_id: Option<String>,
     /// 氏名（漢字）.
     name: String,
     /// 男 / 女 / 未設定 (or 1/2/3).
@@ -316,49 +459,36 @@ fn checked(c: &Checked, kind: &str) -> Response {
     .into_response()
 }
 
-async fn later_check(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+async fn later_check(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let b: LaterCheckBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return problem(StatusCode::BAD_REQUEST, format!("the noted data: {e}")),
     };
-    let date = |s: &Option<String>, f: &str| -> Result<Option<NaiveDate>, String> {
-        match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(v) => parse_fixture_date(v).map(Some).ok_or_else(|| {
-                format!(
-                    "{f}: \"{}\" is not a date",
-                    v.chars().take(20).collect::<String>()
-                )
-            }),
-        }
+    if let Some(r) = named_caller(&b.facility, &b.login_id) {
+        return r;
+    }
+    let account = match caller(&sim, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    let dates = date(&Some(b.birthdate.clone()), "birthdate")
-        .and_then(|bd| Ok((bd, date(&b.visited_on, "visited_on")?)));
-    let (birthdate, visited_on) = match dates {
-        Ok(d) => d,
-        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, e),
-    };
-    let sex = match b.sex.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => match Sex::from_label(s).or_else(|| Sex::from_code(s)) {
-            Some(x) => Some(x),
-            None => {
-                return problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "sex: 男, 女 or 未設定".to_string(),
-                )
-            }
-        },
-    };
-    let notes = NotedData {
+    let typed = TypedNotes {
         name: b.name,
-        sex,
-        birthdate,
+        sex: b.sex,
+        birthdate: b.birthdate,
         address: b.address,
         kana: b.kana,
         insurer_name: b.insurer_name,
+        visited_on: b.visited_on,
     };
-    match sim.later_check(b.facility.trim(), b.login_id.trim(), &notes, visited_on) {
+    let (notes, visited_on) = match typed.read() {
+        Ok(n) => n,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    match sim.later_check(&account.facility, &account.login_id, &notes, visited_on) {
         Ok(c) => checked(&c, oqs_protocol::texts::HISTORY_KIND_SYSTEM_OUTAGE),
         Err(e) => refused(&e),
     }
@@ -380,8 +510,11 @@ async fn emergency_menu(State(sim): State<Arc<Simulator>>) -> Response {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EmergencyBody {
-    facility: String,
-    login_id: String,
+    /// Refused when given ([`named_caller`]).
+    #[serde(default)]
+    facility: Option<String>,
+    #[serde(default)]
+    login_id: Option<String>,
     insurer_number: String,
     #[serde(default)]
     symbol: Option<String>,
@@ -392,10 +525,21 @@ struct EmergencyBody {
     birthdate: String,
 }
 
-async fn emergency_check(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> Response {
+async fn emergency_check(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let b: EmergencyBody = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => return problem(StatusCode::BAD_REQUEST, format!("the card: {e}")),
+    };
+    if let Some(r) = named_caller(&b.facility, &b.login_id) {
+        return r;
+    }
+    let account = match caller(&sim, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
     };
     let search = SearchInfo {
         insurer_number: Some(b.insurer_number),
@@ -406,7 +550,7 @@ async fn emergency_check(State(sim): State<Arc<Simulator>>, body: axum::body::By
         limit_application_certificate_related_cons_flg: Some("0".into()),
         arbitrary_identifier: None,
     };
-    match sim.emergency_check(b.facility.trim(), b.login_id.trim(), search) {
+    match sim.emergency_check(&account.facility, &account.login_id, search) {
         Ok(c) => checked(&c, oqs_protocol::texts::HISTORY_FILTER_DISASTER),
         Err(e) => refused(&e),
     }

@@ -29,6 +29,9 @@ pub enum Shown {
     Emergency,
     /// RULE-69: only a pharmacy using 調剤済み処方箋の保存サービス (`Facility::dispensing_storage`).
     DispensingStorage,
+    /// RULE-92: after a recovery, within the set period, for 管理アカウント and
+    /// 医療情報閲覧アカウント only (the simulator's own screen, FLOW-45).
+    LaterCheck,
 }
 
 /// A display condition on the terminal's settings.
@@ -235,6 +238,16 @@ pub const MENU: &[MenuItem] = &[
             Some(super::dispensing::RESULTS),
         )
     },
+    // RULE-92 (FLOW-45 step 4): the manual shows no screen or menu item; the simulator's own.
+    MenuItem {
+        shown: Shown::LaterCheck,
+        ..item(
+            None,
+            "システム障害時の資格確認",
+            "FLOW-45",
+            Some(super::later_check::LATER_CHECK),
+        )
+    },
     // Its items are not described in the manual (v1.16 removed them): one entry.
     MenuItem {
         shown: Shown::Emergency,
@@ -244,13 +257,15 @@ pub const MENU: &[MenuItem] = &[
 
 /// The items `op` sees, in order, on a terminal with these settings.
 /// `emergency`: today is inside the emergency period (ENV-14); `storage`: the operator's
-/// facility uses 調剤済み処方箋の保存サービス (RULE-69); `pharmacy`: ENV-04/05 (RULE-77).
+/// facility uses 調剤済み処方箋の保存サービス (RULE-69); `pharmacy`: ENV-04/05 (RULE-77);
+/// `later_check`: the later check's period is open (RULE-92; the operator's role is checked here).
 pub fn visible(
     op: &Operator,
     terminal: &crate::terminal::TerminalSettings,
     emergency: bool,
     storage: bool,
     pharmacy: PharmacySettings,
+    later_check: bool,
 ) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
@@ -262,6 +277,10 @@ pub fn visible(
             Shown::Terminal(c) => c.holds(terminal, &op.facility_kind, pharmacy),
             Shown::Emergency => emergency,
             Shown::DispensingStorage => storage,
+            Shown::LaterCheck => {
+                use crate::services::accounts::Role;
+                later_check && matches!(op.account.role, Role::Admin | Role::Viewer)
+            }
         })
         .collect()
 }
@@ -293,6 +312,7 @@ async fn menu(
             .facility(&op.account.facility)
             .is_some_and(|f| f.dispensing_storage),
         sim.pharmacy.settings(),
+        !sim.outage.active() && sim.outage.later_check_window(sim.clock.now()).is_ok(),
     );
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();

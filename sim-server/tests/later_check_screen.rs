@@ -1,0 +1,147 @@
+//! The later check after an outage on the operator screens (RULE-92, FLOW-45 step 4; the
+//! simulator's own screen `/later-check`) against the real binary: shown in the menu only to
+//! 管理アカウント / 医療情報閲覧アカウント while the period is open, recorded under the
+//! session's operator — a login id put into the form changes nothing.
+
+mod common;
+
+use common::binary::{start_server, Server};
+use common::operator::Operator;
+use oqs_protocol::texts::outage as t;
+
+fn start() -> Server {
+    start_server(|c| {
+        c.args(["--now", "2021-01-06T10:00:00+09:00"]);
+    })
+}
+
+async fn login(server: &Server, user: &str, password: &str) -> Operator {
+    let mut op = Operator::new(&server.addr);
+    assert_eq!(op.login(user, password).await.status, 200);
+    op
+}
+
+/// 障害時 records of the facility today, as (login id, name).
+async fn outage_records(op: &Operator) -> Vec<(String, String)> {
+    let (status, body) = op
+        .admin(
+            "GET",
+            "/history?facility=1234567890&from=2021/01/06&to=2021/01/06&kind=%E9%9A%9C%E5%AE%B3%E6%99%82",
+            "",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+    j["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["login_id"].as_str().unwrap_or_default().to_owned(),
+                r["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const TARO: &[(&str, &str)] = &[
+    ("name", "新橋　太郎"),
+    ("sex", "男"),
+    ("birthdate", "1954/03/26"),
+    ("address", ""),
+    ("kana", "シンバシ タロウ"),
+    ("insurer_name", ""),
+    ("visited_on", ""),
+];
+
+#[tokio::test]
+async fn the_later_check_screen_records_the_sessions_operator() {
+    let server = start();
+    let mut admin = login(&server, "admin01", "Admin#Pass01").await;
+    let item = r#"href="/later-check" data-screen="FLOW-45""#;
+    // No outage yet: no menu item; the screen says so and records nothing.
+    assert!(!admin.get("/menu").await.has(item));
+    let form = admin.get("/later-check").await;
+    assert!(form.has(t::LATER_CHECK_SIMULATOR_NOTE) && form.has(t::NOTE_NAME));
+    let p = admin.post("/later-check", &form.csrf(), TARO).await;
+    assert_eq!(
+        p.text_of("later-refused").as_deref(),
+        Some(t::LATER_CHECK_NO_OUTAGE)
+    );
+
+    // During the outage the screens show RULE-91's fallback (503).
+    let (s, _) = admin
+        .admin(
+            "PUT",
+            "/__admin/faults/outage",
+            r#"{"outage":true,"later_check_days":7}"#,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let down = admin.get("/later-check").await;
+    assert_eq!(down.status, 503);
+    assert!(down.has(t::WITH_MY_NUMBER_CARD));
+
+    // After recovery: the item is shown to 管理アカウント, the check is made and recorded under
+    // the session's operator even with another login id slipped into the form.
+    let (s, _) = admin.admin("DELETE", "/__admin/faults/outage", "").await;
+    assert_eq!(s, 200);
+    let menu = admin.get("/menu").await;
+    assert!(menu.has(item), "{}", menu.body);
+    let form = admin.get("/later-check").await;
+    let mut fields = TARO.to_vec();
+    fields.push(("login_id", "staff01"));
+    fields.push(("facility", "1341234567"));
+    let done = admin.post("/later-check", &form.csrf(), &fields).await;
+    assert!(
+        done.has(r#"data-validity="有効""#) && done.has("この資格は有効です。"),
+        "{}",
+        done.body
+    );
+    assert!(done.has("新橋　太郎"));
+    assert_eq!(
+        outage_records(&admin).await,
+        [("admin01".to_owned(), "新橋　太郎".to_owned())]
+    );
+
+    // 一般アカウント: no menu item, and a post is refused with RULE-92's sentence.
+    let mut staff = login(&server, "staff01", "Staff#Pass01").await;
+    assert!(!staff.get("/menu").await.has(item));
+    let form = staff.get("/later-check").await;
+    let p = staff.post("/later-check", &form.csrf(), TARO).await;
+    assert_eq!(
+        p.text_of("later-refused").as_deref(),
+        Some(t::AFTER_RECOVERY)
+    );
+    // 医療情報閲覧アカウント may.
+    let mut viewer = login(&server, "viewer01", "Viewer#Pass01").await;
+    assert!(viewer.get("/menu").await.has(item));
+    let form = viewer.get("/later-check").await;
+    let p = viewer.post("/later-check", &form.csrf(), TARO).await;
+    assert!(p.has(r#"data-validity="有効""#));
+    let logins: Vec<String> = outage_records(&admin)
+        .await
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(logins, ["viewer01", "admin01"]);
+
+    // After the set period (7 days): refused, and the item is gone.
+    let (s, _) = admin
+        .admin(
+            "PUT",
+            "/__admin/clock",
+            r#"{"now":"2021-01-13T10:00:01+09:00"}"#,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut admin = login(&server, "admin01", "Admin#Pass01").await;
+    assert!(!admin.get("/menu").await.has(item));
+    let form = admin.get("/later-check").await;
+    let p = admin.post("/later-check", &form.csrf(), TARO).await;
+    assert_eq!(
+        p.text_of("later-refused").as_deref(),
+        Some(t::LATER_CHECK_PERIOD_OVER)
+    );
+}
