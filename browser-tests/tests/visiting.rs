@@ -189,3 +189,72 @@ async fn flow32_individual_inquiry_with_the_specific_disease_box() {
     f.shot("scr23-limit").await;
     f.finish().await;
 }
+
+#[tokio::test]
+async fn flow31_a_pharmacy_retrieves_a_listed_prescription() {
+    let Some(f) = Flow::start_at("visiting-flow31", NOW).await else {
+        return;
+    };
+    let c = &f.client;
+    f.login("yaku01", "Yaku#Pass01").await;
+    f.open("/menu").await;
+    f.click_text("同意済資格情報取得").await;
+    choose(c, "kind", "オンライン診療等").await;
+    f.fill("consent_from", "2023/01/01").await;
+    f.click_text("② 検索").await;
+    let text = f.page_text().await;
+    assert!(text.contains("宮崎 一太"), "{text}");
+    f.click_text("宮崎 一太").await;
+    let text = f.page_text().await;
+    assert!(
+        text.contains("資格情報確認(訪問診療等・オンライン診療等)"),
+        "{text}"
+    );
+    scroll_to(c, "consents").await;
+    f.shot("scr23-pharmacy").await;
+    // RULE-25: a pharmacy with 「電子処方箋」 利用する has 《処方箋取得へ》.
+    f.click_text("処方箋取得へ").await;
+    let text = f.page_text().await;
+    assert!(
+        text.contains("処方箋情報取得(訪問診療等・オンライン診療等)"),
+        "{text}"
+    );
+    assert!(text.contains("000001") && text.contains("2024/11/13") && text.contains("000002"));
+    assert!(text.contains(
+        "一覧に表示されている処方箋を取得する場合は、1行ずつ選択して処方箋を取得してください。"
+    ));
+    f.shot("scr24").await;
+    // A row's 《処方箋取得》 → DLG-20 → 《OK》: the browser saves the XML and stays on SCR-24.
+    click_css(c, "button[data-row='000001']").await;
+    assert_eq!(dialog_id(c).await.as_deref(), Some("DLG-20"));
+    f.shot("dlg20").await;
+    c.find(Locator::Css("[data-dialog] button[data-button='OK']"))
+        .await
+        .expect("《OK》")
+        .click()
+        .await
+        .expect("click");
+    // The download leaves the page as it is; then the same prescription typed is refused
+    // (RULE-28): proof that the retrieval happened.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let here = c.current_url().await.expect("url");
+    f.open(here.path()).await;
+    f.fill("exchange_number", "000001").await;
+    click_css(c, "#retrieve-button").await;
+    let text = f.page_text().await;
+    assert!(
+        text.contains("※一度取得処理が完了すると、再取得するためには取消処理が必要です。"),
+        "{text}"
+    );
+    let err = c
+        .find(Locator::Id("retrieval-error"))
+        .await
+        .expect("reason");
+    assert!(err
+        .text()
+        .await
+        .expect("text")
+        .contains("再取得するためには取消処理が必要です"));
+    f.shot("scr24-rule28").await;
+    f.finish().await;
+}

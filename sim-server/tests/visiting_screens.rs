@@ -1,7 +1,8 @@
 //! The ch.3 check screens over HTTP against the real binary, as a browser without script uses
 //! them: SCR-21 search, pager, grey rows and row → SCR-23 (FLOW-30); SCR-22 with RULE-33 and the
 //! DLG-07 / DLG-08 boxes → SCR-23 with its certificates, consent table, 《情報表示》 (DLG-09),
-//! 《ダウンロード》 and SCR-14 (FLOW-32); each inquiry in the journal under the operator's login id.
+//! 《ダウンロード》 and SCR-14 (FLOW-32); a pharmacy's 《処方箋取得へ》 → SCR-24 with DLG-20 and the
+//! XML file (FLOW-31, RULE-25/27/28); each inquiry in the journal under the operator's login id.
 
 mod common;
 
@@ -293,5 +294,90 @@ async fn individual_inquiry_with_rule_33_and_the_box_dialogs() {
     assert!(
         j.contains("screen:staff01 SCR-22") && j.contains("OQSsihvq01req"),
         "{j}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pharmacy_retrieves_prescriptions_from_scr23() {
+    let server = start();
+    let mut op = logged_in(&server, "yaku01", "Yaku#Pass01").await;
+    let (s, body) = op.admin("DELETE", "/__admin/pharmacy/retrieved", "").await;
+    assert_eq!(s, 200, "{body}");
+    // FLOW-30 at サンプル薬局: 宮崎 一太's オンライン consent → SCR-23.
+    let p = op
+        .get("/visiting-care/consented?search=1&kind=オンライン診療等&consent_from=2023/01/01")
+        .await;
+    let r = rows(&p);
+    assert_eq!(r.len(), 1, "{}", p.body);
+    let csrf = p.csrf();
+    let scr23 = op
+        .post(
+            "/visiting-care/consented/open",
+            &csrf,
+            &[("consent", &r[0].0)],
+        )
+        .await;
+    assert!(scr23.has(r#"id="to-prescriptions""#), "{}", scr23.body);
+    let to = scr23
+        .body
+        .split(r#"id="to-prescriptions" href=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("link")
+        .to_owned();
+    // SCR-24: the selected prescriptions listed (RULE-28).
+    let scr24 = op.get(&to).await;
+    assert!(scr24.has("処方箋情報取得(訪問診療等・オンライン診療等)"));
+    assert!(scr24.has("000001") && scr24.has("2024/11/13") && scr24.has("000002"));
+    assert!(scr24.has("※一度取得処理が完了すると、再取得するためには取消処理が必要です。"));
+    // A row's 《処方箋取得》 → DLG-20 → 《OK》 → the XML file.
+    let csrf = scr24.csrf();
+    let d = op
+        .post(&to, &csrf, &[("exchange_number", "000001"), ("row", "1")])
+        .await;
+    assert_eq!(d.dialog().as_deref(), Some("DLG-20"), "{}", d.body);
+    let file = op.press(&d, "OK").await;
+    assert!(file.headers["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .contains("prescription_000001.xml"));
+    assert!(
+        file.has("<ExchangeNumber>000001</ExchangeNumber>"),
+        "{}",
+        file.body
+    );
+    // Typed: no dialog; retrieved before → RULE-28's text; not digits → RULE-27's.
+    let again = op.post(&to, &csrf, &[("exchange_number", "000001")]).await;
+    assert!(
+        again.has("再取得するためには取消処理が必要です"),
+        "{}",
+        again.body
+    );
+    let bad = op
+        .post(&to, &csrf, &[("exchange_number", "０００００２")])
+        .await;
+    assert_eq!(
+        bad.text_of("retrieval-error").as_deref(),
+        Some("引換番号は半角数字で入力してください。")
+    );
+    let typed = op.post(&to, &csrf, &[("exchange_number", "000002")]).await;
+    assert!(typed.has("<ExchangeNumber>000002</ExchangeNumber>"));
+    // RULE-25: ENV-04 「利用しない」 → no 《処方箋取得へ》, SCR-24 refused.
+    let (s, _) = op
+        .admin(
+            "PUT",
+            "/__admin/pharmacy/settings",
+            r#"{"e_prescription":"利用しない"}"#,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let back = to.trim_end_matches("/prescriptions").to_owned();
+    let scr23 = op.get(&back).await;
+    assert!(!scr23.has(r#"id="to-prescriptions""#));
+    let refused = op.get(&to).await;
+    assert!(
+        refused.has("「利用しない」とした場合には遷移できません。"),
+        "{}",
+        refused.body
     );
 }

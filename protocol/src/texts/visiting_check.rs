@@ -83,30 +83,16 @@ pub const CONSENT_TABLE_COLUMNS: [&str; 5] = [
 pub const CONSENT_GREY_NOTE: &str = "同意なし及び同意取り消しの場合は、灰色で表示されます。";
 /// 《ダウンロード》's item-table text (RULE-95).
 pub const DOWNLOAD_HELP: &str = "資格情報をXMLファイルに出力します。";
-pub const BUTTON_TO_PRESCRIPTIONS: &str = "処方箋取得へ";
 
-/// SCR-12 / SCR-24 ② 処方箋の取得.
-pub const PRESCRIPTION_QUALIFICATION: &str = "資格情報";
-pub const PRESCRIPTION_HEADING: &str = "処方箋の取得";
+/// SCR-24 ② 処方箋の取得 (its own lines; the rest is SCR-12's, `super::assistance`).
 /// RULE-28, always shown.
 pub const REFETCH_NOTE: &str =
     "※一度取得処理が完了すると、再取得するためには取消処理が必要です。取得結果は忘れずに保存してください。";
-/// RULE-28: the list's condition (item table).
-pub const LIST_CONDITION: &str =
-    "※処方箋の一覧は、オンライン診療等かつ患者が選択した処方箋がある場合にのみ表示されます。";
 pub const LIST_LEAD: &str =
     "一覧に表示されている処方箋を取得する場合は、1行ずつ選択して処方箋を取得してください。";
 pub const LIST_COLUMNS: [&str; 4] = ["引換番号", "発行年月日", "発行元医療機関名", "予約日"];
 pub const TYPED_LEAD: &str =
     "一覧に表示されていない処方箋を取得する場合は、引換番号を直接入力して処方箋を取得してください。";
-pub const EXCHANGE_NUMBER: &str = "引換番号：";
-pub const EXCHANGE_NUMBER_HELP: &str = "処方箋の引換番号を入力してください。";
-pub const BUTTON_RETRIEVE: &str = "処方箋取得";
-/// A retrieval done (the browser's download prompt is the manual's only feedback).
-pub const RETRIEVED: &str = "処方箋情報の XML ファイルが保存されました。";
-/// RULE-25: 《処方箋取得へ》 leads nowhere (not a pharmacy, or ENV-04 = 利用しない).
-pub const NOT_PHARMACY: &str =
-    "処方箋情報取得は、電子処方箋を利用する薬局のみ利用できます。（シミュレータ）";
 
 /// DLG-20: 《処方箋取得》 on a list row (image only: the placeholder and the step's sentence).
 pub const DLG_20: Dlg = Dlg {

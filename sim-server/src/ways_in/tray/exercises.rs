@@ -321,6 +321,7 @@ pub const FACE_FLOWS: &[Exercise] = &[
 /// The visiting / online care flows of ch.3 (SCR-21..28).
 pub const VISITING_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-30", title: "同意済資格情報取得 → 資格情報確認 → ダウンロード", section: "第3章 §2, §2(1)", screen: "SCR-21", how: "時計を 2023/08/25 に（デモ用アカウントのパスワードはその日付で有効）。SCR-21 で診療区分「訪問診療等」、同意年月日 2023/01/01～2023/12/31 →《検索》→ 山田 隆子・新橋 太郎。行をクリック → SCR-23（閲覧同意情報）→《ダウンロード》。同意を取り消した患者（FLOW-35）は灰色。", preset: None },
+    Exercise { id: "FLOW-31", title: "薬局: 処方箋情報取得（訪問診療等・オンライン診療等）", section: "第3章 §2(2)", screen: "SCR-21", how: "薬局アカウント yaku01 でログイン（時計 2023/08/25）。SCR-21 で「オンライン診療等」、同意年月日 2023/01/01～ → 宮崎 一太 → SCR-23《処方箋取得へ》→ SCR-24: 一覧の《処方箋取得》→ DLG-20 →《OK》で XML、または引換番号を入力して《処方箋取得》。「電子処方箋」が「利用しない」なら《処方箋取得へ》は出ない（RULE-25）。", preset: None },
     Exercise { id: "FLOW-32", title: "資格情報照会（訪問診療等・オンライン診療等）", section: "第3章 §3", screen: "SCR-22", how: "時計を 2023/08/25 に。SCR-22 で 山田 隆子（保険者番号 00050013、記号 hmtmList11、番号 102、枝番 00、昭和57年1月1日）。枝番なしでは RULE-33 で断られる。「特定疾病療養受療証： 表示する」→ DLG-08 →《検索》→ SCR-23。「オンライン診療等」では同意がなく断られる。", preset: None },
     Exercise { id: "FLOW-33", title: "資格情報一括照会（訪問診療等・オンライン診療等）", section: "第3章 §4", screen: "SCR-25", how: "SCR-25 で診療区分を選び、「資格確認一括照会要求ファイル」（OQSmuhvq01req / OQSmuonq01req）を選択、またはファイルの代わりに同意年月日（オンライン診療等は受診年月日も可）を入力 →《照会》→ DLG-14（受付番号・受付日時）。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
     Exercise { id: "FLOW-34", title: "資格情報一括照会結果（訪問診療等・オンライン診療等）", section: "第3章 §5", screen: "SCR-26", how: "SCR-26 で診療区分を選び《更新》→ 照会状況を確認 →《ダウンロード》（訪問診療等は zip、オンライン診療等は XML）。同意を取り消した患者は要確認の行になる。", preset: None },

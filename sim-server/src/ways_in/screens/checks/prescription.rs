@@ -51,6 +51,8 @@ pub struct Retrieval<'a> {
     pub clear: String,
     /// 《戻る》: [資格情報確認].
     pub back: String,
+    /// A dialog over the screen (SCR-24: DLG-20 before a listed prescription is fetched).
+    pub dialog: Option<Markup>,
 }
 
 /// ① 資格情報 of a result (SCR-12 / SCR-24).
@@ -111,9 +113,11 @@ pub fn download(name: &str, xml: Vec<u8>) -> Response {
 /// SCR-12 / SCR-24: ① 資格情報, ② 処方箋の取得, the buttons.
 pub fn draw(op: &Operator, s: &Retrieval<'_>) -> Response {
     let h = op.header();
-    Page::new(s.title)
-        .header(&h)
-        .render(html! {
+    let mut page = Page::new(s.title).header(&h);
+    if let Some(d) = &s.dialog {
+        page = page.dialog(d.clone());
+    }
+    page.render(html! {
             (style())
             @if s.check_tabs { (tabs(None)) }
             section.panel {
@@ -179,6 +183,7 @@ fn scr12(op: &Operator, c: &Confirmation, number: &str, error: Option<String>) -
             error,
             clear: here,
             back: result_url(c.id),
+            dialog: None,
         },
     )
 }

@@ -3,12 +3,18 @@
 //! editor inline and 「義務教育就学前」 (RULE-04), ③ 資格情報 (RULE-05), ④ 各種証情報 with
 //! 《情報表示》 → DLG-09 when not consented on SCR-22, ⑤ ▼閲覧同意情報 (DM-14, grey rows RULE-66),
 //! ⑥ 《メニュー》《ダウンロード》 (RULE-95) 《処方箋取得へ》 (a pharmacy with ENV-04 利用する, RULE-25)
-//! 《戻る》. SCR-24 (FLOW-31) is the shared prescription screen over the result's patient.
+//! 《戻る》. SCR-24 処方箋情報取得(訪問診療等・オンライン診療等) (FLOW-31) is SCR-12's one rendering
+//! (`checks::prescription::draw`) over the result's patient, with RULE-28's list (a row's
+//! 《処方箋取得》 → DLG-20) and the one retrieval `Simulator::retrieve_prescription`.
 
 use super::{paths, style};
+use crate::services::prescription_retrieval::patient;
 use crate::services::visiting_check::Certificate;
 use crate::services::visiting_results::{AskedFrom, VisitingShown};
 use crate::simulator::Simulator;
+use crate::ways_in::screens::checks::prescription::{
+    card_of, download, draw, qualification_rows, reason, Retrieval,
+};
 use crate::ways_in::screens::checks::result::{reference_editor_at, reference_step};
 use crate::ways_in::screens::checks::view;
 use crate::ways_in::screens::dialog::{Action, Dialog};
@@ -21,10 +27,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
+use oqs_domain::prescription::RetrievalError;
+use oqs_domain::visiting::slash;
 use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::texts::visiting_check as t;
-use oqs_protocol::texts::{self, accounts as ta, checks as tc};
+use oqs_protocol::texts::{self, accounts as ta, assistance as tp, checks as tc};
 use oqs_protocol::visiting::{CareKind, CONSENTED_MARK};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -113,7 +121,7 @@ fn one_result(
 /// SCR-23 for kept result `s`.
 fn render(
     op: &Operator,
-    _sim: &Simulator,
+    sim: &Simulator,
     s: &VisitingShown,
     dialog: Option<Markup>,
     edit: Option<usize>,
@@ -162,6 +170,10 @@ fn render(
             div.actions {
                 a.btn href=(screen_paths::MENU) { "⑥ " (ta::BUTTON_MENU) }
                 a.btn #download href={ (url(s.id)) "/xml" } download title=(t::DOWNLOAD_HELP) { (tc::BUTTON_DOWNLOAD) }
+                // RULE-25 (ENV-04): only a pharmacy whose 「電子処方箋」 is 「利用する」.
+                @if sim.pharmacy.settings().retrieval_open(&op.facility_kind) {
+                    a.btn #to-prescriptions href={ (url(s.id)) "/prescriptions" } title=(tp::TO_PRESCRIPTION_NOTE) { (tp::BUTTON_TO_PRESCRIPTION) }
+                }
                 a.btn.sub #back href=(back) { (ta::BUTTON_BACK) }
             }
         }
@@ -316,10 +328,151 @@ async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path
         .into_response()
 }
 
+fn prescriptions_url(id: u64) -> String {
+    format!("{}/prescriptions", url(id))
+}
+
+/// SCR-24 ② above the input: RULE-28's note, then — オンライン診療等 with the patient's selected
+/// prescriptions — the list, a 《処方箋取得》 per row (DLG-20 first) and the lead to the input.
+fn list(op: &Operator, sim: &Simulator, s: &VisitingShown, r: &QualificationResult) -> Markup {
+    let pop = sim.population();
+    let rows = patient(&pop, &card_of(r))
+        .map(|q| pop.selected_prescriptions(q, s.kind == CareKind::Online))
+        .unwrap_or_default();
+    html! {
+        p.note #refetch-note { (t::REFETCH_NOTE) }
+        @if !rows.is_empty() {
+            p { (t::LIST_LEAD) }
+            table.list #prescriptions {
+                tr { @for c in t::LIST_COLUMNS { th { (c) } } th {} }
+                @for x in &rows {
+                    tr {
+                        td { (x.exchange_number) }
+                        td { (slash(x.issued_on)) }
+                        td { (x.issuer) }
+                        td { (x.reservation.map(slash).unwrap_or_default()) }
+                        td {
+                            form method="post" action=(prescriptions_url(s.id)) {
+                                input type="hidden" name="csrf" value=(op.csrf());
+                                input type="hidden" name="exchange_number" value=(x.exchange_number);
+                                input type="hidden" name="row" value="1";
+                                button.sub type="submit" data-row=(x.exchange_number) { (tp::BUTTON_RETRIEVE) }
+                            }
+                        }
+                    }
+                }
+            }
+            p { (t::TYPED_LEAD) }
+        }
+    }
+}
+
+/// SCR-24 over kept result `s`, drawn by SCR-12's one rendering.
+fn scr24(
+    op: &Operator,
+    sim: &Simulator,
+    s: &VisitingShown,
+    typed: &str,
+    error: Option<String>,
+    dialog: Option<Markup>,
+) -> Response {
+    let Some(r) = s.read.results.first() else {
+        return gone(op);
+    };
+    let here = prescriptions_url(s.id);
+    draw(
+        op,
+        &Retrieval {
+            title: t::TITLE_PRESCRIPTIONS,
+            check_tabs: false,
+            qualification: qualification_rows(r),
+            action: here.clone(),
+            hidden: Vec::new(),
+            exchange_number: typed.to_owned(),
+            above_input: Some(list(op, sim, s, r)),
+            error,
+            clear: here,
+            back: url(s.id),
+            dialog,
+        },
+    )
+}
+
+async fn get_prescriptions(
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+) -> Response {
+    let Some(s) = kept(&sim, &op, id) else {
+        return gone(&op);
+    };
+    if !sim.pharmacy.settings().retrieval_open(&op.facility_kind) {
+        return refused(&op, id, &RetrievalError::NotAvailable.to_string());
+    }
+    scr24(&op, &sim, &s, "", None, None)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RetrieveForm {
+    exchange_number: String,
+    /// `1`: 《処方箋取得》 of a list row (DLG-20 first).
+    row: String,
+    confirmed: String,
+}
+
+/// 《処方箋取得》: a row asks DLG-20 first (a typed 引換番号 does not); then the one retrieval
+/// (`Simulator::retrieve_prescription`): the XML file, or SCR-24 with the reason.
+async fn post_prescriptions(
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+    Posted { op, form }: Posted<RetrieveForm>,
+) -> Response {
+    let Some(s) = kept(&sim, &op, id) else {
+        return gone(&op);
+    };
+    if !sim.pharmacy.settings().retrieval_open(&op.facility_kind) {
+        return refused(&op, id, &RetrievalError::NotAvailable.to_string());
+    }
+    let here = prescriptions_url(id);
+    if form.row == "1" && form.confirmed != "1" {
+        let ok = Action::Post {
+            path: here.clone(),
+            csrf: op.csrf().to_owned(),
+            fields: vec![
+                ("exchange_number".into(), form.exchange_number.clone()),
+                ("row".into(), "1".into()),
+                ("confirmed".into(), "1".into()),
+            ],
+        };
+        let d = Dialog::dlg(&t::DLG_20)
+            .render(&[(ta::BUTTON_OK, ok), (ta::BUTTON_CANCEL, Action::Link(here))]);
+        return scr24(&op, &sim, &s, "", None, Some(d));
+    }
+    let Some(r) = s.read.results.first() else {
+        return gone(&op);
+    };
+    match sim.retrieve_prescription(&op.account.facility, &card_of(r), &form.exchange_number) {
+        Ok(file) => download(&file.name, file.xml),
+        Err(f) => {
+            let typed = if form.row == "1" {
+                ""
+            } else {
+                form.exchange_number.as_str()
+            };
+            scr24(&op, &sim, &s, typed, Some(reason(&f)), None)
+        }
+    }
+}
+
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .route("/visiting-care/result/{id}", get(get_result))
         .route("/visiting-care/result/{id}/show", post(post_show))
         .route("/visiting-care/result/{id}/reference", post(post_reference))
         .route("/visiting-care/result/{id}/xml", get(get_xml))
+        .route(
+            "/visiting-care/result/{id}/prescriptions",
+            get(get_prescriptions).post(post_prescriptions),
+        )
 }
