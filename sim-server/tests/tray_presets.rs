@@ -334,3 +334,54 @@ async fn screen_error_pages_go_whole_with_their_status_machine_errors_stay_clipp
     assert_eq!(status, 400);
     assert!(body.len() < 4096, "{} bytes", body.len());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flow_presets_for_the_entrusted_month_and_the_outage() {
+    // Started within 60 days before 2023/09/15: staff01's password (set at the start) has not
+    // expired when the preset moves the clock there.
+    let (server, _dir) = start("2023-08-01T10:00:00+09:00");
+    let tray = Tray::open(&server).await;
+    // FLOW-36: SCR-29 offers the last 12 months; 令和5年9月 (the sample 医療券) only after
+    // 《準備》 froze the clock on 2023/09/15.
+    let mut op = Operator::new(&server.addr);
+    op.login("staff01", "Staff#Pass01").await;
+    let p = op.get("/entrusted").await;
+    assert!(
+        p.has(r#"value="202308""#) && !p.has(r#"value="202309""#),
+        "{}",
+        p.body
+    );
+    prepare(&tray, "FLOW-36").await;
+    assert_eq!(clock(&tray).await, "2023-09-15T10:00:00+09:00");
+    let mut op = Operator::new(&server.addr);
+    op.login("staff01", "Staff#Pass01").await;
+    let p = op.get("/entrusted").await;
+    assert!(p.has(r#"value="202309""#), "{}", p.body);
+    let p = op
+        .post(
+            "/entrusted",
+            &p.csrf(),
+            &[("month", "202309"), ("format", "XML")],
+        )
+        .await;
+    assert_eq!(p.dialog().as_deref(), Some("DLG-16"), "{}", p.body);
+
+    // FLOW-45: the screens answer RULE-91's page (503) until the tray's 《復旧》.
+    prepare(&tray, "FLOW-45").await;
+    let p = op.get("/menu").await;
+    assert_eq!(p.status, 503);
+    assert!(p.has(texts::outage::WITH_INSURANCE_CARD) && p.has(texts::outage::WITH_MY_NUMBER_CARD));
+    assert!(tray.page("").await.contains("障害中"));
+    tray.act("/__tray/faults/outage", &[("action", "recover")])
+        .await;
+    assert_eq!(op.get("/menu").await.status, 200);
+    let outage = tray.get_json("/__admin/faults/outage").await;
+    assert_eq!(outage["outage"], false, "{outage}");
+    // 《障害を起こす》 and 「すべて初期化」 (no outage, no later-check period either).
+    tray.act("/__tray/faults/outage", &[("action", "start")])
+        .await;
+    assert_eq!(op.get("/menu").await.status, 503);
+    tray.act("/__tray/reset", &[("what", "all")]).await;
+    let outage = tray.get_json("/__admin/faults/outage").await;
+    assert_eq!(outage["outage"], false, "{outage}");
+}

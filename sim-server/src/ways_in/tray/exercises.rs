@@ -41,6 +41,11 @@ pub enum Setup {
     /// ERR-23 / ERR-24 (RULE-58): the facility's 資格確認履歴 gets more records than SCR-19
     /// shows, from bulk inquiries (JOB-01) of the facility answered by the job engine.
     HistoryOverLimit(&'static str),
+    /// The clock frozen at an RFC 3339 instant (a day the sample data needs, e.g. 医療券 of
+    /// 令和5年9月 for SCR-29).
+    ClockAt(&'static str),
+    /// FLOW-45 (ENV-15): システム障害 begins, as `PUT /__admin/faults/outage`.
+    Outage,
     /// ERR-30 (RULE-71): the pharmacy has already requested this period today (JOB-05).
     DispensingRequested {
         pharmacy: &'static str,
@@ -115,7 +120,7 @@ pub const FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-04", title: "パスワード変更", section: "第1章 §4", screen: "SCR-06", how: "SCR-05《アカウント情報管理》→《パスワード変更》→ SCR-06 → DLG-02 → DLG-03。", preset: None },
     Exercise { id: "FLOW-05", title: "初期パスワードの変更", section: "第1章 §2 手順3, §4", screen: "SCR-01", how: "《準備》: newstaff を初期状態（初期パスワード Init#Pass01）に戻す。newstaff / Init#Pass01 でログイン → ERR-03 →《OK》→ SCR-07。", preset: Some(Setup::FixtureAccount("newstaff")) },
     Exercise { id: "FLOW-06", title: "無操作タイムアウト・二重ログイン", section: "第1章 §6", screen: "SCR-01", how: "staff01 でログインしてから《準備》: staff01 が別の場所でログインし直した状態にする（二重ログイン）。画面を操作 → ERR-04 →《閉じる》→ SCR-02。無操作タイムアウトは ERR-04 の《準備》（時計を 30 分進める）。", preset: Some(Setup::LoggedInElsewhere("staff01")) },
-    Exercise { id: "FLOW-07", title: "利用開始日前のログイン", section: "第1章 §2 注意", screen: "SCR-01", how: "利用開始日前のアカウントでログイン → SCR-05 は《パスワード変更》のみ。", preset: None },
+    Exercise { id: "FLOW-07", title: "利用開始日前のログイン", section: "第1章 §2 注意", screen: "SCR-01", how: "利用開始日（2099/04/01）前の施設のアカウント shika01 / Shika#Pass01 でログイン → SCR-05 は《パスワード変更》のみ。", preset: None },
     Exercise { id: "FLOW-08", title: "マイナンバーカード（目視確認）", section: "第2章 §2(1)ア", screen: "SCR-08", how: "《準備》: 汎用カードリーダー 1 台に有効なカード (valid)。SCR-08 で《マイナンバーカードの券面で目視確認》→《目視で本人確認完了》→ SCR-10。", preset: generic(VALID, None) },
     Exercise { id: "FLOW-09", title: "マイナンバーカード（暗証番号）", section: "第2章 §2(1)イ", screen: "SCR-08", how: "《準備》: 汎用カードリーダーに valid。SCR-08 で《暗証番号を入力》→ SCR-09 で 1234 → SCR-10。", preset: generic(VALID, None) },
     Exercise { id: "FLOW-10", title: "閲覧同意（SCR-08）", section: "第2章 §2(2)", screen: "SCR-08", how: "《準備》: valid。SCR-08 で同意のチェック → DLG-05 / DLG-06 → カード読取り → SCR-10 ⑦。", preset: generic(VALID, None) },
@@ -126,7 +131,7 @@ pub const FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-15", title: "処方箋の発行形態（被保険者証）", section: "第4章 §2(1)", screen: "SCR-13", how: "SCR-13 ② で発行形態を選択 →《検索》→ SCR-10 ⑧。カードは不要。", preset: None },
     Exercise { id: "FLOW-16", title: "資格情報 XML のダウンロード", section: "第2章 §2(6), 第3章 §2(1)", screen: "SCR-08", how: "FLOW-08 / FLOW-18 の後、SCR-10 の《ダウンロード》。", preset: generic(VALID, None) },
     Exercise { id: "FLOW-17", title: "薬局: 引換番号で処方箋取得", section: "第2章 §2(7)", screen: "SCR-08", how: "SCR-10《処方箋取得へ》→ SCR-12（薬局、電子処方箋を利用する施設）。", preset: generic(VALID, None) },
-    Exercise { id: "FLOW-18", title: "被保険者証で確認（双子・無効を含む）", section: "第4章 §2", screen: "SCR-13", how: "SCR-13 で保険者番号等を入力 →《検索》。双子（枝番省略）で「複数の資格該当者が見つかりました。」。カードは不要。", preset: None },
+    Exercise { id: "FLOW-18", title: "被保険者証で確認（双子・無効を含む）", section: "第4章 §2", screen: "SCR-13", how: "SCR-13 で保険者番号等を入力 →《検索》。双子: 保険者番号 06139000、記号 9000、番号 10001、枝番は空、生年月日 昭和59年4月1日 →「複数の資格該当者が見つかりました。」→ 行を選ぶとその枝番で検索。カードは不要。", preset: None },
     Exercise { id: "FLOW-19", title: "医療扶助（被保険者証画面）", section: "第6章 §1, §3", screen: "SCR-13", how: "SCR-13 で公費負担者番号・受給者番号を入力 → SCR-11 医療扶助タブ。", preset: None },
     Exercise { id: "FLOW-20", title: "医療扶助（マイナンバーカード）", section: "第6章 §1", screen: "SCR-08", how: "被保護者のカードを置く（人物を指定して valid を置く）→ SCR-08 → SCR-11。", preset: None },
     Exercise { id: "FLOW-21", title: "資格情報一括照会（登録）", section: "第5章 §2", screen: "SCR-15", how: "SCR-15 で要求ファイルを選択 →《照会》→ DLG-13。トレイの「一括処理の進み方」を hold にすると照会待ちのまま止まる。", preset: None },
@@ -328,6 +333,13 @@ pub const VISITING_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-35", title: "閲覧同意の取消（訪問診療等）", section: "第3章 §6", screen: "SCR-27", how: "SCR-27 で 山田 隆子（保険者番号 050013、記号 hmtmList11、番号 102、枝番 00、昭和57年1月1日）→《検索》→ SCR-28 →《同意取消》→ DLG-18 →《OK》→ DLG-19。以後の照会は同意なしで断られる。取消はトレイの《人口・アカウントを初期化》で元に戻る。", preset: None },
 ];
 
+/// The flows of ch.6 §2 (委託先資格情報一括取得) and ch.12 (システム障害).
+pub const OTHER_FLOWS: &[Exercise] = &[
+    Exercise { id: "FLOW-36", title: "委託先資格情報一括取得", section: "第6章 §2", screen: "SCR-29", how: "《準備》: 時計をサンプルの医療券がある 2023/09/15 10:00 に止める（ログイン中の画面は ERR-04 になるのでログインし直す。シミュレーターを 2023/07/17 より前の時刻で起動していると、職員のパスワードはその日には期限切れで ERR-02 → パスワード変更）。SCR-29 で診療年月「令和5年9月」、出力ファイル形式 XML または CSV →《取得》→ DLG-16（受付番号・受付日時）→《OK》。", preset: Some(Setup::ClockAt("2023-09-15T10:00:00+09:00")) },
+    Exercise { id: "FLOW-37", title: "委託先資格情報一括取得結果", section: "第6章 §2", screen: "SCR-30", how: "FLOW-36 の後、SCR-30 で取得状況と資格取得件数を確認 →《ダウンロード》（XML または CSV）。", preset: None },
+    Exercise { id: "FLOW-45", title: "システム障害時の代替と後確認", section: "第12章 §1", screen: "SCR-05", how: "《準備》: システム障害を起こす（ENV-15）。画面はどれも RULE-91 の代替（被保険者証で確認、マイナンバーカードは券面と問診票の情報を控える）のページになる（HTTP 503、機械向けは EQ0901）。復旧は「故障の注入」の《復旧》: その後、設定日数（既定 30 日）の間、後確認（POST /outage/later-check、画面はマニュアルにない）ができる。", preset: Some(Setup::Outage) },
+];
+
 /// The path of an operator screen, if the simulator has it: the menu's entry for it
 /// (`screens::menu::MENU`, the one table of which screens exist), or one of the screens outside
 /// the menu (entry, login, menu itself).
@@ -352,6 +364,7 @@ pub fn find(id: &str) -> Option<&'static Exercise> {
         .chain(DIALOGS)
         .chain(FACE_FLOWS)
         .chain(VISITING_FLOWS)
+        .chain(OTHER_FLOWS)
         .find(|e| e.id == id)
 }
 
@@ -369,6 +382,7 @@ mod tests {
             .chain(DIALOGS)
             .chain(FACE_FLOWS)
             .chain(VISITING_FLOWS)
+            .chain(OTHER_FLOWS)
         {
             if let Some(Setup::Terminal(p)) = &e.preset {
                 assert!(

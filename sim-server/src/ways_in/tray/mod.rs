@@ -373,6 +373,32 @@ async fn set_jobs_fault(State(sim): Sim, TrayForm(f): TrayForm<JobsFaultForm>) -
 }
 
 #[derive(Deserialize)]
+struct OutageForm {
+    /// 《障害を起こす》 `start` / 《復旧》 `recover`.
+    action: String,
+}
+
+/// システム障害 (ENV-15): as `PUT /__admin/faults/outage` / `DELETE` (the recovery opens the
+/// later check, RULE-92).
+async fn set_outage(
+    State(sim): Sim,
+    Extension(access): Extension<TrayAccess>,
+    TrayForm(f): TrayForm<OutageForm>,
+) -> Response {
+    let now = sim.clock.now();
+    match f.action.as_str() {
+        "start" => {
+            sim.outage.start(now, None);
+        }
+        "recover" => {
+            sim.outage.recover(now);
+        }
+        other => return refused(&sim, &access, format!("unknown outage action \"{other}\"")),
+    }
+    done("fault", None)
+}
+
+#[derive(Deserialize)]
 struct PacingForm {
     pacing: String,
 }
@@ -490,6 +516,7 @@ async fn reset(
             sim.terminal.reset();
             sim.exchange_faults.clear();
             sim.jobs.set_system_fault(false);
+            sim.outage.clear();
         }
         other => return refused(&sim, &access, format!("unknown reset \"{other}\"")),
     }
@@ -536,6 +563,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/__tray/faults/terminal", post(set_terminal_fault))
         .route("/__tray/faults/exchange", post(set_exchange_fault))
         .route("/__tray/faults/jobs", post(set_jobs_fault))
+        .route("/__tray/faults/outage", post(set_outage))
         .route("/__tray/pacing", post(set_pacing))
         .route("/__tray/clock", post(set_clock))
         .route("/__tray/reset", post(reset))

@@ -1,7 +1,9 @@
 //! The tray's page (maud, compiled in; CSS embedded, no script). Its look — dark, with a
 //! striped 「シミュレーター」 banner — is deliberately unlike the OQS screens.
 
-use super::exercises::{screen_path, Exercise, DIALOGS, FACE_FLOWS, FLOWS, VISITING_FLOWS};
+use super::exercises::{
+    screen_path, Exercise, DIALOGS, FACE_FLOWS, FLOWS, OTHER_FLOWS, VISITING_FLOWS,
+};
 use super::{done_message, Shown};
 use crate::simulator::Simulator;
 use crate::terminal::{
@@ -27,6 +29,8 @@ pub struct View {
     exchange_fault: serde_json::Value,
     error_keys: Vec<String>,
     jobs_fault: bool,
+    /// システム障害 (ENV-15) is on.
+    outage: bool,
     pacing: String,
     clock_now: String,
     clock_mode: &'static str,
@@ -71,6 +75,7 @@ impl View {
                 .map(|(k, _)| k.key().to_owned())
                 .collect(),
             jobs_fault: sim.jobs.system_fault(),
+            outage: sim.outage.active(),
             pacing: sim.jobs.settings().pacing.describe(),
             clock_now: sim.clock.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
             clock_mode: sim.clock.mode_name(),
@@ -331,6 +336,13 @@ fn faults(v: &View) -> Markup {
                 label { input type="checkbox" name="system_error" checked[v.jobs_fault]; " ジョブをシステムエラーで終える" }
                 " " button type="submit" { "設定" }
             }
+            form method="post" action="/__tray/faults/outage" {
+                (csrf(&v.csrf))
+                p { "システム障害（ENV-15, FLOW-45）: 現在 " strong { @if v.outage { "障害中" } @else { "なし" } } }
+                button type="submit" name="action" value="start" { "障害を起こす" }
+                " " button type="submit" name="action" value="recover" { "復旧" }
+                span.hint { " 復旧すると後確認（RULE-92）の期間が始まります。" }
+            }
             form method="post" action="/__tray/pacing" {
                 (csrf(&v.csrf))
                 label { "一括処理の進み方 " input type="text" name="pacing" value=(v.pacing) size="10"; }
@@ -488,6 +500,7 @@ pub fn tray(v: &View) -> Markup {
             (exercise_table(v, "dialogs", "エラーの再現（ERR）", DIALOGS))
             (exercise_table(v, "face-flows", "顔認証付きカードリーダー（FLOW-38〜42, ERR-29）", FACE_FLOWS))
             (exercise_table(v, "visiting-flows", "訪問診療等・オンライン診療等（第3章）", VISITING_FLOWS))
+            (exercise_table(v, "other-flows", "委託先資格情報一括取得・システム障害（第6章、第12章）", OTHER_FLOWS))
         },
     )
 }

@@ -59,6 +59,14 @@ pub fn apply(sim: &Simulator, setup: &Setup) -> Result<Option<u64>, String> {
             .log_in_elsewhere(id, now)
             .map(|_| None)
             .ok_or_else(|| format!("no account {id}")),
+        Setup::ClockAt(at) => {
+            sim.clock.set(crate::clock::parse_now(at)?, false);
+            Ok(None)
+        }
+        Setup::Outage => {
+            sim.outage.start(now, None);
+            Ok(None)
+        }
         Setup::HistoryOverLimit(facility) => history_over_limit(sim, facility).map(|()| None),
         Setup::DispensingRequested {
             pharmacy,
