@@ -385,3 +385,22 @@ async fn flow_presets_for_the_entrusted_month_and_the_outage() {
     let outage = tray.get_json("/__admin/faults/outage").await;
     assert_eq!(outage["outage"], false, "{outage}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_the_trays_recovery_the_later_check_is_on_the_admins_menu() {
+    let (server, _dir) = start("2021-01-06T10:00:00+09:00");
+    let tray = Tray::open(&server).await;
+    let mut op = Operator::new(&server.addr);
+    op.login("admin01", "Admin#Pass01").await;
+    assert!(!op.get("/menu").await.has("システム障害時の資格確認"));
+    prepare(&tray, "FLOW-45").await;
+    tray.act("/__tray/faults/outage", &[("action", "recover")])
+        .await;
+    let menu = op.get("/menu").await;
+    assert!(
+        menu.has("システム障害時の資格確認") && menu.has(r#"href="/later-check""#),
+        "{}",
+        menu.body
+    );
+    assert_eq!(op.get("/later-check").await.status, 200);
+}

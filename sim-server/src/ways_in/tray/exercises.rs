@@ -337,7 +337,7 @@ pub const VISITING_FLOWS: &[Exercise] = &[
 pub const OTHER_FLOWS: &[Exercise] = &[
     Exercise { id: "FLOW-36", title: "委託先資格情報一括取得", section: "第6章 §2", screen: "SCR-29", how: "《準備》: 時計をサンプルの医療券がある 2023/09/15 10:00 に止める（ログイン中の画面は ERR-04 になるのでログインし直す。シミュレーターを 2023/07/17 より前の時刻で起動していると、職員のパスワードはその日には期限切れで ERR-02 → パスワード変更）。SCR-29 で診療年月「令和5年9月」、出力ファイル形式 XML または CSV →《取得》→ DLG-16（受付番号・受付日時）→《OK》。", preset: Some(Setup::ClockAt("2023-09-15T10:00:00+09:00")) },
     Exercise { id: "FLOW-37", title: "委託先資格情報一括取得結果", section: "第6章 §2", screen: "SCR-30", how: "FLOW-36 の後、SCR-30 で取得状況と資格取得件数を確認 →《ダウンロード》（XML または CSV）。", preset: None },
-    Exercise { id: "FLOW-45", title: "システム障害時の代替と後確認", section: "第12章 §1", screen: "SCR-05", how: "《準備》: システム障害を起こす（ENV-15）。画面はどれも RULE-91 の代替（被保険者証で確認、マイナンバーカードは券面と問診票の情報を控える）のページになる（HTTP 503、機械向けは EQ0901）。復旧は「故障の注入」の《復旧》: その後、設定日数（既定 30 日）の間、後確認（POST /outage/later-check、画面はマニュアルにない）ができる。", preset: Some(Setup::Outage) },
+    Exercise { id: "FLOW-45", title: "システム障害時の代替と後確認", section: "第12章 §1", screen: "SCR-05", how: "《準備》: システム障害を起こす（ENV-15）。画面はどれも RULE-91 の代替（被保険者証で確認、マイナンバーカードは券面と問診票の情報を控える）のページになる（HTTP 503、機械向けは EQ0901）。復旧は「故障の注入」の《復旧》: その後、設定日数（既定 30 日）の間、管理者・医療情報閲覧のアカウント（admin01 / viewer01）の SCR-05 に《システム障害時の資格確認》（シミュレーター独自の画面。マニュアルに画面はない）が出て、控えた情報で後確認ができる。", preset: Some(Setup::Outage) },
 ];
 
 /// The path of an operator screen, if the simulator has it: the menu's entry for it
