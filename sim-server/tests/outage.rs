@@ -87,6 +87,7 @@ async fn during_an_outage_every_way_in_refuses_with_the_outage_row_and_the_fallb
         "{}",
         x.text()
     );
+    insta::assert_snapshot!("outage_xml_http_503", x.text());
     // WebAPI: auth and search, in the WebAPI's error shape.
     let a = post(
         &sim,
@@ -96,6 +97,10 @@ async fn during_an_outage_every_way_in_refuses_with_the_outage_row_and_the_fallb
     .await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.json()["errorCode"], "EQ0901");
+    insta::assert_snapshot!(
+        "outage_webapi_503",
+        serde_json::to_string_pretty(&a.json()).expect("JSON")
+    );
     // The terminal: RULE-91's fallback for both kinds of card.
     let t = post(
         &sim,
@@ -106,6 +111,10 @@ async fn during_an_outage_every_way_in_refuses_with_the_outage_row_and_the_fallb
     assert_eq!(t.status, StatusCode::SERVICE_UNAVAILABLE);
     let j = t.json();
     assert_eq!(j["error"], "ENV-15");
+    insta::assert_snapshot!(
+        "outage_terminal_503",
+        serde_json::to_string_pretty(&j).expect("JSON")
+    );
     assert_eq!(
         j["fallback"]["insuranceCard"],
         "被保険者証により資格確認を行い受診します。"
@@ -356,6 +365,9 @@ async fn during_an_outage_the_operator_screens_show_the_fallback_and_the_tray_st
             oqs_protocol::texts::outage::AFTER_RECOVERY,
         ] {
             assert!(page.contains(text), "{uri}: {page}");
+        }
+        if uri == "/menu" {
+            insta::assert_snapshot!("outage_screen_503", page);
         }
     }
     // The JSON history route keeps its JSON refusal; the tray is the simulator's own.
