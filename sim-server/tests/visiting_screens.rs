@@ -97,6 +97,30 @@ async fn consented_list_row_result_download_and_reference_number() {
     );
     assert_eq!(rows(&p).len(), 2);
     assert!(rows(&p).iter().all(|(_, grey)| !grey));
+    // The optional filters: 生年月日 (BIRTH, 昭和57年1月1日) and 性別.
+    let born = op
+        .get("/visiting-care/consented?search=1&kind=訪問診療等&consent_from=2023/01/01&era=昭和&year=57&month=1&day=1")
+        .await;
+    assert_eq!(
+        born.text_of("pager").as_deref(),
+        Some("検索結果：1 件 1-1件表示")
+    );
+    assert!(born.has("山田 隆子") && !born.has("新橋 太郎"));
+    let men = op
+        .get("/visiting-care/consented?search=1&kind=訪問診療等&consent_from=2023/01/01&sex=男")
+        .await;
+    assert!(
+        men.has("新橋 太郎") && !men.has("山田 隆子"),
+        "{}",
+        men.body
+    );
+    let bad = op
+        .get("/visiting-care/consented?search=1&kind=訪問診療等&consent_from=2023/01/01&era=昭和&year=57&month=13&day=1")
+        .await;
+    assert_eq!(
+        bad.text_of("search-error").as_deref(),
+        Some("日付を正しく入力してください。（シミュレータ）")
+    );
     // オンライン診療等 by 受診年月日 and 氏名(カナ): 宮崎 一太, with the オンライン header.
     let online = op
         .get("/visiting-care/consented?search=1&kind=オンライン診療等&examination_from=2023/04/01&examination_to=2023/04/30&name_kana=ミヤザキ")
@@ -380,4 +404,70 @@ async fn a_pharmacy_retrieves_prescriptions_from_scr23() {
         "{}",
         refused.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scr21_pager_walks_ten_rows_a_page() {
+    let server = start();
+    let mut op = logged_in(&server, "staff01", "Staff#Pass01").await;
+    // 11 more オンライン診療等 consents at サンプル医療機関: 12 rows with 宮崎 一太.
+    let cards = [
+        ("06139000", "9000", "10001", "02"),
+        ("06139000", "9000", "10001", "03"),
+        ("06130001", "500", "77", "01"),
+        ("06139000", "9000", "10001", "04"),
+        ("01270016", "10", "003", "01"),
+        ("139931", "世ん10", "016", "01"),
+        ("32270415", "10", "001", "03"),
+        ("02199990", "102000", "1020001", "01"),
+        ("06140156", "福運テ記号00001", "福運テ番号00001", "01"),
+        ("06140156", "福運テ記号00004", "福運テ番号00004", "01"),
+        ("06140156", "福運テ記号00005", "福運テ番号00005", "01"),
+    ];
+    let fixture: String = cards
+        .iter()
+        .map(|(i, s, n, b)| {
+            format!(
+                "[[consent]]\ninsurer = \"{i}\"\nsymbol = \"{s}\"\nnumber = \"{n}\"\nbranch = \"{b}\"\nkind = \"オンライン診療等\"\nconsented_on = 2023-05-01\nvalid_until = 2025-05-01\nexamination_date = 2023-05-01\n\n"
+            )
+        })
+        .collect();
+    let (s, body) = op.admin("POST", "/__admin/fixtures", &fixture).await;
+    assert_eq!(s, 200, "{body}");
+    let first = op
+        .get("/visiting-care/consented?search=1&kind=オンライン診療等&consent_from=2023/01/01")
+        .await;
+    assert_eq!(
+        first.text_of("pager").as_deref(),
+        Some("検索結果：12 件 1-10件表示"),
+        "{}",
+        first.body
+    );
+    assert_eq!(rows(&first).len(), 10);
+    // 《次へ>>》 keeps the conditions and shows the last two.
+    let next = first
+        .body
+        .split(r#"id="next" href=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("次へ>>")
+        .replace("&amp;", "&");
+    let second = op.get(&next).await;
+    assert_eq!(
+        second.text_of("pager").as_deref(),
+        Some("検索結果：12 件 11-12件表示"),
+        "{}",
+        second.body
+    );
+    assert_eq!(rows(&second).len(), 2);
+    assert!(second.has(r#"id="prev""#) && !second.has(r#"id="next""#));
+    let all: Vec<String> = rows(&first)
+        .into_iter()
+        .chain(rows(&second))
+        .map(|r| r.0)
+        .collect();
+    let mut unique = all.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 12, "no row twice: {all:?}");
 }
