@@ -136,6 +136,10 @@ async fn scr11_cases_on_the_my_number_path() {
         (vec!["医療扶助".to_owned()], Some("医療扶助".to_owned()))
     );
     assert_eq!(p.text_of("banner").as_deref(), Some("この資格は有効です。"));
+    assert!(
+        p.has(r#"<p class="banner" id="banner">"#),
+        "有効（未登録） is not drawn as invalid"
+    );
     assert!(p.has(r#"data-err="ERR-20""#));
     assert!(p.has("医療券/調剤券情報が登録されていません。福祉事務所へ連絡してください。"));
     assert_eq!(

@@ -17,7 +17,7 @@ use oqs_protocol::texts::{self, assistance as ta, checks as t};
 pub const CSS: &str = r#"
 .matabs{display:flex;gap:2px;margin:0 0 -1px 0}
 .matabs a{padding:7px 22px;border:1px solid #c9d3de;border-bottom:0;border-radius:6px 6px 0 0;background:#e3eaf2;color:#1f4e79;text-decoration:none;font-weight:600}
-.matabs a.on{background:#fff;color:#1d2733}
+.matabs a.on{background:#fff;color:#1d2733;border-top:4px solid #1f4e79;padding-top:4px}
 .grey section.panel,.grey table.kv td,.grey table.kv th{background:#e5e8eb;color:#6b7480}
 .ticket{position:relative;border:1px solid #8a99a8;border-radius:4px;padding:10px 14px;margin:10px 0}
 .ticket .kind{position:absolute;top:6px;right:10px;border:1px solid #1f4e79;border-radius:3px;padding:1px 10px;font-weight:700;color:#1f4e79}

@@ -201,6 +201,10 @@ fn render(
         p = p.dialog(d);
     }
     let validity = c.validity();
+    let valid = matches!(
+        validity,
+        Some(QualificationValidity::Valid | QualificationValidity::ValidUnregistered)
+    );
     let results: Vec<QualificationResult> = c
         .result
         .as_ref()
@@ -232,10 +236,7 @@ fn render(
             tab.filter(|t| *t < v.tabs.len())
         }
         .unwrap_or(0);
-        let grey = !matches!(
-            validity,
-            Some(QualificationValidity::Valid | QualificationValidity::ValidUnregistered)
-        );
+        let grey = !valid;
         let area = if Some(on) == ma_tab {
             match results.iter().position(ma::is_assistance) {
                 Some(i) => {
@@ -265,7 +266,8 @@ fn render(
         section.panel {
             h2 { "① " (t::QUALIFICATION_STATUS) }
             @if let Some(b) = validity.and_then(texts::banner) {
-                p.banner.invalid[validity != Some(QualificationValidity::Valid)] #banner { (b) }
+                // 6 有効（未登録） (医療扶助 without a ticket) is 「この資格は有効です。」 too (RULE-39).
+                p.banner.invalid[!valid] #banner { (b) }
             }
         }
         // While the 照会番号 is edited (SCR-14) the other 《更新》 forms are put away.
