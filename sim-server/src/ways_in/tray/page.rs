@@ -500,7 +500,7 @@ pub fn tray(v: &View) -> Markup {
             (exercise_table(v, "dialogs", "エラーの再現（ERR）", DIALOGS))
             (exercise_table(v, "face-flows", "顔認証付きカードリーダー（FLOW-38〜42, ERR-29）", FACE_FLOWS))
             (exercise_table(v, "visiting-flows", "訪問診療等・オンライン診療等（第3章）", VISITING_FLOWS))
-            (exercise_table(v, "other-flows", "委託先資格情報一括取得・システム障害（第6章、第12章）", OTHER_FLOWS))
+            (exercise_table(v, "other-flows", "委託先資格情報一括取得・保管調剤結果一括取得・システム障害（第6章、第11章、第12章）", OTHER_FLOWS))
         },
     )
 }
