@@ -20,8 +20,37 @@ fn era_start(start: (i32, u32, u32)) -> NaiveDate {
 /// 「令和3年1月6日」. Dates before 明治 are written in the Western calendar.
 pub fn format(d: NaiveDate) -> String {
     match ERAS.iter().find(|(_, s)| d >= era_start(*s)) {
-        Some((name, s)) => format!("{name}{}年{}月{}日", d.year() - s.0 + 1, d.month(), d.day()),
+        // Not format!: four dates of every recorded inquiry's history detail (issue 16).
+        Some((name, s)) => {
+            let mut out = String::with_capacity(32);
+            out.push_str(name);
+            push_number(&mut out, (d.year() - s.0 + 1).unsigned_abs());
+            out.push('年');
+            push_number(&mut out, d.month());
+            out.push('月');
+            push_number(&mut out, d.day());
+            out.push('日');
+            out
+        }
         None => format!("西暦{}年{}月{}日", d.year(), d.month(), d.day()),
+    }
+}
+
+/// `n` in decimal, no padding.
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut rest = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &b in &digits[i..] {
+        out.push(char::from(b));
     }
 }
 
@@ -97,6 +126,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn numbers_written_like_format(n in proptest::prelude::any::<u32>()) {
+            let mut out = String::new();
+            push_number(&mut out, n);
+            proptest::prop_assert_eq!(out, n.to_string());
+        }
+
         #[test]
         fn format_then_parse_is_identity(days in 0i64..60000) {
             let date = d(1868, 1, 25) + chrono::Duration::days(days);
