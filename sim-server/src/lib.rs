@@ -51,15 +51,7 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .layer(axum::extract::DefaultBodyLimit::max(
             admin_guard::MAX_ADMIN_BODY_BYTES,
         ))
-        // システム障害 (ENV-15): the machine and terminal routes answer 503 while it lasts.
-        .layer(axum::middleware::from_fn_with_state(
-            sim.clone(),
-            ways_in::outage::guard,
-        ))
-        .layer(axum::middleware::from_fn(admin_guard::clip_errors))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(access),
-            admin_guard::guard,
-        ))
+        // The admin and tray guard, システム障害 (ENV-15) and clipped 4xx answers, in one layer.
+        .layer(ways_in::front::Front::new(sim.clone(), access))
         .with_state(sim)
 }

@@ -20,9 +20,8 @@
 use super::screens::layout::WholePage;
 use super::screens::session::cookie;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -319,35 +318,33 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The middleware: guards `/__admin/…` and the tray `/__tray…`, lets everything else through.
-pub async fn guard(
-    State(access): State<Arc<AdminAccess>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path().to_owned();
+/// Guards `/__admin/…` and the tray `/__tray…`: the refusal, or `None` (a tray request then
+/// carries its [`TrayAccess`]); everything else passes. Called by the one front layer
+/// ([`super::front`]) on every request, without copying the path.
+pub fn refusal(access: &Arc<AdminAccess>, req: &mut Request) -> Option<Response> {
+    let path = req.uri().path();
     if path.starts_with("/__admin") {
         if let Err((status, msg)) = access.check(req.method(), req.headers()) {
-            return (status, Json(json!({ "error": msg }))).into_response();
+            return Some((status, Json(json!({ "error": msg }))).into_response());
         }
-    } else if is_tray_path(&path) {
-        match access.check_tray(req.method(), &path, req.headers()) {
+    } else if is_tray_path(path) {
+        match access.check_tray(req.method(), path, req.headers()) {
             Ok(locked) => {
                 req.extensions_mut().insert(TrayAccess {
                     access: access.clone(),
                     locked,
                 });
             }
-            Err((status, msg)) => return (status, msg).into_response(),
+            Err((status, msg)) => return Some((status, msg).into_response()),
         }
     }
-    next.run(req).await
+    None
 }
 
-/// The middleware: a 4xx answer longer than 4 KiB has every long string clipped (JSON) or is
-/// cut (text), so an error never sends a client's huge input back. A [`WholePage`] is left whole.
-pub async fn clip_errors(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
+/// A 4xx answer longer than 4 KiB has every long string clipped (JSON) or is cut (text), so an
+/// error never sends a client's huge input back (the front layer passes every answer here). A
+/// [`WholePage`] is left whole.
+pub async fn clip_errors(res: Response) -> Response {
     if !res.status().is_client_error() || res.extensions().get::<WholePage>().is_some() {
         return res;
     }

@@ -4,6 +4,7 @@
 //! - [`xml_http`]: `POST /xml/{message-id}`; [`webapi`]: token auth + the JSON mirror;
 //! - [`exchange`]: the `req/` → `res/` folder bridge;
 //! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults) and its guard;
+//! - [`front`]: the one layer every request passes (admin guard, outage, clipped errors);
 //! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits);
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
@@ -15,6 +16,7 @@ pub mod admin;
 pub mod admin_guard;
 pub mod dispensing;
 pub mod exchange;
+pub mod front;
 pub mod history;
 pub mod jobs;
 pub mod outage;

@@ -8,7 +8,7 @@
 //! | `GET /emergency` | RULE-90: the menu item, only inside its 対象期間 |
 //! | `POST /emergency/check` | a card checked through 緊急時医療情報・資格確認機能, recorded as 「災害時」; the caller authenticated like the later check |
 //!
-//! While in outage, [`guard`] answers every machine and terminal route with 503 and the manual's
+//! While in outage, [`refusal`] answers every machine and terminal route with 503 and the manual's
 //! fallback (RULE-91), journalled, and every operator screen with a 503 page of the same
 //! fallback; `POST /xml/…` and the exchange are refused by the inquiry service itself
 //! (`system-outage`). The admin API and the trainer's tray stay open.
@@ -19,9 +19,8 @@ use crate::services::accounts::{AccountView, Kind, Login};
 use crate::services::outage::{DayRange, MAX_LATER_CHECK_DAYS};
 use crate::services::recovery::{Checked, RecoveryError};
 use crate::simulator::Simulator;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -120,26 +119,20 @@ fn screen_page(message: &str) -> Response {
         .into_response()
 }
 
-/// The middleware: during an outage, 503 with the `system-outage` row and RULE-91's fallback.
-pub async fn guard(State(sim): State<Arc<Simulator>>, req: Request, next: Next) -> Response {
+/// During an outage, the answer refusing a request for `path` (503 with the `system-outage` row
+/// and RULE-91's fallback); `None` lets it through. Called by the one front layer
+/// ([`super::front`]) on every request: one atomic load unless the simulator is in outage.
+pub fn refusal(sim: &Simulator, path: &str) -> Option<Response> {
     if !sim.outage.active() {
-        return next.run(req).await;
+        return None;
     }
-    let path = req.uri().path().to_owned();
-    let transport = match reached(&path) {
-        Reached::Open => return next.run(req).await,
-        Reached::Screen => {
-            return match sim.outage_check() {
-                Err(r) => screen_page(&r.message),
-                Ok(()) => next.run(req).await,
-            }
-        }
+    let transport = match reached(path) {
+        Reached::Open => return None,
+        Reached::Screen => return sim.outage_check().err().map(|r| screen_page(&r.message)),
         Reached::Machine(t) => t,
     };
-    let Err(r) = sim.outage_check() else {
-        return next.run(req).await;
-    };
-    sim.record_rejection(transport, &path, &path, &[], &r);
+    let r = sim.outage_check().err()?;
+    sim.record_rejection(transport, path, path, &[], &r);
     let body = if transport == Transport::WebApi {
         // The WebAPI's own error shape (docs/interface.md §1.3).
         json!({"status": "1", "msg": r.message, "errorCode": r.code, "detail": r.detail, "result": null})
@@ -151,7 +144,7 @@ pub async fn guard(State(sim): State<Arc<Simulator>>, req: Request, next: Next) 
             "fallback": fallback(),
         })
     };
-    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    Some((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response())
 }
 
 fn problem(status: StatusCode, msg: impl Into<String>) -> Response {
