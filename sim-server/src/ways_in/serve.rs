@@ -69,6 +69,10 @@ pub async fn serve(
             },
             () = &mut shutdown => return,
         };
+        // An answer goes out as soon as it is written, never held back for a later one (Nagle).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("nodelay: {e}");
+        }
         let service = TowerToHyperService::new(app.clone());
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
