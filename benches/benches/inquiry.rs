@@ -9,6 +9,9 @@
 //!   the element tree (the general path, for requests the plain reader declines).
 //! - `handle_xml_1m`: `Simulator::handle_xml`, what XML over HTTP and the exchange call: the
 //!   same plus the journal entry and the history record (both bounded stores kept on).
+//! - `router_xml_1m`: `POST /xml/OQSsiquc01req` through the whole HTTP router in process (the
+//!   front layer of guards, the route, the handler reading the body): everything a request
+//!   costs over HTTP except hyper and the socket.
 //!
 //! The population's memory (estimated and RSS growth, bytes per person) is printed at setup.
 //! Run: `cargo bench -p oqs-benches -- --warm-up-time 1 --measurement-time 3`.
@@ -52,7 +55,7 @@ fn persons() -> u32 {
 struct Fixture {
     pop: Arc<Population>,
     /// A simulator on the same population (journal and history on, clock frozen at `now()`).
-    sim: Simulator,
+    sim: Arc<Simulator>,
     searches: Vec<OwnedSearch>,
 }
 
@@ -65,12 +68,12 @@ fn fixture() -> &'static Fixture {
         eprintln!("{}", memory.report());
         let searches = spread_searches(&pop, n, ROTATION);
         assert_eq!(searches.len(), ROTATION, "every generated card is findable");
-        let sim = Simulator::with_population(
+        let sim = Arc::new(Simulator::with_population(
             pop,
             Clock::frozen(now()),
             ErrorTable::builtin(),
             Settings::default(),
-        );
+        ));
         Fixture {
             pop: sim.population(),
             sim,
@@ -184,6 +187,35 @@ fn handle_xml_1m(c: &mut Criterion) {
     );
 }
 
+fn router_xml_1m(c: &mut Criterion) {
+    use tower::ServiceExt;
+    let f = fixture();
+    let requests: Vec<axum::body::Bytes> = request_bytes(f).into_iter().map(Into::into).collect();
+    let router = sim_server::router(f.sim.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut k = 0usize;
+    c.bench_function("router_xml_1m", |b| {
+        b.iter(|| {
+            let body = requests[k & (ROTATION - 1)].clone();
+            k = k.wrapping_add(1);
+            let req = axum::http::Request::post("/xml/OQSsiquc01req")
+                .header("host", "127.0.0.1:8080")
+                .header("content-type", "application/xml")
+                .body(axum::body::Body::from(body))
+                .expect("a request");
+            let res = rt
+                .block_on(router.clone().oneshot(req))
+                .expect("infallible");
+            assert!(res.status().is_success());
+            black_box(res)
+        })
+    });
+    assert!(!f.sim.journal.is_empty(), "the journal stays on");
+}
+
 /// 新橋 太郎's result on 2021-01-06 (valid, with 氏名(その他), address and 高齢受給者証).
 fn typical_result() -> Element {
     let pop = oqs_domain::builtin_population();
@@ -232,6 +264,7 @@ criterion_group!(
     single_inquiry_1m,
     single_inquiry_xml_1m,
     handle_xml_1m,
+    router_xml_1m,
     encode_result_xml
 );
 criterion_main!(benches);
