@@ -33,19 +33,7 @@ async fn mynumber(op: &mut Operator, person: Option<&str>) -> Page {
         .admin("PUT", "/__admin/terminal/readers/0/card", &body)
         .await;
     assert_eq!(s, 200, "{b}");
-    let scr08 = op.get("/check/mynumber").await;
-    let csrf = scr08.csrf();
-    op.post(
-        "/check/mynumber",
-        &csrf,
-        &[
-            ("step", "read"),
-            ("date", "2023/09/15"),
-            ("method", "visual"),
-            ("visual_done", "on"),
-        ],
-    )
-    .await
+    read_visually(op, "2023/09/15").await
 }
 
 /// SCR-13 《検索》 with these numbers (記号/枝番 may be empty) and a 西暦 birth date.
@@ -193,20 +181,7 @@ async fn scr11_cases_on_the_my_number_path() {
         )
         .await;
     assert_eq!(s, 200, "{b}");
-    let scr08 = op.get("/check/mynumber").await;
-    let csrf = scr08.csrf();
-    let p = op
-        .post(
-            "/check/mynumber",
-            &csrf,
-            &[
-                ("step", "read"),
-                ("date", "2021/01/06"),
-                ("method", "visual"),
-                ("visual_done", "on"),
-            ],
-        )
-        .await;
+    let p = read_visually(&mut op, "2021/01/06").await;
     assert!(
         p.has("この資格は有効です。") && tabs(&p).0.is_empty(),
         "{}",
@@ -427,5 +402,46 @@ async fn scr12_retrieves_by_exchange_number_under_rule_25() {
     assert!(
         !menu.has(">顔認証付きカードリーダー環境設定<"),
         "RULE-77: a pharmacy with 電子処方箋 利用しない"
+    );
+}
+
+/// SCR-08 → the card already on reader 0 read visually on 資格確認日 `date`.
+async fn read_visually(op: &mut Operator, date: &str) -> Page {
+    let scr08 = op.get("/check/mynumber").await;
+    let csrf = scr08.csrf();
+    op.post(
+        "/check/mynumber",
+        &csrf,
+        &[
+            ("step", "read"),
+            ("date", date),
+            ("method", "visual"),
+            ("visual_done", "on"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_trays_flow_17_and_flow_20_presets_lead_to_scr12_and_scr11() {
+    let server = start();
+    let tray = common::tray::Tray::open(&server).await;
+    let page = tray.page("").await;
+    for id in ["FLOW-17", "FLOW-19", "FLOW-20"] {
+        assert!(page.contains(id), "{id} on the tray");
+    }
+    // FLOW-20: 東北 一郎's card → both tabs.
+    tray.act("/__tray/exercise", &[("id", "FLOW-20")]).await;
+    let mut op = logged_in(&server, "staff01", "Staff#Pass01").await;
+    let p = read_visually(&mut op, "2023/09/15").await;
+    assert_eq!(tabs(&p).0, ["医療保険", "医療扶助"], "{}", p.body);
+    // FLOW-17: 宮崎 一太's card → the pharmacy's 《処方箋取得へ》.
+    tray.act("/__tray/exercise", &[("id", "FLOW-17")]).await;
+    let mut yaku = logged_in(&server, "yaku01", "Yaku#Pass01").await;
+    let p = read_visually(&mut yaku, "2023/09/15").await;
+    assert!(
+        p.has("宮崎　一太") && p.has(r#"id="to-prescription""#),
+        "{}",
+        p.body
     );
 }
