@@ -40,7 +40,7 @@ async fn the_page_is_the_simulators_and_lists_every_flow_and_dialog() {
     let page = tray.page("").await;
     assert!(page.contains("シミュレーター操作トレイ"));
     assert!(page.contains("オンライン資格確認等システムの画面ではありません"));
-    for n in 1..=29 {
+    for n in 1..=45 {
         assert!(page.contains(&format!("id=\"FLOW-{n:02}\"")), "FLOW-{n:02}");
     }
     for n in (1..=31).filter(|n| *n != 29) {
