@@ -64,6 +64,7 @@ async fn flow30_consented_list_row_result_download() {
     f.open("/menu").await;
     let menu = f.page_text().await;
     assert!(menu.contains("訪問診療等・オンライン診療等") && menu.contains("同意済資格情報取得"));
+    f.shot("menu").await;
     f.click_text("同意済資格情報取得").await;
     let text = f.page_text().await;
     assert!(

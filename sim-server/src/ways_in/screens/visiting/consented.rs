@@ -132,6 +132,7 @@ fn results(op: &Operator, form: &ConsentedForm, page: &ConsentedPage) -> Markup 
                             form method="post" action=(paths::CONSENTED_OPEN) {
                                 input type="hidden" name="csrf" value=(op.csrf());
                                 input type="hidden" name="consent" value=(r.id);
+                                input type="hidden" name="search" value=(serde_urlencoded::to_string(form).unwrap_or_default());
                                 button.row type="submit" { (r.name) }
                             }
                         }
@@ -262,6 +263,8 @@ fn show(op: &Operator, sim: &Simulator, form: ConsentedForm) -> Response {
 #[serde(default)]
 struct OpenForm {
     consent: u32,
+    /// The search the row came from (shown again with the reason when the row is refused).
+    search: String,
 }
 
 /// A row clicked: the row's individual inquiry, then SCR-23.
@@ -269,16 +272,14 @@ async fn post_open(
     State(sim): State<Arc<Simulator>>,
     Posted { op, form }: Posted<OpenForm>,
 ) -> Response {
+    // A refused row (e.g. a cancelled consent: EQ0302): the same search again, with the reason.
     let refused = |msg: &str| {
-        page(
-            &op,
-            &ConsentedForm {
-                era: "昭和".into(),
-                ..ConsentedForm::default()
-            },
-            Some(msg),
-            None,
-        )
+        let form: ConsentedForm = serde_urlencoded::from_str(&form.search).unwrap_or_default();
+        let list = search(&sim, &op, &form)
+            .ok()
+            .filter(|p| p.total > 0)
+            .map(|p| results(&op, &form, &p));
+        page(&op, &form, Some(msg), list)
     };
     match sim.consented_check(&op.account.facility, form.consent, op.login_id()) {
         None => refused(t::NO_RESULT),
