@@ -404,3 +404,64 @@ async fn after_the_trays_recovery_the_later_check_is_on_the_admins_menu() {
     );
     assert_eq!(op.get("/later-check").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_trays_sample_files_go_through_scr15_and_scr17() {
+    let (server, _dir) = start("2021-01-06T10:00:00+09:00");
+    let tray = Tray::open(&server).await;
+    let page = tray.page("").await;
+    let mut op = Operator::new(&server.addr);
+    op.login("staff01", "Staff#Pass01").await;
+    for (name, screen, dialog) in [
+        ("OQSmuquc01req_sample.xml", "/bulk-inquiry", "DLG-13"),
+        (
+            "OQSmuimm01req_sample.xml",
+            "/reference-registration",
+            "DLG-15",
+        ),
+    ] {
+        let href = format!("/__tray/samples/{name}");
+        assert!(
+            page.contains(&format!(r#"href="{href}""#)),
+            "{name} is offered"
+        );
+        let r = tray
+            .http
+            .get(format!("{}{href}", tray.base))
+            .send()
+            .await
+            .expect("sample");
+        assert_eq!(r.status(), 200);
+        let disposition = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(disposition.contains(name), "{disposition}");
+        let bytes = r.bytes().await.expect("bytes");
+        // Uploaded on its screen (under another name: RULE-55), it is accepted.
+        let form = op.get(screen).await;
+        let p = op
+            .post_file(screen, &form.csrf(), "sample.xml", &bytes)
+            .await;
+        assert_eq!(p.dialog().as_deref(), Some(dialog), "{}", p.body);
+    }
+    // The bulk inquiry is answered row by row: 3 rows, the twins without 枝番 need a check.
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = op.get("/bulk-inquiry/results").await.body;
+        if text.contains("照会完了") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("照会完了（要確認）"), "{text}");
+    let (status, _) = tray.post("/__tray/samples/x.xml", &[]).await;
+    assert_eq!(status, 405, "samples are GET only");
+    let r = tray
+        .http
+        .get(format!("{}/__tray/samples/..%2Fetc%2Fpasswd", tray.base))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), 404);
+}

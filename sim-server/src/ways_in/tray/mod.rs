@@ -13,6 +13,7 @@
 pub mod exercises;
 mod page;
 mod presets;
+mod samples;
 
 use crate::simulator::Simulator;
 use crate::terminal::{topology, FaceMode, Fault, PrescriptionUsage, TerminalSettings};
@@ -550,6 +551,24 @@ async fn prepare(
     }
 }
 
+/// A sample request file (FLOW-21 / FLOW-26), as a download.
+async fn sample(Path(name): Path<String>) -> Response {
+    match samples::file(&name) {
+        Some(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/xml".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "tray: no such sample file").into_response(),
+    }
+}
+
 /// The tray's routes (merged into [`crate::router`]); the guard covers every `/__tray…` path.
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
@@ -569,5 +588,6 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/__tray/reset", post(reset))
         .route("/__tray/settings", post(set_settings))
         .route("/__tray/exercise", post(prepare))
+        .route("/__tray/samples/{name}", get(sample))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
 }

@@ -471,6 +471,19 @@ fn prepared(e: &Exercise) -> Markup {
     }
 }
 
+fn samples() -> Markup {
+    html! {
+        section.panel id="samples" {
+            h2 { "サンプルファイル（一括照会・照会番号一括登録）" }
+            ul {
+                @for (name, what) in super::samples::SAMPLES {
+                    li { a href={ "/__tray/samples/" (name) } download=(name) { (name) } " — " (what) }
+                }
+            }
+        }
+    }
+}
+
 /// The tray.
 pub fn tray(v: &View) -> Markup {
     frame(
@@ -496,6 +509,7 @@ pub fn tray(v: &View) -> Markup {
             }
             (faults(v))
             (settings(v))
+            (samples())
             (exercise_table(v, "flows", "練習一覧（FLOW-01〜29）", FLOWS))
             (exercise_table(v, "dialogs", "エラーの再現（ERR）", DIALOGS))
             (exercise_table(v, "face-flows", "顔認証付きカードリーダー（FLOW-38〜42, ERR-29）", FACE_FLOWS))
