@@ -153,6 +153,31 @@ async fn consented_list_row_result_download_and_reference_number() {
         "{}",
         p.body
     );
+    // The grey row opens nothing: the inquiry's EQ0302 text over the same list.
+    let (grey, _) = rows(&p)[1].clone();
+    let csrf = p.csrf();
+    let search = p
+        .body
+        .split(&format!(r#"name="consent" value="{grey}""#))
+        .nth(1)
+        .and_then(|s| s.split(r#"name="search" value=""#).nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("the row's search")
+        .replace("&amp;", "&");
+    let refused = op
+        .post(
+            "/visiting-care/consented/open",
+            &csrf,
+            &[("consent", &grey), ("search", &search)],
+        )
+        .await;
+    assert_eq!(
+        refused.text_of("search-error").as_deref(),
+        Some("訪問診療等・オンライン診療等の閲覧同意が登録されていないか、取り消されています。"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(rows(&refused).len(), 2, "the list stays");
     // Row 1 (山田 隆子) → SCR-23.
     let (first, _) = rows(&p)[0].clone();
     let csrf = p.csrf();
