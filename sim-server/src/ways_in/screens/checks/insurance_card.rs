@@ -160,7 +160,7 @@ fn page(
                     label for=(names[i]) { (label) }
                     input id=(names[i]) type="text" name=(names[i]) value=(values[i]);
                     span.note { " " (hint) }
-                    @if assistance { span.note { " ／ " (tma::SCR13_ASSISTANCE_FORMATS[i]) } }
+                    @if assistance { span.note { " ／ " (texts::MA_TAB_ASSISTANCE) "：" (tma::SCR13_ASSISTANCE_FORMATS[i]) } }
                 }
                 label for="year" { (t::BIRTHDATE) }
                 select #era name="era" aria-label="元号" {
