@@ -10,8 +10,8 @@
 //! - ch.2/4: [`checks`] (SCR-08/09/10 My Number check, SCR-13 insurance-card check).
 //! - ch.8: [`history`] (SCR-19/20 資格確認履歴, CSV).
 //! - ch.5/7: [`bulk`] (SCR-15..18 bulk files and their results).
-//! - ch.3: [`visiting`] (SCR-21 同意済資格情報取得, SCR-22 資格情報照会, SCR-23 資格情報確認 of
-//!   訪問診療等・オンライン診療等).
+//! - ch.3: [`visiting`] (SCR-21 同意済資格情報取得, SCR-22 資格情報照会, SCR-23 資格情報確認, SCR-24
+//!   処方箋情報取得 of 訪問診療等・オンライン診療等).
 //! - ch.6: [`entrusted`] (SCR-29/30 委託先資格情報一括取得 and its results, JOB-04).
 //! - ch.11: [`dispensing`] (SCR-33/34 保管調剤結果一括取得 and its results, JOB-05).
 //! - ch.12: [`later_check`] (the later check after an outage, RULE-92: the simulator's own screen).

@@ -1,7 +1,7 @@
 //! 訪問診療等・オンライン診療等 check screens (ch.3 §2, §3): SCR-21 同意済資格情報取得
 //! ([`consented`], FLOW-30), SCR-22 資格情報照会 ([`inquiry`], FLOW-32), SCR-23 資格情報確認
-//! ([`result`]) and SCR-24 処方箋情報取得 ([`result`] over the shared [`super::prescriptions`],
-//! FLOW-31). The inquiries are the machine routes' OQSsihvq01req / OQSsionq01req
+//! ([`result`]) and SCR-24 処方箋情報取得 ([`result`], drawn by SCR-12's one rendering
+//! `checks::prescription::draw`, FLOW-31). The inquiries are the machine routes' OQSsihvq01req / OQSsionq01req
 //! (`Simulator::visiting_check`), made with the operator's login id.
 
 pub mod consented;
