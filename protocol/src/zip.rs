@@ -3,12 +3,14 @@
 //! format (PKWARE APPNOTE 6.3: local headers, central directory, end record; CRC-32 of ISO 3309)
 //! is small — so no compression crate is needed; any unzip tool reads it.
 
-/// CRC-32 (ISO 3309 / ITU-T V.42, polynomial 0xEDB88320), as zip requires.
+/// CRC-32 (ISO 3309 / ITU-T V.42, polynomial 0xEDB88320), as zip requires. Eight bytes a step
+/// ("slicing-by-8": eight tables, no loop-carried table lookup per byte): a JOB-03 result of
+/// 15 MB is zipped on every download, and the byte-at-a-time loop took most of it.
 pub fn crc32(data: &[u8]) -> u32 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = [0u32; 256];
-        for (i, slot) in t.iter_mut().enumerate() {
+    static TABLES: std::sync::OnceLock<[[u32; 256]; 8]> = std::sync::OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let mut t = [[0u32; 256]; 8];
+        for (i, slot) in t[0].iter_mut().enumerate() {
             let mut c = i as u32;
             for _ in 0..8 {
                 c = if c & 1 != 0 {
@@ -19,11 +21,34 @@ pub fn crc32(data: &[u8]) -> u32 {
             }
             *slot = c;
         }
+        // Table k: the CRC of a byte followed by k zero bytes.
+        for k in 1..8 {
+            let (done, rest) = t.split_at_mut(k);
+            for (slot, &prev) in rest[0].iter_mut().zip(done[k - 1].iter()) {
+                *slot = (prev >> 8) ^ done[0][(prev & 0xFF) as usize];
+            }
+        }
         t
     });
-    !data.iter().fold(!0u32, |c, &b| {
-        table[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8)
-    })
+    let byte = |x: u32, n: u32| ((x >> (8 * n)) & 0xFF) as usize;
+    let mut c = !0u32;
+    let mut chunks = data.chunks_exact(8);
+    for b in &mut chunks {
+        let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+        c = t[7][byte(lo, 0)]
+            ^ t[6][byte(lo, 1)]
+            ^ t[5][byte(lo, 2)]
+            ^ t[4][byte(lo, 3)]
+            ^ t[3][byte(hi, 0)]
+            ^ t[2][byte(hi, 1)]
+            ^ t[1][byte(hi, 2)]
+            ^ t[0][byte(hi, 3)];
+    }
+    for &b in chunks.remainder() {
+        c = t[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    !c
 }
 
 /// A DOS date and time (as zip stores them) from a `YYYYMMDDHHmmss` stamp; 1980-01-01 00:00
@@ -125,6 +150,38 @@ pub fn read_stored_zip(zip: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crc32_eight_at_a_time_is_the_bitwise_crc() {
+        // The definition, one bit at a time, against every length 0..=70 and a long run.
+        fn bitwise(data: &[u8]) -> u32 {
+            let mut c = !0u32;
+            for &b in data {
+                c ^= u32::from(b);
+                for _ in 0..8 {
+                    c = if c & 1 != 0 {
+                        0xEDB8_8320 ^ (c >> 1)
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            !c
+        }
+        let data: Vec<u8> = (0..10_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for n in 0..=70 {
+            assert_eq!(crc32(&data[..n]), bitwise(&data[..n]), "length {n}");
+        }
+        for start in 0..8 {
+            assert_eq!(
+                crc32(&data[start..]),
+                bitwise(&data[start..]),
+                "from {start}"
+            );
+        }
+    }
 
     #[test]
     fn crc32_check_value() {

@@ -86,33 +86,48 @@ pub(crate) fn process(
             &inner.references,
         )
     };
+    let out = judge_rows(inner, job, &req.rows, answer)?;
+    inner.record_history(job, now, &out.judged);
+    Some(out)
+}
+
+/// The bulk rows of `items` (JOB-01 rows, JOB-03 consents), each answered by `answer` and
+/// written as its result unit ([`super::render::unit_fragment`]), in order. At `instant`
+/// pacing a large job is split over up to 4 threads and reports its progress once; otherwise
+/// the rows go one by one, each reported (pacing and faults act per row). `None` when a fault
+/// stopped the job.
+pub(crate) fn judge_rows<T: Sync>(
+    inner: &Inner,
+    job: &super::Job,
+    items: &[T],
+    answer: impl Fn(&T) -> BulkConfirmUnit + Sync,
+) -> Option<Outcome> {
     let mut out = Outcome {
-        fragments: Vec::with_capacity(req.rows.len()),
-        judged: Vec::new(),
+        fragments: Vec::with_capacity(items.len()),
+        judged: Vec::with_capacity(items.len()),
         normal: 0,
         errors: 0,
         needs_check: false,
     };
-    // Judged rows, for the confirmation history once the job completes.
-    let mut done: Vec<BulkConfirmUnit> = Vec::with_capacity(req.rows.len());
-    let add = |out: &mut Outcome, unit: &BulkConfirmUnit| {
+    let add = |out: &mut Outcome, unit: BulkConfirmUnit, text: String| {
         if unit.processing_result_status == ProcessingResultStatus::Normal {
             out.normal += 1;
         } else {
             out.errors += 1;
         }
         out.needs_check |= unit.needs_check();
-        out.fragments.push(super::render::unit_fragment(unit));
+        out.fragments.push(text);
+        out.judged.push(unit);
     };
-    if inner.pacing() == super::Pacing::Instant && req.rows.len() >= PARALLEL_FROM {
+    if inner.pacing() == super::Pacing::Instant && items.len() >= PARALLEL_FROM {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4);
-        let chunk = req.rows.len().div_ceil(threads);
+        let chunk = items.len().div_ceil(threads);
+        let answer = &answer;
         // Each thread judges its rows and writes their units as XML text.
         let parts: Vec<Vec<(BulkConfirmUnit, String)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = req
-                .rows
+            let handles: Vec<_> = items
                 .chunks(chunk)
                 .map(|rows| {
                     s.spawn(move || {
@@ -132,34 +147,23 @@ pub(crate) fn process(
                 .collect()
         });
         for (unit, text) in parts.into_iter().flatten() {
-            if unit.processing_result_status == ProcessingResultStatus::Normal {
-                out.normal += 1;
-            } else {
-                out.errors += 1;
-            }
-            out.needs_check |= unit.needs_check();
-            out.fragments.push(text);
-            done.push(unit);
+            add(&mut out, unit, text);
         }
-        if out.fragments.len() != req.rows.len() || !inner.row_done(job.seq, req.rows.len()) {
+        if out.fragments.len() != items.len() || !inner.row_done(job.seq, items.len()) {
             return None;
         }
-        inner.record_history(job, now, &done);
-        out.judged = done;
         return Some(out);
     }
-    for (i, row) in req.rows.iter().enumerate() {
-        let unit = answer(row);
-        add(&mut out, &unit);
-        done.push(unit);
+    for (i, item) in items.iter().enumerate() {
+        let unit = answer(item);
+        let text = super::render::unit_fragment(&unit);
+        add(&mut out, unit, text);
         if !inner.row_done(job.seq, i + 1) {
             return None;
         }
     }
-    inner.record_history(job, now, &done);
-    out.judged = done;
     Some(out)
 }
 
-/// Files with fewer rows are answered on one thread.
+/// Rows from which an `instant` job is split over threads.
 const PARALLEL_FROM: usize = 256;

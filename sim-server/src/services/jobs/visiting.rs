@@ -4,9 +4,10 @@
 //! the header gives one) by [`super::inquiry::answer_row`], the one place a row's result is
 //! made — with no medical information (RULE-56). A consent that no longer lets the facility
 //! confirm the patient (cancelled, past its end: RULE-67) is a row in error (`EQ0302`), so the
-//! job ends 照会完了（要確認）.
+//! job ends 照会完了（要確認）. The rows are judged and written like JOB-01's
+//! ([`super::inquiry::judge_rows`]: threads at `instant` pacing, the direct unit writer).
 
-use super::inquiry::answer_row;
+use super::inquiry::{answer_row, judge_rows};
 use super::{Failure, Inner, Job, Outcome};
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::today;
@@ -97,29 +98,11 @@ pub(crate) fn process(
             ),
         ));
     }
-    let mut out = Outcome {
-        fragments: Vec::with_capacity(ids.len()),
-        judged: Vec::new(),
-        normal: 0,
-        errors: 0,
-        needs_check: false,
+    let Some(out) = judge_rows(inner, job, &ids, |&id| {
+        consent_row(inner, job, pop, id, now)
+    }) else {
+        return Ok(None);
     };
-    let mut done = Vec::with_capacity(ids.len());
-    for (i, &id) in ids.iter().enumerate() {
-        let unit = consent_row(inner, job, pop, id, now);
-        if unit.processing_result_status == ProcessingResultStatus::Normal {
-            out.normal += 1;
-        } else {
-            out.errors += 1;
-        }
-        out.needs_check |= unit.needs_check();
-        out.fragments.push(super::fragment(unit.to_element()));
-        done.push(unit);
-        if !inner.row_done(job.seq, i + 1) {
-            return Ok(None);
-        }
-    }
-    inner.record_history(job, now, &done);
-    out.judged = done;
+    inner.record_history(job, now, &out.judged);
     Ok(Some(out))
 }
