@@ -278,3 +278,64 @@ fn fixture_tickets_are_checked() {
         .expect_err("refused");
     assert_eq!(e.field, "number");
 }
+
+/// An OQSsiquc01 answer for a card of the 医療保険 (not 医療扶助) at the clinic on 2023-09-15.
+fn ask_insurance(symbol: &str, number: &str, branch: &str, birthdate: &str) -> Answer {
+    let req = SingleInquiryRequest {
+        header: RequestHeader {
+            qualification_confirmation_date: Some(DATE.into()),
+            medical_institution_code: Some(CLINIC.into()),
+            arbitrary_file_identifier: None,
+            character_code_identifier: None,
+        },
+        search: SearchInfo {
+            insurer_number: Some(
+                if symbol == "9000" {
+                    "06139000"
+                } else {
+                    "06140156"
+                }
+                .into(),
+            ),
+            insured_card_symbol: Some(symbol.into()),
+            insured_identification_number: Some(number.into()),
+            insured_branch_number: Some(branch.into()),
+            birthdate: Some(birthdate.into()),
+            limit_application_certificate_related_cons_flg: Some("0".into()),
+            arbitrary_identifier: None,
+        },
+    };
+    let now = DateTime::parse_from_rfc3339("2023-09-15T10:00:00+09:00").expect("now");
+    answer_single_inquiry(
+        population(),
+        &req,
+        TextEncoding::Utf8,
+        now,
+        &ErrorTable::builtin(),
+    )
+}
+
+#[test]
+fn rule_48_a_beneficiary_found_by_the_insurance_numbers_gets_the_insurance_tab_alone() {
+    use oqs_domain::assistance::scr11_at;
+    let pop = population();
+    // 東北 一郎 by his 医療保険 card: SCR-11 with the 「医療保険」 tab only (RULE-48).
+    let a = ask_insurance("福運テ記号00001", "福運テ番号00001", "01", "19800725");
+    let body = a.response.body.as_ref().expect("body");
+    assert!(
+        Scr11::of(body).is_none(),
+        "no 医療扶助 result in the answer"
+    );
+    let v = scr11_at(pop, body, CLINIC).expect("a 被保護者: tabs");
+    assert_eq!(v.tabs, [texts::MA_TAB_INSURANCE]);
+    assert!(v.tickets.is_empty() && v.messages.is_empty());
+    // By 公費負担者番号 / 受給者番号: the 医療扶助 reading itself.
+    let a = ask(CLINIC, "9900028", "19800725");
+    let body = a.response.body.as_ref().expect("body");
+    assert_eq!(scr11_at(pop, body, CLINIC), Scr11::of(body));
+    // Someone who is not a 被保護者: the plain SCR-10.
+    let a = ask_insurance("9000", "10001", "01", "19540326");
+    let body = a.response.body.as_ref().expect("body");
+    assert_eq!(body.results.len(), 1, "新橋 太郎 found");
+    assert_eq!(scr11_at(pop, body, CLINIC), None);
+}
