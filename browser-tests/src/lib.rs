@@ -415,6 +415,40 @@ pub async fn login_in(flow: &Flow, c: &Client, user: &str, password: &str) {
     click_text_in(c, "ログイン").await;
 }
 
+/// The page's own `fetch` of `href` as bytes: status, Content-Disposition, the bytes.
+pub async fn fetch_bytes(c: &Client, href: &str) -> (u64, String, Vec<u8>) {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(b =>
+               done([r.status, r.headers.get('content-disposition') || '', Array.from(new Uint8Array(b))])))
+               .catch(e => done([0, String(e), []]));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .expect("fetch");
+    let bytes = v[2]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|b| b.as_u64())
+                .map(|b| b as u8)
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        v[0].as_u64().unwrap_or(0),
+        v[1].as_str().unwrap_or_default().to_owned(),
+        bytes,
+    )
+}
+
+/// The catalogue id of the dialog `c` shows (`data-dialog`), if any.
+pub async fn dialog_id(c: &Client) -> Option<String> {
+    let d = c.find(Locator::Css("[data-dialog]")).await.ok()?;
+    d.attr("data-dialog").await.ok().flatten()
+}
+
 /// Saves a PNG of `c` as `reports/screenshots/<name>.png`.
 pub async fn save_shot(c: &Client, name: &str) {
     let dir = workspace_root().join("reports").join("screenshots");

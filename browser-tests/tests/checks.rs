@@ -62,11 +62,6 @@ async fn read_visually(f: &Flow) {
     f.click_text("カードを読み取る（シミュレータ）").await;
 }
 
-async fn dialog_id(c: &Client) -> Option<String> {
-    let d = c.find(Locator::Css("[data-dialog]")).await.ok()?;
-    d.attr("data-dialog").await.ok().flatten()
-}
-
 fn card(f: &Flow, profile: &str) {
     let (s, b) = f.admin(
         "PUT",

@@ -4,16 +4,11 @@
 //! the zip fetched by the page itself (same cookies) and read back.
 
 use browser_tests::*;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
 const HOZON: (&str, &str) = ("hozon01", "Hozon#Pass01");
 /// The manual's first SCR-34 example was requested at 2024/01/18 15:36:27.
 const NOW: &str = "2024-01-18T15:36:27+09:00";
-
-async fn dialog_id(c: &Client) -> Option<String> {
-    let d = c.find(Locator::Css("[data-dialog]")).await.ok()?;
-    d.attr("data-dialog").await.ok().flatten()
-}
 
 /// SCR-33 from the menu, the period typed, 《調剤結果取得》 pressed: DLG-31 is up.
 async fn acquire(f: &Flow, start: &str, end: &str) {
@@ -23,34 +18,6 @@ async fn acquire(f: &Flow, start: &str, end: &str) {
     f.fill("end", end).await;
     f.click_text("② 調剤結果取得").await;
     assert_eq!(dialog_id(&f.client).await.as_deref(), Some("DLG-31"));
-}
-
-/// The page's own `fetch` of `href` as bytes: status, Content-Disposition, the bytes.
-async fn fetch_bytes(c: &Client, href: &str) -> (u64, String, Vec<u8>) {
-    let v = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch(arguments[0]).then(r => r.arrayBuffer().then(b =>
-               done([r.status, r.headers.get('content-disposition') || '', Array.from(new Uint8Array(b))])))
-               .catch(e => done([0, String(e), []]));",
-            vec![serde_json::json!(href)],
-        )
-        .await
-        .expect("fetch");
-    let bytes = v[2]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|b| b.as_u64())
-                .map(|b| b as u8)
-                .collect()
-        })
-        .unwrap_or_default();
-    (
-        v[0].as_u64().unwrap_or(0),
-        v[1].as_str().unwrap_or_default().to_owned(),
-        bytes,
-    )
 }
 
 #[tokio::test]

@@ -64,17 +64,8 @@ pub const CANCEL_INSURED_LABELS: [&str; 9] = [
     "性別(表面)",
     "生年月日",
 ];
-/// SCR-28 ② (and SCR-23 ⑤).
+/// SCR-28 ② (its table and note are SCR-23's: `visiting_check::CONSENT_TABLE_COLUMNS`).
 pub const CONSENT_HEADING: &str = "閲覧同意情報";
-pub const CONSENT_COLUMNS: [&str; 5] = [
-    "同意区分",
-    "同意有無",
-    "同意年月日",
-    "同意有効期限",
-    "閲覧同意有効期限切れ理由",
-];
-/// RULE-66 on SCR-23 / SCR-28.
-pub const GREY_NOTE: &str = "同意なし及び同意取り消しの場合は、灰色で表示されます。";
 /// SCR-28 ③ 《同意取消》 (item table: 「取消」, AMB-56).
 pub const BUTTON_CANCEL_CONSENT: &str = "同意取消";
 

@@ -14,6 +14,7 @@ pub mod screens;
 pub mod send;
 pub mod state;
 pub mod visiting;
+pub mod visiting_job_screens;
 pub mod visiting_screens;
 pub mod world;
 

@@ -41,7 +41,7 @@ fn field(label: &str) -> &'static str {
         "生年月日(日)" => "day",
         "資格確認日" => "date",
         "照会番号" => "reference_number",
-        // SCR-21 / SCR-22 (訪問診療等・オンライン診療等).
+        // SCR-21 / SCR-22 / SCR-25 / SCR-26 (訪問診療等・オンライン診療等).
         "診療区分" => "kind",
         "同意年月日(自)" => "consent_from",
         "同意年月日(至)" => "consent_to",
@@ -205,8 +205,27 @@ impl OqsWorld {
             .filter_map(|t| Some((attr(t, "name")?, attr(t, "value")?)))
             .collect();
         fields.extend(std::mem::take(&mut self.browser().typed));
-        let body = serde_urlencoded::to_string(&fields).expect("form");
-        self.screen_request("POST", &action, Some(body)).await;
+        if attr(form_tag, "method").as_deref() == Some("get") {
+            let query = serde_urlencoded::to_string(&fields).expect("query");
+            self.screen_request("GET", &format!("{action}?{query}"), None)
+                .await;
+        } else if form_tag.contains(r#"enctype="multipart/form-data""#) {
+            // No file chosen: the file input goes as an empty part, as browsers send it.
+            let b = "----oqs-scenario-form";
+            let mut body = String::new();
+            for (k, v) in &fields {
+                body.push_str(&format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                ));
+            }
+            body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{b}--\r\n"));
+            let ct = format!("multipart/form-data; boundary={b}");
+            self.screen_send("POST", &action, Some((ct, body.into_bytes())))
+                .await;
+        } else {
+            let body = serde_urlencoded::to_string(&fields).expect("form");
+            self.screen_request("POST", &action, Some(body)).await;
+        }
     }
 
     /// The menu (SCR-05), then its item `label`.

@@ -19,6 +19,7 @@ use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::visiting::result::consent_table;
 use crate::journal::Transport;
 use crate::simulator::Simulator;
 use axum::extract::State;
@@ -28,10 +29,9 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use oqs_protocol::codes::{ProcessingResultStatus, Sex};
 use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+use oqs_protocol::result_read::read_result;
 use oqs_protocol::texts::{self, accounts as ta, checks as t, visiting_jobs as v};
-use oqs_protocol::visiting::{
-    ConsentRow, VisitingInquiryRequest, CONSENTED_MARK, CONSENT_INFO, CONSENT_LIST,
-};
+use oqs_protocol::visiting::{ConsentRow, VisitingInquiryRequest, CONSENTED_MARK};
 use oqs_protocol::Element;
 use std::sync::Arc;
 
@@ -44,8 +44,7 @@ pub const CANCEL: &str = "/consent-cancel/cancel";
 
 /// The anchor DLG-19's 《OK》 links to: the dialog's wrapper, hidden once it is the target.
 const CLOSED: &str = "dlg-closed";
-const CSS: &str =
-    ".closable:target{display:none}\ntable.list tr.grey td{background:#e5e8eb;color:#7a8590}";
+const CSS: &str = ".closable:target{display:none}\ntable.list tr.grey td{background:#e5e8eb;color:#7a8590}\nbutton:disabled{opacity:.4;cursor:not-allowed}";
 
 /// The card fields SCR-27 sends on (hidden in SCR-28's forms).
 fn card_fields(f: &CardForm) -> Vec<(String, String)> {
@@ -129,97 +128,54 @@ impl Shown {
     }
 }
 
-/// Reads the visiting answer (OQSsihvq01res / OQSsihvd01res) as SCR-28 shows it.
+/// Reads the visiting answer (OQSsihvq01res / OQSsihvd01res, `result_read`) as SCR-28 shows it.
 fn shown(root: &Element) -> Result<Shown, String> {
-    let header = root.child("MessageHeader");
-    if let Some(m) = header.and_then(|h| h.child_text("ErrorMessage")) {
-        return Err(m.to_owned());
+    let r = read_result(root);
+    if let Some(m) = r.error_message {
+        return Err(m);
     }
-    let body = root
-        .child("MessageBody")
-        .ok_or_else(|| texts::accounts::FORM_EXPIRED.to_owned())?;
-    let rows: Vec<ConsentRow> = body
-        .child(CONSENT_LIST)
-        .map(|l| {
-            l.children_named(CONSENT_INFO)
-                .filter_map(ConsentRow::from_element)
-                .collect()
-        })
-        .unwrap_or_default();
-    let status = body
-        .child_text("ProcessingResultStatus")
-        .unwrap_or_default();
-    let message = body
-        .child_text("ProcessingResultMessage")
-        .map(str::to_owned);
-    let refusal = (status != ProcessingResultStatus::Normal.code()).then(|| {
-        message
+    let refusal = (r.status != Some(ProcessingResultStatus::Normal)).then(|| {
+        r.processing_message
             .clone()
             .unwrap_or_else(|| texts::accounts::FORM_EXPIRED.to_owned())
     });
     // No consent of this facility for the patient: stay on SCR-27 with the reason.
-    if rows.is_empty() {
+    if r.consent_rows.is_empty() {
         return Err(refusal.unwrap_or_else(|| t::NO_MATCH.to_owned()));
     }
-    let results: Vec<&Element> = body
-        .child("ResultList")
-        .map(|l| {
-            l.children_named("ResultOfQualificationConfirmation")
-                .collect()
-        })
-        .unwrap_or_default();
-    if results.len() > 1 {
+    if r.results.len() > 1 {
         return Err(texts::MULTIPLE_MATCHES.to_owned());
     }
     let mut insured = Vec::new();
     let mut preschool = false;
-    if let Some(r) = results.first() {
-        let get = |n: &str| r.child_text(n).unwrap_or_default().trim().to_owned();
+    if let Some(q) = r.results.first() {
+        let get = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_owned();
         let l = v::CANCEL_INSURED_LABELS;
         insured = vec![
-            (l[0], get("ReferenceNumber")),
-            (l[1], get("InsurerNumber")),
-            (l[2], get("InsurerName")),
-            (l[3], get("InsuredCardSymbol")),
-            (l[4], get("InsuredIdentificationNumber")),
-            (l[5], get("InsuredBranchNumber")),
-            (l[6], get("Name")),
+            (l[0], get(&q.reference_number)),
+            (l[1], get(&q.insurer_number)),
+            (l[2], get(&q.insurer_name)),
+            (l[3], get(&q.insured_card_symbol)),
+            (l[4], get(&q.insured_identification_number)),
+            (l[5], get(&q.insured_branch_number)),
+            (l[6], get(&q.name)),
             (
                 l[7],
-                Sex::from_code(&get("Sex1"))
+                Sex::from_code(&get(&q.sex1))
                     .map(|s| s.label().to_owned())
                     .unwrap_or_default(),
             ),
-            (l[8], view::date(&get("Birthdate"))),
+            (l[8], view::date(&get(&q.birthdate))),
         ];
-        preschool = !get("PreschoolClassification").is_empty();
+        preschool = view::preschool(q).is_some();
     }
     Ok(Shown {
         insured,
         preschool,
-        rows,
+        rows: r.consent_rows,
         refusal,
-        message,
+        message: r.processing_message,
     })
-}
-
-/// ② 閲覧同意情報 (DM-14, 7 rows): 同意なし / 取り消し / ended rows grey (RULE-66).
-pub fn consent_table(rows: &[ConsentRow]) -> Markup {
-    html! {
-        table.list #consents {
-            tr { @for c in v::CONSENT_COLUMNS { th { (c) } } }
-            @for r in rows {
-                tr class=[(r.consented != CONSENTED_MARK).then_some("grey")] data-category=(r.category.label()) {
-                    td { (r.category.label()) }
-                    td { (r.consented) }
-                    td { (r.consent_date) }
-                    td { (r.expiry_date) }
-                    td { (r.expiry_reason) }
-                }
-            }
-        }
-        p.note { (v::GREY_NOTE) }
-    }
 }
 
 /// SCR-28, with a dialog over it.

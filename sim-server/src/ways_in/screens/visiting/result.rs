@@ -33,7 +33,7 @@ use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
 use oqs_protocol::message::QualificationResult;
 use oqs_protocol::texts::visiting_check as t;
 use oqs_protocol::texts::{self, accounts as ta, assistance as tp, checks as tc};
-use oqs_protocol::visiting::{CareKind, CONSENTED_MARK};
+use oqs_protocol::visiting::{CareKind, ConsentRow, CONSENTED_MARK};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -152,19 +152,7 @@ fn render(
         @for (i, r) in s.read.results.iter().enumerate() { (one_result(op, s, r, i, edit == Some(i))) }
         section.panel #consents {
             h2 { "⑤ " (t::CONSENT_TABLE_HEADING) }
-            table.list #consent-table {
-                tr { @for c in t::CONSENT_TABLE_COLUMNS { th { (c) } } }
-                @for r in &s.read.consent_rows {
-                    tr.grey[r.consented != CONSENTED_MARK] {
-                        td { (r.category.label()) }
-                        td.mark { (r.consented) }
-                        td { (r.consent_date) }
-                        td { (r.expiry_date) }
-                        td { (r.expiry_reason) }
-                    }
-                }
-            }
-            p.note { (t::CONSENT_GREY_NOTE) }
+            (consent_table(&s.read.consent_rows))
         }
         section.panel {
             div.actions {
@@ -179,6 +167,26 @@ fn render(
         }
     })
     .into_response()
+}
+
+/// The 閲覧同意情報 table (DM-14, 7 rows) of SCR-23 ⑤ and SCR-28 ②: 同意なし, cancelled and ended
+/// rows grey (RULE-66), with its note.
+pub fn consent_table(rows: &[ConsentRow]) -> Markup {
+    html! {
+        table.list #consent-table {
+            tr { @for c in t::CONSENT_TABLE_COLUMNS { th { (c) } } }
+            @for r in rows {
+                tr.grey[r.consented != CONSENTED_MARK] data-category=(r.category.label()) {
+                    td { (r.category.label()) }
+                    td.mark { (r.consented) }
+                    td { (r.consent_date) }
+                    td { (r.expiry_date) }
+                    td { (r.expiry_reason) }
+                }
+            }
+        }
+        p.note { (t::CONSENT_GREY_NOTE) }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
