@@ -329,6 +329,26 @@ async fn individual_inquiry_with_rule_33_and_the_box_dialogs() {
     assert_eq!(consent_table(&scr23).len(), 7);
     // 《戻る》 returns to SCR-22 (AMB-55).
     assert!(scr23.has(r#"id="back" href="/visiting-care/inquiry""#));
+    // RULE-33's exception: a 後期高齢者 card (法別 39) without 枝番 is not refused for it (this
+    // patient has no consent here, so the answer is EQ0302's text, not EQ0301's).
+    let kouki = [
+        ("kind", "訪問診療等"),
+        ("insurer", "39499912"),
+        ("number", "75302001"),
+        ("era", "昭和"),
+        ("year", "22"),
+        ("month", "1"),
+        ("day", "1"),
+        ("date", "2023/08/25"),
+        ("step", "search"),
+    ];
+    let p = op.post("/visiting-care/inquiry", &csrf, &kouki).await;
+    assert_eq!(
+        p.text_of("check-error").as_deref(),
+        Some("訪問診療等・オンライン診療等の閲覧同意が登録されていないか、取り消されています。"),
+        "{}",
+        p.body
+    );
     // No consent of this facility for オンライン診療等 → EQ0302's text, no SCR-23.
     let mut f4 = card("00");
     f4[0] = ("kind", "オンライン診療等");
