@@ -751,6 +751,10 @@ pub mod outage {
     pub const LATER_CHECK_NO_OUTAGE: &str = "システム障害は発生していません。";
     pub const LATER_CHECK_PERIOD_OVER: &str = "指定された期間を過ぎているため、確認できません。";
     pub const LATER_CHECK_REQUIRED: &str = "氏名（漢字）と生年月日を入力してください。";
+    /// The emergency function's screen: simulator's own (the manual describes only its menu).
+    pub const EMERGENCY_SIMULATOR_NOTE: &str = "この画面はシミュレータ独自のものです（マニュアルには対象期間だけメニューに表示されることのみ記載があります）。被保険者証の記号・番号等で資格を確認し、「災害時」として記録します。";
+    pub const EMERGENCY_CLOSED: &str = "対象期間外のため利用できません。";
+    pub const EMERGENCY_BAD_INPUT: &str = "入力内容を確認してください。";
     pub const LATER_CHECK_BAD_INPUT: &str =
         "生年月日・来院日は西暦年月日（入力例 2020/10/10）、性別は男・女で入力してください。";
 }

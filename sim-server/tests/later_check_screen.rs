@@ -145,3 +145,80 @@ async fn the_later_check_screen_records_the_sessions_operator() {
         Some(t::LATER_CHECK_PERIOD_OVER)
     );
 }
+
+/// 災害時 records of the facility today, as login ids.
+async fn disaster_logins(op: &Operator) -> Vec<String> {
+    let (status, body) = op
+        .admin(
+            "GET",
+            "/history?facility=1234567890&from=2021/01/06&to=2021/01/06&kind=%E7%81%BD%E5%AE%B3%E6%99%82",
+            "",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+    j["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["login_id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+const TARO_CARD: &[(&str, &str)] = &[
+    ("insurer", "06139000"),
+    ("symbol", "9000"),
+    ("number", "10001"),
+    ("branch", "01"),
+    ("birthdate", "1954/03/26"),
+];
+
+#[tokio::test]
+async fn the_emergency_screen_opens_only_in_its_period_and_records_the_operator() {
+    let server = start();
+    let mut staff = login(&server, "staff01", "Staff#Pass01").await;
+    let item = r#"href="/emergency-check" data-screen="ENV-14""#;
+    // Outside the 対象期間 (RULE-90): no item, and the screen refuses.
+    assert!(!staff.get("/menu").await.has(item));
+    let form = staff.get("/emergency-check").await;
+    assert!(form.has(t::EMERGENCY_SIMULATOR_NOTE));
+    let p = staff
+        .post("/emergency-check", &form.csrf(), TARO_CARD)
+        .await;
+    assert_eq!(
+        p.text_of("emergency-refused").as_deref(),
+        Some(t::EMERGENCY_CLOSED)
+    );
+    assert!(disaster_logins(&staff).await.is_empty());
+    // Inside it: the item opens the screen; the card is checked and recorded as 災害時 under
+    // the session's operator (a login id slipped into the form changes nothing).
+    let (s, _) = staff
+        .admin(
+            "PUT",
+            "/__admin/emergency-period",
+            r#"{"from":"2021-01-01","until":"2021-01-06"}"#,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(staff.get("/menu").await.has(item));
+    let form = staff.get("/emergency-check").await;
+    let mut fields = TARO_CARD.to_vec();
+    fields.push(("login_id", "admin01"));
+    let p = staff.post("/emergency-check", &form.csrf(), &fields).await;
+    assert!(
+        p.has(r#"data-validity="有効""#) && p.has("この資格は有効です。"),
+        "{}",
+        p.body
+    );
+    assert!(p.has("災害時 2021/01/06"));
+    assert_eq!(disaster_logins(&staff).await, ["staff01"]);
+    // A birth date that is not a date: refused, nothing recorded.
+    let mut bad = TARO_CARD.to_vec();
+    bad[4] = ("birthdate", "1954/13/26");
+    let p = staff.post("/emergency-check", &form.csrf(), &bad).await;
+    assert_eq!(
+        p.text_of("emergency-refused").as_deref(),
+        Some(t::EMERGENCY_BAD_INPUT)
+    );
+    assert_eq!(disaster_logins(&staff).await.len(), 1);
+}

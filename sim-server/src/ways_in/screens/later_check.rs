@@ -47,10 +47,11 @@ fn field(id: &str, label: &str, value: &str) -> Markup {
     }
 }
 
-fn result(c: &Checked) -> Markup {
+/// A checked qualification as SCR-10 shows it, under `kind` (the history's 確認区分) and the day.
+pub(super) fn result(c: &Checked, kind: &str) -> Markup {
     html! {
         section.panel #later-result data-validity=(c.validity.label()) {
-            h2 { (texts::HISTORY_KIND_SYSTEM_OUTAGE) " " (c.date.format("%Y/%m/%d")) }
+            h2 { (kind) " " (c.date.format("%Y/%m/%d")) }
             @if let Some(b) = texts::banner(c.validity) { p.ok #banner { (b) } }
             p #validity { (c.validity.label()) }
             @for r in &c.results {
@@ -102,7 +103,7 @@ fn page(
                     }
                 }
             }
-            @if let Some(c) = done { (result(c)) }
+            @if let Some(c) = done { (result(c, texts::HISTORY_KIND_SYSTEM_OUTAGE)) }
         })
         .into_response()
 }

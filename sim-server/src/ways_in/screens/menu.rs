@@ -248,10 +248,16 @@ pub const MENU: &[MenuItem] = &[
             Some(super::later_check::LATER_CHECK),
         )
     },
-    // Its items are not described in the manual (v1.16 removed them): one entry.
+    // Its items are not described in the manual (v1.16 removed them): one entry, opening the
+    // simulator's own screen.
     MenuItem {
         shown: Shown::Emergency,
-        ..item(None, "緊急時医療情報・資格確認機能", "ENV-14", None)
+        ..item(
+            None,
+            "緊急時医療情報・資格確認機能",
+            "ENV-14",
+            Some(super::emergency::EMERGENCY),
+        )
     },
 ];
 

@@ -14,7 +14,8 @@
 //!   処方箋情報取得 of 訪問診療等・オンライン診療等).
 //! - ch.6: [`entrusted`] (SCR-29/30 委託先資格情報一括取得 and its results, JOB-04).
 //! - ch.11: [`dispensing`] (SCR-33/34 保管調剤結果一括取得 and its results, JOB-05).
-//! - ch.12: [`later_check`] (the later check after an outage, RULE-92: the simulator's own screen).
+//! - ch.12: [`later_check`] (the later check after an outage, RULE-92) and [`emergency`]
+//!   (緊急時医療情報・資格確認機能, ENV-14): the simulator's own screens.
 //! - ch.3: [`visiting_bulk`] (SCR-25/26, JOB-03), [`consent_cancel`] (SCR-27/28 同意取消, DLG-18/19).
 //!
 //! Where to add a screen: ARCHITECTURE.md, "Where to add a new screen".
@@ -24,6 +25,7 @@ pub mod checks;
 pub mod consent_cancel;
 pub mod dialog;
 pub mod dispensing;
+pub mod emergency;
 pub mod entrusted;
 pub mod face_reader;
 pub mod history;
@@ -86,6 +88,7 @@ pub fn router() -> Router<Arc<Simulator>> {
         .merge(entrusted::router())
         .merge(dispensing::router())
         .merge(later_check::router())
+        .merge(emergency::router())
         .merge(visiting_bulk::router())
         .merge(consent_cancel::router())
         .merge(visiting::router())
