@@ -444,4 +444,30 @@ async fn the_trays_flow_17_and_flow_20_presets_lead_to_scr12_and_scr11() {
         "{}",
         p.body
     );
+    // The tray's facility settings carry ENV-04/05: 「電子処方箋」 unticked → no button (RULE-25).
+    assert!(tray
+        .page("")
+        .await
+        .contains(r#"name="e_prescription" checked"#));
+    let defaults = [
+        ("facility", "1234567890"),
+        ("prescription_usage", "電子処方箋＋紙の処方箋併用"),
+        ("prescription_at_check", "on"),
+        ("consent_usage", "on"),
+        ("reader_software", "on"),
+        ("prescription_reader_software", "on"),
+        ("refill", "on"),
+    ];
+    tray.act("/__tray/settings", &defaults).await;
+    let page = tray.page("").await;
+    assert!(
+        !page.contains(r#"name="e_prescription" checked"#)
+            && page.contains(r#"name="refill" checked"#)
+    );
+    let p = read_visually(&mut yaku, "2023/09/15").await;
+    assert!(
+        p.has("宮崎　一太") && !p.has(r#"id="to-prescription""#),
+        "{}",
+        p.body
+    );
 }

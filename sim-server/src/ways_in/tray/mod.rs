@@ -470,10 +470,16 @@ struct SettingsForm {
     reader_software: Option<String>,
     #[serde(default)]
     prescription_reader_software: Option<String>,
+    /// ENV-04 / ENV-05 (the pharmacy's, as `PUT /__admin/pharmacy/settings`).
+    #[serde(default)]
+    e_prescription: Option<String>,
+    #[serde(default)]
+    refill: Option<String>,
 }
 
 /// The facility and terminal settings (ENV-01..03, 08, 09): as `PUT /__admin/terminal/settings`
-/// (validated by [`TerminalSettings::validate`]).
+/// (validated by [`TerminalSettings::validate`]); the pharmacy's ENV-04/05 as
+/// `PUT /__admin/pharmacy/settings`.
 async fn set_settings(
     State(sim): Sim,
     Extension(access): Extension<TrayAccess>,
@@ -493,6 +499,11 @@ async fn set_settings(
         return refused(&sim, &access, e);
     }
     sim.terminal.set_settings(settings);
+    sim.pharmacy
+        .set_settings(oqs_domain::prescription::PharmacySettings {
+            e_prescription: f.e_prescription.is_some(),
+            refill: f.refill.is_some(),
+        });
     done("settings", None)
 }
 

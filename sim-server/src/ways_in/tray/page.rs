@@ -36,6 +36,8 @@ pub struct View {
     clock_mode: &'static str,
     population: (usize, usize),
     settings: TerminalSettings,
+    /// ENV-04 / ENV-05 (the pharmacy's).
+    pharmacy: oqs_domain::prescription::PharmacySettings,
     done: Option<&'static str>,
     prepared: Option<&'static Exercise>,
     outcome: Option<Confirmation>,
@@ -81,6 +83,7 @@ impl View {
             clock_mode: sim.clock.mode_name(),
             population: (pop.person_count(), pop.qualification_count()),
             settings: t.settings(),
+            pharmacy: sim.pharmacy.settings(),
             done: shown.done.as_deref().and_then(done_message),
             prepared: shown.exercise.as_deref().and_then(super::exercises::find),
             outcome: shown.confirmation.and_then(|id| t.confirmation(id)),
@@ -398,6 +401,10 @@ fn settings(v: &View) -> Markup {
                 label { input type="checkbox" name="reader_software" checked[s.reader_software]; " ENV-08 本人認証用カードリーダーソフト導入済み" }
                 br;
                 label { input type="checkbox" name="prescription_reader_software" checked[s.prescription_reader_software]; " ENV-09 電子処方箋対応版の本人認証用カードリーダーソフト導入済み" }
+                br;
+                label { input type="checkbox" name="e_prescription" checked[v.pharmacy.e_prescription]; " ENV-04 電子処方箋（薬局）: 利用する（《処方箋取得へ》, RULE-25）" }
+                br;
+                label { input type="checkbox" name="refill" checked[v.pharmacy.refill]; " ENV-05 リフィル処方箋: 利用する（RULE-26）" }
                 br;
                 button type="submit" { "設定" }
             }
