@@ -219,3 +219,42 @@ async fn the_file_exchange_records_too_and_a_screen_records_its_operator() {
         ]
     );
 }
+
+/// The single inquiry (OQSsiquc01req) asked through `handle_xml_by` records the operator's login
+/// id too, by either reader (the plain UTF-8 one and the tree, here for Shift_JIS); without one it
+/// stays the 連携アプリケーション's.
+#[tokio::test]
+async fn a_single_inquiry_asked_by_an_operator_records_the_operator() {
+    let sim = sim();
+    for (encoding, login) in [
+        ("UTF-8", Some("staff03")),
+        ("Shift_JIS", Some("staff04")),
+        ("UTF-8", None),
+    ] {
+        let xml = request_xml(encoding, Some("20230825"), &taro());
+        let answered = sim.handle_xml_by(
+            "OQSsiquc01req",
+            xml.as_bytes(),
+            Transport::HttpXml,
+            "a screen",
+            login,
+        );
+        assert!(answered.is_ok(), "{encoding}");
+    }
+    let v = history(&sim, DAY).await;
+    assert_eq!(v["total"], 3, "{v}");
+    let logins: Vec<&str> = v["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["login_id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        logins,
+        [
+            sim_server::history::LINKED_APP_LOGIN_ID,
+            "staff04",
+            "staff03"
+        ]
+    );
+}

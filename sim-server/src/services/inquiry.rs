@@ -71,7 +71,8 @@ impl Simulator {
                     (Answered::new(res.to_element(), encoding), note)
                 }
                 Ok(req) => {
-                    let (res, encoding, note) = self.answer_single(&req, encoding, transport);
+                    let (res, encoding, note) =
+                        self.answer_single(&req, encoding, transport, login_id);
                     (Answered::new(res.to_element(), encoding), note)
                 }
             },
@@ -191,12 +192,14 @@ impl Simulator {
         }
     }
 
-    /// A single inquiry judged, its 照会番号 patched in and recorded in the history.
+    /// A single inquiry judged, its 照会番号 patched in and recorded in the history under
+    /// `login_id` (an operator's screen) or else the transport's (連携アプリケーション / WebAPI user).
     fn answer_single(
         &self,
         req: &SingleInquiryRequest,
         encoding: TextEncoding,
         transport: Transport,
+        login_id: Option<&str>,
     ) -> (SingleInquiryResponse, TextEncoding, JournalNote) {
         let now = self.clock.now();
         let pop = self.population();
@@ -210,7 +213,8 @@ impl Simulator {
                 .references()
                 .patch(facility.trim(), &mut body.results);
         }
-        let login_id = crate::history::login_id_for(transport, &self.settings.webapi_user);
+        let login_id = login_id
+            .unwrap_or_else(|| crate::history::login_id_for(transport, &self.settings.webapi_user));
         self.history
             .record_single_inquiry(&a.response, now, login_id);
         let code = a.response.header.error_code.clone().or_else(|| {
@@ -332,7 +336,7 @@ impl Simulator {
                     if let Some(req) = SingleInquiryRequest::read_plain(bytes, self.read_limits()) {
                         entry.encoding = Some(TextEncoding::Utf8.label().to_owned());
                         let (res, encoding, note) =
-                            self.answer_single(&req, TextEncoding::Utf8, transport);
+                            self.answer_single(&req, TextEncoding::Utf8, transport, login_id);
                         let answered = Answered {
                             root: Element::default(),
                             encoding,
