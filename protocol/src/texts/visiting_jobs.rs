@@ -49,21 +49,11 @@ pub const CANCEL_SEARCH_NOTES: [&str; 3] = [
 ];
 /// SCR-27 ① labels (保険者番号, 記号, 番号, 枝番), the hints are SCR-13's.
 pub const CANCEL_SEARCH_FIELDS: [&str; 4] = ["* 保険者番号", "記号", "* 番号", "枝番"];
-/// SCR-27 枝番 (RULE-33).
-pub const BRANCH_NOTE: &str = "※後期高齢者、医療扶助の場合以外は必須入力項目となります。";
+/// SCR-27 枝番 (RULE-33): SCR-22's item-table text.
+pub const BRANCH_NOTE: &str = super::visiting_check::BRANCH_HELP;
 
-/// SCR-28 ① 被保険者情報, in the item table's order.
-pub const CANCEL_INSURED_LABELS: [&str; 9] = [
-    "照会番号",
-    "保険者番号",
-    "保険者名",
-    "記号",
-    "番号",
-    "枝番",
-    "氏名(券面)",
-    "性別(表面)",
-    "生年月日",
-];
+/// SCR-28 ① 被保険者情報, in the item table's order: the labels of SCR-20 ③.
+pub const CANCEL_INSURED_LABELS: [&str; 9] = super::HISTORY_INSURED_LABELS;
 /// SCR-28 ② (its table and note are SCR-23's: `visiting_check::CONSENT_TABLE_COLUMNS`).
 pub const CONSENT_HEADING: &str = "閲覧同意情報";
 /// SCR-28 ③ 《同意取消》 (item table: 「取消」, AMB-56).
