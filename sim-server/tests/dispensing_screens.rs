@@ -277,3 +277,97 @@ async fn rule69_other_pharmacies_have_neither_menu_items_nor_screens() {
     let p = anon.get("/stored-dispensing").await;
     assert!(p.has("ログイン"));
 }
+
+/// The journal's entries for OQSmudsp01req, oldest first.
+async fn acquisitions_journalled(op: &Operator) -> Vec<serde_json::Value> {
+    let (s, j) = op.admin("GET", "/__admin/journal", "").await;
+    assert_eq!(s, 200, "{j}");
+    let v: serde_json::Value = serde_json::from_str(&j).expect("json");
+    let mut e: Vec<_> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["message"] == "OQSmudsp01req")
+        .cloned()
+        .collect();
+    e.sort_by_key(|e| e["seq"].as_u64());
+    e
+}
+
+/// The job `id` as the job list shows it.
+async fn job(op: &Operator, id: &str) -> serde_json::Value {
+    let (s, j) = op.admin("GET", &format!("/jobs/{id}"), "").await;
+    assert_eq!(s, 200, "{j}");
+    serde_json::from_str(&j).expect("json")
+}
+
+/// Issue 13: a request made on SCR-33 is journalled like any other, from `screen:hozon01
+/// SCR-33`, and the job carries the operator; a refusal is journalled with its code.
+#[tokio::test]
+async fn scr33_requests_are_journalled_under_the_operator() {
+    let server = start();
+    let mut op = login(&server, "hozon01", "Hozon#Pass01").await;
+    assert!(acquisitions_journalled(&op).await.is_empty());
+    let dlg31 = acquire(&mut op, "2024/01/01", "2024/01/01").await;
+    // DLG-31 alone asks nothing, so nothing is journalled.
+    assert!(acquisitions_journalled(&op).await.is_empty());
+    op.press(&dlg31, "OK").await;
+    let again = acquire(&mut op, "2024/01/01", "2024/01/01").await;
+    op.press(&again, "OK").await;
+
+    let entries = acquisitions_journalled(&op).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let accepted = &entries[0];
+    assert_eq!(accepted["source"], "screen:hozon01 SCR-33", "{accepted}");
+    assert_eq!(accepted["transport"], "terminal");
+    assert_eq!(accepted["outcome"], "answered");
+    assert_eq!(accepted["error_code"], serde_json::Value::Null);
+    assert_eq!(
+        accepted["error_detail"],
+        "accepted as 202401181536279940000076"
+    );
+    let request = accepted["request"].as_str().expect("request");
+    assert!(
+        request.contains("9940000076") && request.contains("20240101"),
+        "{request}"
+    );
+    // ERR-30 (RULE-71) in the journal with the error table's code.
+    let refused = &entries[1];
+    assert_eq!(refused["source"], "screen:hozon01 SCR-33");
+    assert!(refused["error_code"].is_string(), "{refused}");
+    assert!(refused["error_detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("RULE-71")));
+
+    let j = job(&op, "202401181536279940000076").await;
+    assert_eq!(j["kind"], "stored-dispensing", "{j}");
+    assert_eq!(j["operator"], "hozon01", "{j}");
+}
+
+/// The machine route (`POST /dispensing/acquisitions`) is journalled under its path, as the WebAPI,
+/// and its job has no operator, like the other machine jobs.
+#[tokio::test]
+async fn the_json_route_is_journalled_without_an_operator() {
+    let server = start();
+    let op = Operator::new(&server.addr);
+    let (s, body) = op
+        .admin(
+            "POST",
+            "/dispensing/acquisitions",
+            r#"{"facility":"9940000076","start":"2024/01/05","end":"2024/01/06","answer":"OK"}"#,
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let id = v["acquisitionId"].as_str().expect("acquisitionId");
+
+    let entries = acquisitions_journalled(&op).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["source"], "/dispensing/acquisitions");
+    assert_eq!(entries[0]["transport"], "web-api");
+    assert_eq!(entries[0]["error_detail"], format!("accepted as {id}"));
+
+    let j = job(&op, id).await;
+    assert_eq!(j["kind"], "stored-dispensing", "{j}");
+    assert_eq!(j["operator"], serde_json::Value::Null, "{j}");
+}

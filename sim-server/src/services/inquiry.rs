@@ -129,9 +129,12 @@ impl Simulator {
                 self.answer_visiting(message, root, encoding, transport, login_id)
             }
             MessageId::DispensingAcquisitionRequest => {
-                let (answered, outcome) =
-                    self.jobs
-                        .answer_dispensing_request(self.population(), root, encoding);
+                let (answered, outcome) = self.jobs.answer_dispensing_request(
+                    self.population(),
+                    root,
+                    encoding,
+                    login_id,
+                );
                 let note = match outcome {
                     Ok(j) => JournalNote {
                         error_code: None,
@@ -424,7 +427,7 @@ impl Simulator {
         let _ = self.finish(entry, Err(r.clone()));
     }
 
-    fn entry(
+    pub(crate) fn entry(
         &self,
         transport: Transport,
         message: &str,

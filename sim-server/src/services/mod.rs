@@ -21,6 +21,7 @@
 pub mod accounts;
 pub mod answer;
 pub mod clock;
+pub mod dispensing_request;
 pub mod faults;
 pub mod files;
 pub mod history;

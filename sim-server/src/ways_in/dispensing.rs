@@ -23,6 +23,9 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
+/// The route's path, also the journal's source of a request made through it.
+const ACQUISITIONS: &str = "/dispensing/acquisitions";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RequestBody {
@@ -106,11 +109,13 @@ async fn request(State(sim): State<Arc<Simulator>>, body: axum::body::Bytes) -> 
         }
     }
     let (start, end) = (date_field(b.start), date_field(b.end));
-    match sim.jobs.request_dispensing(
-        sim.population(),
+    // A machine route: journalled under its path, no operator (like the other machine jobs).
+    match sim.request_dispensing(
         b.facility.trim(),
         start.as_deref(),
         end.as_deref(),
+        crate::journal::Transport::WebApi,
+        ACQUISITIONS,
         None,
     ) {
         Ok(job) => {
@@ -222,6 +227,6 @@ async fn download(
 
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
-        .route("/dispensing/acquisitions", get(list).post(request))
+        .route(ACQUISITIONS, get(list).post(request))
         .route("/dispensing/acquisitions/{id}/download", get(download))
 }

@@ -66,6 +66,23 @@ fn period_refusal(e: PeriodError) -> Refusal {
     }
 }
 
+/// The OQSmudsp01req a request made another way (SCR-33, the JSON route) stands for: what the
+/// job store keeps and the journal shows.
+pub fn acquisition_request_xml(pharmacy: &str, start: Option<&str>, end: Option<&str>) -> Vec<u8> {
+    xml::write_document(
+        &AcquisitionRequest {
+            header: oqs_protocol::message::RequestHeader {
+                medical_institution_code: Some(pharmacy.to_owned()),
+                ..Default::default()
+            },
+            start: start.map(str::to_owned),
+            end: end.map(str::to_owned),
+        }
+        .to_element(),
+        TextEncoding::Utf8,
+    )
+}
+
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
@@ -98,13 +115,17 @@ impl Jobs {
     }
 
     /// 《調剤結果取得》 (FLOW-43): checks the request and accepts it under its 24-digit ID.
-    pub fn request_dispensing(
+    /// `operator`: the login id when asked on SCR-33 (none for the machine routes). Every way in
+    /// goes through [`crate::simulator::Simulator::request_dispensing`] or the OQSmudsp01req
+    /// message, which journal it.
+    pub(crate) fn request_dispensing(
         &self,
         population: Arc<Population>,
         pharmacy: &str,
         start: Option<&str>,
         end: Option<&str>,
         arbitrary_file_identifier: Option<String>,
+        operator: Option<&str>,
     ) -> Result<Job, Refusal> {
         self.check_dispensing_facility(&population, pharmacy)?;
         let (start, end) = rules::check_period(start, end).map_err(period_refusal)?;
@@ -166,22 +187,11 @@ impl Jobs {
                 period: Period { start, end },
                 deadline: rules::download_deadline(today),
             }),
-            operator: None,
+            operator: operator.filter(|s| !s.is_empty()).map(str::to_owned),
         };
         if let Some(store) = &self.inner.store {
             // Kept as an OQSmudsp01req, whatever way it came, for a restart.
-            let raw = xml::write_document(
-                &AcquisitionRequest {
-                    header: oqs_protocol::message::RequestHeader {
-                        medical_institution_code: Some(pharmacy.to_owned()),
-                        ..Default::default()
-                    },
-                    start: Some(ymd(start)),
-                    end: Some(ymd(end)),
-                }
-                .to_element(),
-                TextEncoding::Utf8,
-            );
+            let raw = acquisition_request_xml(pharmacy, Some(&ymd(start)), Some(&ymd(end)));
             if let Err(e) = lock(store).insert_job(&job, &raw) {
                 return Err(Refusal {
                     kind: ErrorKind::SystemError,
@@ -283,6 +293,7 @@ impl Jobs {
         population: Arc<Population>,
         root: &Element,
         encoding: TextEncoding,
+        operator: Option<&str>,
     ) -> (Answered, Result<Job, Refusal>) {
         let now = self.inner.clock.now();
         let header = oqs_protocol::header::header_of(root);
@@ -312,6 +323,7 @@ impl Jobs {
                     req.start.as_deref(),
                     req.end.as_deref(),
                     valid.arbitrary_file_identifier,
+                    operator,
                 )
             });
         res.header.process_execution_time = timestamp(now);

@@ -92,6 +92,8 @@ impl Job {
             "errorCode": self.error_code,
             "errorMessage": self.error_message,
             "errorDetail": self.error_detail,
+            // The login id when asked on an operator screen; null from the machine ways in.
+            "operator": self.operator,
         })
     }
 }

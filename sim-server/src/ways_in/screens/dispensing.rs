@@ -156,12 +156,15 @@ async fn acquire(State(sim): State<Arc<Simulator>>, p: Posted<PeriodForm>) -> Re
         return request_page(&op, &form, None, Some(d));
     }
     let (start, end) = (typed_date(&form.start), typed_date(&form.end));
-    match sim.jobs.request_dispensing(
-        sim.population(),
+    // Journalled from the operator, the job under their login id (issue 13).
+    let source = format!("screen:{} SCR-33", op.login_id());
+    match sim.request_dispensing(
         &op.account.facility,
         Some(&start),
         Some(&end),
-        None,
+        crate::journal::Transport::Terminal,
+        &source,
+        Some(op.login_id()),
     ) {
         Ok(job) => {
             let d = Dialog {

@@ -74,11 +74,12 @@ pub fn apply(sim: &Simulator, setup: &Setup) -> Result<Option<u64>, String> {
             end,
         } => {
             let day = |d: &str| d.replace('/', "");
-            let requested = sim.jobs.request_dispensing(
-                sim.population(),
+            let requested = sim.request_dispensing(
                 pharmacy,
                 Some(&day(start)),
                 Some(&day(end)),
+                Transport::HttpXml,
+                "tray",
                 None,
             );
             match requested {
