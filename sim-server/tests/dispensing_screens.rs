@@ -344,10 +344,10 @@ async fn scr33_requests_are_journalled_under_the_operator() {
     assert_eq!(j["operator"], "hozon01", "{j}");
 }
 
-/// The machine route (`POST /dispensing/acquisitions`) is journalled under its path, as the WebAPI,
-/// and its job has no operator, like the other machine jobs.
+/// The machine routes (`POST /dispensing/acquisitions`, OQSmudsp01req over XML) are journalled
+/// under their paths and their jobs have no operator, like the other machine jobs.
 #[tokio::test]
-async fn the_json_route_is_journalled_without_an_operator() {
+async fn the_machine_routes_are_journalled_without_an_operator() {
     let server = start();
     let op = Operator::new(&server.addr);
     let (s, body) = op
@@ -370,4 +370,17 @@ async fn the_json_route_is_journalled_without_an_operator() {
     let j = job(&op, id).await;
     assert_eq!(j["kind"], "stored-dispensing", "{j}");
     assert_eq!(j["operator"], serde_json::Value::Null, "{j}");
+
+    // The message over XML: journalled under its path, no operator either.
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?><XmlMsg><MessageHeader><MedicalInstitutionCode>9940000076</MedicalInstitutionCode></MessageHeader><MessageBody><AcquisitionStartDate>20240110</AcquisitionStartDate><AcquisitionEndDate>20240110</AcquisitionEndDate></MessageBody></XmlMsg>"#;
+    let (s, body) = op.admin("POST", "/xml/OQSmudsp01req", xml).await;
+    assert_eq!(s, 200, "{body}");
+    let entries = acquisitions_journalled(&op).await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[1]["source"], "/xml/OQSmudsp01req");
+    assert_eq!(entries[1]["transport"], "http-xml");
+    let detail = entries[1]["error_detail"].as_str().expect("detail");
+    let id = detail.strip_prefix("accepted as ").expect(detail);
+    assert!(body.contains(id), "{body}");
+    assert_eq!(job(&op, id).await["operator"], serde_json::Value::Null);
 }
