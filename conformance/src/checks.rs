@@ -133,6 +133,7 @@ pub const CHECKS: &[CheckInfo] = &[
     CheckInfo { id: "CHK-B-043", title_en: "Pharmacy: a prescription retrieved before is refused (RULE-28) and the refusal shown verbatim" },
     CheckInfo { id: "CHK-B-044", title_en: "Pharmacy: with 「電子処方箋」 「利用しない」 (ENV-04) the retrieval is refused with RULE-25's text verbatim" },
     CheckInfo { id: "CHK-B-045", title_en: "Pharmacy: a refill prescription is retrieved with 「リフィル処方箋」 「利用する」 and refused with RULE-26's text with 「利用しない」 (ENV-05)" },
+    CheckInfo { id: "CHK-B-046", title_en: "Pharmacy: a 引換番号 not in half-width digits is not retrieved; RULE-27's text is shown verbatim" },
 ];
 
 /// The English title of a check id.

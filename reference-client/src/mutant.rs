@@ -211,6 +211,10 @@ mutants! {
     /// RULE-26 / ENV-05: a refill prescription is retrieved when 「リフィル処方箋」 is 「利用する」;
     /// this one drops every refill prescription it receives.
     RefillAlwaysRefused = "refill-always-refused", check = "CHK-B-045";
+    /// RULE-27: the 引換番号 is half-width digits and is sent as given, so a full-width one is
+    /// refused with RULE-27's text; this one quietly turns full-width digits half-width and
+    /// retrieves a prescription the patient's number does not name.
+    PrescriptionNumberNormalized = "prescription-number-normalized", check = "CHK-B-046";
 }
 
 /// The mutants that relay a terminal dialog wrongly.

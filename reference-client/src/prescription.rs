@@ -18,6 +18,18 @@ impl Client {
         let number = if self.is(Mutant::PrescriptionNumberUnpadded) {
             // Taken for a number: leading zeros lost.
             exchange_number.trim().trim_start_matches('0').to_owned()
+        } else if self.is(Mutant::PrescriptionNumberNormalized) {
+            // Full-width digits (０..９) made half-width, as an over-helpful input field would.
+            exchange_number
+                .trim()
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' => {
+                        char::from_u32(c as u32 - 0xFF10 + u32::from(b'0')).unwrap_or(c)
+                    }
+                    _ => c,
+                })
+                .collect()
         } else {
             exchange_number.trim().to_owned()
         };
