@@ -113,6 +113,10 @@ pub const DLG_30: Dlg = Dlg {
     buttons: &["OK"],
 };
 
+/// SCR-32 opened by its URL where RULE-77 hides its menu item. The manual has no text for
+/// this (the item is simply not shown); the simulator's own, in RULE-77's words.
+pub const SETTINGS_NOT_AVAILABLE: &str = "「顔認証付きカードリーダー環境設定」は、電子処方箋を利用する医療機関・薬局で、「電子処方箋対応版の本人認証用カードリーダーソフト」がインストール済の場合のみ利用できます。";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::unavailable::not_available;
 use crate::jobs::ResultError;
 use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
@@ -54,19 +55,8 @@ fn not_storage(sim: &Simulator, op: &Operator, title: &'static str) -> Option<Re
         .jobs
         .check_dispensing_facility(&sim.population(), &op.account.facility)
         .err()?;
-    let message = sim.error_table().entry(refusal.kind).message.clone();
-    let h = op.header();
-    Some(
-        Page::new(title)
-            .header(&h)
-            .render(html! {
-                section.panel {
-                    p.error #not-available data-rule="RULE-69" { (message) }
-                    a.btn href=(paths::MENU) { (ta::BUTTON_MENU) }
-                }
-            })
-            .into_response(),
-    )
+    let message = &sim.error_table().entry(refusal.kind).message;
+    Some(not_available(op, title, "RULE-69", message))
 }
 
 /// A refused request's text on SCR-33: the catalogue id (if any), the text and 【対処】.

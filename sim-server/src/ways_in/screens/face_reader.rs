@@ -17,9 +17,11 @@ use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::unavailable::not_available;
 use crate::simulator::Simulator;
 use crate::terminal::{
-    confirm, face_settings_notice, FaceMode, Method, MyNumberRequest, ReaderKind, ReaderSummary,
+    confirm, face_settings_menu, face_settings_notice, FaceMode, Method, MyNumberRequest,
+    ReaderKind, ReaderSummary,
 };
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -376,8 +378,22 @@ fn settings_page(
     })
 }
 
-async fn settings(State(sim): State<Arc<Simulator>>, op: Operator) -> Markup {
-    settings_page(&sim, &op, None, None)
+/// RULE-77: `None` when SCR-32's menu item is shown to `op` (the same condition as the menu's,
+/// `face_settings_menu`); otherwise the page to show instead.
+fn settings_hidden(sim: &Simulator, op: &Operator) -> Option<Response> {
+    let shown = face_settings_menu(
+        &sim.terminal.settings(),
+        &op.facility_kind,
+        sim.pharmacy.settings(),
+    );
+    (!shown).then(|| not_available(op, f::SCR32_TITLE, "RULE-77", f::SETTINGS_NOT_AVAILABLE))
+}
+
+async fn settings(State(sim): State<Arc<Simulator>>, op: Operator) -> Response {
+    if let Some(page) = settings_hidden(&sim, &op) {
+        return page;
+    }
+    settings_page(&sim, &op, None, None).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -392,6 +408,9 @@ struct SettingForm {
 /// reader cannot be set).
 async fn set_setting(State(sim): State<Arc<Simulator>>, p: Posted<SettingForm>) -> Response {
     let Posted { op, form } = p;
+    if let Some(page) = settings_hidden(&sim, &op) {
+        return page;
+    }
     let show = form.show == "1";
     let back = Action::Link(paths::FACE_SETTINGS.into());
     if form.confirmed.is_none() {
