@@ -290,6 +290,64 @@ async fn webapi_refuses_missing_or_wrong_tokens_and_credentials() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
+/// A WebAPI login's id token (the demo account).
+async fn webapi_token(sim: &std::sync::Arc<sim_server::Simulator>) -> String {
+    let r = send(
+        sim,
+        "POST",
+        sim_server::webapi::AUTH_PATH,
+        &[],
+        br#"{"userId":"webapi01","password":"Demo#Pass2021"}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["result"]["idToken"]
+        .as_str()
+        .expect("idToken")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn admin_reset_ends_webapi_tokens() {
+    let sim = simulator();
+    let request = oqs_protocol::json::to_json(
+        &oqs_protocol::xml::read_document(
+            request_xml("UTF-8", Some("20210106"), &taro()).as_bytes(),
+            Default::default(),
+        )
+        .expect("xml")
+        .root,
+    )
+    .to_string()
+    .into_bytes();
+    let search = |token: String| {
+        let (sim, request) = (sim.clone(), request.clone());
+        async move {
+            let bearer = format!("Bearer {token}");
+            send(
+                &sim,
+                "POST",
+                sim_server::webapi::SEARCH_PATH,
+                &[("authorization", &bearer)],
+                request,
+            )
+            .await
+        }
+    };
+    let before = webapi_token(&sim).await;
+    assert_eq!(search(before.clone()).await.status, StatusCode::OK);
+    let r = send(&sim, "POST", "/__admin/reset", &[], vec![]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The token issued before the reset is refused …
+    let r = search(before.clone()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+    assert_eq!(r.json()["msg"], oqs_protocol::texts::WEBAPI_TOKEN_REQUIRED);
+    // … and a new login works.
+    let after = webapi_token(&sim).await;
+    assert_ne!(after, before);
+    assert_eq!(search(after).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn admin_clock_sets_the_default_confirmation_date() {
     let sim = simulator();

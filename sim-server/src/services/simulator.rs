@@ -160,10 +160,12 @@ impl Simulator {
     }
 
     /// `POST /__admin/reset` and the tray's reset: the population, and the accounts as the
-    /// simulator started with them (passwords, locks, expiry), every screen session ended.
+    /// simulator started with them (passwords, locks, expiry), every screen session and every
+    /// WebAPI token ended.
     pub fn reset(&self) {
         self.reset_population();
         self.accounts.reset_all();
+        self.tokens.clear();
     }
 
     /// Loads fixture text; on error nothing changes.

@@ -95,6 +95,11 @@ impl TokenStore {
             None => false,
         }
     }
+
+    /// Ends every token (`POST /__admin/reset`): the WebAPI needs a new login.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +129,16 @@ mod tests {
             t += Duration::minutes(20);
         }
         assert!(!store.use_token(&other.id, t0 + MAX_AGE + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn clear_ends_every_token() {
+        let store = TokenStore::default();
+        let t0 = at("2021-01-06T10:00:00+09:00");
+        let (a, b) = (store.issue(t0).id, store.issue(t0).id);
+        store.clear();
+        assert!(!store.use_token(&a, t0) && !store.use_token(&b, t0));
+        let c = store.issue(t0).id;
+        assert!(store.use_token(&c, t0));
     }
 }

@@ -60,7 +60,7 @@ async fn get_population(State(sim): State<Arc<Simulator>>) -> Json<serde_json::V
     Json(population_summary(&sim))
 }
 
-/// `POST /__admin/reset`: population, accounts and screen sessions as at start.
+/// `POST /__admin/reset`: population, accounts, screen sessions and WebAPI tokens as at start.
 async fn reset(State(sim): State<Arc<Simulator>>) -> Json<serde_json::Value> {
     sim.reset();
     Json(population_summary(&sim))

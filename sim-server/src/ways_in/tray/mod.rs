@@ -513,7 +513,7 @@ struct ResetForm {
     what: String,
 }
 
-/// Reset: as `POST /__admin/reset` (population, accounts, screen sessions),
+/// Reset: as `POST /__admin/reset` (population, accounts, screen sessions, WebAPI tokens),
 /// `DELETE /__admin/terminal`, and for `all` also every fault cleared.
 async fn reset(
     State(sim): Sim,
