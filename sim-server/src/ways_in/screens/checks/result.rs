@@ -71,6 +71,22 @@ fn certificate(
     shown: bool,
     details: Vec<Vec<(&'static str, String)>>,
 ) -> Markup {
+    let page = result_url(id);
+    let note = Some(t::CERTIFICATE_PRIVACY);
+    certificate_at(op, &page, key, title, shown, details, note)
+}
+
+/// ④ one certificate block of the result page at `page` (SCR-10, SCR-23): its details, or
+/// `note` and 《情報表示》 posting to `page/show`.
+pub fn certificate_at(
+    op: &Operator,
+    page: &str,
+    key: &str,
+    title: &str,
+    shown: bool,
+    details: Vec<Vec<(&'static str, String)>>,
+    note: Option<&str>,
+) -> Markup {
     html! {
         div.cert id={ "cert-" (key) } {
             h3 { (title) }
@@ -80,8 +96,8 @@ fn certificate(
                     (view::rows(&format!("{key}-{i}"), d))
                 }
             } @else {
-                p.note { (t::CERTIFICATE_PRIVACY) }
-                form method="post" action={ (result_url(id)) "/show" } {
+                @if let Some(n) = note { p.note { (n) } }
+                form method="post" action={ (page) "/show" } {
                     input type="hidden" name="csrf" value=(op.csrf());
                     input type="hidden" name="cert" value=(key);
                     button.sub type="submit" id={ "show-" (key) } { (t::BUTTON_SHOW) }
@@ -89,6 +105,40 @@ fn certificate(
             }
         }
     }
+}
+
+/// DLG-09 before a certificate is shown on the result page at `page`: 《OK》 does `ok`,
+/// 《キャンセル》 goes back to `page`.
+pub fn show_dialog(ok: Action, page: &str) -> Markup {
+    Dialog::dlg(&t::DLG_09).render(&[
+        (ta::BUTTON_OK, ok),
+        (ta::BUTTON_CANCEL, Action::Link(page.to_owned())),
+    ])
+}
+
+/// DLG-10 / DLG-11 / DLG-12 (DLG-10's text, AMB-68) after SCR-14 saved on the result page at
+/// `page`: 《OK》 shows the step text (`page?step=<dialog>`).
+pub fn reference_saved(dialog: &'static str, page: &str) -> Markup {
+    Dialog {
+        id: dialog,
+        ..Dialog::dlg(&texts::DLG_10)
+    }
+    .render(&[(ta::BUTTON_OK, Action::Link(format!("{page}?step={dialog}")))])
+}
+
+/// A result page (titled `title`) refusing an action: the reason and 《戻る》 to `page`
+/// (SCR-10, SCR-14, SCR-23, SCR-24).
+pub fn refused_at(op: &Operator, title: &str, page: &str, reason: &str) -> Response {
+    let h = op.header();
+    Page::new(title)
+        .header(&h)
+        .render(html! {
+            section.panel {
+                p.error #check-error { (reason) }
+                a.btn href=(page) { (ta::BUTTON_BACK) }
+            }
+        })
+        .into_response()
 }
 
 /// SCR-14: 「照会番号： <value> 《編集》」, or the field with 《登録》 / 《更新》 while editing.
@@ -356,16 +406,7 @@ async fn get_result(
 
 /// SCR-10 / SCR-14 refusing an update: the reason and 《戻る》 to the result.
 fn refused(op: &Operator, id: u64, reason: &str) -> Response {
-    let h = op.header();
-    Page::new(t::TITLE_RESULT)
-        .header(&h)
-        .render(html! {
-            section.panel {
-                p.error #check-error { (reason) }
-                a.btn href=(result_url(id)) { (ta::BUTTON_BACK) }
-            }
-        })
-        .into_response()
+    refused_at(op, t::TITLE_RESULT, &result_url(id), reason)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -389,10 +430,7 @@ async fn post_show(
         csrf: op.csrf().to_owned(),
         fields: vec![("what".into(), what.into())],
     };
-    let d = Dialog::dlg(&t::DLG_09).render(&[
-        (ta::BUTTON_OK, ok),
-        (ta::BUTTON_CANCEL, Action::Link(result_url(id))),
-    ]);
+    let d = show_dialog(ok, &result_url(id));
     render(&op, &sim, &c, Some(d), None, None, None)
 }
 
@@ -471,14 +509,7 @@ async fn post_reference(
     };
     match done {
         Ok(e) => {
-            let d = Dialog {
-                id: e.dialog,
-                ..Dialog::dlg(&texts::DLG_10)
-            }
-            .render(&[(
-                ta::BUTTON_OK,
-                Action::Link(format!("{}?step={}", result_url(id), e.dialog)),
-            )]);
+            let d = reference_saved(e.dialog, &result_url(id));
             render(&op, &sim, &c, Some(d), None, None, None)
         }
         Err(EditRefused::NotFound(_)) => gone(&op),

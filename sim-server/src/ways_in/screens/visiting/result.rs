@@ -15,7 +15,9 @@ use crate::simulator::Simulator;
 use crate::ways_in::screens::checks::prescription::{
     card_of, download, draw, qualification_rows, reason, Retrieval,
 };
-use crate::ways_in::screens::checks::result::{reference_editor_at, reference_step};
+use crate::ways_in::screens::checks::result::{
+    certificate_at, reference_editor_at, reference_saved, reference_step, refused_at, show_dialog,
+};
 use crate::ways_in::screens::checks::view;
 use crate::ways_in::screens::dialog::{Action, Dialog};
 use crate::ways_in::screens::layout::Page;
@@ -67,21 +69,7 @@ fn certificate(
     shown: bool,
     details: Vec<Vec<(&'static str, String)>>,
 ) -> Markup {
-    html! {
-        div.cert id={ "cert-" (key) } {
-            h3 { (title) }
-            @if shown {
-                @if details.is_empty() { p.note { "—" } }
-                @for (i, d) in details.iter().enumerate() { (view::rows(&format!("{key}-{i}"), d)) }
-            } @else {
-                form method="post" action={ (url(id)) "/show" } {
-                    input type="hidden" name="csrf" value=(op.csrf());
-                    input type="hidden" name="cert" value=(key);
-                    button.sub type="submit" id={ "show-" (key) } { (tc::BUTTON_SHOW) }
-                }
-            }
-        }
-    }
+    certificate_at(op, &url(id), key, title, shown, details, None)
 }
 
 fn one_result(
@@ -245,10 +233,7 @@ async fn post_show(
                 ("confirmed".into(), "1".into()),
             ],
         };
-        let d = Dialog::dlg(&tc::DLG_09).render(&[
-            (ta::BUTTON_OK, ok),
-            (ta::BUTTON_CANCEL, Action::Link(url(id))),
-        ]);
+        let d = show_dialog(ok, &url(id));
         return render(&op, &sim, &s, Some(d), None, None);
     }
     match sim.visiting_show_certificate(&op.account.facility, id, which, op.login_id()) {
@@ -259,16 +244,7 @@ async fn post_show(
 }
 
 fn refused(op: &Operator, id: u64, reason: &str) -> Response {
-    let h = op.header();
-    Page::new(t::TITLE_RESULT)
-        .header(&h)
-        .render(html! {
-            section.panel {
-                p.error #check-error { (reason) }
-                a.btn href=(url(id)) { (ta::BUTTON_BACK) }
-            }
-        })
-        .into_response()
+    refused_at(op, t::TITLE_RESULT, &url(id), reason)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -297,14 +273,7 @@ async fn post_reference(
     match done {
         None => gone(&op),
         Some(Ok((dialog, _))) => {
-            let d = Dialog {
-                id: dialog,
-                ..Dialog::dlg(&texts::DLG_10)
-            }
-            .render(&[(
-                ta::BUTTON_OK,
-                Action::Link(format!("{}?step={dialog}", url(id))),
-            )]);
+            let d = reference_saved(dialog, &url(id));
             render(&op, &sim, &s, Some(d), None, None)
         }
         Some(Err(e)) => refused(&op, id, &e.0),
