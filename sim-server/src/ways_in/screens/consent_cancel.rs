@@ -14,7 +14,7 @@
 //! and no 《同意取消》.
 
 use super::checks::insurance_card::CardForm;
-use super::checks::{style, view};
+use super::checks::{birth_fields, style, view};
 use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
@@ -66,11 +66,6 @@ fn card_fields(f: &CardForm) -> Vec<(String, String)> {
 /// SCR-27.
 fn search_page(op: &Operator, form: &CardForm, error: Option<&str>) -> Response {
     let h = op.header();
-    let era = if form.era.is_empty() {
-        "昭和"
-    } else {
-        form.era.as_str()
-    };
     let values = [&form.insurer, &form.symbol, &form.number, &form.branch];
     let names = ["insurer", "symbol", "number", "branch"];
     Page::new(v::TITLE_CANCEL_SEARCH)
@@ -90,16 +85,7 @@ fn search_page(op: &Operator, form: &CardForm, error: Option<&str>) -> Response 
                     }
                     p.note { (v::BRANCH_NOTE) }
                     label for="year" { (t::BIRTHDATE) }
-                    select #era name="era" aria-label="元号" {
-                        @for e in t::ERAS { option value=(e) selected[e == era] { (e) } }
-                    }
-                    " "
-                    input #year type="text" name="year" value=(form.year) size="4" style="width:70px";
-                    (t::YEAR)
-                    input #month type="text" name="month" value=(form.month) size="2" style="width:50px";
-                    (t::MONTH)
-                    input #day type="text" name="day" value=(form.day) size="2" style="width:50px";
-                    (t::DAY)
+                    (birth_fields(&form.era, &form.year, &form.month, &form.day, true))
                     div.actions {
                         button #search type="submit" { "② " (t::BUTTON_SEARCH) }
                         a.btn.sub #clear href=(SEARCH) { (t::BUTTON_CLEAR) }

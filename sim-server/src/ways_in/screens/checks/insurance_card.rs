@@ -135,11 +135,6 @@ fn page(
     if let Some(d) = dialog {
         p = p.dialog(d);
     }
-    let era = if form.era.is_empty() {
-        "昭和"
-    } else {
-        form.era.as_str()
-    };
     // RULE-36/37: at a facility that shows 医療扶助, the 公費負担者番号 / 受給者番号 formats too.
     let assistance = oqs_domain::assistance::shown_at(&sim.population(), &op.account.facility);
     let values = [&form.insurer, &form.symbol, &form.number, &form.branch];
@@ -163,16 +158,7 @@ fn page(
                     @if assistance { span.note { " ／ " (texts::MA_TAB_ASSISTANCE) "：" (tma::SCR13_ASSISTANCE_FORMATS[i]) } }
                 }
                 label for="year" { (t::BIRTHDATE) }
-                select #era name="era" aria-label="元号" {
-                    @for e in t::ERAS { option value=(e) selected[e == era] { (e) } }
-                }
-                " "
-                input #year type="text" name="year" value=(form.year) size="4" style="width:70px";
-                (t::YEAR)
-                input #month type="text" name="month" value=(form.month) size="2" style="width:50px";
-                (t::MONTH)
-                input #day type="text" name="day" value=(form.day) size="2" style="width:50px";
-                (t::DAY)
+                (super::birth_fields(&form.era, &form.year, &form.month, &form.day, true))
                 label for="date" { (t::CONFIRMATION_DATE) }
                 input #date type="text" name="date" value=(form.date);
                 span.note { " " (t::DATE_FORMAT) }

@@ -64,6 +64,24 @@ pub fn style() -> Markup {
     html! { style { (PreEscaped(CSS)) } }
 }
 
+/// 生年月日 (元号 + 年月日, 初期値 昭和) fields with these names' values: SCR-13, SCR-27 and
+/// (`sized` false, no `size` attributes) SCR-22, SCR-25.
+pub fn birth_fields(era: &str, year: &str, month: &str, day: &str, sized: bool) -> Markup {
+    let era = if era.is_empty() { "昭和" } else { era };
+    html! {
+        select #era name="era" aria-label="元号" {
+            @for e in t::ERAS { option value=(e) selected[e == era] { (e) } }
+        }
+        " "
+        input #year type="text" name="year" value=(year) size=[sized.then_some("4")] style="width:70px";
+        (t::YEAR)
+        input #month type="text" name="month" value=(month) size=[sized.then_some("2")] style="width:50px";
+        (t::MONTH)
+        input #day type="text" name="day" value=(day) size=[sized.then_some("2")] style="width:50px";
+        (t::DAY)
+    }
+}
+
 /// The tabs 「資格確認方法」 《マイナンバーカード》《保険証》 (HDR, SCR-08 ⑥, SCR-10 ⑤).
 pub fn tabs(on_mynumber: Option<bool>) -> Markup {
     html! {

@@ -60,22 +60,10 @@ pub fn kind_select(chosen: Option<CareKind>) -> Markup {
     }
 }
 
-/// BIRTH (元号 + 年月日, 初期値 昭和) fields with these names' values.
+/// BIRTH (元号 + 年月日, 初期値 昭和) fields with these names' values (SCR-22, SCR-25): the
+/// check screens' one rendering, without its `size` attributes.
 pub fn birth_fields(era: &str, year: &str, month: &str, day: &str) -> Markup {
-    use oqs_protocol::texts::checks as t;
-    let era = if era.is_empty() { "昭和" } else { era };
-    html! {
-        select #era name="era" aria-label="元号" {
-            @for e in t::ERAS { option value=(e) selected[e == era] { (e) } }
-        }
-        " "
-        input #year type="text" name="year" value=(year) style="width:70px";
-        (t::YEAR)
-        input #month type="text" name="month" value=(month) style="width:50px";
-        (t::MONTH)
-        input #day type="text" name="day" value=(day) style="width:50px";
-        (t::DAY)
-    }
+    crate::ways_in::screens::checks::birth_fields(era, year, month, day, false)
 }
 
 /// 生年月日 typed as BIRTH: `None` when nothing was typed, `Some(Err)` when it is not a date.
