@@ -485,11 +485,12 @@ async fn post_update(
     }
 }
 
+/// SCR-14's form (SCR-10, SCR-23): which result, and the 照会番号 typed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct ReferenceForm {
-    index: usize,
-    reference_number: String,
+pub struct ReferenceForm {
+    pub index: usize,
+    pub reference_number: String,
 }
 
 /// SCR-14 《登録》 / 《更新》: the shared service, then DLG-10 / DLG-11 / DLG-12 (DLG-10's text,

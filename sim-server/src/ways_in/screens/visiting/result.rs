@@ -17,6 +17,7 @@ use crate::ways_in::screens::checks::prescription::{
 };
 use crate::ways_in::screens::checks::result::{
     certificate_at, reference_editor_at, reference_saved, reference_step, refused_at, show_dialog,
+    ReferenceForm,
 };
 use crate::ways_in::screens::checks::view;
 use crate::ways_in::screens::dialog::{Action, Dialog};
@@ -60,18 +61,6 @@ fn kept(sim: &Simulator, op: &Operator, id: u64) -> Option<VisitingShown> {
     sim.visiting_results.get(&op.account.facility, id)
 }
 
-/// ④ one certificate: its details when consented, else 《情報表示》.
-fn certificate(
-    op: &Operator,
-    id: u64,
-    key: &str,
-    title: &str,
-    shown: bool,
-    details: Vec<Vec<(&'static str, String)>>,
-) -> Markup {
-    certificate_at(op, &url(id), key, title, shown, details, None)
-}
-
 fn one_result(
     op: &Operator,
     s: &VisitingShown,
@@ -99,8 +88,9 @@ fn one_result(
             h2 { "④ " (tc::CERTIFICATES) }
             @if let Some(e) = view::elderly(r) { h3 { (tc::ELDERLY) } (view::rows("elderly", &e)) }
             div.cols {
-                (certificate(op, s.id, "limit", tc::LIMIT, consented(&r.limit_cons_flg), limit))
-                (certificate(op, s.id, "sd", tc::SPECIFIC_DISEASE, consented(&r.specific_diseases_cons_flg), view::specific_diseases(r)))
+                // ④ each certificate: its details when consented, else 《情報表示》.
+                (certificate_at(op, &url(s.id), "limit", tc::LIMIT, consented(&r.limit_cons_flg), limit, None))
+                (certificate_at(op, &url(s.id), "sd", tc::SPECIFIC_DISEASE, consented(&r.specific_diseases_cons_flg), view::specific_diseases(r), None))
             }
         }
     }
@@ -245,13 +235,6 @@ async fn post_show(
 
 fn refused(op: &Operator, id: u64, reason: &str) -> Response {
     refused_at(op, t::TITLE_RESULT, &url(id), reason)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReferenceForm {
-    index: usize,
-    reference_number: String,
 }
 
 /// SCR-14 《登録》 / 《更新》 on SCR-23: DLG-10 / DLG-11 / DLG-12, whose 《OK》 shows the step.
