@@ -19,6 +19,7 @@ use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::unavailable::{Shows, Visiting};
 use super::visiting::result::consent_table;
 use crate::journal::Transport;
 use crate::simulator::Simulator;
@@ -249,7 +250,11 @@ async fn ask(
 }
 
 /// SCR-27 《検索》 → SCR-28 (or SCR-27 with the reason).
-async fn search(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Response {
+async fn search(
+    _: Shows<Visiting>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<CardForm>,
+) -> Response {
     let Posted { op, form } = p;
     match ask(&sim, &op, &form, "OQSsihvq01req").await {
         Ok(s) => cancel_page(&op, &form, &s, None),
@@ -258,7 +263,11 @@ async fn search(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Respo
 }
 
 /// 《同意取消》 → DLG-18 over SCR-28 (《キャンセル》: SCR-28 again).
-async fn confirm(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Response {
+async fn confirm(
+    _: Shows<Visiting>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<CardForm>,
+) -> Response {
     let Posted { op, form } = p;
     let s = match ask(&sim, &op, &form, "OQSsihvq01req").await {
         Ok(s) => s,
@@ -280,7 +289,11 @@ async fn confirm(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Resp
 }
 
 /// DLG-18 《OK》 → OQSsihvd01req → DLG-19 over the refreshed SCR-28 (RULE-67).
-async fn cancel(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Response {
+async fn cancel(
+    _: Shows<Visiting>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<CardForm>,
+) -> Response {
     let Posted { op, form } = p;
     let s = match ask(&sim, &op, &form, "OQSsihvd01req").await {
         Ok(s) => s,
@@ -298,7 +311,7 @@ pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .route(
             SEARCH,
-            get(|op: Operator| async move {
+            get(|_: Shows<Visiting>, op: Operator| async move {
                 let form = CardForm {
                     era: "昭和".into(),
                     ..CardForm::default()

@@ -18,6 +18,7 @@ use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
 use super::unavailable::not_available;
+use super::unavailable::{FaceOperation, Shows};
 use crate::simulator::Simulator;
 use crate::terminal::{
     confirm, face_settings_menu, face_settings_notice, FaceMode, Method, MyNumberRequest,
@@ -187,7 +188,11 @@ fn today(sim: &Simulator) -> String {
     sim.clock.now().format("%Y/%m/%d").to_string()
 }
 
-async fn operation(State(sim): State<Arc<Simulator>>, op: Operator) -> Markup {
+async fn operation(
+    _: Shows<FaceOperation>,
+    State(sim): State<Arc<Simulator>>,
+    op: Operator,
+) -> Markup {
     operation_page(&sim, &op, &today(&sim), None)
 }
 
@@ -201,7 +206,11 @@ struct ModeForm {
 }
 
 /// A mode button: DLG-21/23/25 first; on 《OK》 the switch and DLG-22/24/26.
-async fn switch_mode(State(sim): State<Arc<Simulator>>, p: Posted<ModeForm>) -> Response {
+async fn switch_mode(
+    _: Shows<FaceOperation>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<ModeForm>,
+) -> Response {
     let Posted { op, form } = p;
     let Some(mode) = mode_of_key(&form.mode) else {
         return operation_page(&sim, &op, &today(&sim), None).into_response();
@@ -249,7 +258,11 @@ struct VisualForm {
 }
 
 /// 《目視で本人確認完了》: DLG-27; on 《OK》 the check on the face reader's card.
-async fn visual_check(State(sim): State<Arc<Simulator>>, p: Posted<VisualForm>) -> Response {
+async fn visual_check(
+    _: Shows<FaceOperation>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<VisualForm>,
+) -> Response {
     let Posted { op, form } = p;
     let date = if form.date.trim().is_empty() {
         today(&sim)

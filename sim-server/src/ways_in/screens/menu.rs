@@ -9,58 +9,12 @@
 use super::layout::Page;
 use super::paths;
 use super::session::Operator;
+pub use super::shown::{Shown, TerminalCondition};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
-use oqs_domain::prescription::PharmacySettings;
 use oqs_protocol::texts::accounts as t;
 use std::sync::Arc;
-
-/// When an item is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shown {
-    /// No condition stated.
-    Always,
-    /// Only for these facility kinds (医科 / 歯科 / 訪看 / 薬局).
-    Kinds(&'static [&'static str]),
-    /// Only when the terminal's settings say so.
-    Terminal(TerminalCondition),
-    /// RULE-90 (ENV-14): only inside the 緊急時医療情報・資格確認機能 対象期間 (`sim.outage`).
-    Emergency,
-    /// RULE-69: only a pharmacy using 調剤済み処方箋の保存サービス (`Facility::dispensing_storage`).
-    DispensingStorage,
-    /// RULE-92: after a recovery, within the set period, for 管理アカウント and
-    /// 医療情報閲覧アカウント only (the simulator's own screen, FLOW-45).
-    LaterCheck,
-}
-
-/// A display condition on the terminal's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TerminalCondition {
-    /// RULE-76 (ENV-08): 本人認証用カードリーダーソフト installed.
-    FaceOperation,
-    /// RULE-77 (ENV-09, ENV-02/03; a pharmacy's ENV-04).
-    FaceSettings,
-    /// RULE-63 (ENV-06): 訪問診療等・オンライン診療等管理サービス関連項目 = 利用する.
-    Visiting,
-}
-
-impl TerminalCondition {
-    fn holds(
-        self,
-        s: &crate::terminal::TerminalSettings,
-        kind: &str,
-        pharmacy: PharmacySettings,
-    ) -> bool {
-        match self {
-            TerminalCondition::FaceOperation => crate::terminal::face_operation_menu(s),
-            TerminalCondition::FaceSettings => {
-                crate::terminal::face_settings_menu(s, kind, pharmacy)
-            }
-            TerminalCondition::Visiting => s.visiting_service,
-        }
-    }
-}
 
 /// One menu item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,34 +215,12 @@ pub const MENU: &[MenuItem] = &[
     },
 ];
 
-/// The items `op` sees, in order, on a terminal with these settings.
-/// `emergency`: today is inside the emergency period (ENV-14); `storage`: the operator's
-/// facility uses 調剤済み処方箋の保存サービス (RULE-69); `pharmacy`: ENV-04/05 (RULE-77);
-/// `later_check`: the later check's period is open (RULE-92; the operator's role is checked here).
-pub fn visible(
-    op: &Operator,
-    terminal: &crate::terminal::TerminalSettings,
-    emergency: bool,
-    storage: bool,
-    pharmacy: PharmacySettings,
-    later_check: bool,
-) -> Vec<&'static MenuItem> {
+/// The items `op` sees, in order (AUTH-15: before the service start only the password item).
+pub fn visible(sim: &crate::simulator::Simulator, op: &Operator) -> Vec<&'static MenuItem> {
     if op.before_service_start {
         return vec![&PASSWORD_ITEM];
     }
-    MENU.iter()
-        .filter(|i| match i.shown {
-            Shown::Always => true,
-            Shown::Kinds(k) => k.contains(&op.facility_kind.as_str()),
-            Shown::Terminal(c) => c.holds(terminal, &op.facility_kind, pharmacy),
-            Shown::Emergency => emergency,
-            Shown::DispensingStorage => storage,
-            Shown::LaterCheck => {
-                use crate::services::accounts::Role;
-                later_check && matches!(op.account.role, Role::Admin | Role::Viewer)
-            }
-        })
-        .collect()
+    MENU.iter().filter(|i| i.shown.holds(sim, op)).collect()
 }
 
 fn render_item(i: &MenuItem) -> Markup {
@@ -309,17 +241,7 @@ async fn menu(
     axum::extract::State(sim): axum::extract::State<Arc<crate::simulator::Simulator>>,
     op: Operator,
 ) -> Markup {
-    let today = sim.clock.now().date_naive();
-    let items = visible(
-        &op,
-        &sim.terminal.settings(),
-        sim.outage.emergency_open(today),
-        sim.population()
-            .facility(&op.account.facility)
-            .is_some_and(|f| f.dispensing_storage),
-        sim.pharmacy.settings(),
-        !sim.outage.active() && sim.outage.later_check_window(sim.clock.now()).is_ok(),
-    );
+    let items = visible(&sim, &op);
     // Groups in order of first appearance; ① and ② are groups of their own.
     let mut groups: Vec<(Option<&str>, Vec<&MenuItem>)> = Vec::new();
     for i in items {

@@ -36,6 +36,7 @@ pub mod menu;
 pub mod notices;
 pub mod password;
 pub mod session;
+pub mod shown;
 pub mod unavailable;
 pub mod visiting;
 pub mod visiting_bulk;

@@ -20,6 +20,7 @@ use super::dialog::{Action, Dialog};
 use super::layout::{Page, AUTO_REFRESH_SECS};
 use super::paths;
 use super::session::{same_secret, Operator};
+use super::unavailable::{Shows, Visiting};
 use crate::jobs::{screen_time, JobKind, LISTED};
 use crate::simulator::Simulator;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -138,7 +139,12 @@ fn request_of(facility: &str, kind: CareKind, dates: &[String; 4]) -> Vec<u8> {
 }
 
 /// 《照会》 → DLG-14 over SCR-25 (《OK》: SCR-25 again, empty, RULE-93).
-async fn request(op: Operator, State(sim): State<Arc<Simulator>>, m: Multipart) -> Response {
+async fn request(
+    _: Shows<Visiting>,
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+    m: Multipart,
+) -> Response {
     let none = <[String; 4]>::default();
     let u = match read_upload(m).await {
         Ok(u) => u,
@@ -276,7 +282,7 @@ pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
         .route(
             REQUEST,
-            get(|op: Operator| async move {
+            get(|_: Shows<Visiting>, op: Operator| async move {
                 request_page(&op, CareKind::Visiting, &Default::default(), None, None)
             })
             .post(request),
@@ -284,7 +290,10 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route(
             RESULTS,
             get(
-                |op: Operator, State(sim): State<Arc<Simulator>>, Query(q): Query<KindQuery>| async move {
+                |_: Shows<Visiting>,
+                 op: Operator,
+                 State(sim): State<Arc<Simulator>>,
+                 Query(q): Query<KindQuery>| async move {
                     results_page(&sim, &op, kind_of(q.kind.as_deref()))
                 },
             ),
@@ -292,9 +301,10 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route(
             &format!("{RESULTS}/{{number}}"),
             get(
-                |op: Operator, State(sim): State<Arc<Simulator>>, Path(number): Path<String>| async move {
-                    download(&sim, &op, &number)
-                },
+                |_: Shows<Visiting>,
+                 op: Operator,
+                 State(sim): State<Arc<Simulator>>,
+                 Path(number): Path<String>| async move { download(&sim, &op, &number) },
             ),
         )
         .layer(limit)

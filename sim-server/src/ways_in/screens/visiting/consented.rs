@@ -4,6 +4,7 @@
 //! and grey rows (RULE-66); a row opens SCR-23 by the row's individual inquiry. The list is
 //! `Simulator::consented_list`, the one behind `GET /visiting/consents`.
 
+use super::super::unavailable::{Shows, Visiting};
 use super::{birth_fields, birthdate, kind_select, paths, style};
 use crate::services::visiting_list::ConsentedPage;
 use crate::simulator::Simulator;
@@ -227,6 +228,7 @@ fn page(
 
 /// 《検索》 (POST) and the pager's links (GET with the same conditions).
 async fn get_scr21(
+    _: Shows<Visiting>,
     op: Operator,
     State(sim): State<Arc<Simulator>>,
     Query(form): Query<ConsentedForm>,
@@ -235,6 +237,7 @@ async fn get_scr21(
 }
 
 async fn post_scr21(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Posted { op, form }: Posted<ConsentedForm>,
 ) -> Response {
@@ -269,6 +272,7 @@ struct OpenForm {
 
 /// A row clicked: the row's individual inquiry, then SCR-23.
 async fn post_open(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Posted { op, form }: Posted<OpenForm>,
 ) -> Response {

@@ -3,6 +3,7 @@
 //! 資格確認日, 「限度額適用認定証： 表示する」 (→ DLG-07) and 「特定疾病療養受療証： 表示する」 (→
 //! DLG-08, written consent); 《検索》 asks OQSsihvq01req / OQSsionq01req and shows SCR-23.
 
+use super::super::unavailable::{Shows, Visiting};
 use super::{birth_fields, birthdate, kind_select, paths, style};
 use crate::services::visiting_results::AskedFrom;
 use crate::simulator::Simulator;
@@ -151,7 +152,11 @@ fn page(
     .into_response()
 }
 
-async fn get_scr22(op: Operator, State(sim): State<Arc<Simulator>>) -> Response {
+async fn get_scr22(
+    _: Shows<Visiting>,
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+) -> Response {
     let form = InquiryForm {
         kind: CareKind::Visiting.label().to_owned(),
         era: "昭和".into(),
@@ -217,6 +222,7 @@ fn request(op: &Operator, form: &InquiryForm) -> Result<VisitingInquiryRequest, 
 }
 
 async fn post_scr22(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Posted { op, form }: Posted<InquiryForm>,
 ) -> Response {

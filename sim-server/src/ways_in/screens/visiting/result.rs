@@ -7,6 +7,7 @@
 //! (`checks::prescription::draw`) over the result's patient, with RULE-28's list (a row's
 //! 《処方箋取得》 → DLG-20) and the one retrieval `Simulator::retrieve_prescription`.
 
+use super::super::unavailable::{Shows, Visiting};
 use super::{paths, style};
 use crate::services::prescription_retrieval::patient;
 use crate::services::visiting_check::Certificate;
@@ -175,6 +176,7 @@ struct Shown {
 }
 
 async fn get_result(
+    _: Shows<Visiting>,
     op: Operator,
     State(sim): State<Arc<Simulator>>,
     Path(id): Path<u64>,
@@ -202,6 +204,7 @@ struct ShowForm {
 
 /// 《情報表示》: DLG-09; its 《OK》 asks again with the display consent.
 async fn post_show(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Path(id): Path<u64>,
     Posted { op, form }: Posted<ShowForm>,
@@ -239,6 +242,7 @@ fn refused(op: &Operator, id: u64, reason: &str) -> Response {
 
 /// SCR-14 《登録》 / 《更新》 on SCR-23: DLG-10 / DLG-11 / DLG-12, whose 《OK》 shows the step.
 async fn post_reference(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Path(id): Path<u64>,
     Posted { op, form }: Posted<ReferenceForm>,
@@ -264,7 +268,12 @@ async fn post_reference(
 }
 
 /// 《ダウンロード》 (RULE-95): the answer as sent (file name the simulator's, AMB-70).
-async fn get_xml(op: Operator, State(sim): State<Arc<Simulator>>, Path(id): Path<u64>) -> Response {
+async fn get_xml(
+    _: Shows<Visiting>,
+    op: Operator,
+    State(sim): State<Arc<Simulator>>,
+    Path(id): Path<u64>,
+) -> Response {
     let Some(s) = kept(&sim, &op, id) else {
         return gone(&op);
     };
@@ -359,6 +368,7 @@ fn scr24(
 }
 
 async fn get_prescriptions(
+    _: Shows<Visiting>,
     op: Operator,
     State(sim): State<Arc<Simulator>>,
     Path(id): Path<u64>,
@@ -384,6 +394,7 @@ struct RetrieveForm {
 /// 《処方箋取得》: a row asks DLG-20 first (a typed 引換番号 does not); then the one retrieval
 /// (`Simulator::retrieve_prescription`): the XML file, or SCR-24 with the reason.
 async fn post_prescriptions(
+    _: Shows<Visiting>,
     State(sim): State<Arc<Simulator>>,
     Path(id): Path<u64>,
     Posted { op, form }: Posted<RetrieveForm>,
