@@ -1,7 +1,7 @@
 //! RULE-76 and RULE-63 over HTTP against the real binary: where the terminal's settings hide a
 //! menu item, its screen cannot be opened or posted to by its URL either. Like SCR-32 (RULE-77)
 //! and SCR-33/34 (RULE-69), the screen answers with the one refusal page and a way back to the
-//! menu, and a posted form changes nothing.
+//! menu, and a posted form changes nothing. RULE-90 and RULE-92: later_check_screen.rs.
 
 mod common;
 

@@ -9,6 +9,7 @@ use super::later_check::result;
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::unavailable::{Emergency, Shows};
 use crate::services::recovery::RecoveryError;
 use crate::simulator::Simulator;
 use axum::extract::State;
@@ -81,7 +82,11 @@ fn page(
 }
 
 /// 《照会》: the card checked by the session's operator.
-async fn check(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Response {
+async fn check(
+    _: Shows<Emergency>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<CardForm>,
+) -> Response {
     let Posted { op, form } = p;
     let Some(birthdate) = parse_fixture_date(form.birthdate.trim()) else {
         return page(&op, &form, Some(t::EMERGENCY_BAD_INPUT), None);
@@ -106,6 +111,9 @@ async fn check(State(sim): State<Arc<Simulator>>, p: Posted<CardForm>) -> Respon
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new().route(
         EMERGENCY,
-        get(|op: Operator| async move { page(&op, &CardForm::default(), None, None) }).post(check),
+        get(|_: Shows<Emergency>, op: Operator| async move {
+            page(&op, &CardForm::default(), None, None)
+        })
+        .post(check),
     )
 }

@@ -11,6 +11,7 @@ use super::checks::{style, view};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
+use super::unavailable::{LaterCheck, Shows};
 use crate::services::outage::LaterCheckRefusal;
 use crate::services::recovery::{Checked, RecoveryError};
 use crate::simulator::Simulator;
@@ -109,7 +110,11 @@ fn page(
 }
 
 /// 《資格確認》: the operator of the session checks the notes.
-async fn check(State(sim): State<Arc<Simulator>>, p: Posted<TypedNotes>) -> Response {
+async fn check(
+    _: Shows<LaterCheck>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<TypedNotes>,
+) -> Response {
     let Posted { op, form } = p;
     let (notes, visited_on) = match form.clone().read() {
         Ok(n) => n,
@@ -124,7 +129,9 @@ async fn check(State(sim): State<Arc<Simulator>>, p: Posted<TypedNotes>) -> Resp
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new().route(
         LATER_CHECK,
-        get(|op: Operator| async move { page(&op, &TypedNotes::default(), None, None) })
-            .post(check),
+        get(|_: Shows<LaterCheck>, op: Operator| async move {
+            page(&op, &TypedNotes::default(), None, None)
+        })
+        .post(check),
     )
 }

@@ -82,3 +82,24 @@ impl Condition for Visiting {
     const TITLE: &'static str = "訪問診療等・オンライン診療等";
     const MESSAGE: &'static str = oqs_protocol::texts::visiting_check::VISITING_NOT_AVAILABLE;
 }
+
+/// RULE-90 (ENV-14): the emergency function's screen, only inside its 対象期間.
+pub struct Emergency;
+
+impl Condition for Emergency {
+    const SHOWN: Shown = Shown::Emergency;
+    const RULE: &'static str = "RULE-90";
+    const TITLE: &'static str = oqs_protocol::texts::outage::EMERGENCY_MENU;
+    const MESSAGE: &'static str = oqs_protocol::texts::outage::EMERGENCY_CLOSED;
+}
+
+/// RULE-92 (FLOW-45): the later check's screen, after a recovery within the set period, for
+/// 管理アカウント and 医療情報閲覧アカウント.
+pub struct LaterCheck;
+
+impl Condition for LaterCheck {
+    const SHOWN: Shown = Shown::LaterCheck;
+    const RULE: &'static str = "RULE-92";
+    const TITLE: &'static str = oqs_protocol::texts::outage::LATER_CHECK_TITLE;
+    const MESSAGE: &'static str = oqs_protocol::texts::outage::AFTER_RECOVERY;
+}
