@@ -47,23 +47,6 @@ pub const CANCEL: &str = "/consent-cancel/cancel";
 const CLOSED: &str = "dlg-closed";
 const CSS: &str = ".closable:target{display:none}\ntable.list tr.grey td{background:#e5e8eb;color:#7a8590}\nbutton:disabled{opacity:.4;cursor:not-allowed}";
 
-/// The card fields SCR-27 sends on (hidden in SCR-28's forms).
-fn card_fields(f: &CardForm) -> Vec<(String, String)> {
-    [
-        ("insurer", &f.insurer),
-        ("symbol", &f.symbol),
-        ("number", &f.number),
-        ("branch", &f.branch),
-        ("era", &f.era),
-        ("year", &f.year),
-        ("month", &f.month),
-        ("day", &f.day),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
-    .collect()
-}
-
 /// SCR-27.
 fn search_page(op: &Operator, form: &CardForm, error: Option<&str>) -> Response {
     let h = op.header();
@@ -189,7 +172,7 @@ fn cancel_page(op: &Operator, form: &CardForm, s: &Shown, dialog: Option<Markup>
                 @if s.cancellable() {
                     form method="post" action=(CONFIRM) {
                         input type="hidden" name="csrf" value=(op.csrf());
-                        @for (k, val) in card_fields(form) { input type="hidden" name=(k) value=(val); }
+                        @for (k, val) in form.card_fields() { input type="hidden" name=(k) value=(val); }
                         button #cancel-consent type="submit" data-button=(v::BUTTON_CANCEL_CONSENT) { "③ " (v::BUTTON_CANCEL_CONSENT) }
                     }
                 } @else {
@@ -279,7 +262,7 @@ async fn confirm(
     let post = |path: &str| Action::Post {
         path: path.into(),
         csrf: op.csrf().to_owned(),
-        fields: card_fields(&form),
+        fields: form.card_fields(),
     };
     let d = Dialog::dlg(&v::DLG_18).render(&[
         (ta::BUTTON_OK, post(CANCEL)),

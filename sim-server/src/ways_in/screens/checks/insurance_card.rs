@@ -44,22 +44,39 @@ pub struct CardForm {
     pub step: String,
 }
 
-impl CardForm {
-    fn fields(&self) -> Vec<(String, String)> {
-        let mut f: Vec<(String, String)> = [
-            ("insurer", &self.insurer),
-            ("symbol", &self.symbol),
-            ("number", &self.number),
-            ("branch", &self.branch),
-            ("era", &self.era),
-            ("year", &self.year),
-            ("month", &self.month),
-            ("day", &self.day),
-            ("date", &self.date),
-        ]
+/// The card search's field names (保険者番号, 記号, 番号, 枝番, 生年月日), as SCR-13, SCR-22 and
+/// SCR-27 carry them through a dialog.
+const CARD_NAMES: [&str; 8] = [
+    "insurer", "symbol", "number", "branch", "era", "year", "month", "day",
+];
+
+/// The card search's values (in [`CARD_NAMES`] order) as (name, value) pairs.
+pub fn card_pairs(values: [&String; 8]) -> Vec<(String, String)> {
+    CARD_NAMES
         .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
-        .collect();
+        .zip(values)
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+impl CardForm {
+    /// The card and 生年月日 (not the 確認日) as (name, value) pairs.
+    pub fn card_fields(&self) -> Vec<(String, String)> {
+        card_pairs([
+            &self.insurer,
+            &self.symbol,
+            &self.number,
+            &self.branch,
+            &self.era,
+            &self.year,
+            &self.month,
+            &self.day,
+        ])
+    }
+
+    fn fields(&self) -> Vec<(String, String)> {
+        let mut f = self.card_fields();
+        f.push(("date".into(), self.date.clone()));
         if self.show_limit.is_some() {
             f.push(("show_limit".into(), "on".into()));
             f.push(("ack".into(), self.ack.clone()));

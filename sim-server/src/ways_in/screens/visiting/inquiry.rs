@@ -7,6 +7,7 @@ use super::super::unavailable::{Shows, Visiting};
 use super::{birth_fields, birthdate, kind_select, paths, style};
 use crate::services::visiting_results::AskedFrom;
 use crate::simulator::Simulator;
+use crate::ways_in::screens::checks::insurance_card::card_pairs;
 use crate::ways_in::screens::dialog::{Action, Dialog};
 use crate::ways_in::screens::layout::Page;
 use crate::ways_in::screens::paths as screen_paths;
@@ -52,24 +53,25 @@ pub struct InquiryForm {
 
 impl InquiryForm {
     fn fields(&self) -> Vec<(String, String)> {
-        let mut f: Vec<(String, String)> = [
-            ("kind", &self.kind),
-            ("insurer", &self.insurer),
-            ("symbol", &self.symbol),
-            ("number", &self.number),
-            ("branch", &self.branch),
-            ("era", &self.era),
-            ("year", &self.year),
-            ("month", &self.month),
-            ("day", &self.day),
+        let mut f = vec![("kind".to_owned(), self.kind.clone())];
+        f.extend(card_pairs([
+            &self.insurer,
+            &self.symbol,
+            &self.number,
+            &self.branch,
+            &self.era,
+            &self.year,
+            &self.month,
+            &self.day,
+        ]));
+        for (k, v) in [
             ("date", &self.date),
             ("ack_limit", &self.ack_limit),
             ("ack_sd", &self.ack_sd),
             ("step", &self.step),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
-        .collect();
+        ] {
+            f.push((k.to_owned(), v.clone()));
+        }
         if self.show_limit.is_some() {
             f.push(("show_limit".into(), "on".into()));
         }
