@@ -17,12 +17,10 @@ use super::dialog::{Action, Dialog};
 use super::layout::Page;
 use super::paths;
 use super::session::{Operator, Posted};
-use super::unavailable::not_available;
-use super::unavailable::{FaceOperation, Shows};
+use super::unavailable::{FaceOperation, FaceSettings, Shows};
 use crate::simulator::Simulator;
 use crate::terminal::{
-    confirm, face_settings_menu, face_settings_notice, FaceMode, Method, MyNumberRequest,
-    ReaderKind, ReaderSummary,
+    confirm, face_settings_notice, FaceMode, Method, MyNumberRequest, ReaderKind, ReaderSummary,
 };
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -391,21 +389,11 @@ fn settings_page(
     })
 }
 
-/// RULE-77: `None` when SCR-32's menu item is shown to `op` (the same condition as the menu's,
-/// `face_settings_menu`); otherwise the page to show instead.
-fn settings_hidden(sim: &Simulator, op: &Operator) -> Option<Response> {
-    let shown = face_settings_menu(
-        &sim.terminal.settings(),
-        &op.facility_kind,
-        sim.pharmacy.settings(),
-    );
-    (!shown).then(|| not_available(op, f::SCR32_TITLE, "RULE-77", f::SETTINGS_NOT_AVAILABLE))
-}
-
-async fn settings(State(sim): State<Arc<Simulator>>, op: Operator) -> Response {
-    if let Some(page) = settings_hidden(&sim, &op) {
-        return page;
-    }
+async fn settings(
+    _: Shows<FaceSettings>,
+    State(sim): State<Arc<Simulator>>,
+    op: Operator,
+) -> Response {
     settings_page(&sim, &op, None, None).into_response()
 }
 
@@ -419,11 +407,12 @@ struct SettingForm {
 
 /// 《表示する》 / 《表示しない》: DLG-29, then the setting and DLG-30 (ERR-29's text when the
 /// reader cannot be set).
-async fn set_setting(State(sim): State<Arc<Simulator>>, p: Posted<SettingForm>) -> Response {
+async fn set_setting(
+    _: Shows<FaceSettings>,
+    State(sim): State<Arc<Simulator>>,
+    p: Posted<SettingForm>,
+) -> Response {
     let Posted { op, form } = p;
-    if let Some(page) = settings_hidden(&sim, &op) {
-        return page;
-    }
     let show = form.show == "1";
     let back = Action::Link(paths::FACE_SETTINGS.into());
     if form.confirmed.is_none() {

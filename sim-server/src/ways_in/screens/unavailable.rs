@@ -73,6 +73,16 @@ impl Condition for FaceOperation {
     const MESSAGE: &'static str = oqs_protocol::texts::face::OPERATION_NOT_AVAILABLE;
 }
 
+/// RULE-77 (ENV-09, ENV-02/03; a pharmacy's ENV-04): SCR-32 顔認証付きカードリーダー環境設定.
+pub struct FaceSettings;
+
+impl Condition for FaceSettings {
+    const SHOWN: Shown = Shown::Terminal(TerminalCondition::FaceSettings);
+    const RULE: &'static str = "RULE-77";
+    const TITLE: &'static str = oqs_protocol::texts::face::SCR32_TITLE;
+    const MESSAGE: &'static str = oqs_protocol::texts::face::SETTINGS_NOT_AVAILABLE;
+}
+
 /// RULE-63 (ENV-06): the 訪問診療等・オンライン診療等 screens (SCR-21..28).
 pub struct Visiting;
 
