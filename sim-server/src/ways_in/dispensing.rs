@@ -12,7 +12,7 @@ use crate::jobs::dispensing::Refusal;
 use crate::jobs::ResultError;
 use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -193,17 +193,7 @@ async fn download(
         return refused(&sim, &r);
     }
     match sim.jobs.dispensing_download(facility, &id) {
-        Ok((name, bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((name, bytes)) => crate::ways_in::attachment("application/zip", &name, bytes),
         Err(ResultError::NotDownloadable(_)) => (
             StatusCode::CONFLICT,
             Json(json!({

@@ -13,7 +13,7 @@
 use crate::jobs::{JobKind, Pacing, ResultError, LISTED};
 use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -77,17 +77,7 @@ async fn result(State(sim): State<Arc<Simulator>>, Path(number): Path<String>) -
             } else {
                 format!("application/xml; charset={charset}")
             };
-            (
-                [
-                    (header::CONTENT_TYPE, content_type),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
+            crate::ways_in::attachment(content_type, &name, bytes)
         }
         Err(ResultError::NotFound) => {
             problem(StatusCode::NOT_FOUND, format!("no job \"{number}\""))

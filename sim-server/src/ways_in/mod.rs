@@ -14,6 +14,8 @@
 
 pub mod admin;
 pub mod admin_guard;
+mod attachment;
+pub(crate) use attachment::attachment;
 pub mod dispensing;
 pub mod exchange;
 pub mod front;

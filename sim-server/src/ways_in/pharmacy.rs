@@ -11,7 +11,7 @@
 use crate::services::prescription_retrieval::{patient, PatientCard, RetrievalFailure};
 use crate::simulator::Simulator;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -76,20 +76,9 @@ async fn retrieve(State(sim): State<Arc<Simulator>>, Json(p): Json<Patient>) -> 
     let facility = p.facility.clone().unwrap_or_default();
     let number = p.exchange_number.clone().unwrap_or_default();
     match sim.retrieve_prescription(&facility, &p.card, &number) {
-        Ok(file) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/xml; charset=UTF-8".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", file.name),
-                ),
-            ],
-            file.xml,
-        )
-            .into_response(),
+        Ok(file) => {
+            crate::ways_in::attachment("application/xml; charset=UTF-8", &file.name, file.xml)
+        }
         Err(f) => failure(f),
     }
 }

@@ -19,7 +19,7 @@ use crate::terminal::{
     TerminalSettings, Update, TOPOLOGIES,
 };
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -189,20 +189,11 @@ async fn get_confirmation(State(sim): Sim, Path(id): Path<u64>) -> Response {
 /// The result XML of confirmation `id` as a download (file name simulator-defined, AMB-70); the
 /// WebAPI and SCR-10's 《ダウンロード》 both answer with it.
 pub fn result_xml_download(id: u64, xml: String) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=UTF-8".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"OQSsiquc01res_mynumber_{id:06}.xml\""),
-            ),
-        ],
+    crate::ways_in::attachment(
+        "application/xml; charset=UTF-8",
+        &format!("OQSsiquc01res_mynumber_{id:06}.xml"),
         xml,
     )
-        .into_response()
 }
 
 /// FLOW-16: 《ダウンロード》 of the result XML (file name: simulator-defined, AMB-70).

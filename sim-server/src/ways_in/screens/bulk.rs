@@ -13,7 +13,6 @@ use crate::jobs::{JobKind, LISTED};
 use crate::journal::Transport;
 use crate::simulator::Simulator;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -252,17 +251,7 @@ fn download(op: &Operator, sim: &Simulator, s: Screen, number: &str) -> Response
         .job(number)
         .filter(|j| j.kind == s.kind && j.facility.trim() == op.account.facility);
     match own.map(|_| sim.jobs.result(number)) {
-        Some(Ok((name, bytes))) => (
-            [
-                (header::CONTENT_TYPE, "application/xml".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Some(Ok((name, bytes))) => crate::ways_in::attachment("application/xml", &name, bytes),
         _ => results_page(op, sim, s),
     }
 }

@@ -21,7 +21,6 @@ use super::unavailable::not_available;
 use crate::jobs::ResultError;
 use crate::simulator::Simulator;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -267,17 +266,7 @@ fn download(sim: &Simulator, op: &Operator, id: &str) -> Response {
         return p;
     }
     match sim.jobs.dispensing_download(&op.account.facility, id) {
-        Ok((name, bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((name, bytes)) => crate::ways_in::attachment("application/zip", &name, bytes),
         Err(ResultError::NotDownloadable(_)) => results_page(sim, op, 1, Some(t::DEADLINE_PASSED)),
         Err(_) => results_page(sim, op, 1, None),
     }

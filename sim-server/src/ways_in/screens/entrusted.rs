@@ -14,7 +14,6 @@ use super::session::{Operator, Posted};
 use crate::jobs::{screen_time, JobKind, LISTED};
 use crate::simulator::Simulator;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -164,17 +163,7 @@ fn download(sim: &Simulator, op: &Operator, number: &str) -> Response {
             } else {
                 "application/xml"
             };
-            (
-                [
-                    (header::CONTENT_TYPE, kind.to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
+            crate::ways_in::attachment(kind, &name, bytes)
         }
         _ => results_page(sim, op),
     }

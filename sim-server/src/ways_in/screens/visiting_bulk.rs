@@ -24,7 +24,6 @@ use super::unavailable::{Shows, Visiting};
 use crate::jobs::{screen_time, JobKind, LISTED};
 use crate::simulator::Simulator;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -260,17 +259,7 @@ fn download(sim: &Simulator, op: &Operator, number: &str) -> Response {
             } else {
                 "application/xml"
             };
-            (
-                [
-                    (header::CONTENT_TYPE, content_type.to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
+            crate::ways_in::attachment(content_type, &name, bytes)
         }
         _ => results_page(sim, op, kind),
     }

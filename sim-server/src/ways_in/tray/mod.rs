@@ -565,17 +565,7 @@ async fn prepare(
 /// A sample request file (FLOW-21 / FLOW-26), as a download.
 async fn sample(Path(name): Path<String>) -> Response {
     match samples::file(&name) {
-        Some(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/xml".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Some(bytes) => crate::ways_in::attachment("application/xml", &name, bytes),
         None => (StatusCode::NOT_FOUND, "tray: no such sample file").into_response(),
     }
 }

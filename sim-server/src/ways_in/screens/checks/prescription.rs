@@ -17,7 +17,6 @@ use crate::ways_in::screens::layout::Page;
 use crate::ways_in::screens::paths as screen_paths;
 use crate::ways_in::screens::session::{Operator, Posted};
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -94,20 +93,7 @@ pub fn reason(f: &RetrievalFailure) -> String {
 
 /// The XML file of a retrieval, for the browser to save (「ダウンロード状況が右上に表示されます」).
 pub fn download(name: &str, xml: Vec<u8>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=UTF-8".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        xml,
-    )
-        .into_response()
+    crate::ways_in::attachment("application/xml; charset=UTF-8", name, xml)
 }
 
 /// SCR-12 / SCR-24: ① 資格情報, ② 処方箋の取得, the buttons.

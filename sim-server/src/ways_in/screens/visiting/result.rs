@@ -26,7 +26,6 @@ use crate::ways_in::screens::layout::Page;
 use crate::ways_in::screens::paths as screen_paths;
 use crate::ways_in::screens::session::{Operator, Posted};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -281,20 +280,7 @@ async fn get_xml(
         CareKind::Visiting => format!("OQSsihvq01res_{id}.xml"),
         CareKind::Online => format!("OQSsionq01res_{id}.xml"),
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=UTF-8".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        s.xml,
-    )
-        .into_response()
+    crate::ways_in::attachment("application/xml; charset=UTF-8", &name, s.xml)
 }
 
 fn prescriptions_url(id: u64) -> String {
