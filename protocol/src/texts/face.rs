@@ -115,7 +115,7 @@ pub const DLG_30: Dlg = Dlg {
 
 /// SCR-32 opened by its URL where RULE-77 hides its menu item. The manual has no text for
 /// this (the item is simply not shown); the simulator's own, in RULE-77's words.
-pub const SETTINGS_NOT_AVAILABLE: &str = "「顔認証付きカードリーダー環境設定」は、電子処方箋を利用する医療機関・薬局で、「電子処方箋対応版の本人認証用カードリーダーソフト」がインストール済の場合のみ利用できます。";
+pub const SETTINGS_NOT_AVAILABLE: &str = "「顔認証付きカードリーダー環境設定」は、電子処方箋を利用する医療機関・薬局で、「電子処方箋対応版の本人認証用カードリーダーソフト」がインストール済の場合のみ利用できます。（シミュレータ）";
 
 /// SCR-31 opened by its URL where RULE-76 hides its menu item: RULE-76's own words (ch.1 §5).
 pub const OPERATION_NOT_AVAILABLE: &str =

@@ -12,7 +12,7 @@ pub const TITLE_INQUIRY: &str = "資格情報照会(訪問診療等・オンラ�
 pub const TITLE_RESULT: &str = "資格情報確認(訪問診療等・オンライン診療等)";
 /// A 訪問診療等・オンライン診療等 screen opened by its URL where RULE-63 hides its menu items
 /// (ENV-06 is not 「利用する」). The manual has no text for this; the simulator's own.
-pub const VISITING_NOT_AVAILABLE: &str = "「訪問診療等・オンライン診療等」のメニューは、「訪問診療等・オンライン診療等管理サービス関連項目」を「利用する」に設定した場合のみ表示されます。";
+pub const VISITING_NOT_AVAILABLE: &str = "「訪問診療等・オンライン診療等」のメニューは、「訪問診療等・オンライン診療等管理サービス関連項目」を「利用する」に設定した場合のみ表示されます。（シミュレータ）";
 pub const TITLE_PRESCRIPTIONS: &str = "処方箋情報取得(訪問診療等・オンライン診療等)";
 
 /// 診療区分 (both SCR-21 and SCR-22).
