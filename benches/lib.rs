@@ -201,6 +201,20 @@ mod tests {
         );
     }
 
+    /// `load/driver.rs` (the load driver of `memory.sh`) builds its requests from a small
+    /// generation and sends them to a server that generated many more: the persons of a smaller
+    /// generation with the same seed are the first ones of a larger one, cards and birth dates.
+    #[test]
+    fn a_smaller_generation_is_the_start_of_a_larger_one() {
+        let (small, _) = generate_measured(1_000, 1);
+        let (large, _) = generate_measured(3_000, 1);
+        for i in 0..1_000 {
+            let s = OwnedSearch::generated(&small, i);
+            assert!(s.is_some(), "person {i}");
+            assert_eq!(s, OwnedSearch::generated(&large, i), "person {i}");
+        }
+    }
+
     #[test]
     fn spread_searches_find_their_persons() {
         let (pop, _) = generate_measured(5_000, 1);

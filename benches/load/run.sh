@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load run: the release oqs-sim under wrk (single inquiries over XML/HTTP) while its RSS is sampled,
-# to show memory stays flat once the in-memory history (100,000 records) and journal are full.
+# to show memory stays flat once the in-memory history (100,000 records) and journal are full
+# (memory.sh measures issue 16's goal: an exact 1,000,000 requests, many keys, PASS / FAIL).
 # Usage: benches/load/run.sh [seconds=120] [connections=16] [extra oqs-sim flags...]
 # Needs wrk (Debian package `wrk`). Prints wrk's summary and one RSS sample per 10 s.
 set -euo pipefail
