@@ -17,17 +17,20 @@
 #  6. prints the growth (end and peak sample minus the RSS after the fill) in MB (10^6 bytes) and
 #     PASS or FAIL against LIMIT_MB (default 50): FAIL if either exceeds it.
 #
-# Usage: benches/load/memory.sh [requests=1000000] [connections=8]
+# Usage: benches/load/memory.sh [requests=1000000] [connections=8] [more oqs-sim flags...]
 # Environment: GENERATE (persons, default 1000000), FILL (inquiries before the baseline),
-#              LIMIT_MB (default 50), SERVER_CPU (pin oqs-sim to this CPU with taskset).
+#              HISTORY_CAPACITY (records the history keeps, default 100000: set it with
+#              --data-dir, 1000000, or --history-capacity), LIMIT_MB (default 50),
+#              SERVER_CPU (pin oqs-sim to this CPU with taskset).
 # Needs curl. Takes a few minutes (longer while other work shares the machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 requests=${1:-1000000}
 conns=${2:-8}
+shift $(( $# < 2 ? $# : 2 ))
 generate=${GENERATE:-1000000}
 limit_mb=${LIMIT_MB:-50}
-history_capacity=100000 # history::DEFAULT_MEMORY_CAPACITY (in memory, no --data-dir)
+history_capacity=${HISTORY_CAPACITY:-100000} # history::DEFAULT_MEMORY_CAPACITY (no --data-dir)
 command -v curl >/dev/null || { echo "curl is missing (Debian: apt-get install curl)"; exit 2; }
 cargo build -q --release -p sim-server --bin oqs-sim
 cargo build -q --release -p oqs-benches --bin oqs-load
@@ -47,7 +50,7 @@ addr=127.0.0.1:$port
 pin=()
 [ -n "${SERVER_CPU:-}" ] && pin=(taskset -c "$SERVER_CPU")
 "${pin[@]}" "$bin/oqs-sim" --listen "$addr" --exchange-dir "$work/ex" \
-  --now 2021-01-06T10:00:00+09:00 --generate "$generate" >"$work/sim.log" 2>&1 &
+  --now 2021-01-06T10:00:00+09:00 --generate "$generate" "$@" >"$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 600); do
   curl -sf -o /dev/null "http://$addr/__admin/journal?limit=1" && break
@@ -61,7 +64,7 @@ anon() { awk '/^RssAnon:/ { print $2 }' "/proc/$sim/status"; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb * 1024 / 1e6 }'; }
 journal_capacity=$(curl -sf "http://$addr/__admin/journal?limit=1" | sed -n 's/.*"capacity":\([0-9]*\).*/\1/p')
 fill=${FILL:-$((history_capacity + journal_capacity))}
-echo "oqs-sim --generate $generate (default settings: history $history_capacity records in memory, journal $journal_capacity entries); pid $sim"
+echo "oqs-sim --generate $generate${*:+ $*} (history keeps $history_capacity records, journal $journal_capacity entries); pid $sim"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "started: RSS $(rss) kB"
 
