@@ -12,8 +12,10 @@
 //! Usage:
 //! - `oqs-load ADDR register`: registers the pairs' 照会番号 (OQSsiimm01req) and checks that an
 //!   inquiry of each registered pair shows its number and one of an unregistered pair none;
-//! - `oqs-load ADDR inquire COUNT [CONNECTIONS=8]`: sends COUNT inquiries; fails unless every
-//!   answer is 200, and checks one answer in [`CHECK_EVERY`] (a result, and the pair's 照会番号);
+//! - `oqs-load ADDR inquire COUNT [CONNECTIONS=8] [PER_CONNECTION=0]`: sends COUNT inquiries
+//!   over CONNECTIONS at a time, each kept alive for PER_CONNECTION requests (0: for the whole
+//!   run) and then closed for a new one; fails unless every answer is 200, and checks one answer
+//!   in [`CHECK_EVERY`] (a result, and the pair's 照会番号);
 //! - `oqs-load ADDR last-seq`: prints the journal's newest `seq` (admin API, 0 when empty).
 
 use chrono::NaiveDate;
@@ -45,18 +47,21 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(2).map(String::as_str) {
         Some("register") if args.len() == 3 => register(&args[1]),
-        Some("inquire") if (4..=5).contains(&args.len()) => {
-            let count = args[3]
-                .parse()
-                .map_err(|e| format!("COUNT {}: {e}", args[3]));
-            let connections = args.get(4).map_or(Ok(8), |c| {
-                c.parse().map_err(|e| format!("CONNECTIONS {c}: {e}"))
-            });
-            count.and_then(|n| connections.and_then(|c| inquire(&args[1], n, c)))
+        Some("inquire") if (4..=6).contains(&args.len()) => {
+            let number = |i: usize, name: &str, default: u64| {
+                args.get(i).map_or(Ok(default), |v| {
+                    v.parse::<u64>().map_err(|e| format!("{name} {v}: {e}"))
+                })
+            };
+            number(3, "COUNT", 0).and_then(|count| {
+                let connections = number(4, "CONNECTIONS", 8)?;
+                let per_connection = number(5, "PER_CONNECTION", 0)?;
+                inquire(&args[1], count, connections, per_connection)
+            })
         }
         Some("last-seq") if args.len() == 3 => last_seq(&args[1]).map(|seq| println!("{seq}")),
         _ => Err(
-            "usage: oqs-load ADDR register | ADDR inquire COUNT [CONNECTIONS] | ADDR last-seq"
+            "usage: oqs-load ADDR register | ADDR inquire COUNT [CONNECTIONS] [PER_CONNECTION] | ADDR last-seq"
                 .to_owned(),
         ),
     };
@@ -256,7 +261,7 @@ fn register(addr: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn inquire(addr: &str, count: u64, connections: usize) -> Result<(), String> {
+fn inquire(addr: &str, count: u64, connections: u64, per_connection: u64) -> Result<(), String> {
     let pairs = rotation()?;
     let requests: Vec<Vec<u8>> = pairs
         .iter()
@@ -265,6 +270,7 @@ fn inquire(addr: &str, count: u64, connections: usize) -> Result<(), String> {
     let next = AtomicU64::new(0);
     let answered = AtomicU64::new(0);
     let checked = AtomicU64::new(0);
+    let opened = AtomicU64::new(0);
     let failure: Mutex<Option<String>> = Mutex::new(None);
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -276,15 +282,29 @@ fn inquire(addr: &str, count: u64, connections: usize) -> Result<(), String> {
                     // Stop every sender.
                     next.store(u64::MAX / 2, Ordering::Relaxed);
                 };
-                let mut c = match Connection::open(addr) {
-                    Ok(c) => c,
-                    Err(e) => return fail(e),
-                };
+                let mut c: Option<Connection> = None;
+                let mut sent_on_it = 0;
                 loop {
                     let j = next.fetch_add(1, Ordering::Relaxed);
                     if j >= count {
                         return;
                     }
+                    if per_connection > 0 && sent_on_it == per_connection {
+                        // Closed here (dropped), a new one opened below.
+                        c = None;
+                    }
+                    let c = match &mut c {
+                        Some(c) => c,
+                        None => match Connection::open(addr) {
+                            Ok(new) => {
+                                opened.fetch_add(1, Ordering::Relaxed);
+                                sent_on_it = 0;
+                                c.insert(new)
+                            }
+                            Err(e) => return fail(e),
+                        },
+                    };
+                    sent_on_it += 1;
                     let k = (j % requests.len() as u64) as usize;
                     match c.exchange(&requests[k]) {
                         Ok(200) => {}
@@ -310,8 +330,13 @@ fn inquire(addr: &str, count: u64, connections: usize) -> Result<(), String> {
         ));
     }
     let n = answered.load(Ordering::Relaxed);
+    let kept = match per_connection {
+        0 => "kept alive".to_owned(),
+        p => format!("{p} requests each"),
+    };
     println!(
-        "sent {n} inquiries over {connections} connections in {secs:.1} s ({:.0} req/s), every answer 200; {} answers checked (1 in {CHECK_EVERY}: a result and its pair's 照会番号)",
+        "sent {n} inquiries over {connections} connections at a time ({} opened, {kept}) in {secs:.1} s ({:.0} req/s), every answer 200; {} answers checked (1 in {CHECK_EVERY}: a result and its pair's 照会番号)",
+        opened.load(Ordering::Relaxed),
         n as f64 / secs.max(1e-9),
         checked.load(Ordering::Relaxed)
     );

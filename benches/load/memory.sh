@@ -21,12 +21,14 @@
 # Environment: GENERATE (persons, default 1000000), FILL (inquiries before the baseline),
 #              HISTORY_CAPACITY (records the history keeps, default 100000: set it with
 #              --data-dir, 1000000, or --history-capacity), LIMIT_MB (default 50),
-#              SERVER_CPU (pin oqs-sim to this CPU with taskset).
+#              SERVER_CPU (pin oqs-sim to this CPU with taskset), PER_CONNECTION (requests per
+#              connection before the driver closes it and opens another; default 0: kept alive).
 # Needs curl. Takes a few minutes (longer while other work shares the machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 requests=${1:-1000000}
 conns=${2:-8}
+per_connection=${PER_CONNECTION:-0}
 shift $(( $# < 2 ? $# : 2 ))
 generate=${GENERATE:-1000000}
 limit_mb=${LIMIT_MB:-50}
@@ -69,19 +71,22 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "started: RSS $(rss) kB"
 
 "$bin/oqs-load" "$addr" register
-echo "after the 照会番号: RSS $(rss) kB"
+pre_fill=$(rss)
+echo "after the 照会番号: RSS $pre_fill kB"
 
-"$bin/oqs-load" "$addr" inquire "$fill" "$conns" | sed 's/^/fill: /'
+"$bin/oqs-load" "$addr" inquire "$fill" "$conns" "$per_connection" | sed 's/^/fill: /'
 before=$(rss)
 before_anon=$(anon)
 seq_before=$("$bin/oqs-load" "$addr" last-seq)
 full="history and journal full"
 [ "$fill" -lt $((history_capacity > journal_capacity ? history_capacity : journal_capacity)) ] && full="history NOT full yet"
 echo "after the fill (journal seq $seq_before, $full): RSS $before kB (anonymous $before_anon kB)"
+kept=$((fill < history_capacity ? fill : history_capacity))
+echo "the fill added $(mb $((before - pre_fill))) MB ≈ $(( (before - pre_fill) * 1024 / kept )) bytes per history record kept (with the journal's entries and the allocator's slack)"
 
 ( while :; do sleep 5; echo "$(rss)" >>"$work/samples"; echo "  RSS $(rss) kB"; done ) &
 sampler=$!
-"$bin/oqs-load" "$addr" inquire "$requests" "$conns"
+"$bin/oqs-load" "$addr" inquire "$requests" "$conns" "$per_connection"
 kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 sampler=
