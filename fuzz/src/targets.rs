@@ -282,15 +282,29 @@ fn inquiry(data: &[u8]) {
 const ANSWERED_ROWS: usize = 64;
 
 fn bulk(data: &[u8]) {
+    // The plain reader of a bulk file reads only what the general reader reads alike.
+    let plain = BulkInquiryRequest::read_plain(data, ReadLimits::default());
     let Ok(doc) = read_document(data, ReadLimits::default()) else {
+        assert!(
+            plain.is_none(),
+            "the plain bulk reader read a document the general one refuses"
+        );
         return;
     };
     if let Ok(fetch) = FetchRequest::from_element(&doc.root) {
         let _ = fetch.header.validate();
     }
     let Ok(req) = BulkInquiryRequest::from_element(&doc.root) else {
+        assert!(
+            plain.is_none(),
+            "the plain bulk reader read a file of a wrong shape"
+        );
         return;
     };
+    if let Some(plain) = &plain {
+        assert_eq!(plain, &req, "the plain bulk reader read the file otherwise");
+        assert_eq!(doc.encoding, TextEncoding::Utf8);
+    }
     reached(Target::Bulk);
     let _ = req.header.validate();
     for (i, row) in req.rows.iter().enumerate() {

@@ -2,7 +2,8 @@
 //! a tree. "Plain" is a strict subset of what [`crate::xml::read_document`] reads: UTF-8 (no BOM),
 //! no prolog or `<?xml version="1.0"?>` with `encoding="UTF-8"`, elements with simple ASCII names
 //! and no attributes, leaves holding text without references, `\r` or `>`, whitespace only
-//! between elements, at most [`MAX_DEPTH`] levels and [`MAX_ELEMENTS`] elements.
+//! between elements, at most [`MAX_DEPTH`] levels and [`MAX_ELEMENTS`] elements (a bulk file's
+//! reader, [`scan_up_to`], sets its own element limit).
 //!
 //! Anything else gives `None`, and the caller reads the document the general way: this reader
 //! never decides that a document is bad, so every error (and every message the general reader
@@ -38,7 +39,17 @@ const PROLOGS: [&str; 4] = [
 
 /// Reads `bytes` as a plain document and hands each token to `visit`; `visit` returns `false`
 /// to give up. `None`: not plain (or given up); read it the general way.
-pub fn scan<'a>(bytes: &'a [u8], mut visit: impl FnMut(Token<'a>) -> bool) -> Option<()> {
+pub fn scan<'a>(bytes: &'a [u8], visit: impl FnMut(Token<'a>) -> bool) -> Option<()> {
+    scan_up_to(bytes, MAX_ELEMENTS, visit)
+}
+
+/// [`scan`] of a document of up to `max_elements` elements instead of [`MAX_ELEMENTS`] (a bulk
+/// file's rows); more give `None`, so the general reader's element limit decides.
+pub fn scan_up_to<'a>(
+    bytes: &'a [u8],
+    max_elements: usize,
+    mut visit: impl FnMut(Token<'a>) -> bool,
+) -> Option<()> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut s = Scanner { text, pos: 0 };
     for prolog in PROLOGS {
@@ -77,7 +88,7 @@ pub fn scan<'a>(bytes: &'a [u8], mut visit: impl FnMut(Token<'a>) -> bool) -> Op
         }
         let (start, end) = s.name()?;
         elements += 1;
-        if depth >= MAX_DEPTH || elements > MAX_ELEMENTS {
+        if depth >= MAX_DEPTH || elements > max_elements {
             return None;
         }
         let name = &text[start..end];

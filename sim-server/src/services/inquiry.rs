@@ -314,6 +314,22 @@ impl Simulator {
                     // A bulk file is always accepted; one that cannot be read fails as a job
                     // (照会失敗(XML構造エラー) / (処理上限エラー)), as the manual's statuses say.
                     let limits = self.settings.jobs.read_limits();
+                    if kind == crate::jobs::JobKind::BulkInquiry {
+                        // The usual JOB-01 file: its rows read without a tree (the same request).
+                        if let Some(request) =
+                            oqs_protocol::bulk::BulkInquiryRequest::read_plain(bytes, limits)
+                        {
+                            entry.encoding = Some(TextEncoding::Utf8.label().to_owned());
+                            return Ok(self.submit_job(
+                                kind,
+                                crate::jobs::Submitted::Inquiry {
+                                    request,
+                                    raw: bytes,
+                                },
+                                login_id,
+                            ));
+                        }
+                    }
                     return Ok(match xml::read_document(bytes, limits) {
                         Ok(doc) => {
                             entry.encoding = Some(doc.encoding.label().to_owned());

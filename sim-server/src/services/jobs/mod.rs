@@ -46,6 +46,7 @@ use oqs_protocol::TextEncoding;
 use prepare::failure_of_read_error;
 use prepare::owner_of;
 use prepare::prepare_bytes;
+use prepare::prepare_inquiry;
 use prepare::prepare_tree;
 use prepare::Work;
 use render::fragment;
@@ -328,6 +329,14 @@ impl Jobs {
                     (None, _) => Vec::new(),
                     (Some(_), Some(r)) => r.to_vec(),
                     (Some(_), None) => xml::write_document(root, encoding),
+                };
+                (header, enc, work, raw)
+            }
+            Submitted::Inquiry { request, raw } => {
+                let (header, enc, work) = prepare_inquiry(request, &settings);
+                let raw = match &self.inner.store {
+                    None => Vec::new(),
+                    Some(_) => raw.to_vec(),
                 };
                 (header, enc, work, raw)
             }

@@ -44,6 +44,12 @@ pub enum Submitted<'a> {
     },
     /// Bytes that are not a readable XML document.
     Unreadable { error: ReadError, raw: &'a [u8] },
+    /// A JOB-01 file read without a tree (UTF-8; `BulkInquiryRequest::read_plain`), with its
+    /// bytes: the same request the tree gives.
+    Inquiry {
+        request: oqs_protocol::bulk::BulkInquiryRequest,
+        raw: &'a [u8],
+    },
 }
 
 /// The owner facility of a request: its 医療機関コード as written (trimmed, at most 20 chars).
@@ -134,6 +140,30 @@ pub(super) fn prepare_tree(
             }
         }
     };
+    checked(header, encoding, parsed, settings)
+}
+
+/// A JOB-01 file read without a tree, checked as [`prepare_tree`] checks its tree.
+pub(super) fn prepare_inquiry(
+    request: oqs_protocol::bulk::BulkInquiryRequest,
+    settings: &JobSettings,
+) -> (oqs_protocol::message::RequestHeader, TextEncoding, Work) {
+    let header = request.header.clone();
+    checked(
+        header,
+        TextEncoding::Utf8,
+        Ok(Work::Inquiry(request)),
+        settings,
+    )
+}
+
+/// The checks after the shape: header (ヘッダー項目エラー), then row count (処理上限エラー).
+fn checked(
+    header: oqs_protocol::message::RequestHeader,
+    encoding: TextEncoding,
+    parsed: Result<Work, oqs_protocol::fields::StructureError>,
+    settings: &JobSettings,
+) -> (oqs_protocol::message::RequestHeader, TextEncoding, Work) {
     let work = match parsed {
         Err(e) => {
             return (
