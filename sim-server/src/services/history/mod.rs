@@ -740,40 +740,37 @@ impl History {
             .clone()
     }
 
-    /// The bulk inquiry's hook (JOB-01): one record per judged row (input-error rows are not
-    /// confirmations), 資格確認区分 一括照会 (no 《詳細》, RULE-59), all in one transaction.
-    pub fn record_bulk_rows<'a>(
-        &self,
-        facility: &str,
+    /// Who recorded a bulk inquiry's rows (JOB-01, JOB-03): 資格確認区分 一括照会 (no 《詳細》,
+    /// RULE-59).
+    pub fn bulk_meta<'a>(
+        facility: &'a str,
         at: DateTime<FixedOffset>,
-        login_id: &str,
-        units: impl IntoIterator<Item = &'a oqs_protocol::bulk::BulkConfirmUnit>,
-    ) {
-        let meta = Recorded {
+        login_id: &'a str,
+    ) -> Recorded<'a> {
+        Recorded {
             facility: facility.trim(),
             at,
             login_id,
             kind: ConfirmationKind::Bulk,
-        };
-        let mut records: Vec<HistoryRecord> = units
-            .into_iter()
-            .filter(|u| {
-                u.processing_result_status == oqs_protocol::codes::ProcessingResultStatus::Normal
-            })
-            .filter_map(|u| {
-                let validity = u.qualification_validity?;
-                Some(HistoryRecord::from_result(
-                    meta,
-                    validity,
-                    Some(&u.search),
-                    &u.results,
-                    None,
-                ))
-            })
-            .collect();
-        if !records.is_empty() {
-            // A failure is logged by record_many; the job's answer does not depend on it.
-            let _ = self.record_many(&mut records);
         }
+    }
+
+    /// The bulk inquiry's record of one judged row; `None` for an input-error row (not a
+    /// confirmation). The rows' records go in with [`History::record_many`], in one transaction.
+    pub fn bulk_row(
+        meta: Recorded<'_>,
+        u: &oqs_protocol::bulk::BulkConfirmUnit,
+    ) -> Option<HistoryRecord> {
+        if u.processing_result_status != oqs_protocol::codes::ProcessingResultStatus::Normal {
+            return None;
+        }
+        let validity = u.qualification_validity?;
+        Some(HistoryRecord::from_result(
+            meta,
+            validity,
+            Some(&u.search),
+            &u.results,
+            None,
+        ))
     }
 }

@@ -31,7 +31,6 @@ pub(crate) fn process(
     let found = assistance::entrusted(pop, facility, work.month);
     let mut out = Outcome {
         fragments: Vec::with_capacity(found.len()),
-        judged: Vec::new(),
         normal: 0,
         errors: 0,
         needs_check: false,

@@ -3,6 +3,7 @@
 //! BulkConfirmUnit.
 
 use super::{Inner, Outcome};
+use crate::history::{History, HistoryRecord, Recorded};
 use crate::services::references::ReferenceNumbers;
 use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry::answer_single_inquiry;
@@ -11,6 +12,7 @@ use oqs_protocol::bulk::{BulkConfirmUnit, BulkInquiryRequest};
 use oqs_protocol::codes::ProcessingResultStatus;
 use oqs_protocol::errors::ErrorTable;
 use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+use oqs_protocol::sink::XmlOut;
 use oqs_protocol::TextEncoding;
 
 /// The one function producing a bulk row's result: the single inquiry of the row (with the
@@ -86,84 +88,135 @@ pub(crate) fn process(
             &inner.references,
         )
     };
-    let out = judge_rows(inner, job, &req.rows, answer)?;
-    inner.record_history(job, now, &out.judged);
-    Some(out)
+    judge_rows(inner, job, &req.rows, now, answer)
+}
+
+/// Rows judged so far: their units written one after another, their history records, counts.
+struct Judged {
+    text: XmlOut,
+    records: Vec<HistoryRecord>,
+    rows: usize,
+    normal: usize,
+    errors: usize,
+    needs_check: bool,
+}
+
+impl Judged {
+    fn new(rows: usize) -> Self {
+        Judged {
+            text: XmlOut::fragment(2, rows.saturating_mul(UNIT_BYTES)),
+            records: Vec::new(),
+            rows: 0,
+            normal: 0,
+            errors: 0,
+            needs_check: false,
+        }
+    }
+
+    /// A judged row: counted, written, its history record made (`meta`: the history is on).
+    fn add(&mut self, unit: &BulkConfirmUnit, meta: Option<Recorded<'_>>) {
+        self.rows += 1;
+        if unit.processing_result_status == ProcessingResultStatus::Normal {
+            self.normal += 1;
+        } else {
+            self.errors += 1;
+        }
+        self.needs_check |= unit.needs_check();
+        unit.emit(&mut self.text);
+        if let Some(r) = meta.and_then(|m| History::bulk_row(m, unit)) {
+            self.records.push(r);
+        }
+    }
 }
 
 /// The bulk rows of `items` (JOB-01 rows, JOB-03 consents), each answered by `answer` and
-/// written as its result unit ([`super::render::unit_fragment`]), in order. At `instant`
-/// pacing a large job is split over up to 4 threads and reports its progress once; otherwise
-/// the rows go one by one, each reported (pacing and faults act per row). `None` when a fault
-/// stopped the job.
+/// written as its result unit, in order; once all are judged, their confirmations go into the
+/// history (一括照会, at `now`). At `instant` pacing a large job is split over up to 4 threads,
+/// each judging, writing and recording its part (and freeing its units), and reports its
+/// progress once; otherwise the rows go one by one, each reported (pacing and faults act per
+/// row). `None` when a fault stopped the job (nothing recorded).
 pub(crate) fn judge_rows<T: Sync>(
     inner: &Inner,
     job: &super::Job,
     items: &[T],
+    now: DateTime<FixedOffset>,
     answer: impl Fn(&T) -> BulkConfirmUnit + Sync,
 ) -> Option<Outcome> {
+    let history = inner.history.get();
+    let login_id = job
+        .operator
+        .as_deref()
+        .unwrap_or(crate::history::LINKED_APP_LOGIN_ID);
+    let meta = history.map(|_| History::bulk_meta(&job.facility, now, login_id));
+    let parts: Vec<Judged> =
+        if inner.pacing() == super::Pacing::Instant && items.len() >= PARALLEL_FROM {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .clamp(1, 4);
+            let chunk = items.len().div_ceil(threads);
+            let answer = &answer;
+            let parts: Vec<Judged> = std::thread::scope(|s| {
+                let handles: Vec<_> = items
+                    .chunks(chunk)
+                    .map(|rows| {
+                        s.spawn(move || {
+                            let mut part = Judged::new(rows.len());
+                            for r in rows {
+                                part.add(&answer(r), meta);
+                            }
+                            part
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Judged::new(0)))
+                    .collect()
+            });
+            let judged: usize = parts.iter().map(|p| p.rows).sum();
+            if judged != items.len() || !inner.row_done(job.seq, items.len()) {
+                return None;
+            }
+            parts
+        } else {
+            let mut part = Judged::new(items.len());
+            for (i, item) in items.iter().enumerate() {
+                part.add(&answer(item), meta);
+                if !inner.row_done(job.seq, i + 1) {
+                    return None;
+                }
+            }
+            vec![part]
+        };
     let mut out = Outcome {
-        fragments: Vec::with_capacity(items.len()),
-        judged: Vec::with_capacity(items.len()),
+        fragments: Vec::with_capacity(parts.len()),
         normal: 0,
         errors: 0,
         needs_check: false,
     };
-    let add = |out: &mut Outcome, unit: BulkConfirmUnit, text: String| {
-        if unit.processing_result_status == ProcessingResultStatus::Normal {
-            out.normal += 1;
+    let mut records = Vec::new();
+    for part in parts {
+        out.normal += part.normal;
+        out.errors += part.errors;
+        out.needs_check |= part.needs_check;
+        if part.rows > 0 {
+            out.fragments.push(part.text.finish_fragment());
+        }
+        if records.is_empty() {
+            records = part.records;
         } else {
-            out.errors += 1;
+            records.extend(part.records);
         }
-        out.needs_check |= unit.needs_check();
-        out.fragments.push(text);
-        out.judged.push(unit);
-    };
-    if inner.pacing() == super::Pacing::Instant && items.len() >= PARALLEL_FROM {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4);
-        let chunk = items.len().div_ceil(threads);
-        let answer = &answer;
-        // Each thread judges its rows and writes their units as XML text.
-        let parts: Vec<Vec<(BulkConfirmUnit, String)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = items
-                .chunks(chunk)
-                .map(|rows| {
-                    s.spawn(move || {
-                        rows.iter()
-                            .map(|r| {
-                                let u = answer(r);
-                                let text = super::render::unit_fragment(&u);
-                                (u, text)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for (unit, text) in parts.into_iter().flatten() {
-            add(&mut out, unit, text);
-        }
-        if out.fragments.len() != items.len() || !inner.row_done(job.seq, items.len()) {
-            return None;
-        }
-        return Some(out);
     }
-    for (i, item) in items.iter().enumerate() {
-        let unit = answer(item);
-        let text = super::render::unit_fragment(&unit);
-        add(&mut out, unit, text);
-        if !inner.row_done(job.seq, i + 1) {
-            return None;
-        }
+    if let (Some(h), false) = (history, records.is_empty()) {
+        // A failure is logged by record_many; the job's answer does not depend on it.
+        let _ = h.record_many(&mut records);
     }
     Some(out)
 }
+
+/// Bytes of a written unit, about (a 10,000-row result is ≈ 14.8 MB).
+const UNIT_BYTES: usize = 1536;
 
 /// Rows from which an `instant` job is split over threads.
 const PARALLEL_FROM: usize = 256;

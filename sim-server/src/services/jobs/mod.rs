@@ -100,7 +100,7 @@ pub(crate) struct Inner {
     /// 訪問診療等 consent cancellations (FLOW-35), read by JOB-03 and the visiting inquiries.
     pub(crate) cancellations: crate::services::visiting::Cancellations,
     /// The confirmation history judged bulk rows are recorded in (set by the Simulator).
-    history: std::sync::OnceLock<Arc<crate::history::History>>,
+    pub(crate) history: std::sync::OnceLock<Arc<crate::history::History>>,
     system_fault: AtomicBool,
     shutdown: AtomicBool,
 }
@@ -527,38 +527,14 @@ fn worker(weak: Weak<Inner>) {
 
 /// A final outcome computed by a job kind.
 pub(crate) struct Outcome {
-    /// The result units, each already written as XML ([`fragment`]).
+    /// The result units, already written as XML ([`fragment`]), one or several per fragment.
     pub(crate) fragments: Vec<String>,
-    /// The judged rows, kept until the job is marked done so that freeing them is not on the
-    /// way to the answer.
-    pub(crate) judged: Vec<oqs_protocol::bulk::BulkConfirmUnit>,
     pub(crate) normal: usize,
     pub(crate) errors: usize,
     pub(crate) needs_check: bool,
 }
 
 impl Inner {
-    /// A completed bulk inquiry's judged rows into the confirmation history (一括照会). The
-    /// bulk transports have no login: the 連携アプリケーション account is recorded, unless an
-    /// operator uploaded the file on a screen.
-    pub(crate) fn record_history(
-        &self,
-        job: &Job,
-        now: chrono::DateTime<chrono::FixedOffset>,
-        units: &[oqs_protocol::bulk::BulkConfirmUnit],
-    ) {
-        if let Some(h) = self.history.get() {
-            h.record_bulk_rows(
-                &job.facility,
-                now,
-                job.operator
-                    .as_deref()
-                    .unwrap_or(crate::history::LINKED_APP_LOGIN_ID),
-                units,
-            );
-        }
-    }
-
     fn update(&self, seq: u64, f: impl FnOnce(&mut Job)) -> Option<Job> {
         let job = {
             let mut st = lock(&self.state);

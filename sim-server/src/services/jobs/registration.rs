@@ -271,7 +271,6 @@ pub(crate) fn process(
     };
     let mut out = Outcome {
         fragments: Vec::with_capacity(req.rows.len()),
-        judged: Vec::new(),
         normal: 0,
         errors: 0,
         needs_check: false,

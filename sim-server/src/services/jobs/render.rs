@@ -1,8 +1,7 @@
 //! Writing a result file: the header, then each unit rendered once as an XML fragment, so a
 //! 10,000-row result is not built as one tree.
 
-use oqs_protocol::bulk::{BulkConfirmUnit, BulkResultHeader};
-use oqs_protocol::sink::XmlOut;
+use oqs_protocol::bulk::BulkResultHeader;
 use oqs_protocol::xml;
 use oqs_protocol::{Element, TextEncoding};
 
@@ -53,13 +52,6 @@ fn write_at(out: &mut String, el: &Element, depth: usize) {
     out.push('>');
 }
 
-/// A bulk inquiry's unit written directly (no tree), the same text as [`fragment`] of its tree.
-pub(crate) fn unit_fragment(unit: &BulkConfirmUnit) -> String {
-    let mut out = XmlOut::fragment(2, 2048);
-    unit.emit(&mut out);
-    out.finish_fragment()
-}
-
 /// The whole result message: the header and the written units, in `encoding`. The same bytes
 /// as `write_document(header.to_document(units))` (a unit test holds it to that).
 pub(crate) fn render_result(
@@ -93,7 +85,9 @@ pub(crate) fn render_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oqs_protocol::bulk::BulkConfirmUnit;
     use oqs_protocol::codes::{CharacterCode, SegmentOfResult};
+    use oqs_protocol::sink::XmlOut;
 
     #[test]
     fn a_unit_written_directly_is_its_tree_written() {
@@ -121,7 +115,29 @@ mod tests {
             ],
             reference_number: Some("XYZ".into()),
         };
-        assert_eq!(unit_fragment(&unit), fragment(unit.to_element()));
+        assert_eq!(unit_fragment(&[&unit]), fragment(unit.to_element()));
+        // Units written one after another into one fragment (as a judging thread writes its
+        // part): the units' fragments joined.
+        let other = BulkConfirmUnit {
+            results: Vec::new(),
+            reference_number: None,
+            processing_result_status: ProcessingResultStatus::Error,
+            ..unit.clone()
+        };
+        let joined = [&unit, &other, &unit]
+            .iter()
+            .map(|u| fragment(u.to_element()))
+            .collect::<String>();
+        assert_eq!(unit_fragment(&[&unit, &other, &unit]), joined);
+    }
+
+    /// Bulk inquiry units written directly (no tree) into one fragment at depth 2.
+    fn unit_fragment(units: &[&BulkConfirmUnit]) -> String {
+        let mut out = XmlOut::fragment(2, 2048);
+        for u in units {
+            u.emit(&mut out);
+        }
+        out.finish_fragment()
     }
 
     #[test]

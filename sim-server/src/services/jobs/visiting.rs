@@ -98,11 +98,7 @@ pub(crate) fn process(
             ),
         ));
     }
-    let Some(out) = judge_rows(inner, job, &ids, |&id| {
+    Ok(judge_rows(inner, job, &ids, now, |&id| {
         consent_row(inner, job, pop, id, now)
-    }) else {
-        return Ok(None);
-    };
-    inner.record_history(job, now, &out.judged);
-    Ok(Some(out))
+    }))
 }
