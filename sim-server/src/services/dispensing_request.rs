@@ -11,6 +11,7 @@ use crate::jobs::Job;
 use crate::journal::Transport;
 use crate::services::simulator::Simulator;
 use oqs_protocol::naming::MessageId;
+use oqs_protocol::TextEncoding;
 
 impl Simulator {
     /// Requests the acquisition of `pharmacy`'s stored results of `start..end` (as typed,
@@ -25,22 +26,20 @@ impl Simulator {
         login_id: Option<&str>,
     ) -> Result<Job, Refusal> {
         let bytes = acquisition_request_xml(pharmacy, start, end);
-        let text = String::from_utf8_lossy(&bytes);
         let message = MessageId::DispensingAcquisitionRequest.as_str();
-        let mut entry = self.entry(transport, message, source, bytes.len(), &text);
-        entry.encoding = Some("UTF-8".into());
+        let mut entry = self.entry(transport, message, source, &bytes);
+        entry.encoding = Some(TextEncoding::Utf8.label());
         let outcome =
             self.jobs
                 .request_dispensing(self.population(), pharmacy, start, end, None, login_id);
-        entry.outcome = "answered".into();
-        match &outcome {
-            Ok(job) => entry.error_detail = Some(format!("accepted as {}", job.reception_number)),
-            Err(r) => {
-                entry.error_code = Some(self.errors.entry(r.kind).code.clone());
-                entry.error_detail = Some(r.detail.clone());
-            }
-        }
-        self.journal.record(entry);
+        let (code, detail) = match &outcome {
+            Ok(job) => (None, format!("accepted as {}", job.reception_number)),
+            Err(r) => (
+                Some(self.errors.entry(r.kind).code.as_str()),
+                r.detail.clone(),
+            ),
+        };
+        entry.close(&self.journal, "answered", code, Some(&detail), None);
         outcome
     }
 }

@@ -3,15 +3,17 @@
 //! go to the job engine, 照会番号 registrations to it as well; every answer passes through the
 //! facility's 照会番号 and is recorded in the confirmation history.
 
-use crate::journal::{Journal, JournalEntry, Transport};
+use crate::journal::{Journal, NewEntry, Transport};
 use crate::services::answer::{Answered, Rejection};
 use crate::services::simulator::Simulator;
+use chrono::{DateTime, FixedOffset};
 use oqs_domain::inquiry;
 use oqs_protocol::errors::ErrorKind;
 use oqs_protocol::message::{SingleInquiryRequest, SingleInquiryResponse};
 use oqs_protocol::naming::MessageId;
 use oqs_protocol::xml::{self, ReadError, ReadLimits};
 use oqs_protocol::{Element, TextEncoding};
+use std::borrow::Cow;
 
 impl Simulator {
     /// ENV-15: while in システム障害, every machine request is refused unread (`system-outage`).
@@ -229,7 +231,7 @@ impl Simulator {
         let note = JournalNote {
             error_code: code,
             error_detail: a.error.as_ref().map(|e| e.to_string()),
-            validity: inquiry::validity_of(&a).map(|v| v.code().to_owned()),
+            validity: inquiry::validity_of(&a).map(|v| v.code()),
         };
         (a.response, a.encoding, note)
     }
@@ -304,8 +306,7 @@ impl Simulator {
         source: &str,
         login_id: Option<&str>,
     ) -> Result<Answered, Rejection> {
-        let text = String::from_utf8_lossy(bytes);
-        let mut entry = self.entry(transport, message, source, bytes.len(), &text);
+        let mut entry = self.entry(transport, message, source, bytes);
         let result = self
             .outage_check()
             .and_then(|()| self.request_message(message))
@@ -319,7 +320,7 @@ impl Simulator {
                         if let Some(request) =
                             oqs_protocol::bulk::BulkInquiryRequest::read_plain(bytes, limits)
                         {
-                            entry.encoding = Some(TextEncoding::Utf8.label().to_owned());
+                            entry.encoding = Some(TextEncoding::Utf8.label());
                             return Ok(self.submit_job(
                                 kind,
                                 crate::jobs::Submitted::Inquiry {
@@ -332,7 +333,7 @@ impl Simulator {
                     }
                     return Ok(match xml::read_document(bytes, limits) {
                         Ok(doc) => {
-                            entry.encoding = Some(doc.encoding.label().to_owned());
+                            entry.encoding = Some(doc.encoding.label());
                             self.submit_job(
                                 kind,
                                 crate::jobs::Submitted::Tree {
@@ -353,7 +354,7 @@ impl Simulator {
                 if m == MessageId::SingleInquiryRequest {
                     // The usual request: read and written without a tree (the same bytes out).
                     if let Some(req) = SingleInquiryRequest::read_plain(bytes, self.read_limits()) {
-                        entry.encoding = Some(TextEncoding::Utf8.label().to_owned());
+                        entry.encoding = Some(TextEncoding::Utf8.label());
                         let (res, encoding, note) =
                             self.answer_single(&req, TextEncoding::Utf8, transport, login_id);
                         let answered = Answered {
@@ -366,7 +367,7 @@ impl Simulator {
                 }
                 let doc = xml::read_document(bytes, self.read_limits())
                     .map_err(|e| self.read_error(&e))?;
-                entry.encoding = Some(doc.encoding.label().to_owned());
+                entry.encoding = Some(doc.encoding.label());
                 Ok(self.answer_tree(m, &doc.root, doc.encoding, transport, login_id))
             });
         self.finish(entry, result)
@@ -379,15 +380,8 @@ impl Simulator {
         body: &[u8],
         source: &str,
     ) -> Result<Answered, Rejection> {
-        let text = String::from_utf8_lossy(body);
-        let mut entry = self.entry(
-            Transport::WebApi,
-            message.as_str(),
-            source,
-            body.len(),
-            &text,
-        );
-        entry.encoding = Some("UTF-8".into());
+        let mut entry = self.entry(Transport::WebApi, message.as_str(), source, body);
+        entry.encoding = Some(TextEncoding::Utf8.label());
         let result = if let Err(r) = self.outage_check() {
             Err(r)
         } else if body.len() > self.settings.max_request_bytes {
@@ -438,60 +432,99 @@ impl Simulator {
         request: &[u8],
         r: &Rejection,
     ) {
-        let text = String::from_utf8_lossy(request);
-        let entry = self.entry(transport, message, source, request.len(), &text);
+        let entry = self.entry(transport, message, source, request);
         let _ = self.finish(entry, Err(r.clone()));
     }
 
-    pub(crate) fn entry(
+    /// A request's journal entry opened: received now, its text kept as it came (decoded
+    /// lossily only when it is not UTF-8).
+    pub(crate) fn entry<'a>(
         &self,
         transport: Transport,
-        message: &str,
-        source: &str,
-        len: usize,
-        text: &str,
-    ) -> JournalEntry {
-        let (request, request_truncated) = Journal::clip(text);
-        JournalEntry {
-            seq: 0,
-            received_at: self.clock.now().to_rfc3339(),
+        message: &'a str,
+        source: &'a str,
+        bytes: &'a [u8],
+    ) -> Pending<'a> {
+        Pending {
+            received_at: self.clock.now(),
             transport,
-            message: message.to_owned(),
-            source: source.to_owned(),
-            outcome: String::new(),
-            error_code: None,
-            error_detail: None,
-            validity: None,
+            message,
+            source,
+            request_bytes: bytes.len(),
+            text: match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            },
             encoding: None,
-            request_bytes: len,
-            request,
-            request_truncated,
-            method: None,
         }
     }
 
     fn finish(
         &self,
-        mut entry: JournalEntry,
+        entry: Pending<'_>,
         result: Result<(Answered, JournalNote), Rejection>,
     ) -> Result<Answered, Rejection> {
         match result {
             Ok((answered, note)) => {
-                entry.outcome = "answered".into();
-                entry.error_code = note.error_code;
-                entry.error_detail = note.error_detail;
-                entry.validity = note.validity;
-                self.journal.record(entry);
+                entry.close(
+                    &self.journal,
+                    "answered",
+                    note.error_code.as_deref(),
+                    note.error_detail.as_deref(),
+                    note.validity,
+                );
                 Ok(answered)
             }
             Err(r) => {
-                entry.outcome = "rejected".into();
-                entry.error_code = Some(r.code.clone());
-                entry.error_detail = Some(r.detail.clone());
-                self.journal.record(entry);
+                entry.close(
+                    &self.journal,
+                    "rejected",
+                    Some(&r.code),
+                    Some(&r.detail),
+                    None,
+                );
                 Err(r)
             }
         }
+    }
+}
+
+/// A journal entry opened when a request arrived, closed with what became of it.
+pub(crate) struct Pending<'a> {
+    received_at: DateTime<FixedOffset>,
+    transport: Transport,
+    message: &'a str,
+    source: &'a str,
+    request_bytes: usize,
+    text: Cow<'a, str>,
+    /// Declared encoding, once the request was read.
+    pub(crate) encoding: Option<&'static str>,
+}
+
+impl Pending<'_> {
+    /// Journals the request with its outcome.
+    pub(crate) fn close(
+        self,
+        journal: &Journal,
+        outcome: &str,
+        error_code: Option<&str>,
+        error_detail: Option<&str>,
+        validity: Option<&str>,
+    ) {
+        journal.record(NewEntry {
+            received_at: self.received_at,
+            transport: self.transport,
+            message: self.message,
+            source: self.source,
+            outcome,
+            error_code,
+            error_detail,
+            validity,
+            encoding: self.encoding,
+            request_bytes: self.request_bytes,
+            request: &self.text,
+            method: None,
+        });
     }
 }
 
@@ -500,7 +533,7 @@ impl Simulator {
 pub(crate) struct JournalNote {
     pub(crate) error_code: Option<String>,
     pub(crate) error_detail: Option<String>,
-    pub(crate) validity: Option<String>,
+    pub(crate) validity: Option<&'static str>,
 }
 
 impl JournalNote {

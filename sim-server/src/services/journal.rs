@@ -1,6 +1,7 @@
 //! The request journal: every request received, with its transport and time, newest last.
 //! Bounded (entries and bytes per entry) so a simulator running for days stays flat.
 
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -48,6 +49,26 @@ pub struct JournalEntry {
     pub method: Option<String>,
 }
 
+/// A request to journal, as its way in knows it: borrowed, so that the journal copies what it
+/// keeps once, into one allocation ([`Kept`]), and formats the time only when it is read.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    pub received_at: DateTime<FixedOffset>,
+    pub transport: Transport,
+    pub message: &'a str,
+    pub source: &'a str,
+    pub outcome: &'a str,
+    pub error_code: Option<&'a str>,
+    pub error_detail: Option<&'a str>,
+    pub validity: Option<&'a str>,
+    pub encoding: Option<&'a str>,
+    /// Bytes of the request as received.
+    pub request_bytes: usize,
+    /// The request text (decoded); the journal keeps its first `MAX_STORED_REQUEST` bytes.
+    pub request: &'a str,
+    pub method: Option<&'a str>,
+}
+
 /// Bytes of request text kept per entry.
 pub const MAX_STORED_REQUEST: usize = 16 * 1024;
 /// Bytes of request text kept over all entries: with bulk files every entry holds a full
@@ -57,11 +78,126 @@ pub const MAX_STORED_TEXT: usize = 32 * 1024 * 1024;
 /// Entries reserved when the journal is made (the default capacity); a larger journal grows.
 const PREALLOCATED_ENTRIES: usize = 10_000;
 
+/// The texts of an entry, in the order [`Kept::text`] holds them.
+const MESSAGE: usize = 0;
+const SOURCE: usize = 1;
+const OUTCOME: usize = 2;
+const ERROR_CODE: usize = 3;
+const ERROR_DETAIL: usize = 4;
+const VALIDITY: usize = 5;
+const ENCODING: usize = 6;
+const METHOD: usize = 7;
+const REQUEST: usize = 8;
+const TEXTS: usize = 9;
+
+/// An entry as the journal keeps it: its texts one after another in one allocation (one
+/// `free` of cold memory when it leaves the journal, not a dozen), the time as an instant.
+#[derive(Debug)]
+struct Kept {
+    seq: u64,
+    received_at: DateTime<FixedOffset>,
+    transport: Transport,
+    request_truncated: bool,
+    /// Bit `i`: the optional text `i` is present (`None` otherwise).
+    present: u16,
+    request_bytes: usize,
+    text: Box<str>,
+    /// Where each text ends in `text`.
+    ends: [u32; TEXTS],
+}
+
+impl Kept {
+    fn new(e: &NewEntry<'_>) -> Kept {
+        let (request, request_truncated) = clip_at(e.request, MAX_STORED_REQUEST);
+        let texts: [Option<&str>; TEXTS] = [
+            Some(e.message),
+            Some(e.source),
+            Some(e.outcome),
+            e.error_code,
+            e.error_detail,
+            e.validity,
+            e.encoding,
+            e.method,
+            Some(request),
+        ];
+        let len = texts.iter().flatten().map(|t| t.len()).sum();
+        let mut text = String::with_capacity(len);
+        let mut ends = [0u32; TEXTS];
+        let mut present = 0u16;
+        for (i, t) in texts.iter().enumerate() {
+            if let Some(t) = t {
+                present |= 1 << i;
+                // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
+                let room = (u32::MAX as usize).saturating_sub(text.len());
+                text.push_str(clip_at(t, room).0);
+            }
+            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        Kept {
+            seq: 0,
+            received_at: e.received_at,
+            transport: e.transport,
+            request_truncated,
+            present,
+            request_bytes: e.request_bytes,
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
+    fn optional(&self, i: usize) -> Option<String> {
+        (self.present & (1 << i) != 0).then(|| self.get(i).to_owned())
+    }
+
+    /// Bytes of request text it holds (what [`MAX_STORED_TEXT`] counts).
+    fn request_len(&self) -> usize {
+        self.get(REQUEST).len()
+    }
+
+    fn entry(&self) -> JournalEntry {
+        JournalEntry {
+            seq: self.seq,
+            received_at: self.received_at.to_rfc3339(),
+            transport: self.transport,
+            message: self.get(MESSAGE).to_owned(),
+            source: self.get(SOURCE).to_owned(),
+            outcome: self.get(OUTCOME).to_owned(),
+            error_code: self.optional(ERROR_CODE),
+            error_detail: self.optional(ERROR_DETAIL),
+            validity: self.optional(VALIDITY),
+            encoding: self.optional(ENCODING),
+            request_bytes: self.request_bytes,
+            request: self.get(REQUEST).to_owned(),
+            request_truncated: self.request_truncated,
+            method: self.optional(METHOD),
+        }
+    }
+}
+
+/// `text` cut to at most `max` bytes at a character boundary; whether it was cut.
+fn clip_at(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
 #[derive(Debug)]
 struct Inner {
     next_seq: u64,
-    entries: VecDeque<JournalEntry>,
-    /// Sum of `request.len()` over `entries`.
+    entries: VecDeque<Kept>,
+    /// Sum of the request texts' lengths over `entries`.
     text_bytes: usize,
 }
 
@@ -89,34 +225,30 @@ impl Journal {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Truncates request text at a character boundary.
-    pub fn clip(text: &str) -> (String, bool) {
-        if text.len() <= MAX_STORED_REQUEST {
-            return (text.to_owned(), false);
-        }
-        let mut end = MAX_STORED_REQUEST;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        (text[..end].to_owned(), true)
-    }
-
-    /// Appends an entry (its `seq` is assigned here) and drops the oldest beyond capacity or
-    /// beyond [`MAX_STORED_TEXT`] (the newest entry always stays).
-    pub fn record(&self, mut entry: JournalEntry) -> u64 {
+    /// Appends an entry (its `seq` is assigned here; its request text is cut to
+    /// [`MAX_STORED_REQUEST`] bytes) and drops the oldest beyond capacity or beyond
+    /// [`MAX_STORED_TEXT`] (the newest entry always stays).
+    pub fn record(&self, entry: NewEntry<'_>) -> u64 {
+        // Copied before the lock is taken; the entry leaving the journal is freed after it.
+        let mut kept = Kept::new(&entry);
         let mut inner = self.lock();
-        entry.seq = inner.next_seq;
+        let seq = inner.next_seq;
+        kept.seq = seq;
         inner.next_seq += 1;
-        inner.text_bytes += entry.request.len();
-        inner.entries.push_back(entry);
+        inner.text_bytes += kept.request_len();
+        inner.entries.push_back(kept);
+        let mut gone = None;
         while inner.entries.len() > self.capacity
             || (inner.text_bytes > MAX_STORED_TEXT && inner.entries.len() > 1)
         {
             if let Some(old) = inner.entries.pop_front() {
-                inner.text_bytes -= old.request.len();
+                inner.text_bytes -= old.request_len();
+                gone = Some(old);
             }
         }
-        inner.next_seq - 1
+        drop(inner);
+        drop(gone);
+        seq
     }
 
     /// Entries with `seq > since`, oldest first, at most `limit`.
@@ -126,7 +258,7 @@ impl Journal {
             .iter()
             .filter(|e| e.seq > since)
             .take(limit)
-            .cloned()
+            .map(Kept::entry)
             .collect()
     }
 
@@ -153,21 +285,19 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry() -> JournalEntry {
-        JournalEntry {
-            seq: 0,
-            received_at: String::new(),
+    fn entry(request: &str) -> NewEntry<'_> {
+        NewEntry {
+            received_at: DateTime::parse_from_rfc3339("2021-01-06T10:00:00.5+09:00").expect("time"),
             transport: Transport::HttpXml,
-            message: "OQSsiquc01req".into(),
-            source: String::new(),
-            outcome: "answered".into(),
+            message: "OQSsiquc01req",
+            source: "",
+            outcome: "answered",
             error_code: None,
             error_detail: None,
             validity: None,
             encoding: None,
-            request_bytes: 0,
-            request: String::new(),
-            request_truncated: false,
+            request_bytes: request.len(),
+            request,
             method: None,
         }
     }
@@ -176,7 +306,7 @@ mod tests {
     fn keeps_only_the_newest_entries() {
         let j = Journal::new(3);
         for _ in 0..10 {
-            j.record(entry());
+            j.record(entry(""));
         }
         let all = j.since(0, 100);
         assert_eq!(
@@ -189,13 +319,10 @@ mod tests {
     #[test]
     fn keeps_at_most_the_text_budget() {
         let j = Journal::new(1_000_000);
-        let big = JournalEntry {
-            request: "x".repeat(MAX_STORED_REQUEST),
-            ..entry()
-        };
+        let big = "x".repeat(MAX_STORED_REQUEST);
         let per_budget = MAX_STORED_TEXT / MAX_STORED_REQUEST;
         for _ in 0..per_budget + 10 {
-            j.record(big.clone());
+            j.record(entry(&big));
         }
         assert_eq!(j.len(), per_budget);
         let kept = j.since(0, usize::MAX);
@@ -203,23 +330,59 @@ mod tests {
         // Small entries still count by number only until the budget is reached again.
         j.clear();
         for _ in 0..5 {
-            j.record(entry());
+            j.record(entry(""));
         }
         assert_eq!(j.len(), 5);
-        // One entry larger than the whole budget is still kept, alone.
-        j.record(JournalEntry {
-            request: "y".repeat(MAX_STORED_TEXT + 1),
-            ..entry()
-        });
-        assert_eq!(j.len(), 1);
     }
 
     #[test]
     fn clips_at_a_character_boundary() {
         let long = "新".repeat(MAX_STORED_REQUEST);
-        let (clipped, truncated) = Journal::clip(&long);
-        assert!(truncated);
-        assert!(clipped.len() <= MAX_STORED_REQUEST);
-        assert!(clipped.chars().all(|c| c == '新'));
+        let j = Journal::new(1);
+        j.record(entry(&long));
+        let kept = j.since(0, 1).remove(0);
+        assert!(kept.request_truncated);
+        assert_eq!(kept.request_bytes, long.len());
+        assert!(kept.request.len() <= MAX_STORED_REQUEST);
+        assert!(kept.request.len() > MAX_STORED_REQUEST - 3);
+        assert!(kept.request.chars().all(|c| c == '新'));
+    }
+
+    #[test]
+    fn reads_back_every_field_as_recorded() {
+        let j = Journal::new(2);
+        let new = NewEntry {
+            transport: Transport::Terminal,
+            message: "mynumber",
+            source: "face-reader:顔認証",
+            outcome: "dialog",
+            error_code: Some("ERR-05"),
+            error_detail: Some(""),
+            validity: None,
+            encoding: Some("UTF-8"),
+            method: Some("暗証番号"),
+            ..entry("{\"pin\":\"****\"}")
+        };
+        j.record(new);
+        let e = j.since(0, 1).remove(0);
+        assert_eq!(
+            e,
+            JournalEntry {
+                seq: 1,
+                received_at: "2021-01-06T10:00:00.500+09:00".into(),
+                transport: Transport::Terminal,
+                message: "mynumber".into(),
+                source: "face-reader:顔認証".into(),
+                outcome: "dialog".into(),
+                error_code: Some("ERR-05".into()),
+                error_detail: Some(String::new()),
+                validity: None,
+                encoding: Some("UTF-8".into()),
+                request_bytes: 14,
+                request: "{\"pin\":\"****\"}".into(),
+                request_truncated: false,
+                method: Some("暗証番号".into()),
+            }
+        );
     }
 }

@@ -96,7 +96,7 @@ impl Simulator {
         let note = JournalNote {
             error_code: code,
             error_detail: v.answer.error.as_ref().map(|e| e.to_string()),
-            validity: inquiry::validity_of(&v.answer).map(|c| c.code().to_owned()),
+            validity: inquiry::validity_of(&v.answer).map(|c| c.code()),
         };
         let mut root = v.answer.response.to_element();
         if !v.rows.is_empty() {

@@ -14,7 +14,7 @@ use super::settings::{Fault, TerminalSettings};
 use super::state::{lock, Terminal, RECENT_CONFIRMATIONS};
 use crate::clock::Clock;
 use crate::history::{ConfirmationKind, History, Recorded, TERMINAL_LOGIN_ID};
-use crate::journal::{Journal, JournalEntry, Transport};
+use crate::journal::{Journal, NewEntry, Transport};
 use crate::services::references::ReferenceNumbers;
 use chrono::{DateTime, FixedOffset, Months, NaiveDate};
 use oqs_domain::assistance;
@@ -498,7 +498,7 @@ pub(super) fn keep(
     req: &MyNumberRequest,
     now: DateTime<FixedOffset>,
 ) -> Confirmation {
-    record(cx, &confirmation, req);
+    record(cx, &confirmation, req, now);
     let login_id = req.login_id.as_deref().unwrap_or(TERMINAL_LOGIN_ID);
     confirmation.history_id = record_in_history(cx.history, &confirmation, now, login_id);
     let mut state = lock(&cx.terminal.state);
@@ -554,7 +554,12 @@ fn write_face_result(
 }
 
 /// Journals a confirmation with its method.
-pub(super) fn record(cx: &Context<'_>, c: &Confirmation, req: &MyNumberRequest) {
+pub(super) fn record(
+    cx: &Context<'_>,
+    c: &Confirmation,
+    req: &MyNumberRequest,
+    now: DateTime<FixedOffset>,
+) {
     let shown = serde_json::json!({
         "method": c.method.label(),
         "reader": c.reader,
@@ -563,38 +568,33 @@ pub(super) fn record(cx: &Context<'_>, c: &Confirmation, req: &MyNumberRequest) 
         "pin": req.pin.as_ref().map(|_| "****"),
     })
     .to_string();
-    let entry = JournalEntry {
-        seq: 0,
-        received_at: c.at.clone(),
-        transport: Transport::Terminal,
-        message: "mynumber".into(),
-        source: match c.reader_kind {
-            Some(ReaderKind::Face) => {
-                format!("face-reader:{}", c.reader.clone().unwrap_or_default())
-            }
-            // A check made on the operator screens names the account.
-            _ => match &req.login_id {
-                Some(id) => format!("screen:{id}"),
-                None => "/terminal/mynumber".into(),
-            },
+    let source = match c.reader_kind {
+        Some(ReaderKind::Face) => {
+            format!("face-reader:{}", c.reader.as_deref().unwrap_or_default())
+        }
+        // A check made on the operator screens names the account.
+        _ => match &req.login_id {
+            Some(id) => format!("screen:{id}"),
+            None => "/terminal/mynumber".into(),
         },
+    };
+    cx.journal.record(NewEntry {
+        // The instant of `c.at`.
+        received_at: now,
+        transport: Transport::Terminal,
+        message: "mynumber",
+        source: &source,
         outcome: if c.dialog.is_some() {
             "dialog"
         } else {
             "answered"
-        }
-        .into(),
-        error_code: c
-            .dialog
-            .as_ref()
-            .and_then(|d| d.err.clone().or_else(|| Some("SIM".into()))),
-        error_detail: c.dialog.as_ref().map(|d| d.message.clone()),
-        validity: c.validity().map(|v| v.code().to_owned()),
+        },
+        error_code: c.dialog.as_ref().map(|d| d.err.as_deref().unwrap_or("SIM")),
+        error_detail: c.dialog.as_ref().map(|d| d.message.as_str()),
+        validity: c.validity().map(|v| v.code()),
         encoding: None,
         request_bytes: shown.len(),
-        request: shown,
-        request_truncated: false,
-        method: Some(c.method.label().to_owned()),
-    };
-    cx.journal.record(entry);
+        request: &shown,
+        method: Some(c.method.label()),
+    });
 }
