@@ -143,7 +143,7 @@ fn single_inquiry_xml_1m(c: &mut Criterion) {
             let bytes = &requests[k & (ROTATION - 1)];
             k = k.wrapping_add(1);
             let req = SingleInquiryRequest::read_plain(bytes, ReadLimits::default())?;
-            let answer = answer_single_inquiry(&f.pop, &req, TextEncoding::Utf8, now, &errors);
+            let answer = answer_single_inquiry(&f.pop, req, TextEncoding::Utf8, now, &errors);
             Some(black_box(answer.response.write_xml(answer.encoding)))
         })
     });

@@ -12,9 +12,11 @@ use oqs_protocol::codes::{
 use oqs_protocol::errors::{ErrorKind, ErrorLevel, ErrorTable};
 use oqs_protocol::message::{
     format_date, ElderlyRecipientInfo, FieldError, LimitCertificateInfo, QualificationResult,
-    ResultBody, ResultHeader, SingleInquiryRequest, SingleInquiryResponse, SpecificDiseaseInfo,
+    RequestHeader, ResultBody, ResultHeader, SearchInfo, SingleInquiryRequest,
+    SingleInquiryResponse, SpecificDiseaseInfo,
 };
 use oqs_protocol::{names, TextEncoding};
+use std::borrow::Cow;
 
 /// Japan Standard Time, the zone every date of the manual is in.
 pub fn jst() -> FixedOffset {
@@ -272,28 +274,58 @@ fn encoding_of(c: CharacterCode) -> TextEncoding {
 }
 
 /// Answers OQSsiquc01req. The result is written in the request's encoding unless the request
-/// header names another with CharacterCodeIdentifier.
-pub fn answer_single_inquiry(
+/// header names another with CharacterCodeIdentifier. `req` by reference or by value: a request
+/// given by value has its search moved into the result's echo instead of copied.
+pub fn answer_single_inquiry<'r>(
     pop: &Population,
-    req: &SingleInquiryRequest,
+    req: impl Into<Cow<'r, SingleInquiryRequest>>,
+    request_encoding: TextEncoding,
+    now: DateTime<FixedOffset>,
+    errors: &ErrorTable,
+) -> Answer {
+    let (header, search) = match req.into() {
+        Cow::Borrowed(r) => (&r.header, Cow::Borrowed(&r.search)),
+        Cow::Owned(r) => {
+            return answer(
+                pop,
+                &r.header,
+                Cow::Owned(r.search),
+                request_encoding,
+                now,
+                errors,
+            )
+        }
+    };
+    answer(pop, header, search, request_encoding, now, errors)
+}
+
+fn answer(
+    pop: &Population,
+    req_header: &RequestHeader,
+    req_search: Cow<'_, SearchInfo>,
     request_encoding: TextEncoding,
     now: DateTime<FixedOffset>,
     errors: &ErrorTable,
 ) -> Answer {
     let mut header = ResultHeader {
         process_execution_time: timestamp(now),
-        qualification_confirmation_date: req.header.qualification_confirmation_date.clone(),
-        medical_institution_code: req.header.medical_institution_code.clone(),
-        arbitrary_file_identifier: req.header.arbitrary_file_identifier.clone(),
+        // Echoed as received only when the header is refused (else the date judged on).
+        qualification_confirmation_date: None,
+        medical_institution_code: req_header.medical_institution_code.clone(),
+        arbitrary_file_identifier: req_header.arbitrary_file_identifier.clone(),
         reference_classification: ReferenceClassification::InsuranceCard,
         segment_of_result: SegmentOfResult::Normal,
         error_code: None,
         error_message: None,
         character_code: character_code(request_encoding),
     };
-    let valid_header = match req.header.validate() {
+    let valid_header = match req_header.validate() {
         Ok(h) => h,
-        Err(e) => return header_error(header, request_encoding, errors, e),
+        Err(e) => {
+            header.qualification_confirmation_date =
+                req_header.qualification_confirmation_date.clone();
+            return header_error(header, request_encoding, errors, e);
+        }
     };
     let encoding = valid_header
         .character_code
@@ -302,7 +334,7 @@ pub fn answer_single_inquiry(
     // RULE-35: 資格確認日 defaults to today.
     let date = valid_header.confirmation_date.unwrap_or_else(|| today(now));
     header.qualification_confirmation_date = Some(format_date(date));
-    let search = match req.search.validate() {
+    let search = match req_search.validate() {
         Ok(s) => s,
         Err(e) => {
             let entry = errors.entry(e.kind);
@@ -315,7 +347,7 @@ pub fn answer_single_inquiry(
                 processing_result_message: Some(entry.message.clone()),
                 qualification_validity: None,
                 prescription_issue_select: None,
-                search_echo: Some(req.search.clone()),
+                search_echo: Some(req_search.into_owned()),
                 results: Vec::new(),
             };
             return Answer {
@@ -330,9 +362,9 @@ pub fn answer_single_inquiry(
     };
     let card = CardSearch {
         insurer: search.insurer_number,
-        symbol: search.symbol.as_deref(),
-        number: &search.number,
-        branch: search.branch.as_deref(),
+        symbol: search.symbol,
+        number: search.number,
+        branch: search.branch,
         birthdate: search.birthdate,
     };
     let mut outcome = judgement::judge(pop, &card, date);
@@ -352,19 +384,16 @@ pub fn answer_single_inquiry(
         specific_disease_allowed: false,
         specific_disease_consent: false,
     };
-    let ids: Vec<QualificationId> = match &outcome {
-        Outcome::NotFound => Vec::new(),
-        Outcome::Multiple(ids) => ids.clone(),
-        Outcome::Single(id, _) => vec![*id],
+    let result = |id: QualificationId| {
+        let mut r = qualification_result(pop, id, &options);
+        r.arbitrary_identifier = search.arbitrary_identifier.map(str::to_owned);
+        r
     };
-    let results: Vec<QualificationResult> = ids
-        .into_iter()
-        .map(|id| {
-            let mut r = qualification_result(pop, id, &options);
-            r.arbitrary_identifier = search.arbitrary_identifier.clone();
-            r
-        })
-        .collect();
+    let results: Vec<QualificationResult> = match &outcome {
+        Outcome::NotFound => Vec::new(),
+        Outcome::Multiple(ids) => ids.iter().map(|&id| result(id)).collect(),
+        Outcome::Single(id, _) => vec![result(*id)],
+    };
     let mut validity = outcome.validity();
     if let (Outcome::Single(id, v), [r]) = (&outcome, results.as_slice()) {
         if pop.qualification(*id).is_medical_assistance() {
@@ -377,7 +406,7 @@ pub fn answer_single_inquiry(
         processing_result_message: None,
         qualification_validity: Some(validity),
         prescription_issue_select: None,
-        search_echo: Some(req.search.clone()),
+        search_echo: Some(req_search.into_owned()),
         results,
     };
     Answer {

@@ -269,7 +269,8 @@ pub struct Population {
     qualifications: Vec<Qualification>,
     by_person: Vec<Ids>,
     by_card: HashIndex,
-    reference_numbers: HashMap<(Box<str>, QualificationId), Box<str>>,
+    /// 照会番号 by facility, then qualification (looked up by `&str`, no key built per lookup).
+    reference_numbers: HashMap<Box<str>, HashMap<QualificationId, Box<str>>>,
     /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
     pub(crate) consents: Vec<crate::consent::Consent>,
     /// Prescriptions by 引換番号 (DM-16), read by `crate::prescription`.
@@ -408,9 +409,7 @@ impl Population {
     }
 
     pub fn reference_number(&self, facility: &str, q: QualificationId) -> Option<&str> {
-        self.reference_numbers
-            .get(&(Box::from(facility), q))
-            .map(|s| &**s)
+        self.reference_numbers.get(facility)?.get(&q).map(|s| &**s)
     }
 
     /// Registers (`Some`) or deletes (`None`) a facility's reference number for a qualification.
@@ -423,10 +422,17 @@ impl Population {
         match value {
             Some(v) if !v.is_empty() => {
                 self.reference_numbers
-                    .insert((facility.into(), q), v.into());
+                    .entry(facility.into())
+                    .or_default()
+                    .insert(q, v.into());
             }
             _ => {
-                self.reference_numbers.remove(&(Box::from(facility), q));
+                if let Some(numbers) = self.reference_numbers.get_mut(facility) {
+                    numbers.remove(&q);
+                    if numbers.is_empty() {
+                        self.reference_numbers.remove(facility);
+                    }
+                }
             }
         }
     }

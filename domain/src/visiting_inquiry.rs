@@ -78,9 +78,9 @@ pub fn answer_visiting_inquiry(
         .unwrap_or_else(|| inquiry::today(now));
     let card = CardSearch {
         insurer: search.insurer_number,
-        symbol: search.symbol.as_deref(),
-        number: &search.number,
-        branch: search.branch.as_deref(),
+        symbol: search.symbol,
+        number: search.number,
+        branch: search.branch,
         birthdate: search.birthdate,
     };
     let ids: Vec<QualificationId> = match judgement::judge(pop, &card, date) {
@@ -132,7 +132,7 @@ pub fn answer_visiting_inquiry(
             .iter()
             .map(|&(q, _)| {
                 let mut r = qualification_result(pop, q, &options);
-                r.arbitrary_identifier = search.arbitrary_identifier.clone();
+                r.arbitrary_identifier = search.arbitrary_identifier.map(str::to_owned);
                 r
             })
             .collect();

@@ -88,7 +88,7 @@ fn answer_to_webapi_sample() -> Element {
         .expect("ProcessExecutionTime");
     let a = answer_single_inquiry(
         &pop,
-        &request_of(&tree),
+        request_of(&tree),
         TextEncoding::Utf8,
         now,
         &ErrorTable::builtin(),

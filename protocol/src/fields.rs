@@ -75,7 +75,17 @@ impl InsurerNumber {
 
     /// The wire form: 8 characters, 6-digit numbers right-aligned with spaces.
     pub fn wire(self) -> String {
-        format!("{:>8}", self.display())
+        // Not format!: every result writes it.
+        let mut out = String::with_capacity(8);
+        match self.0 {
+            n @ 0..=999_999 => {
+                out.push_str("  ");
+                push_padded(&mut out, n, 6);
+            }
+            n @ 1_000_000..=99_999_999 => push_padded(&mut out, n, 8),
+            _ => return format!("{:>8}", self.display()),
+        }
+        out
     }
 
     /// 法別番号 12 (生活保護): a 公費負担者番号 entered in the 保険者番号 field (RULE-36).
@@ -149,6 +159,25 @@ pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_is_display_right_aligned_to_8() {
+        for n in [
+            0,
+            1,
+            139_931,
+            999_999,
+            1_000_000,
+            6_139_000,
+            12_374_013,
+            99_999_999,
+            100_000_000,
+            u32::MAX,
+        ] {
+            let i = InsurerNumber(n);
+            assert_eq!(i.wire(), format!("{:>8}", i.display()), "{n}");
+        }
+    }
 
     #[test]
     fn format_date_matches_chrono_formatting() {

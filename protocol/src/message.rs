@@ -129,6 +129,20 @@ impl SingleInquiryRequest {
     }
 }
 
+/// A request lent to the answer (its search copied into the result's echo)…
+impl<'a> From<&'a SingleInquiryRequest> for std::borrow::Cow<'a, SingleInquiryRequest> {
+    fn from(req: &'a SingleInquiryRequest) -> Self {
+        std::borrow::Cow::Borrowed(req)
+    }
+}
+
+/// …or given to it (its search moved into the echo).
+impl From<SingleInquiryRequest> for std::borrow::Cow<'_, SingleInquiryRequest> {
+    fn from(req: SingleInquiryRequest) -> Self {
+        std::borrow::Cow::Owned(req)
+    }
+}
+
 /// MessageHeader of a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultHeader {

@@ -6,29 +6,30 @@
 /// `Name`, `InsuredName`, `NameOfOther`: runs of spaces (half- or full-width) become one
 /// full-width space; leading and trailing spaces go.
 pub fn wire_name(s: &str) -> String {
-    join_words(s, '\u{3000}', |w| w.to_owned())
+    join_words(s, s.len(), '\u{3000}', |w, out| out.push_str(w))
 }
 
 /// `NameKana`, `NameOfOtherKana`: half-width katakana (hiragana and full-width katakana are
 /// converted, voiced marks split off as ﾞ/ﾟ), words separated by one half-width space.
 /// Characters with no half-width form are kept as they are.
 pub fn half_width_kana(s: &str) -> String {
-    join_words(s, ' ', |w| {
-        let mut out = String::with_capacity(w.len());
+    // A voiced kana becomes two characters (ガ → ｶﾞ): room for some.
+    join_words(s, s.len() + s.len() / 2, ' ', |w, out| {
         for c in w.chars() {
-            push_half_width(c, &mut out);
+            push_half_width(c, out);
         }
-        out
     })
 }
 
-fn join_words(s: &str, sep: char, f: impl Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(s.len());
+/// The words of `s` (split at half- and full-width spaces), each written by `word`, `sep`
+/// between them; one allocation.
+fn join_words(s: &str, capacity: usize, sep: char, word: impl Fn(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(capacity);
     for w in s.split([' ', '\u{3000}']).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(sep);
         }
-        out.push_str(&f(w));
+        word(w, &mut out);
     }
     out
 }

@@ -73,12 +73,8 @@ pub fn scan_up_to<'a>(
         }
         if s.peek() == Some(b'/') {
             s.pos += 1;
-            let (start, end) = s.name()?;
-            s.expect(b'>')?;
             let (open_start, open_end) = *open.get(depth.checked_sub(1)?)?;
-            if text[start..end] != text[open_start..open_end] {
-                return None;
-            }
+            s.end_tag(&text[open_start..open_end])?;
             if !visit(Token::Close { depth }) {
                 return None;
             }
@@ -115,11 +111,7 @@ pub fn scan_up_to<'a>(
                         return None;
                     }
                     s.pos += 2;
-                    let (close_start, close_end) = s.name()?;
-                    s.expect(b'>')?;
-                    if text[close_start..close_end] != *name {
-                        return None;
-                    }
+                    s.end_tag(name)?;
                     if !visit(Token::Leaf {
                         name,
                         text: body,
@@ -171,16 +163,41 @@ impl Scanner<'_> {
         }
     }
 
-    /// A simple name: an ASCII letter or `_`, then letters, digits, `_`, `-`, `.`.
+    /// A simple name: an ASCII letter or `_`, then letters, digits, `_`, `-`, `.`. In a plain
+    /// document a start tag's name runs to its `>` or `/>`: the bytes up to the next `>` are
+    /// checked at once (no branch per byte), and anything else in them declines.
     fn name(&mut self) -> Option<(usize, usize)> {
         let start = self.pos;
-        match self.peek()? {
-            b'A'..=b'Z' | b'a'..=b'z' | b'_' => self.pos += 1,
-            _ => return None,
+        let gt = start + self.text[start..].find('>')?;
+        let bytes = &self.text.as_bytes()[start..gt];
+        let name = bytes.strip_suffix(b"/").unwrap_or(bytes);
+        let (first, rest) = name.split_first()?;
+        let follows = rest.iter().fold(true, |ok, &b| ok & is_name_byte(b));
+        let starts = matches!(first, b'A'..=b'Z' | b'a'..=b'z' | b'_');
+        if !(starts && follows) {
+            return None;
         }
-        while let Some(b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.') = self.peek() {
-            self.pos += 1;
-        }
+        self.pos = start + name.len();
         Some((start, self.pos))
     }
+
+    /// The rest of an end tag after `</`: `name` and `>`. Anything else there (another name, the
+    /// same name going on, space before `>`) is not the end of `name`'s element.
+    fn end_tag(&mut self, name: &str) -> Option<()> {
+        let rest = &self.text.as_bytes()[self.pos..];
+        let n = name.len();
+        (rest.starts_with(name.as_bytes()) && rest.get(n) == Some(&b'>')).then(|| {
+            self.pos += n + 1;
+        })
+    }
+}
+
+/// A letter, digit, `_`, `-` or `.` (written without branches, so a name is checked a vector
+/// at a time).
+fn is_name_byte(b: u8) -> bool {
+    ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b.wrapping_sub(b'0') < 10)
+        | (b == b'_')
+        | (b == b'-')
+        | (b == b'.')
 }

@@ -95,21 +95,21 @@ impl SearchInfo {
     }
 }
 
-/// A search that passed every input rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidSearch {
+/// A search that passed every input rule (its texts borrowed from the search as received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidSearch<'a> {
     pub insurer_number: InsurerNumber,
-    pub symbol: Option<String>,
-    pub number: String,
-    pub branch: Option<String>,
+    pub symbol: Option<&'a str>,
+    pub number: &'a str,
+    pub branch: Option<&'a str>,
     pub birthdate: NaiveDate,
     pub limit_consent: ConsentFlag,
-    pub arbitrary_identifier: Option<String>,
+    pub arbitrary_identifier: Option<&'a str>,
 }
 
 impl SearchInfo {
     /// RULE-29..36, in element order; the first broken rule is reported.
-    pub fn validate(&self) -> Result<ValidSearch, FieldError> {
+    pub fn validate(&self) -> Result<ValidSearch<'_>, FieldError> {
         const P: &str = "MessageBody/QualificationConfirmSearchInfo/";
         let insurer_raw = self.insurer_number.as_deref().unwrap_or("");
         let insurer_number = InsurerNumber::parse(insurer_raw).map_err(|e| {
@@ -120,8 +120,8 @@ impl SearchInfo {
             )
         })?;
         let _ = P;
-        let symbol = trimmed(&self.insured_card_symbol).map(str::to_owned);
-        if let Some(s) = &symbol {
+        let symbol = trimmed(&self.insured_card_symbol);
+        if let Some(s) = symbol {
             check_text(s, MAX_SYMBOL_CHARS).map_err(|e| {
                 FieldError::new(
                     ErrorKind::InsuredCardSymbol,
@@ -131,14 +131,14 @@ impl SearchInfo {
             })?;
         }
         const NUM: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredIdentificationNumber";
-        let number = trimmed(&self.insured_identification_number)
-            .ok_or_else(|| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, "missing"))?
-            .to_owned();
-        check_text(&number, MAX_SYMBOL_CHARS)
+        let number = trimmed(&self.insured_identification_number).ok_or_else(|| {
+            FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, "missing")
+        })?;
+        check_text(number, MAX_SYMBOL_CHARS)
             .map_err(|e| FieldError::new(ErrorKind::InsuredIdentificationNumber, NUM, e))?;
         const BR: &str = "MessageBody/QualificationConfirmSearchInfo/InsuredBranchNumber";
-        let branch = trimmed(&self.insured_branch_number).map(str::to_owned);
-        if let Some(b) = &branch {
+        let branch = trimmed(&self.insured_branch_number);
+        if let Some(b) = branch {
             if b.len() != 2 || !b.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(FieldError::new(
                     ErrorKind::InsuredBranchNumber,
@@ -195,7 +195,7 @@ impl SearchInfo {
                         e,
                     )
                 })?;
-                Some(id.to_owned())
+                Some(id)
             }
         };
         Ok(ValidSearch {
@@ -233,8 +233,9 @@ pub(crate) mod tests {
 
     #[test]
     fn valid_search_passes_and_optional_fields_may_be_absent() {
-        let v = search().validate().expect("valid");
-        assert_eq!(v.branch.as_deref(), Some("01"));
+        let s = search();
+        let v = s.validate().expect("valid");
+        assert_eq!(v.branch, Some("01"));
         let mut s = search();
         s.insured_card_symbol = None;
         s.insured_branch_number = Some("".into());

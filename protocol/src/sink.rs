@@ -97,9 +97,8 @@ impl Sink for TreeSink {
 pub struct XmlOut {
     out: String,
     encoding: TextEncoding,
-    /// Names of the open elements, one after another, and where each starts.
-    names: String,
-    starts: Vec<usize>,
+    /// Where the names of the open elements are in `out` (each written in its start tag).
+    open: Vec<(usize, usize)>,
     /// The last element opened has no child yet: its `>` is not written (it may end as `/>`).
     pending: bool,
     /// Levels of indent below the document's root (a fragment's depth).
@@ -116,8 +115,7 @@ impl XmlOut {
         XmlOut {
             out,
             encoding,
-            names: String::with_capacity(128),
-            starts: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
             pending: false,
             base: 0,
         }
@@ -129,8 +127,7 @@ impl XmlOut {
         XmlOut {
             out: String::with_capacity(capacity),
             encoding: TextEncoding::Utf8,
-            names: String::with_capacity(128),
-            starts: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
             pending: false,
             base: depth,
         }
@@ -138,7 +135,7 @@ impl XmlOut {
 
     /// The fragment's text (UTF-8; the document's writer encodes the whole).
     pub fn finish_fragment(mut self) -> String {
-        while !self.starts.is_empty() {
+        while !self.open.is_empty() {
             self.close();
         }
         self.out
@@ -149,15 +146,23 @@ impl XmlOut {
             self.out.push('>');
             self.pending = false;
         }
-        self.out.push('\n');
-        for _ in 0..self.base + self.starts.len() {
-            self.out.push(' ');
+        // A newline and the indent, one space per level, in one copy.
+        const INDENTS: &str = "\n                ";
+        let n = self.base + self.open.len();
+        match INDENTS.get(..n + 1) {
+            Some(indent) => self.out.push_str(indent),
+            None => {
+                self.out.push_str(INDENTS);
+                for _ in INDENTS.len() - 1..n {
+                    self.out.push(' ');
+                }
+            }
         }
     }
 
     /// The document's bytes in its encoding.
     pub fn finish(mut self) -> Vec<u8> {
-        while !self.starts.is_empty() {
+        while !self.open.is_empty() {
             self.close();
         }
         self.out.push('\n');
@@ -172,7 +177,11 @@ impl XmlOut {
 /// Appends `text` with `<>&'"` escaped (quick-xml's `escape`, which write_document uses).
 fn push_escaped(out: &mut String, text: &str) {
     let mut rest = text;
-    while let Some(i) = rest.find(['<', '>', '&', '\'', '"']) {
+    // Bytes, not chars: the five are ASCII, so where one is found is a char boundary.
+    while let Some(i) = rest
+        .bytes()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"'))
+    {
         out.push_str(&rest[..i]);
         out.push_str(match rest.as_bytes()[i] {
             b'<' => "&lt;",
@@ -190,26 +199,38 @@ impl Sink for XmlOut {
     fn open(&mut self, name: &str) {
         self.line();
         self.out.push('<');
+        let start = self.out.len();
         self.out.push_str(name);
         self.pending = true;
-        self.starts.push(self.names.len());
-        self.names.push_str(name);
+        self.open.push((start, self.out.len()));
     }
 
     fn close(&mut self) {
-        let Some(start) = self.starts.pop() else {
+        let Some((start, end)) = self.open.pop() else {
             return;
         };
         if self.pending {
             self.out.push_str("/>");
             self.pending = false;
-        } else {
-            self.line();
-            self.out.push_str("</");
-            self.out.push_str(&self.names[start..]);
-            self.out.push('>');
+            return;
         }
-        self.names.truncate(start);
+        self.line();
+        self.out.push_str("</");
+        // The name again, from its start tag (copied out first: `out` grows meanwhile).
+        let mut copy = [0u8; 64];
+        match copy.get_mut(..end - start) {
+            Some(copy) => {
+                copy.copy_from_slice(&self.out.as_bytes()[start..end]);
+                if let Ok(name) = std::str::from_utf8(copy) {
+                    self.out.push_str(name);
+                }
+            }
+            None => {
+                let name = self.out[start..end].to_owned();
+                self.out.push_str(&name);
+            }
+        }
+        self.out.push('>');
     }
 
     fn leaf(&mut self, name: &str, text: &str) {
@@ -246,8 +267,22 @@ mod tests {
         sink.close();
     }
 
+    /// Deeper than the indents written in one copy, a name longer than the copy of a name
+    /// kept on the stack.
+    fn deep() -> Element {
+        let long = "L".repeat(70);
+        let mut el = Element::new(long.as_str()).with(Element::leaf("Leaf", "x"));
+        for i in 0..20 {
+            el = Element::new(format!("D{i}"))
+                .with(el)
+                .with(Element::leaf("E", ""));
+        }
+        el
+    }
+
     fn trees() -> Vec<Element> {
         vec![
+            deep(),
             Element::leaf("XmlMsg", ""),
             Element::leaf("XmlMsg", "a"),
             Element::new("XmlMsg")

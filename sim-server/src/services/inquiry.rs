@@ -74,7 +74,7 @@ impl Simulator {
                 }
                 Ok(req) => {
                     let (res, encoding, note) =
-                        self.answer_single(&req, encoding, transport, login_id);
+                        self.answer_single(req, encoding, transport, login_id);
                     (Answered::new(res.to_element(), encoding), note)
                 }
             },
@@ -201,7 +201,7 @@ impl Simulator {
     /// `login_id` (an operator's screen) or else the transport's (連携アプリケーション / WebAPI user).
     fn answer_single(
         &self,
-        req: &SingleInquiryRequest,
+        req: SingleInquiryRequest,
         encoding: TextEncoding,
         transport: Transport,
         login_id: Option<&str>,
@@ -356,7 +356,7 @@ impl Simulator {
                     if let Some(req) = SingleInquiryRequest::read_plain(bytes, self.read_limits()) {
                         entry.encoding = Some(TextEncoding::Utf8.label());
                         let (res, encoding, note) =
-                            self.answer_single(&req, TextEncoding::Utf8, transport, login_id);
+                            self.answer_single(req, TextEncoding::Utf8, transport, login_id);
                         let answered = Answered {
                             root: Element::default(),
                             encoding,
