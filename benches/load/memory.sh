@@ -22,7 +22,8 @@
 #              HISTORY_CAPACITY (records the history keeps, default 100000: set it with
 #              --data-dir, 1000000, or --history-capacity), LIMIT_MB (default 50),
 #              SERVER_CPU (pin oqs-sim to this CPU with taskset), PER_CONNECTION (requests per
-#              connection before the driver closes it and opens another; default 0: kept alive).
+#              connection before the driver closes it and opens another; default 0: kept alive),
+#              SIM (another oqs-sim binary to measure, e.g. one built before a change).
 # Needs curl. Takes a few minutes (longer while other work shares the machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,7 +52,7 @@ port=$((20000 + RANDOM % 20000))
 addr=127.0.0.1:$port
 pin=()
 [ -n "${SERVER_CPU:-}" ] && pin=(taskset -c "$SERVER_CPU")
-"${pin[@]}" "$bin/oqs-sim" --listen "$addr" --exchange-dir "$work/ex" \
+"${pin[@]}" "${SIM:-$bin/oqs-sim}" --listen "$addr" --exchange-dir "$work/ex" \
   --now 2021-01-06T10:00:00+09:00 --generate "$generate" "$@" >"$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 600); do

@@ -201,6 +201,14 @@ struct Inner {
     text_bytes: usize,
 }
 
+impl Inner {
+    fn pop_oldest(&mut self) -> Option<Kept> {
+        let old = self.entries.pop_front()?;
+        self.text_bytes -= old.request_len();
+        Some(old)
+    }
+}
+
 /// The journal itself.
 #[derive(Debug)]
 pub struct Journal {
@@ -235,16 +243,15 @@ impl Journal {
         let seq = inner.next_seq;
         kept.seq = seq;
         inner.next_seq += 1;
+        let mut gone = None;
+        // Room first: a push onto the full ring would double its reserved buffer.
+        while inner.entries.len() >= self.capacity {
+            gone = inner.pop_oldest();
+        }
         inner.text_bytes += kept.request_len();
         inner.entries.push_back(kept);
-        let mut gone = None;
-        while inner.entries.len() > self.capacity
-            || (inner.text_bytes > MAX_STORED_TEXT && inner.entries.len() > 1)
-        {
-            if let Some(old) = inner.entries.pop_front() {
-                inner.text_bytes -= old.request_len();
-                gone = Some(old);
-            }
+        while inner.text_bytes > MAX_STORED_TEXT && inner.entries.len() > 1 {
+            gone = inner.pop_oldest();
         }
         drop(inner);
         drop(gone);
@@ -314,6 +321,20 @@ mod tests {
             vec![8, 9, 10]
         );
         assert_eq!(j.since(9, 100).len(), 1);
+    }
+
+    /// Once full, the journal keeps its newest entries in the ring it reserved (a doubled
+    /// ring is twice the memory, touched as it turns).
+    #[test]
+    fn a_full_journal_keeps_its_reserved_ring() {
+        let j = Journal::new(100);
+        let reserved = j.lock().entries.capacity();
+        for _ in 0..250 {
+            j.record(entry(""));
+        }
+        assert_eq!(j.len(), 100);
+        assert_eq!(j.lock().entries.capacity(), reserved);
+        assert_eq!(j.since(0, 1).first().map(|e| e.seq), Some(151));
     }
 
     #[test]
