@@ -11,34 +11,30 @@ use oqs_domain::Population;
 use oqs_protocol::bulk::{BulkConfirmUnit, BulkInquiryRequest};
 use oqs_protocol::codes::ProcessingResultStatus;
 use oqs_protocol::errors::ErrorTable;
-use oqs_protocol::message::{RequestHeader, SearchInfo, SingleInquiryRequest};
+use oqs_protocol::message::{SearchInfo, SingleInquiryRequest};
 use oqs_protocol::sink::XmlOut;
 use oqs_protocol::TextEncoding;
 
-/// The one function producing a bulk row's result: the single inquiry of the row (with the
-/// file's header), the facility's 照会番号 patched in. The history hook records here.
+/// The one function producing a bulk row's result: the single inquiry of the row (`req`: the
+/// file's header and the row, moved into its unit), the facility's 照会番号 patched in.
 pub fn answer_row(
     pop: &Population,
-    header: &RequestHeader,
-    row: &SearchInfo,
+    req: SingleInquiryRequest,
     encoding: TextEncoding,
     now: DateTime<FixedOffset>,
     errors: &ErrorTable,
     references: &ReferenceNumbers,
 ) -> BulkConfirmUnit {
-    let req = SingleInquiryRequest {
-        header: header.clone(),
-        search: row.clone(),
-    };
     let answer = answer_single_inquiry(pop, &req, encoding, now, errors);
-    let facility = header
+    let facility = req
+        .header
         .medical_institution_code
         .as_deref()
         .unwrap_or("")
         .trim();
     match answer.response.body {
         Some(mut body) => {
-            let search = body.search_echo.take().unwrap_or_else(|| row.clone());
+            let search = body.search_echo.take().unwrap_or(req.search);
             references.patch(facility, &mut body.results);
             let reference_number = match body.results.as_slice() {
                 [one] => one.reference_number.clone(),
@@ -57,7 +53,7 @@ pub fn answer_row(
         // A header error (the file's header was checked before, so only a row can land here
         // through a header-level row of an overridden error table): the row is in error.
         None => BulkConfirmUnit {
-            search: row.clone(),
+            search: req.search,
             processing_result_status: ProcessingResultStatus::Error,
             processing_result_code: answer.response.header.error_code,
             processing_result_message: answer.response.header.error_message,
@@ -73,22 +69,26 @@ pub fn answer_row(
 pub(crate) fn process(
     inner: &Inner,
     job: &super::Job,
-    req: &BulkInquiryRequest,
+    req: BulkInquiryRequest,
     pop: &Population,
 ) -> Option<Outcome> {
     let now = inner.clock.now();
-    let answer = |row: &SearchInfo| {
+    let BulkInquiryRequest { header, rows } = req;
+    let answer = |search: SearchInfo| {
+        let req = SingleInquiryRequest {
+            header: header.clone(),
+            search,
+        };
         answer_row(
             pop,
-            &req.header,
-            row,
+            req,
             job.encoding,
             now,
             &inner.errors,
             &inner.references,
         )
     };
-    judge_rows(inner, job, &req.rows, now, answer)
+    judge_rows(inner, job, rows, now, answer)
 }
 
 /// Rows judged so far: their units written one after another, their history records, counts.
@@ -102,9 +102,10 @@ struct Judged {
 }
 
 impl Judged {
-    fn new(rows: usize) -> Self {
+    /// Room for `units` written units.
+    fn new(units: usize) -> Self {
         Judged {
-            text: XmlOut::fragment(2, rows.saturating_mul(UNIT_BYTES)),
+            text: XmlOut::fragment(2, units.saturating_mul(UNIT_BYTES)),
             records: Vec::new(),
             rows: 0,
             normal: 0,
@@ -129,65 +130,67 @@ impl Judged {
     }
 }
 
-/// The bulk rows of `items` (JOB-01 rows, JOB-03 consents), each answered by `answer` and
+/// The bulk rows of `items` (JOB-01 rows, JOB-03 consents), each moved into `answer` and
 /// written as its result unit, in order; once all are judged, their confirmations go into the
 /// history (一括照会, at `now`). At `instant` pacing a large job is split over up to 4 threads,
 /// each judging, writing and recording its part (and freeing its units), and reports its
 /// progress once; otherwise the rows go one by one, each reported (pacing and faults act per
 /// row). `None` when a fault stopped the job (nothing recorded).
-pub(crate) fn judge_rows<T: Sync>(
+pub(crate) fn judge_rows<T: Send>(
     inner: &Inner,
     job: &super::Job,
-    items: &[T],
+    items: Vec<T>,
     now: DateTime<FixedOffset>,
-    answer: impl Fn(&T) -> BulkConfirmUnit + Sync,
+    answer: impl Fn(T) -> BulkConfirmUnit + Sync,
 ) -> Option<Outcome> {
+    let total = items.len();
     let history = inner.history.get();
     let login_id = job
         .operator
         .as_deref()
         .unwrap_or(crate::history::LINKED_APP_LOGIN_ID);
     let meta = history.map(|_| History::bulk_meta(&job.facility, now, login_id));
-    let parts: Vec<Judged> =
-        if inner.pacing() == super::Pacing::Instant && items.len() >= PARALLEL_FROM {
-            let threads = std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .clamp(1, 4);
-            let chunk = items.len().div_ceil(threads);
-            let answer = &answer;
-            let parts: Vec<Judged> = std::thread::scope(|s| {
-                let handles: Vec<_> = items
-                    .chunks(chunk)
-                    .map(|rows| {
-                        s.spawn(move || {
-                            let mut part = Judged::new(rows.len());
-                            for r in rows {
-                                part.add(&answer(r), meta);
-                            }
-                            part
-                        })
+    let parts: Vec<Judged> = if inner.pacing() == super::Pacing::Instant && total >= PARALLEL_FROM {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let answer = &answer;
+        let parts: Vec<Judged> = std::thread::scope(|s| {
+            let handles: Vec<_> = split(items, threads)
+                .into_iter()
+                .enumerate()
+                .map(|(i, rows)| {
+                    // The first part's buffer becomes the whole result (render_result).
+                    let units = if i == 0 { total } else { rows.len() };
+                    s.spawn(move || {
+                        let mut part = Judged::new(units);
+                        for r in rows {
+                            part.add(&answer(r), meta);
+                        }
+                        part
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Judged::new(0)))
-                    .collect()
-            });
-            let judged: usize = parts.iter().map(|p| p.rows).sum();
-            if judged != items.len() || !inner.row_done(job.seq, items.len()) {
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Judged::new(0)))
+                .collect()
+        });
+        let judged: usize = parts.iter().map(|p| p.rows).sum();
+        if judged != total || !inner.row_done(job.seq, total) {
+            return None;
+        }
+        parts
+    } else {
+        let mut part = Judged::new(total);
+        for (i, item) in items.into_iter().enumerate() {
+            part.add(&answer(item), meta);
+            if !inner.row_done(job.seq, i + 1) {
                 return None;
             }
-            parts
-        } else {
-            let mut part = Judged::new(items.len());
-            for (i, item) in items.iter().enumerate() {
-                part.add(&answer(item), meta);
-                if !inner.row_done(job.seq, i + 1) {
-                    return None;
-                }
-            }
-            vec![part]
-        };
+        }
+        vec![part]
+    };
     let mut out = Outcome {
         fragments: Vec::with_capacity(parts.len()),
         normal: 0,
@@ -213,6 +216,19 @@ pub(crate) fn judge_rows<T: Sync>(
         let _ = h.record_many(&mut records);
     }
     Some(out)
+}
+
+/// `items` in up to `n` runs of about equal length, in order.
+fn split<T>(mut items: Vec<T>, n: usize) -> Vec<Vec<T>> {
+    let chunk = items.len().div_ceil(n.max(1)).max(1);
+    let mut runs = Vec::with_capacity(n);
+    while items.len() > chunk {
+        let rest = items.split_off(chunk);
+        runs.push(items);
+        items = rest;
+    }
+    runs.push(items);
+    runs
 }
 
 /// Bytes of a written unit, about (a 10,000-row result is ≈ 14.8 MB).

@@ -630,22 +630,25 @@ impl Inner {
         let facility = job.facility.clone();
         // JOB-04 with SCR-29's 出力ファイル形式 CSV: the file is the CSV.
         let mut csv = None;
-        let outcome = match &p.work {
+        // JOB-01's rows are moved into their answers; the other kinds read their work.
+        let outcome = match p.work {
             Work::Fail {
-                failure,
-                kind,
-                detail,
+                ref failure,
+                ref kind,
+                ref detail,
             } => return self.fail(p.seq, *failure, *kind, detail.clone()),
             Work::Inquiry(req) => inquiry::process(self, &job, req, &p.population),
-            Work::Registration(req) => {
+            Work::Registration(ref req) => {
                 registration::process(self, &job, req, &p.population, &facility)
             }
-            Work::Dispensing(w) => return dispensing::process(self, &job, w, &p.population),
-            Work::Entrusted(w) => entrusted::process(self, &job, w, &p.population).map(|(o, c)| {
-                csv = c;
-                o
-            }),
-            Work::Consented(c) => match visiting::process(self, &job, c, &p.population) {
+            Work::Dispensing(ref w) => return dispensing::process(self, &job, w, &p.population),
+            Work::Entrusted(ref w) => {
+                entrusted::process(self, &job, w, &p.population).map(|(o, c)| {
+                    csv = c;
+                    o
+                })
+            }
+            Work::Consented(ref c) => match visiting::process(self, &job, c, &p.population) {
                 Ok(o) => o,
                 Err((failure, kind, detail)) => return self.fail(p.seq, failure, kind, detail),
             },
@@ -682,7 +685,7 @@ impl Inner {
                 name = name.replace(".xml", ".csv");
                 Bytes::from(text.into_bytes())
             }
-            None => Bytes::from(render_result(&header, &outcome.fragments, job.encoding)),
+            None => Bytes::from(render_result(&header, outcome.fragments, job.encoding)),
         };
         let state = if outcome.needs_check {
             JobState::DoneNeedsCheck

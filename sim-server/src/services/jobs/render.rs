@@ -53,10 +53,12 @@ fn write_at(out: &mut String, el: &Element, depth: usize) {
 }
 
 /// The whole result message: the header and the written units, in `encoding`. The same bytes
-/// as `write_document(header.to_document(units))` (a unit test holds it to that).
+/// as `write_document(header.to_document(units))` (a unit test holds it to that). In UTF-8 the
+/// first fragment's buffer becomes the message (the header moved in before it, the rest
+/// after), so a 15 MB result is not copied once more.
 pub(crate) fn render_result(
     header: &BulkResultHeader,
-    fragments: &[String],
+    fragments: Vec<String>,
     encoding: TextEncoding,
 ) -> Vec<u8> {
     if fragments.is_empty() {
@@ -68,15 +70,21 @@ pub(crate) fn render_result(
     let Some(at) = text.find(&mark) else {
         return Vec::new();
     };
-    let size = fragments.iter().map(String::len).sum::<usize>();
-    let mut out = String::with_capacity(text.len() + size);
-    out.push_str(&text[..at]);
+    let (head, tail) = (&text[..at], &text[at + mark.len()..]);
+    let size = fragments.iter().map(String::len).sum::<usize>() + head.len() + tail.len();
+    let mut fragments = fragments.into_iter();
+    let mut out = fragments.next().unwrap_or_default();
+    out.reserve(size - out.len());
+    out.insert_str(0, head);
     for f in fragments {
-        out.push_str(f);
+        out.push_str(&f);
     }
-    out.push_str(&text[at + mark.len()..]);
+    out.push_str(tail);
     match encoding {
-        TextEncoding::Utf8 => out.into_bytes(),
+        TextEncoding::Utf8 => {
+            out.shrink_to_fit();
+            out.into_bytes()
+        }
         // Unmappable characters become numeric character references, as in write_document.
         TextEncoding::ShiftJis => encoding_rs::SHIFT_JIS.encode(&out).0.into_owned(),
     }
@@ -170,10 +178,10 @@ mod tests {
         for enc in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
             let whole = xml::write_document(&header.to_document(units.clone()), enc);
             let fragments: Vec<String> = units.iter().cloned().map(fragment).collect();
-            assert_eq!(render_result(&header, &fragments, enc), whole, "{enc:?}");
+            assert_eq!(render_result(&header, fragments, enc), whole, "{enc:?}");
         }
         assert_eq!(
-            render_result(&header, &[], TextEncoding::Utf8),
+            render_result(&header, Vec::new(), TextEncoding::Utf8),
             xml::write_document(&header.to_document(Vec::new()), TextEncoding::Utf8)
         );
     }

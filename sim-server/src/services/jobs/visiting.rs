@@ -16,7 +16,7 @@ use oqs_domain::Population;
 use oqs_protocol::bulk::BulkConfirmUnit;
 use oqs_protocol::codes::ProcessingResultStatus;
 use oqs_protocol::errors::ErrorKind;
-use oqs_protocol::message::{format_date, RequestHeader, SearchInfo};
+use oqs_protocol::message::{format_date, RequestHeader, SearchInfo, SingleInquiryRequest};
 use oqs_protocol::visiting_bulk::ConsentedBulkConditions;
 
 /// Why a JOB-03 job failed while it ran.
@@ -48,10 +48,13 @@ fn consent_row(
         arbitrary_file_identifier: job.arbitrary_file_identifier.clone(),
         ..Default::default()
     };
+    let req = SingleInquiryRequest {
+        header,
+        search: row,
+    };
     let mut unit = answer_row(
         pop,
-        &header,
-        &row,
+        req,
         job.encoding,
         now,
         &inner.errors,
@@ -98,7 +101,7 @@ pub(crate) fn process(
             ),
         ));
     }
-    Ok(judge_rows(inner, job, &ids, now, |&id| {
+    Ok(judge_rows(inner, job, ids, now, |id| {
         consent_row(inner, job, pop, id, now)
     }))
 }
