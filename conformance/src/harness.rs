@@ -53,7 +53,7 @@ impl Harness {
             .map_err(|e| format!("listening address: {e}"))?;
         let app = sim_server::router(sim.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app.into_make_service()).await;
         });
         Ok(Harness {
             sim,

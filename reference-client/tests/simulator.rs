@@ -44,7 +44,7 @@ impl Sim {
                 .expect("bind");
             let addr = listener.local_addr().expect("addr");
             tokio::spawn(async move {
-                let _ = axum::serve(listener, app).await;
+                let _ = axum::serve(listener, app.into_make_service()).await;
             });
             tokio::spawn(exchange::run(Arc::new(ex)));
             addr

@@ -24,17 +24,22 @@ use axum::Router;
 use std::sync::Arc;
 
 /// The whole HTTP surface: XML, WebAPI and admin routes, the admin API for loopback clients
-/// without a token.
-pub fn router(sim: Arc<Simulator>) -> Router {
+/// without a token. A tower service (`oneshot` it in process; `axum::serve` it with
+/// `axum::ServiceExt::into_make_service`).
+pub fn router(sim: Arc<Simulator>) -> ways_in::front::Front {
     router_with(sim, ways_in::admin_guard::AdminAccess::loopback())
 }
 
 /// [`router`] with the admin API's access rule (`--admin-token`, the listen address).
-pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAccess) -> Router {
+pub fn router_with(
+    sim: Arc<Simulator>,
+    access: ways_in::admin_guard::AdminAccess,
+) -> ways_in::front::Front {
     use ways_in::admin_guard;
-    Router::new()
-        .merge(http::router())
-        .merge(webapi::router())
+    // Routes that extract their bodies (admin, terminal, history, screens, …) under one limit;
+    // the XML and WebAPI routes read theirs with their own limits (--max-request-bytes,
+    // --bulk-max-request-bytes) and go without this layer.
+    let extracting = Router::new()
         .merge(admin::router())
         .merge(ways_in::jobs::router())
         .merge(ways_in::terminal::router())
@@ -46,12 +51,14 @@ pub fn router_with(sim: Arc<Simulator>, access: ways_in::admin_guard::AdminAcces
         .merge(exchange::router())
         .merge(ways_in::tray::router())
         .merge(ways_in::screens::router())
-        // Extracted bodies (admin, terminal, history); the XML and WebAPI routes read theirs
-        // with their own limits (--max-request-bytes, --bulk-max-request-bytes).
         .layer(axum::extract::DefaultBodyLimit::max(
             admin_guard::MAX_ADMIN_BODY_BYTES,
-        ))
-        // The admin and tray guard, システム障害 (ENV-15) and clipped 4xx answers, in one layer.
-        .layer(ways_in::front::Front::new(sim.clone(), access))
-        .with_state(sim)
+        ));
+    let routes = Router::new()
+        .merge(http::router())
+        .merge(webapi::router())
+        .merge(extracting)
+        .with_state(sim.clone());
+    // The admin and tray guard, システム障害 (ENV-15) and clipped 4xx answers, before any route.
+    ways_in::front::Front::new(sim, access, routes)
 }

@@ -341,11 +341,16 @@ pub fn refusal(access: &Arc<AdminAccess>, req: &mut Request) -> Option<Response>
     None
 }
 
+/// Whether [`clip_errors`] may change `res`: a 4xx answer that is not a [`WholePage`].
+pub fn needs_clipping(res: &Response) -> bool {
+    res.status().is_client_error() && res.extensions().get::<WholePage>().is_none()
+}
+
 /// A 4xx answer longer than 4 KiB has every long string clipped (JSON) or is cut (text), so an
 /// error never sends a client's huge input back (the front layer passes every answer here). A
 /// [`WholePage`] is left whole.
 pub async fn clip_errors(res: Response) -> Response {
-    if !res.status().is_client_error() || res.extensions().get::<WholePage>().is_some() {
+    if !needs_clipping(&res) {
         return res;
     }
     let (mut parts, body) = res.into_parts();

@@ -4,8 +4,10 @@
 //! - [`xml_http`]: `POST /xml/{message-id}`; [`webapi`]: token auth + the JSON mirror;
 //! - [`exchange`]: the `req/` → `res/` folder bridge;
 //! - [`admin`]: `/__admin/…` (clock, fixtures, journal, faults) and its guard;
-//! - [`front`]: the one layer every request passes (admin guard, outage, clipped errors);
-//! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits);
+//! - [`front`]: what every request passes first (admin guard, outage, clipped errors), and
+//!   the inquiry's direct way to [`xml_http`];
+//! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits), with
+//!   `body_timeout`;
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
 //! - [`screens`]: the operator screens (Japanese HTML, sessions, CSRF) at `/`.
@@ -16,6 +18,7 @@ pub mod admin;
 pub mod admin_guard;
 mod attachment;
 pub(crate) use attachment::attachment;
+mod body_timeout;
 pub mod dispensing;
 pub mod exchange;
 pub mod front;

@@ -3,7 +3,11 @@
 //! open at once (more wait in the listen backlog), so slow or idle clients cannot hold the
 //! simulator's file descriptors (issue 11).
 
-use axum::Router;
+use super::body_timeout::BodyTimeout;
+use super::front::Front;
+use axum::body::Body;
+use axum::extract::Request;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
@@ -40,13 +44,17 @@ impl Default for ServeLimits {
 /// Serves `app` on `listener` (HTTP/1.1) until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: Front,
     limits: ServeLimits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let app = app.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        limits.body_timeout,
-    ));
+    // Every request body under the body timeout, before the router sees it.
+    let body_timeout = limits.body_timeout;
+    let app = tower::ServiceBuilder::new()
+        .map_request(move |req: Request<Incoming>| {
+            req.map(|body| Body::new(BodyTimeout::new(body, body_timeout)))
+        })
+        .service(app);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     tokio::pin!(shutdown);
     loop {

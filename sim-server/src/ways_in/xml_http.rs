@@ -67,12 +67,18 @@ async fn post_xml(
     Path(message): Path<String>,
     body: Body,
 ) -> Response {
-    let bytes = match read_body_up_to(&sim, body, sim.request_limit(&message)).await {
+    answer(&sim, &message, &format!("/xml/{message}"), body).await
+}
+
+/// Answers `POST /xml/{message}`: the request body read up to its limit and handled; `source`
+/// is the path the journal records. The front calls it directly for a plain path
+/// (`ways_in::front`), the router's route for any other.
+pub async fn answer(sim: &Simulator, message: &str, source: &str, body: Body) -> Response {
+    let bytes = match read_body_up_to(sim, body, sim.request_limit(message)).await {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let source = format!("/xml/{message}");
-    match sim.handle_xml(&message, &bytes, Transport::HttpXml, &source) {
+    match sim.handle_xml(message, &bytes, Transport::HttpXml, source) {
         Ok(a) => {
             let content_type = match a.encoding {
                 TextEncoding::Utf8 => "application/xml; charset=UTF-8",
