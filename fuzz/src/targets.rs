@@ -236,16 +236,17 @@ fn answer_reads_back(root: &oqs_protocol::Element, encoding: TextEncoding) {
 fn inquiry(data: &[u8]) {
     // The plain reader reads only what the general reader reads alike.
     let plain = SingleInquiryRequest::read_plain(data, ReadLimits::default());
+    let encoded = SingleInquiryRequest::read_plain_encoded(data, ReadLimits::default());
     let Ok(doc) = read_document(data, ReadLimits::default()) else {
         assert!(
-            plain.is_none(),
+            plain.is_none() && encoded.is_none(),
             "the plain reader read a document the general one refuses"
         );
         return;
     };
     let Ok(req) = SingleInquiryRequest::from_element(&doc.root) else {
         assert!(
-            plain.is_none(),
+            plain.is_none() && encoded.is_none(),
             "the plain reader read a request of a wrong shape"
         );
         return;
@@ -253,6 +254,13 @@ fn inquiry(data: &[u8]) {
     if let Some(plain) = plain {
         assert_eq!(plain, req, "the plain reader read the request otherwise");
         assert_eq!(doc.encoding, TextEncoding::Utf8);
+    }
+    if let Some((plain, encoding)) = encoded {
+        assert_eq!(plain, req, "the plain reader read the request otherwise");
+        assert_eq!(
+            encoding, doc.encoding,
+            "the plain reader took another encoding"
+        );
     }
     let answer = answer_single_inquiry(
         population(),

@@ -127,6 +127,20 @@ impl SingleInquiryRequest {
         })?;
         (header && body && search).then_some(req)
     }
+
+    /// [`Self::read_plain`] of a request in UTF-8 or in Shift_JIS (declared in its prolog,
+    /// [`plain::shift_jis_text`]), and the encoding it was in: what `xml::read_document` and
+    /// [`Self::from_element`] read alike, with the encoding they find.
+    pub fn read_plain_encoded(bytes: &[u8], limits: ReadLimits) -> Option<(Self, TextEncoding)> {
+        if let Some(req) = Self::read_plain(bytes, limits) {
+            return Some((req, TextEncoding::Utf8));
+        }
+        if bytes.len() > limits.max_bytes {
+            return None;
+        }
+        let text = plain::shift_jis_text(bytes)?;
+        Self::read_plain(text.as_bytes(), limits).map(|req| (req, TextEncoding::ShiftJis))
+    }
 }
 
 /// A request lent to the answer (its search copied into the result's echo)…

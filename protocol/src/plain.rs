@@ -1,6 +1,7 @@
 //! A borrowing reader for plain documents: the common shape of a request, read without building
 //! a tree. "Plain" is a strict subset of what [`crate::xml::read_document`] reads: UTF-8 (no BOM),
-//! no prolog or `<?xml version="1.0"?>` with `encoding="UTF-8"`, elements with simple ASCII names
+//! no prolog or `<?xml version="1.0"?>` with `encoding="UTF-8"` (or Shift_JIS declared in the
+//! prolog, decoded first: [`shift_jis_text`]), elements with simple ASCII names
 //! and no attributes, leaves holding text without references, `\r` or `>`, whitespace only
 //! between elements, at most [`MAX_DEPTH`] levels and [`MAX_ELEMENTS`] elements (a bulk file's
 //! reader, [`scan_up_to`], sets its own element limit).
@@ -36,6 +37,28 @@ const PROLOGS: [&str; 4] = [
     "<?xml version='1.0' encoding='UTF-8'?>",
     "<?xml version=\"1.0\"?>",
 ];
+
+/// The prologs of a plain Shift_JIS document (the encoding's usual spellings).
+const SHIFT_JIS_PROLOGS: [&str; 3] = [
+    "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>",
+    "<?xml version=\"1.0\" encoding=\"shift_jis\"?>",
+    "<?xml version='1.0' encoding='Shift_JIS'?>",
+];
+
+/// A document whose prolog declares Shift_JIS ([`SHIFT_JIS_PROLOGS`], at its first byte):
+/// what follows the prolog, decoded as the general reader decodes it (strictly; bytes that are
+/// not Shift_JIS give `None`). [`scan`] reads the text like a UTF-8 document without a prolog;
+/// text starting with a second `<?` gives `None` (the general reader decides).
+pub fn shift_jis_text(bytes: &[u8]) -> Option<String> {
+    let prolog = SHIFT_JIS_PROLOGS
+        .iter()
+        .find(|p| bytes.starts_with(p.as_bytes()))?;
+    // The prolog is ASCII, which Shift_JIS writes as itself: the rest decodes on its own.
+    let text = encoding_rs::SHIFT_JIS
+        .decode_without_bom_handling_and_without_replacement(&bytes[prolog.len()..])?
+        .into_owned();
+    (!text.starts_with("<?")).then_some(text)
+}
 
 /// Reads `bytes` as a plain document and hands each token to `visit`; `visit` returns `false`
 /// to give up. `None`: not plain (or given up); read it the general way.

@@ -29,6 +29,41 @@ fn agrees(bytes: &[u8], limits: ReadLimits) -> bool {
     }
 }
 
+/// The plain reader of either encoding declines, or agrees with the general reader on the
+/// request and on the encoding.
+fn agrees_encoded(bytes: &[u8], limits: ReadLimits) -> bool {
+    match SingleInquiryRequest::read_plain_encoded(bytes, limits) {
+        None => false,
+        Some((plain, encoding)) => {
+            let doc = read_document(bytes, limits).expect("the general reader reads it too");
+            assert_eq!(doc.encoding, encoding);
+            assert_eq!(
+                SingleInquiryRequest::from_element(&doc.root).ok().as_ref(),
+                Some(&plain),
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+            true
+        }
+    }
+}
+
+/// [`documents`] as Shift_JIS bytes with a Shift_JIS prolog (the one without a prolog given one).
+fn shift_jis_documents() -> Vec<Vec<u8>> {
+    documents()
+        .iter()
+        .map(|doc| {
+            let body = doc
+                .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                .unwrap_or(doc);
+            let text = format!("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>{body}");
+            let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+            assert!(!unmappable, "{text}");
+            bytes.into_owned()
+        })
+        .collect()
+}
+
 fn request() -> SingleInquiryRequest {
     SingleInquiryRequest {
         header: RequestHeader {
@@ -70,6 +105,72 @@ fn the_usual_requests_are_plain_and_read_alike() {
     let doc = &documents()[0];
     let plain = SingleInquiryRequest::read_plain(doc.as_bytes(), ReadLimits::default());
     assert_eq!(plain, Some(request()));
+}
+
+#[test]
+fn shift_jis_requests_are_plain_and_read_alike() {
+    for doc in shift_jis_documents() {
+        assert!(agrees_encoded(&doc, ReadLimits::default()));
+        // The UTF-8 reader alone leaves them to the general reader.
+        assert_eq!(
+            SingleInquiryRequest::read_plain(&doc, ReadLimits::default()),
+            None
+        );
+    }
+    let written = write_document(&request().to_element(), TextEncoding::ShiftJis);
+    assert_eq!(
+        SingleInquiryRequest::read_plain_encoded(&written, ReadLimits::default()),
+        Some((request(), TextEncoding::ShiftJis))
+    );
+    for doc in documents() {
+        assert_eq!(
+            SingleInquiryRequest::read_plain_encoded(doc.as_bytes(), ReadLimits::default()),
+            Some((request_of(&doc), TextEncoding::Utf8))
+        );
+    }
+}
+
+#[test]
+fn shift_jis_that_is_not_plain_is_left_to_the_general_reader() {
+    let doc = &shift_jis_documents()[0];
+    let replace = |from: &[u8], to: &[u8]| -> Vec<u8> {
+        let at = doc
+            .windows(from.len())
+            .position(|w| w == from)
+            .expect("in the document");
+        [&doc[..at], to, &doc[at + from.len()..]].concat()
+    };
+    let variants = [
+        // Not Shift_JIS: a lead byte without its trail byte.
+        replace(b"10001", b"1\x8200"),
+        // A second declaration after the prolog.
+        replace(b"?>", b"?><?xml version=\"1.0\"?>"),
+        // Another spelling of the encoding, a byte order mark: the general reader reads them.
+        replace(b"Shift_JIS", b"SJIS"),
+        [b"\xEF\xBB\xBF".as_slice(), doc].concat(),
+        replace(b"<XmlMsg>", b"<XmlMsg><!-- c -->"),
+    ];
+    for v in variants {
+        assert_eq!(
+            SingleInquiryRequest::read_plain_encoded(&v, ReadLimits::default()),
+            None,
+            "{}",
+            String::from_utf8_lossy(&v)
+        );
+    }
+    let small = ReadLimits {
+        max_bytes: doc.len() - 1,
+        ..ReadLimits::default()
+    };
+    assert_eq!(SingleInquiryRequest::read_plain_encoded(doc, small), None);
+}
+
+/// The request a UTF-8 document holds, read the general way.
+fn request_of(doc: &str) -> SingleInquiryRequest {
+    let root = read_document(doc.as_bytes(), ReadLimits::default())
+        .expect("readable")
+        .root;
+    SingleInquiryRequest::from_element(&root).expect("a single inquiry")
 }
 
 #[test]
@@ -146,6 +247,30 @@ proptest! {
             doc = edit(&text, *at, *len, with);
         }
         agrees(&doc, ReadLimits::default());
+        agrees_encoded(&doc, ReadLimits::default());
+    }
+
+    #[test]
+    fn edited_shift_jis_requests_are_declined_or_read_alike(
+        which in 0usize..4,
+        edits in proptest::collection::vec(
+            (0usize..=1000, 0usize..4, proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'<', b'>', b'/', b'&', b'?', b' ', b'\n', b'a', b'0', 0x82, 0xA0, 0x81, 0x40, 0xFF,
+                    0x5C, 0x7E,
+                ]),
+                0..3,
+            )),
+            1..4,
+        ),
+    ) {
+        let mut doc = shift_jis_documents()[which].clone();
+        for (at, len, with) in &edits {
+            let at = at * doc.len() / 1000;
+            let end = (at + len).min(doc.len());
+            doc = [&doc[..at], with.as_slice(), &doc[end..]].concat();
+        }
+        agrees_encoded(&doc, ReadLimits::default());
     }
 
     #[test]

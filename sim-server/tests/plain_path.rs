@@ -1,6 +1,7 @@
 //! The single inquiry's plain path (read without a tree, result written directly) answers the
 //! same bytes as the general path (tree read, tree written), for every card of the built-in
-//! population and the usual error cases, in both output encodings.
+//! population and the usual error cases, in both output encodings, from requests in UTF-8 and
+//! in Shift_JIS.
 
 mod common;
 
@@ -9,18 +10,26 @@ use oqs_protocol::xml::write_document;
 use oqs_protocol::TextEncoding;
 use sim_server::journal::Transport;
 
-/// The request as a client writes it (plain), and the same request the plain reader declines (a
-/// comment in it), which takes the general path.
-fn both_ways(req: &SingleInquiryRequest) -> (Vec<u8>, Vec<u8>) {
+/// The request as a client writes it (plain) in `encoding`, and the same request the plain
+/// reader declines (a comment in it), which takes the general path.
+fn both_ways(req: &SingleInquiryRequest, encoding: TextEncoding) -> (Vec<u8>, Vec<u8>) {
     let written = write_document(&req.to_element(), TextEncoding::Utf8);
     // Quotes need no reference in text; clients write them bare (and the plain reader reads them).
     let text = String::from_utf8(written)
         .expect("UTF-8")
         .replace("&apos;", "'")
-        .replace("&quot;", "\"");
-    let plain = text.clone().into_bytes();
+        .replace("&quot;", "\"")
+        .replacen("UTF-8", encoding.label(), 1);
     let general = text.replacen("<XmlMsg>", "<XmlMsg><!-- general -->", 1);
-    (plain, general.into_bytes())
+    let bytes = |t: &str| match encoding {
+        TextEncoding::Utf8 => t.as_bytes().to_vec(),
+        TextEncoding::ShiftJis => {
+            let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(t);
+            assert!(!unmappable, "{t}");
+            bytes.into_owned()
+        }
+    };
+    (bytes(&text), bytes(&general))
 }
 
 fn requests(sim: &sim_server::Simulator) -> Vec<SingleInquiryRequest> {
@@ -78,8 +87,11 @@ fn plain_and_general_paths_answer_the_same_bytes() {
     let sim = common::simulator();
     let requests = requests(&sim);
     assert!(requests.len() > 30, "{}", requests.len());
-    for req in &requests {
-        let (plain, general) = both_ways(req);
+    for (req, encoding) in requests
+        .iter()
+        .flat_map(|r| [(r, TextEncoding::Utf8), (r, TextEncoding::ShiftJis)])
+    {
+        let (plain, general) = both_ways(req, encoding);
         let a = sim
             .handle_xml("OQSsiquc01req", &plain, Transport::HttpXml, "plain")
             .expect("answered");
@@ -98,7 +110,7 @@ fn plain_and_general_paths_answer_the_same_bytes() {
     }
     // Both were journalled alike: same outcome, codes, validity and encoding.
     let journal = sim.journal.since(0, usize::MAX);
-    assert_eq!(journal.len(), 2 * requests.len());
+    assert_eq!(journal.len(), 4 * requests.len());
     for pair in journal.chunks(2) {
         let (p, g) = (&pair[0], &pair[1]);
         assert_eq!(

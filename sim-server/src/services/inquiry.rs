@@ -353,10 +353,12 @@ impl Simulator {
                 }
                 if m == MessageId::SingleInquiryRequest {
                     // The usual request: read and written without a tree (the same bytes out).
-                    if let Some(req) = SingleInquiryRequest::read_plain(bytes, self.read_limits()) {
-                        entry.encoding = Some(TextEncoding::Utf8.label());
+                    if let Some((req, encoding)) =
+                        SingleInquiryRequest::read_plain_encoded(bytes, self.read_limits())
+                    {
+                        entry.encoding = Some(encoding.label());
                         let (res, encoding, note) =
-                            self.answer_single(req, TextEncoding::Utf8, transport, login_id);
+                            self.answer_single(req, encoding, transport, login_id);
                         let answered = Answered {
                             root: Element::default(),
                             encoding,
