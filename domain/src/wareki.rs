@@ -19,20 +19,25 @@ fn era_start(start: (i32, u32, u32)) -> NaiveDate {
 
 /// 「令和3年1月6日」. Dates before 明治 are written in the Western calendar.
 pub fn format(d: NaiveDate) -> String {
+    let mut out = String::with_capacity(32);
+    push(&mut out, d);
+    out
+}
+
+/// [`format`] appended to `out` (the history's detail writes four dates into one buffer).
+pub fn push(out: &mut String, d: NaiveDate) {
     match ERAS.iter().find(|(_, s)| d >= era_start(*s)) {
         // Not format!: four dates of every recorded inquiry's history detail (issue 16).
         Some((name, s)) => {
-            let mut out = String::with_capacity(32);
             out.push_str(name);
-            push_number(&mut out, (d.year() - s.0 + 1).unsigned_abs());
+            push_number(out, (d.year() - s.0 + 1).unsigned_abs());
             out.push('年');
-            push_number(&mut out, d.month());
+            push_number(out, d.month());
             out.push('月');
-            push_number(&mut out, d.day());
+            push_number(out, d.day());
             out.push('日');
-            out
         }
-        None => format!("西暦{}年{}月{}日", d.year(), d.month(), d.day()),
+        None => out.push_str(&format!("西暦{}年{}月{}日", d.year(), d.month(), d.day())),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The in-memory store: the newest `capacity` records in recording order, with a per-facility
 //! index ordered by (資格確認日時, id) — the same order as the SQLite index.
 
+use super::packed::Packed;
 use super::query::SearchConditions;
 use super::{to_millis, HistoryRecord, OverLimit, SearchPage, SEARCH_LIMIT};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -9,7 +10,7 @@ pub(super) struct MemoryStore {
     capacity: usize,
     next_id: u64,
     /// Recording order; ids are consecutive, so `records[i].id == first id + i`.
-    records: VecDeque<HistoryRecord>,
+    records: VecDeque<Packed>,
     /// Facility → (ms, id), the search index.
     by_facility: HashMap<String, BTreeSet<(i64, u64)>>,
 }
@@ -30,23 +31,23 @@ impl MemoryStore {
         self.records.len()
     }
 
-    /// Records one confirmation (its id is assigned here) and hands back the records dropped
-    /// beyond capacity, so that the caller frees them after releasing the history's lock.
-    pub(super) fn insert(&mut self, mut r: HistoryRecord) -> (u64, Option<HistoryRecord>) {
-        r.id = self.next_id;
+    /// Records one confirmation (its id is assigned here) and hands back the record dropped
+    /// beyond capacity, so that the caller frees it after releasing the history's lock.
+    pub(super) fn insert(&mut self, mut p: Packed) -> (u64, Option<Packed>) {
+        p.id = self.next_id;
         self.next_id += 1;
-        let key = (to_millis(r.confirmed_at), r.id);
+        let key = (to_millis(p.confirmed_at), p.id);
         // No key copy per record: the facility is looked up first, inserted once.
-        match self.by_facility.get_mut(r.facility.as_str()) {
+        match self.by_facility.get_mut(p.facility()) {
             Some(set) => {
                 set.insert(key);
             }
             None => {
                 self.by_facility
-                    .insert(r.facility.clone(), BTreeSet::from([key]));
+                    .insert(p.facility().to_owned(), BTreeSet::from([key]));
             }
         }
-        let id = r.id;
+        let id = p.id;
         let mut dropped = None;
         // Room first, then the record: a push onto the full ring would double its buffer
         // (reserved at `capacity`), copying every record under the lock and, as the ring then
@@ -54,29 +55,27 @@ impl MemoryStore {
         // 638 → 551 MB RSS with 100,000 records).
         while self.records.len() >= self.capacity {
             if let Some(old) = self.records.pop_front() {
-                if let Some(set) = self.by_facility.get_mut(&old.facility) {
+                if let Some(set) = self.by_facility.get_mut(old.facility()) {
                     set.remove(&(to_millis(old.confirmed_at), old.id));
                     if set.is_empty() {
-                        self.by_facility.remove(&old.facility);
+                        self.by_facility.remove(old.facility());
                     }
                 }
                 dropped = Some(old);
             }
         }
-        self.records.push_back(r);
+        self.records.push_back(p);
         (id, dropped)
     }
 
     pub(super) fn insert_many(&mut self, batch: &mut [HistoryRecord]) {
         for r in batch.iter_mut() {
-            r.id = self.insert(r.clone()).0;
+            r.id = self.insert(Packed::new(r)).0;
         }
     }
 
     pub(super) fn get(&self, id: u64) -> Option<HistoryRecord> {
-        let first = self.records.front()?.id;
-        let i = usize::try_from(id.checked_sub(first)?).ok()?;
-        self.records.get(i).cloned()
+        self.by_id(id).map(|p| p.record(true))
     }
 
     pub(super) fn set_prescription_form(&mut self, id: u64, label: &str) -> bool {
@@ -86,23 +85,28 @@ impl MemoryStore {
         let Some(i) = id.checked_sub(first).and_then(|d| usize::try_from(d).ok()) else {
             return false;
         };
-        match self.records.get_mut(i).and_then(|r| r.detail.as_mut()) {
+        let Some(p) = self.records.get_mut(i) else {
+            return false;
+        };
+        let mut r = p.record(true);
+        match r.detail.as_mut() {
             Some(d) => {
                 d.prescription_issue_form = label.to_owned();
+                *p = Packed::new(&r);
                 true
             }
             None => false,
         }
     }
 
-    fn by_id(&self, id: u64) -> Option<&HistoryRecord> {
+    fn by_id(&self, id: u64) -> Option<&Packed> {
         let first = self.records.front()?.id;
         let i = usize::try_from(id.checked_sub(first)?).ok()?;
         self.records.get(i)
     }
 
     pub(super) fn all(&self) -> Vec<HistoryRecord> {
-        self.records.iter().cloned().collect()
+        self.records.iter().map(|p| p.record(true)).collect()
     }
 
     pub(super) fn search(
@@ -126,17 +130,14 @@ impl MemoryStore {
             .range((c.from_ms, 0)..(c.until_ms, 0))
             .rev()
             .filter_map(|(_, id)| self.by_id(*id))
-            .filter(|r| c.matches_rest(r));
+            .filter(|p| c.matches_rest(p.kind, p.login_id(), p.reference_number()));
         for r in hits {
             page.total += 1;
             if page.total > SEARCH_LIMIT {
                 return Err(OverLimit);
             }
             if page.total > offset && page.records.len() < limit {
-                page.records.push(HistoryRecord {
-                    detail: None,
-                    ..r.clone()
-                });
+                page.records.push(r.record(false));
             }
         }
         Ok(page)
@@ -174,11 +175,11 @@ mod tests {
         let mut store = MemoryStore::new(100);
         let reserved = store.records.capacity();
         for i in 0..250 {
-            store.insert(record(if i % 2 == 0 {
+            store.insert(Packed::new(&record(if i % 2 == 0 {
                 "1310001000"
             } else {
                 "1310001001"
-            }));
+            })));
         }
         assert_eq!(store.len(), 100);
         assert_eq!(store.records.capacity(), reserved);

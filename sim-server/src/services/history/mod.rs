@@ -21,7 +21,9 @@
 //!   over-wide search costs no more than a full one.
 
 mod csv;
+mod derive;
 mod memory;
+mod packed;
 mod query;
 mod sqlite;
 
@@ -30,13 +32,10 @@ pub use self::query::{
     HistoryQuery, KindFilter, Narrowing, QueryError, RawQuery, SearchConditions,
 };
 
-use chrono::{DateTime, Datelike, FixedOffset, Months, TimeZone};
+use chrono::{DateTime, FixedOffset, Months, TimeZone};
 use oqs_domain::inquiry::jst;
-use oqs_protocol::codes::{
-    ContributionRatio, InsuredCardClassification, PersonalFamily, PrescriptionIssueForm,
-    QualificationValidity, ReasonOfLoss, Sex,
-};
-use oqs_protocol::message::{QualificationResult, ResultBody, SearchInfo};
+use oqs_protocol::codes::{PrescriptionIssueForm, QualificationValidity};
+use oqs_protocol::message::ResultBody;
 use oqs_protocol::texts;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -253,49 +252,6 @@ pub fn display_time(t: DateTime<FixedOffset>) -> String {
         .to_string()
 }
 
-/// `YYYYMMDD` (wire) → `yyyy/mm/dd` (history screens, DM-24); other text unchanged.
-fn display_date(wire: Option<&str>) -> Option<String> {
-    let w = wire?.trim();
-    match oqs_protocol::message::parse_date(w) {
-        Ok(d) => {
-            // Not format!: up to six dates per record, on every inquiry.
-            use oqs_protocol::fields::push_padded;
-            let Ok(year @ 0..=9999) = u32::try_from(d.year()) else {
-                return Some(format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day()));
-            };
-            let mut out = String::with_capacity(10);
-            push_padded(&mut out, year, 4);
-            out.push('/');
-            push_padded(&mut out, d.month(), 2);
-            out.push('/');
-            push_padded(&mut out, d.day(), 2);
-            Some(out)
-        }
-        Err(_) => Some(w.to_owned()),
-    }
-}
-
-/// A date of SCR-20 (履歴詳細): 和暦, 「平成23年1月1日」 as the manual's screenshot shows.
-fn detail_date(wire: Option<&str>) -> Option<String> {
-    let w = wire?.trim();
-    match oqs_protocol::message::parse_date(w) {
-        Ok(d) => Some(oqs_domain::wareki::format(d)),
-        Err(_) => Some(w.to_owned()),
-    }
-}
-
-fn trimmed(x: &Option<String>) -> Option<&str> {
-    x.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn card_text(symbol: Option<&str>, number: Option<&str>, branch: Option<&str>) -> String {
-    [symbol, number, branch]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Instant truncated to the millisecond, in JST (what both stores keep).
 pub fn to_millis(t: DateTime<FixedOffset>) -> i64 {
     t.timestamp_millis()
@@ -319,164 +275,25 @@ pub struct Recorded<'a> {
 }
 
 impl HistoryRecord {
-    /// A record from an answered result: the validity, the card searched (for the list when no
-    /// single person was found), the qualification results and the 処方箋発行形態 (code 1/2).
-    pub fn from_result(
-        meta: Recorded<'_>,
-        validity: QualificationValidity,
-        searched: Option<&SearchInfo>,
-        results: &[QualificationResult],
-        prescription_issue_select: Option<&str>,
-    ) -> HistoryRecord {
-        // One person: their card; several (複数該当) or none: the card that was searched.
-        let single = match results {
-            [one] => Some(one),
-            _ => None,
-        };
-        let (insurer, card) = match single {
-            Some(r) => (
-                trimmed(&r.insurer_number),
-                card_text(
-                    trimmed(&r.insured_card_symbol),
-                    trimmed(&r.insured_identification_number),
-                    trimmed(&r.insured_branch_number),
-                ),
-            ),
-            None => match searched {
-                Some(s) => (
-                    trimmed(&s.insurer_number),
-                    card_text(
-                        trimmed(&s.insured_card_symbol),
-                        trimmed(&s.insured_identification_number),
-                        trimmed(&s.insured_branch_number),
-                    ),
-                ),
-                None => (None, String::new()),
-            },
-        };
-        let sex = single
-            .and_then(|r| trimmed(&r.sex1))
-            .and_then(Sex::from_code)
-            .map(|s| s.label().to_owned())
-            .unwrap_or_default();
-        let birthdate = single
-            .and_then(|r| display_date(trimmed(&r.birthdate)))
-            .unwrap_or_default();
-        let detail = meta
-            .kind
-            .has_detail()
-            .then(|| detail_of(validity, single, prescription_issue_select));
-        HistoryRecord {
-            id: 0,
-            facility: meta.facility.to_owned(),
-            confirmed_at: from_millis(to_millis(meta.at)),
-            login_id: meta.login_id.to_owned(),
-            reference_number: single.and_then(|r| trimmed(&r.reference_number).map(str::to_owned)),
-            kind: meta.kind,
-            result: validity.label().to_owned(),
-            insurer_number: insurer.unwrap_or_default().to_owned(),
-            card,
-            name: single
-                .and_then(|r| trimmed(&r.name))
-                .unwrap_or_default()
-                .to_owned(),
-            sex,
-            birthdate,
-            detail,
-        }
-    }
-
     /// A record of a judged single-inquiry result body; `None` when the body is an input error
     /// (処理結果状況 2: nothing was confirmed).
     pub fn from_body(meta: Recorded<'_>, body: &ResultBody) -> Option<HistoryRecord> {
-        let validity = body.qualification_validity?;
-        (body.processing_result_status == oqs_protocol::codes::ProcessingResultStatus::Normal).then(
-            || {
-                HistoryRecord::from_result(
-                    meta,
-                    validity,
-                    body.search_echo.as_ref(),
-                    &body.results,
-                    body.prescription_issue_select.as_deref(),
-                )
-            },
-        )
+        let validity = judged(body)?;
+        Some(HistoryRecord::from_result(
+            meta,
+            validity,
+            body.search_echo.as_ref(),
+            &body.results,
+            body.prescription_issue_select.as_deref(),
+        ))
     }
 }
 
-fn detail_of(
-    validity: QualificationValidity,
-    single: Option<&QualificationResult>,
-    prescription_issue_select: Option<&str>,
-) -> HistoryDetail {
-    let status = texts::banner(validity)
-        .unwrap_or(validity.label())
-        .to_owned();
-    let empty = QualificationResult::default();
-    let r = single.unwrap_or(&empty);
-    let consent = [
-        &r.limit_cons_flg,
-        &r.specific_diseases_cons_flg,
-        &r.operation_cons_flg,
-        &r.specific_health_checkups_cons_flg,
-        &r.pharmacists_cons_flg,
-        &r.diagnosis_cons_flg,
-    ]
-    .map(|f| trimmed(f) == Some("1"));
-    let form = prescription_issue_select
-        .map(str::trim)
-        .and_then(PrescriptionIssueForm::from_code)
-        .map_or(texts::HISTORY_PRESCRIPTION_UNSELECTED, |f| f.label());
-    let label_of = |code: Option<&str>, f: fn(&str) -> Option<&'static str>| -> Option<String> {
-        code.map(|c| f(c).map_or_else(|| c.to_owned(), str::to_owned))
-    };
-    let sex = label_of(trimmed(&r.sex1), |c| Sex::from_code(c).map(Sex::label));
-    let insured_values: [Option<String>; 9] = [
-        trimmed(&r.reference_number).map(str::to_owned),
-        trimmed(&r.insurer_number).map(str::to_owned),
-        trimmed(&r.insurer_name).map(str::to_owned),
-        trimmed(&r.insured_card_symbol).map(str::to_owned),
-        trimmed(&r.insured_identification_number).map(str::to_owned),
-        trimmed(&r.insured_branch_number).map(str::to_owned),
-        trimmed(&r.name).map(str::to_owned),
-        sex,
-        detail_date(trimmed(&r.birthdate)),
-    ];
-    let qualification_values: [Option<String>; 11] = [
-        label_of(trimmed(&r.insured_card_classification), |c| {
-            InsuredCardClassification::from_code(c).map(InsuredCardClassification::label)
-        }),
-        trimmed(&r.insured_partial_contribution_ratio)
-            .map(|c| ContributionRatio::parse(c).map_or_else(|| c.to_owned(), |x| x.label())),
-        detail_date(trimmed(&r.qualification_date)),
-        detail_date(trimmed(&r.disqualification_date)),
-        detail_date(trimmed(&r.insured_card_valid_date)),
-        detail_date(trimmed(&r.insured_card_expiration_date)),
-        label_of(trimmed(&r.personal_family_classification), |c| {
-            PersonalFamily::from_code(c).map(PersonalFamily::label)
-        }),
-        // 被保険者氏名: real 本人 answers carry no InsuredName; the screen shows the person's own
-        // name there, as the manual's screenshot does (docs/interface.md, 本人).
-        trimmed(&r.insured_name)
-            .or_else(|| {
-                (trimmed(&r.personal_family_classification) == Some(PersonalFamily::Insured.code()))
-                    .then(|| trimmed(&r.name))
-                    .flatten()
-            })
-            .map(str::to_owned),
-        label_of(trimmed(&r.reason_of_loss), |c| {
-            ReasonOfLoss::from_code(c).map(ReasonOfLoss::label)
-        }),
-        trimmed(&r.post_number).map(str::to_owned),
-        trimmed(&r.address).map(str::to_owned),
-    ];
-    HistoryDetail {
-        status,
-        consent,
-        prescription_issue_form: form.to_owned(),
-        insured: insured_values.map(Option::unwrap_or_default),
-        qualification: qualification_values.map(Option::unwrap_or_default),
-    }
+/// The validity of a judged body; `None` for an input error (処理結果状況 2).
+fn judged(body: &ResultBody) -> Option<QualificationValidity> {
+    let validity = body.qualification_validity?;
+    (body.processing_result_status == oqs_protocol::codes::ProcessingResultStatus::Normal)
+        .then_some(validity)
 }
 
 /// Storage failures (SQLite only; the memory store cannot fail).
@@ -580,10 +397,11 @@ impl History {
     /// Records one confirmation; returns its id. A storage failure is logged and the record
     /// lost (the answer to the client is not withheld because the history failed).
     pub fn record(&self, record: HistoryRecord) -> Option<u64> {
+        // Packed before the lock; a record dropped beyond capacity is freed after it.
+        let packed = packed::Packed::new(&record);
         let mut store = self.lock();
         if let Store::Memory(m) = &mut *store {
-            // Moved in, not copied; a record dropped beyond capacity is freed after the lock.
-            let (id, dropped) = m.insert(record);
+            let (id, dropped) = m.insert(packed);
             drop(store);
             drop(dropped);
             return Some(id);
@@ -611,7 +429,26 @@ impl History {
 
     /// Records a judged single-inquiry body (nothing for input errors).
     pub fn record_body(&self, meta: Recorded<'_>, body: &ResultBody) -> Option<u64> {
-        HistoryRecord::from_body(meta, body).and_then(|r| self.record(r))
+        let validity = judged(body)?;
+        // Derived straight into the memory store's packed form (no Strings of its own).
+        let packed = packed::Packed::from_result(
+            meta,
+            validity,
+            body.search_echo.as_ref(),
+            &body.results,
+            body.prescription_issue_select.as_deref(),
+        );
+        let mut store = self.lock();
+        if let Store::Memory(m) = &mut *store {
+            let (id, dropped) = m.insert(packed);
+            drop(store);
+            drop(dropped);
+            return Some(id);
+        }
+        drop(store);
+        let mut batch = [packed.record(true)];
+        self.record_many(&mut batch).ok()?;
+        Some(batch[0].id)
     }
 
     /// The oldest instant a search may reach (RULE-57): two years before `now`.

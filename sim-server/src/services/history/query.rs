@@ -359,13 +359,18 @@ pub struct SearchConditions {
 
 impl SearchConditions {
     /// The non-indexed conditions (facility and time are the store's index range).
-    pub fn matches_rest(&self, r: &super::HistoryRecord) -> bool {
-        self.kinds & r.kind.bit() != 0
-            && self.login_id.as_ref().is_none_or(|l| *l == r.login_id)
+    pub fn matches_rest(
+        &self,
+        kind: super::ConfirmationKind,
+        login_id: &str,
+        reference_number: Option<&str>,
+    ) -> bool {
+        self.kinds & kind.bit() != 0
+            && self.login_id.as_deref().is_none_or(|l| l == login_id)
             && self
                 .reference_number
-                .as_ref()
-                .is_none_or(|n| r.reference_number.as_ref() == Some(n))
+                .as_deref()
+                .is_none_or(|n| reference_number == Some(n))
     }
 }
 

@@ -1,0 +1,328 @@
+//! A record as the memory store keeps it: its ~30 texts one after another in one allocation,
+//! so that a record leaving the full store is one `free` of cold memory, not thirty (issue 16),
+//! and a kept record takes a few hundred bytes instead of ~2 KB.
+
+use super::derive::{
+    derive, Texts, BIRTHDATE, CARD, FACILITY, FORM, INSURED, INSURER, LOGIN_ID, NAME,
+    QUALIFICATION, REFERENCE, RESULT, SEX, STATUS, TEXTS,
+};
+use super::{ConfirmationKind, HistoryDetail, HistoryRecord, Recorded};
+use chrono::{DateTime, FixedOffset};
+use oqs_protocol::codes::QualificationValidity;
+use oqs_protocol::message::{QualificationResult, SearchInfo};
+
+/// Bits of [`Packed::present`].
+const HAS_REFERENCE: u8 = 1;
+const HAS_DETAIL: u8 = 2;
+
+pub(super) struct Packed {
+    pub(super) id: u64,
+    pub(super) confirmed_at: DateTime<FixedOffset>,
+    pub(super) kind: ConfirmationKind,
+    consent: [bool; 6],
+    present: u8,
+    text: Box<str>,
+    /// Where each text ends in `text`.
+    ends: [u32; TEXTS],
+}
+
+impl Packed {
+    pub(super) fn new(r: &HistoryRecord) -> Packed {
+        let d = r.detail.as_ref();
+        let mut texts: [&str; TEXTS] = [""; TEXTS];
+        texts[FACILITY] = &r.facility;
+        texts[LOGIN_ID] = &r.login_id;
+        texts[REFERENCE] = r.reference_number.as_deref().unwrap_or_default();
+        texts[RESULT] = &r.result;
+        texts[INSURER] = &r.insurer_number;
+        texts[CARD] = &r.card;
+        texts[NAME] = &r.name;
+        texts[SEX] = &r.sex;
+        texts[BIRTHDATE] = &r.birthdate;
+        if let Some(d) = d {
+            texts[STATUS] = &d.status;
+            texts[FORM] = &d.prescription_issue_form;
+            for (i, t) in d.insured.iter().enumerate() {
+                texts[INSURED + i] = t;
+            }
+            for (i, t) in d.qualification.iter().enumerate() {
+                texts[QUALIFICATION + i] = t;
+            }
+        }
+        let mut text = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+        let mut ends = [0u32; TEXTS];
+        for (end, t) in ends.iter_mut().zip(texts) {
+            // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
+            let room = (u32::MAX as usize).saturating_sub(text.len());
+            text.push_str(clip(t, room));
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        let mut present = 0;
+        if r.reference_number.is_some() {
+            present |= HAS_REFERENCE;
+        }
+        if d.is_some() {
+            present |= HAS_DETAIL;
+        }
+        Packed {
+            id: r.id,
+            confirmed_at: r.confirmed_at,
+            kind: r.kind,
+            consent: d.map(|d| d.consent).unwrap_or_default(),
+            present,
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    /// A record derived from an answered result (see [`derive`]) straight into one buffer.
+    pub(super) fn from_result(
+        meta: Recorded<'_>,
+        validity: QualificationValidity,
+        searched: Option<&SearchInfo>,
+        results: &[QualificationResult],
+        prescription_issue_select: Option<&str>,
+    ) -> Packed {
+        let mut b = Builder {
+            text: String::with_capacity(512),
+            ends: [0; TEXTS],
+            next: 0,
+        };
+        let d = derive(
+            meta,
+            validity,
+            searched,
+            results,
+            prescription_issue_select,
+            &mut b,
+        );
+        b.close_before(TEXTS);
+        let mut present = 0;
+        if d.has_reference {
+            present |= HAS_REFERENCE;
+        }
+        if d.detail.is_some() {
+            present |= HAS_DETAIL;
+        }
+        Packed {
+            id: 0,
+            confirmed_at: super::from_millis(super::to_millis(meta.at)),
+            kind: meta.kind,
+            consent: d.detail.unwrap_or_default(),
+            present,
+            text: b.text.into_boxed_str(),
+            ends: b.ends,
+        }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn facility(&self) -> &str {
+        self.get(FACILITY)
+    }
+
+    pub(super) fn login_id(&self) -> &str {
+        self.get(LOGIN_ID)
+    }
+
+    pub(super) fn reference_number(&self) -> Option<&str> {
+        (self.present & HAS_REFERENCE != 0).then(|| self.get(REFERENCE))
+    }
+
+    pub(super) fn has_detail(&self) -> bool {
+        self.present & HAS_DETAIL != 0
+    }
+
+    /// The record, with its detail or without (the list of SCR-19).
+    pub(super) fn record(&self, with_detail: bool) -> HistoryRecord {
+        let owned = |i| self.get(i).to_owned();
+        HistoryRecord {
+            id: self.id,
+            facility: owned(FACILITY),
+            confirmed_at: self.confirmed_at,
+            login_id: owned(LOGIN_ID),
+            reference_number: self.reference_number().map(str::to_owned),
+            kind: self.kind,
+            result: owned(RESULT),
+            insurer_number: owned(INSURER),
+            card: owned(CARD),
+            name: owned(NAME),
+            sex: owned(SEX),
+            birthdate: owned(BIRTHDATE),
+            detail: (with_detail && self.has_detail()).then(|| HistoryDetail {
+                status: owned(STATUS),
+                consent: self.consent,
+                prescription_issue_form: owned(FORM),
+                insured: std::array::from_fn(|i| owned(INSURED + i)),
+                qualification: std::array::from_fn(|i| owned(QUALIFICATION + i)),
+            }),
+        }
+    }
+}
+
+/// The packed buffer being written, field after field.
+struct Builder {
+    text: String,
+    ends: [u32; TEXTS],
+    /// The first field not closed yet.
+    next: usize,
+}
+
+impl Builder {
+    /// Ends every field before `field` where the text is now.
+    fn close_before(&mut self, field: usize) {
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        while self.next < field.min(TEXTS) {
+            self.ends[self.next] = end;
+            self.next += 1;
+        }
+    }
+}
+
+impl Texts for Builder {
+    fn text(&mut self, field: usize) -> &mut String {
+        debug_assert!(field >= self.next, "fields are written in order");
+        self.close_before(field);
+        &mut self.text
+    }
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn clip(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(detail: bool, reference: Option<&str>) -> HistoryRecord {
+        HistoryRecord {
+            id: 7,
+            facility: "1234567890".into(),
+            confirmed_at: DateTime::parse_from_rfc3339("2021-01-06T10:00:01.250+09:00")
+                .expect("time"),
+            login_id: "renkei01".into(),
+            reference_number: reference.map(str::to_owned),
+            kind: ConfirmationKind::MyNumberPin,
+            result: "有効".into(),
+            insurer_number: "06139000".into(),
+            card: "9000 10001 01".into(),
+            name: "新橋　太郎".into(),
+            sex: "男".into(),
+            birthdate: "1954/03/26".into(),
+            detail: detail.then(|| HistoryDetail {
+                status: "この資格は有効です。".into(),
+                consent: [true, false, true, false, false, true],
+                prescription_issue_form: "紙".into(),
+                insured: std::array::from_fn(|i| format!("被保険者{i}")),
+                qualification: std::array::from_fn(|i| "資格".repeat(i)),
+            }),
+        }
+    }
+
+    #[test]
+    fn every_field_reads_back_as_it_went_in() {
+        for detail in [true, false] {
+            for reference in [None, Some(""), Some("JIKO3")] {
+                let r = record(detail, reference);
+                let p = Packed::new(&r);
+                assert_eq!(p.record(true), r);
+                assert_eq!(
+                    p.record(false),
+                    HistoryRecord {
+                        detail: None,
+                        ..r.clone()
+                    }
+                );
+                assert_eq!(p.facility(), "1234567890");
+                assert_eq!(p.login_id(), "renkei01");
+                assert_eq!(p.reference_number(), reference);
+            }
+        }
+    }
+
+    /// Unusual values: unknown codes (shown as they came), an unparseable ratio and dates, a
+    /// 家族 without 被保険者氏名, padded texts; several results (the searched card is listed).
+    fn results() -> Vec<Vec<QualificationResult>> {
+        let some = |s: &str| Some(s.to_owned());
+        let full = QualificationResult {
+            insured_card_classification: some("99"),
+            insurer_number: some(" 06139000 "),
+            insured_card_symbol: some("記号"),
+            insured_identification_number: some("10001"),
+            insured_branch_number: None,
+            personal_family_classification: some("2"),
+            name: some("新橋　花子"),
+            sex1: some("3"),
+            birthdate: some("19550230"),
+            address: some("東京都"),
+            post_number: some("105-0004"),
+            qualification_date: some("18000101"),
+            disqualification_date: some("20201231"),
+            insured_card_valid_date: some("x"),
+            insured_partial_contribution_ratio: some("abc"),
+            reason_of_loss: some("1"),
+            insurer_name: some("保険者"),
+            limit_cons_flg: some("1"),
+            diagnosis_cons_flg: some(" 1 "),
+            reference_number: some(" JIKO3 "),
+            ..QualificationResult::default()
+        };
+        let ratio = QualificationResult {
+            insured_partial_contribution_ratio: some("030"),
+            personal_family_classification: some("1"),
+            sex1: some("1"),
+            ..full.clone()
+        };
+        vec![
+            vec![full.clone()],
+            vec![ratio],
+            vec![],
+            vec![full.clone(), full],
+        ]
+    }
+
+    #[test]
+    fn derived_straight_into_the_buffer_is_the_record_derived_into_strings() {
+        let searched = SearchInfo {
+            insurer_number: Some("12345678".into()),
+            insured_identification_number: Some("1".into()),
+            ..SearchInfo::default()
+        };
+        for kind in [ConfirmationKind::InsuranceCard, ConfirmationKind::Bulk] {
+            for results in results() {
+                for (validity, form) in [
+                    (QualificationValidity::Valid, Some("2")),
+                    (QualificationValidity::Invalid, None),
+                ] {
+                    let meta = Recorded {
+                        facility: "1234567890",
+                        at: DateTime::parse_from_rfc3339("2021-01-06T10:00:01.2509+09:00")
+                            .expect("time"),
+                        login_id: "renkei01",
+                        kind,
+                    };
+                    let owned =
+                        HistoryRecord::from_result(meta, validity, Some(&searched), &results, form);
+                    let packed =
+                        Packed::from_result(meta, validity, Some(&searched), &results, form);
+                    assert_eq!(packed.record(true), owned);
+                    assert_eq!(Packed::new(&owned).record(true), owned);
+                }
+            }
+        }
+    }
+}
