@@ -4,7 +4,7 @@ use crate::journal::Transport;
 use crate::simulator::{Rejection, Simulator};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -80,10 +80,11 @@ pub async fn answer(sim: &Simulator, message: &str, source: &str, body: Body) ->
     };
     match sim.handle_xml(message, &bytes, Transport::HttpXml, source) {
         Ok(a) => {
-            let content_type = match a.encoding {
+            // Static header values: a `&str` would be copied into a new one per answer.
+            let content_type = HeaderValue::from_static(match a.encoding {
                 TextEncoding::Utf8 => "application/xml; charset=UTF-8",
                 TextEncoding::ShiftJis => "application/xml; charset=Shift_JIS",
-            };
+            });
             ([(header::CONTENT_TYPE, content_type)], a.into_body()).into_response()
         }
         Err(r) => rejection_response(&r),
