@@ -1,6 +1,8 @@
 //! JOB-01 end to end in process: a 10,000-row OQSmuquc01req submitted through
 //! `Simulator::handle_xml`, processed by the job workers at `instant` pacing, and its
-//! OQSmuquc02res fetched (target ≤ 100 ms).
+//! OQSmuquc02res fetched (issue 16's goal: ≤ 60 ms). The job's rows are judged on up to 4
+//! threads (both cores of the 2-core machine the goal is measured on); the submit (read +
+//! check) and the fetch run on the calling thread.
 //!
 //! The population is 100,000 generated persons (1,000 under `cargo test --benches`, with a
 //! 100-row file, so the check stays fast in debug builds).
