@@ -397,8 +397,17 @@ impl History {
     /// Records one confirmation; returns its id. A storage failure is logged and the record
     /// lost (the answer to the client is not withheld because the history failed).
     pub fn record(&self, record: HistoryRecord) -> Option<u64> {
-        // Packed before the lock; a record dropped beyond capacity is freed after it.
-        let packed = packed::Packed::new(&record);
+        // Packed before the lock.
+        self.insert_packed(packed::Packed::new(&record), |_| record)
+    }
+
+    /// Puts `packed` into the memory store (a record dropped beyond capacity is freed after
+    /// the lock), or `unpacked(packed)` into SQLite.
+    fn insert_packed(
+        &self,
+        packed: packed::Packed,
+        unpacked: impl FnOnce(packed::Packed) -> HistoryRecord,
+    ) -> Option<u64> {
         let mut store = self.lock();
         if let Store::Memory(m) = &mut *store {
             let (id, dropped) = m.insert(packed);
@@ -407,7 +416,7 @@ impl History {
             return Some(id);
         }
         drop(store);
-        let mut batch = [record];
+        let mut batch = [unpacked(packed)];
         self.record_many(&mut batch).ok()?;
         Some(batch[0].id)
     }
@@ -438,17 +447,7 @@ impl History {
             &body.results,
             body.prescription_issue_select.as_deref(),
         );
-        let mut store = self.lock();
-        if let Store::Memory(m) = &mut *store {
-            let (id, dropped) = m.insert(packed);
-            drop(store);
-            drop(dropped);
-            return Some(id);
-        }
-        drop(store);
-        let mut batch = [packed.record(true)];
-        self.record_many(&mut batch).ok()?;
-        Some(batch[0].id)
+        self.insert_packed(packed, |p| p.record(true))
     }
 
     /// The oldest instant a search may reach (RULE-57): two years before `now`.
