@@ -288,7 +288,18 @@ impl ContributionRatio {
 
     /// Screen form, e.g. 「1割」.
     pub fn label(self) -> String {
-        format!("{}割", self.0)
+        let mut s = String::new();
+        self.push_label(&mut s);
+        s
+    }
+
+    /// [`Self::label`] written onto `out` (the history derives its texts into one buffer).
+    pub fn push_label(self, out: &mut String) {
+        match char::from_digit(u32::from(self.0), 10) {
+            Some(digit) => out.push(digit),
+            None => out.push_str(&self.0.to_string()),
+        }
+        out.push('割');
     }
 
     /// Parses `1割`, `1`, or the wire form `010`.
@@ -373,6 +384,8 @@ mod tests {
             Some("3割")
         );
         assert_eq!(ContributionRatio::parse("2"), Some(ContributionRatio(2)));
+        assert_eq!(ContributionRatio(3).label(), "3割");
+        assert_eq!(ContributionRatio(12).label(), "12割");
         assert_eq!(ContributionRatio::parse("0割"), None);
         assert_eq!(ContributionRatio::parse("x"), None);
     }

@@ -207,12 +207,7 @@ fn detail(
     if let Some(c) = trimmed(&r.insured_partial_contribution_ratio) {
         let text = out.text(q + 1);
         match ContributionRatio::parse(c) {
-            // 「1割」: ContributionRatio::label without its String.
-            Some(x) if x.0 < 10 => {
-                text.push(char::from(b'0' + x.0));
-                text.push('割');
-            }
-            Some(x) => text.push_str(&x.label()),
+            Some(x) => x.push_label(text),
             None => text.push_str(c),
         }
     }
