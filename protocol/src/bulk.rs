@@ -5,9 +5,11 @@
 use crate::codes::{CharacterCode, ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use crate::dom::Element;
 use crate::fields::StructureError;
-use crate::header::{header_and_body, RequestHeader, ResultHeaderFields, BODY, HEADER, ROOT};
+use crate::header::{
+    header_and_body, scan_plain_request, PlainRow, RequestHeader, ResultHeaderFields, BODY, ROOT,
+};
 use crate::message::QualificationResult;
-use crate::plain::{self, Token};
+use crate::plain;
 use crate::search::{SearchInfo, SEARCH_INFO};
 use crate::sink::{Sink, TreeSink};
 use crate::xml::ReadLimits;
@@ -55,73 +57,19 @@ impl BulkInquiryRequest {
         if bytes.len() > limits.max_bytes || limits.max_depth < plain::MAX_DEPTH {
             return None;
         }
-        #[derive(PartialEq)]
-        enum In {
-            Root,
-            Header,
-            Body,
-            Row,
-        }
         let mut req = BulkInquiryRequest::default();
-        let (mut header, mut body) = (false, false);
-        let mut at = In::Root;
-        plain::scan_up_to(bytes, limits.max_elements, |token| match token {
-            Token::Open { name, depth: 1 } => name == ROOT,
-            Token::Open { name, depth: 2 } if name == HEADER && !header => {
-                header = true;
-                at = In::Header;
-                true
+        let rows = &mut req.rows;
+        scan_plain_request(bytes, limits.max_elements, &mut req.header, |event| {
+            match event {
+                PlainRow::Start => rows.push(SearchInfo::default()),
+                PlainRow::Field(name, text) => match rows.last_mut() {
+                    Some(row) => row.take_field(name, text),
+                    None => return false,
+                },
             }
-            Token::Leaf { name, depth: 2, .. } if name == HEADER && !header => {
-                header = true;
-                true
-            }
-            Token::Open { name, depth: 2 } if name == BODY && !body => {
-                body = true;
-                at = In::Body;
-                true
-            }
-            Token::Leaf {
-                name,
-                text,
-                depth: 3,
-            } if at == In::Header => {
-                req.header.take_field(name, text);
-                true
-            }
-            Token::Open { name, depth: 3 } if at == In::Body && name == SEARCH_INFO => {
-                req.rows.push(SearchInfo::default());
-                at = In::Row;
-                true
-            }
-            // A row without fields (its text, if any, is not a field).
-            Token::Leaf { name, depth: 3, .. } if at == In::Body && name == SEARCH_INFO => {
-                req.rows.push(SearchInfo::default());
-                true
-            }
-            Token::Leaf {
-                name,
-                text,
-                depth: 4,
-            } if at == In::Row => match req.rows.last_mut() {
-                Some(row) => {
-                    row.take_field(name, text);
-                    true
-                }
-                None => false,
-            },
-            Token::Close { depth: 1 } => true,
-            Token::Close { depth: 2 } => {
-                at = In::Root;
-                true
-            }
-            Token::Close { depth: 3 } if at == In::Row => {
-                at = In::Body;
-                true
-            }
-            _ => false,
+            true
         })?;
-        (header && body && !req.rows.is_empty()).then_some(req)
+        (!req.rows.is_empty()).then_some(req)
     }
 
     pub fn to_element(&self) -> Element {

@@ -87,6 +87,88 @@ impl RequestHeader {
     }
 }
 
+/// A `SearchInfo` row of a plain request's body, as [`scan_plain_request`] meets it.
+pub(crate) enum PlainRow<'a> {
+    /// A row starts (answer `false` to decline the document: a row too many).
+    Start,
+    /// A field of the row that started last: name and text.
+    Field(&'a str, &'a str),
+}
+
+/// Scans a plain inquiry request ([`crate::plain`], up to `max_elements` elements) without a
+/// tree: `XmlMsg` with one `MessageHeader`, its fields taken into `header`, and one
+/// `MessageBody` of `SearchInfo` rows, told to `row`. `None` when the document is not plain or
+/// not of this shape (a part missing or repeated, another element beside them). The single and
+/// the bulk inquiry read through it (`SingleInquiryRequest::read_plain`,
+/// `BulkInquiryRequest::read_plain`).
+pub(crate) fn scan_plain_request<'a>(
+    bytes: &'a [u8],
+    max_elements: usize,
+    header: &mut RequestHeader,
+    mut row: impl FnMut(PlainRow<'a>) -> bool,
+) -> Option<()> {
+    use crate::plain::{scan_up_to, Token};
+    use crate::search::SEARCH_INFO;
+    #[derive(PartialEq)]
+    enum In {
+        Root,
+        Header,
+        Body,
+        Row,
+    }
+    let (mut has_header, mut has_body) = (false, false);
+    let mut at = In::Root;
+    scan_up_to(bytes, max_elements, |token| match token {
+        Token::Open { name, depth: 1 } => name == ROOT,
+        Token::Open { name, depth: 2 } if name == HEADER && !has_header => {
+            has_header = true;
+            at = In::Header;
+            true
+        }
+        Token::Leaf { name, depth: 2, .. } if name == HEADER && !has_header => {
+            has_header = true;
+            true
+        }
+        Token::Open { name, depth: 2 } if name == BODY && !has_body => {
+            has_body = true;
+            at = In::Body;
+            true
+        }
+        Token::Leaf {
+            name,
+            text,
+            depth: 3,
+        } if at == In::Header => {
+            header.take_field(name, text);
+            true
+        }
+        Token::Open { name, depth: 3 } if at == In::Body && name == SEARCH_INFO => {
+            at = In::Row;
+            row(PlainRow::Start)
+        }
+        // A row without fields (its text, if any, is not a field).
+        Token::Leaf { name, depth: 3, .. } if at == In::Body && name == SEARCH_INFO => {
+            row(PlainRow::Start)
+        }
+        Token::Leaf {
+            name,
+            text,
+            depth: 4,
+        } if at == In::Row => row(PlainRow::Field(name, text)),
+        Token::Close { depth: 1 } => true,
+        Token::Close { depth: 2 } => {
+            at = In::Root;
+            true
+        }
+        Token::Close { depth: 3 } if at == In::Row => {
+            at = In::Body;
+            true
+        }
+        _ => false,
+    })?;
+    (has_header && has_body).then_some(())
+}
+
 /// `XmlMsg` with `MessageHeader` and `MessageBody`, or why not.
 pub fn header_and_body(root: &Element) -> Result<(&Element, &Element), StructureError> {
     if root.name != ROOT {

@@ -8,8 +8,8 @@ use crate::codes::{
     SegmentOfResult,
 };
 use crate::dom::Element;
-use crate::header::{header_and_body, ResultHeaderFields};
-use crate::plain::{self, Token};
+use crate::header::{header_and_body, scan_plain_request, PlainRow, ResultHeaderFields};
+use crate::plain;
 use crate::sink::{Sink, TreeSink, XmlOut};
 use crate::xml::{ReadLimits, TextEncoding};
 
@@ -61,71 +61,19 @@ impl SingleInquiryRequest {
         {
             return None;
         }
-        #[derive(PartialEq)]
-        enum In {
-            Root,
-            Header,
-            Body,
-            Search,
-        }
         let mut req = SingleInquiryRequest::default();
-        let (mut header, mut body, mut search) = (false, false, false);
-        let mut at = In::Root;
-        plain::scan(bytes, |token| match token {
-            Token::Open { name, depth: 1 } => name == ROOT,
-            Token::Open { name, depth: 2 } if name == HEADER && !header => {
-                header = true;
-                at = In::Header;
-                true
+        let mut search = false;
+        let fields = &mut req.search;
+        scan_plain_request(bytes, plain::MAX_ELEMENTS, &mut req.header, |event| {
+            match event {
+                // One row only: a second declines the document.
+                PlainRow::Start if search => return false,
+                PlainRow::Start => search = true,
+                PlainRow::Field(name, text) => fields.take_field(name, text),
             }
-            Token::Open { name, depth: 2 } if name == BODY && !body => {
-                body = true;
-                at = In::Body;
-                true
-            }
-            Token::Leaf { name, depth: 2, .. } if name == HEADER && !header => {
-                header = true;
-                true
-            }
-            Token::Open { name, depth: 3 } if at == In::Body && name == SEARCH_INFO && !search => {
-                search = true;
-                at = In::Search;
-                true
-            }
-            Token::Leaf { name, depth: 3, .. }
-                if at == In::Body && name == SEARCH_INFO && !search =>
-            {
-                search = true;
-                true
-            }
-            Token::Leaf {
-                name,
-                text,
-                depth: 3,
-            } if at == In::Header => {
-                req.header.take_field(name, text);
-                true
-            }
-            Token::Leaf {
-                name,
-                text,
-                depth: 4,
-            } if at == In::Search => {
-                req.search.take_field(name, text);
-                true
-            }
-            Token::Close { depth: 1 } => true,
-            Token::Close { depth: 2 } => {
-                at = In::Root;
-                true
-            }
-            Token::Close { depth: 3 } if at == In::Search => {
-                at = In::Body;
-                true
-            }
-            _ => false,
+            true
         })?;
-        (header && body && search).then_some(req)
+        search.then_some(req)
     }
 
     /// [`Self::read_plain`] of a request in UTF-8 or in Shift_JIS (declared in its prolog,
