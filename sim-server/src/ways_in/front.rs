@@ -41,6 +41,26 @@ impl Front {
         }
     }
 
+    /// Answers a plain `POST /xml/{message-id}` whose body the connection has read itself
+    /// (`ways_in::connection`), as [`Front`]'s own way would: the outage's refusal, then the
+    /// inquiry. (The admin guard never refuses an `/xml/` path.)
+    pub(super) fn answer_plain_xml(
+        &self,
+        message: &str,
+        path: &str,
+        body: &[u8],
+    ) -> xml_http::Answered {
+        if let Some(res) = outage::refusal(&self.sim, path) {
+            return xml_http::Answered::Other(res);
+        }
+        xml_http::answer_read(&self.sim, message, path, body)
+    }
+
+    /// The most request bytes `POST /xml/{message}` takes (a bulk submit may take more).
+    pub(super) fn xml_request_limit(&self, message: &str) -> usize {
+        self.sim.request_limit(message)
+    }
+
     /// For `axum::serve`, as `Router::into_make_service`.
     pub fn into_make_service(self) -> axum::routing::IntoMakeService<Self> {
         axum::ServiceExt::<Request>::into_make_service(self)
@@ -48,7 +68,7 @@ impl Front {
 }
 
 /// The message id of `POST /xml/{message-id}` when the fast way can take it as it stands.
-fn plain_xml_message<'a>(method: &Method, path: &'a str) -> Option<&'a str> {
+pub(super) fn plain_xml_message<'a>(method: &Method, path: &'a str) -> Option<&'a str> {
     if method != Method::POST {
         return None;
     }

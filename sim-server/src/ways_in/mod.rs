@@ -7,7 +7,7 @@
 //! - [`front`]: what every request passes first (admin guard, outage, clipped errors), and
 //!   the inquiry's direct way to [`xml_http`];
 //! - [`serve`]: the HTTP server loop (timeouts, connection cap, body limits), with
-//!   `body_timeout`;
+//!   `body_timeout` and `connection` (the inquiry's own way through a connection, before hyper);
 //! - [`terminal`], [`jobs`], [`history`]: the routes of those services;
 //! - [`tray`]: the trainer's card tray `/__tray` (the simulator's page, not an OQS screen).
 //! - [`screens`]: the operator screens (Japanese HTML, sessions, CSRF) at `/`.
@@ -19,6 +19,7 @@ pub mod admin_guard;
 mod attachment;
 pub(crate) use attachment::attachment;
 mod body_timeout;
+mod connection;
 pub mod dispensing;
 pub mod exchange;
 pub mod front;

@@ -4,6 +4,7 @@
 //! simulator's file descriptors (issue 11).
 
 use super::body_timeout::BodyTimeout;
+use super::connection;
 use super::front::Front;
 use axum::body::Body;
 use axum::extract::Request;
@@ -50,6 +51,7 @@ pub async fn serve(
 ) {
     // Every request body under the body timeout, before the router sees it.
     let body_timeout = limits.body_timeout;
+    let front = app.clone();
     let app = tower::ServiceBuilder::new()
         .map_request(move |req: Request<Incoming>| {
             req.map(|body| Body::new(BodyTimeout::new(body, body_timeout)))
@@ -82,9 +84,14 @@ pub async fn serve(
             tracing::debug!("nodelay: {e}");
         }
         let service = TowerToHyperService::new(app.clone());
+        let front = front.clone();
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
             let _permit = permit;
+            // The inquiry's own way first; hyper from the first request of another shape.
+            let Some(stream) = connection::own_way(stream, &front, header_timeout).await else {
+                return;
+            };
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)

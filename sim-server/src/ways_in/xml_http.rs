@@ -78,16 +78,47 @@ pub async fn answer(sim: &Simulator, message: &str, source: &str, body: Body) ->
         Ok(b) => b,
         Err(r) => return r,
     };
-    match sim.handle_xml(message, &bytes, Transport::HttpXml, source) {
-        Ok(a) => {
-            // Static header values: a `&str` would be copied into a new one per answer.
-            let content_type = HeaderValue::from_static(match a.encoding {
+    match answer_read(sim, message, source, &bytes) {
+        Answered::Xml(reply) => reply.into_response(),
+        Answered::Other(res) => res,
+    }
+}
+
+/// The XML answer to a request: what goes out as a 200.
+#[derive(Debug)]
+pub struct XmlReply {
+    /// A static value: a `&str` would be copied into a new header value per answer.
+    pub content_type: &'static str,
+    pub body: axum::body::Bytes,
+}
+
+impl IntoResponse for XmlReply {
+    fn into_response(self) -> Response {
+        let content_type = HeaderValue::from_static(self.content_type);
+        ([(header::CONTENT_TYPE, content_type)], self.body).into_response()
+    }
+}
+
+/// What a request whose body is read gets.
+#[derive(Debug)]
+pub enum Answered {
+    /// The XML answer.
+    Xml(XmlReply),
+    /// A refusal's or a rejection's response (not yet clipped).
+    Other(Response),
+}
+
+/// [`answer`] once the body is read (also the connection's own way, `ways_in::connection`).
+pub fn answer_read(sim: &Simulator, message: &str, source: &str, body: &[u8]) -> Answered {
+    match sim.handle_xml(message, body, Transport::HttpXml, source) {
+        Ok(a) => Answered::Xml(XmlReply {
+            content_type: match a.encoding {
                 TextEncoding::Utf8 => "application/xml; charset=UTF-8",
                 TextEncoding::ShiftJis => "application/xml; charset=Shift_JIS",
-            });
-            ([(header::CONTENT_TYPE, content_type)], a.into_body()).into_response()
-        }
-        Err(r) => rejection_response(&r),
+            },
+            body: a.into_body(),
+        }),
+        Err(r) => Answered::Other(rejection_response(&r)),
     }
 }
 
