@@ -325,4 +325,100 @@ mod tests {
             }
         }
     }
+
+    /// Records of unusual results as SCR-19/20 and the CSV read them, every field: a snapshot
+    /// taken of the derivation before the memory store kept inputs instead of texts (issue 16),
+    /// so that deriving the texts later changes none of them.
+    #[test]
+    fn unusual_records_read_back_as_derived_at_the_check() {
+        let some = |s: &str| Some(s.to_owned());
+        let mut cases = results();
+        let padded = QualificationResult {
+            insured_card_classification: some(" 01 "),
+            insurer_number: some("\u{3000}138057\u{3000}"),
+            insured_card_symbol: some(" "),
+            insured_identification_number: some(" 1 2 "),
+            insured_branch_number: some("\t02"),
+            personal_family_classification: some(" 1"),
+            name: some(" 新橋　太郎\u{3000}"),
+            sex1: some("2 "),
+            birthdate: some(" 19540326 "),
+            address: some(""),
+            post_number: some("   "),
+            qualification_date: some("20190401"),
+            disqualification_date: some("00000000"),
+            insured_card_valid_date: some("99991231"),
+            insured_card_expiration_date: some("2021013"),
+            insured_partial_contribution_ratio: some(" 010 "),
+            reason_of_loss: some("9"),
+            insurer_name: some(" "),
+            limit_cons_flg: some("0"),
+            specific_diseases_cons_flg: some("1"),
+            operation_cons_flg: some("1 "),
+            specific_health_checkups_cons_flg: some("11"),
+            pharmacists_cons_flg: some("\u{3000}1"),
+            reference_number: some("\u{3000}"),
+            ..QualificationResult::default()
+        };
+        let family_named = QualificationResult {
+            personal_family_classification: some("2"),
+            insured_name: some("新橋　一郎"),
+            reference_number: some("R-1"),
+            ..padded.clone()
+        };
+        cases.push(vec![padded.clone()]);
+        cases.push(vec![family_named]);
+        cases.push(vec![QualificationResult::default()]);
+        let searched = [
+            None,
+            Some(SearchInfo {
+                insurer_number: Some(" 12345678 ".into()),
+                insured_card_symbol: Some("記号".into()),
+                insured_identification_number: Some("1".into()),
+                insured_branch_number: Some(" ".into()),
+                ..SearchInfo::default()
+            }),
+        ];
+        let mut seen = Vec::new();
+        for kind in [ConfirmationKind::MyNumberPin, ConfirmationKind::Bulk] {
+            for results in &cases {
+                for s in &searched {
+                    for (validity, form) in [
+                        (QualificationValidity::Valid, Some("2")),
+                        (QualificationValidity::Invalid, None),
+                        (QualificationValidity::NotFound, Some(" 1 ")),
+                        (QualificationValidity::Valid, Some("")),
+                        (QualificationValidity::Valid, Some("x")),
+                    ] {
+                        let meta = Recorded {
+                            facility: "1234567890",
+                            at: DateTime::parse_from_rfc3339("2021-01-06T10:00:01.2509+09:00")
+                                .expect("time"),
+                            login_id: "renkei01",
+                            kind,
+                        };
+                        let r =
+                            HistoryRecord::from_result(meta, validity, s.as_ref(), results, form);
+                        let packed = Packed::from_result(meta, validity, s.as_ref(), results, form);
+                        assert_eq!(packed.record(true), r);
+                        assert_eq!(
+                            packed.record(false),
+                            HistoryRecord {
+                                detail: None,
+                                ..r.clone()
+                            }
+                        );
+                        assert_eq!(packed.facility(), "1234567890");
+                        assert_eq!(packed.login_id(), "renkei01");
+                        assert_eq!(packed.reference_number(), r.reference_number.as_deref());
+                        assert_eq!(packed.has_detail(), r.detail.is_some());
+                        if !seen.contains(&r) {
+                            seen.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        insta::assert_debug_snapshot!(seen);
+    }
 }
