@@ -1,6 +1,8 @@
-//! A record's texts derived from an answered result, in one place, written as they are made
-//! into [`Texts`]: the Strings of a [`HistoryRecord`], or the memory store's one packed buffer
-//! (a single inquiry's record then costs one allocation, not thirty: issue 16).
+//! A record's texts derived from an answered result, in one place. The derivation reads
+//! [`Inputs`]: the texts of the result a record needs, as they came. A [`HistoryRecord`] built
+//! from a result derives them at once; the memory store keeps a single inquiry's inputs packed
+//! and derives its texts only when the record is read (issue 16: the 和暦 dates, labels and
+//! trimming were ≈ 15 % of an inquiry's instructions, for records mostly never shown).
 
 use super::{HistoryDetail, HistoryRecord, Recorded};
 use chrono::Datelike;
@@ -29,33 +31,128 @@ pub(super) const INSURED: usize = 11;
 pub(super) const QUALIFICATION: usize = INSURED + 9;
 pub(super) const TEXTS: usize = QUALIFICATION + 11;
 
-/// Where derived texts go. Fields are written in ascending order, each at most once.
-pub(super) trait Texts {
-    /// The buffer to append text `field` to.
-    fn text(&mut self, field: usize) -> &mut String;
+// The inputs of a record, in the order the memory store packs them (after the facility and
+// the login id, so that input `IN_REFERENCE` is text `REFERENCE`).
+pub(super) const IN_REFERENCE: usize = 0;
+const IN_INSURER: usize = 1;
+const IN_SYMBOL: usize = 2;
+const IN_NUMBER: usize = 3;
+const IN_BRANCH: usize = 4;
+const IN_NAME: usize = 5;
+const IN_SEX: usize = 6;
+const IN_BIRTHDATE: usize = 7;
+const IN_INSURER_NAME: usize = 8;
+const IN_CLASS: usize = 9;
+const IN_RATIO: usize = 10;
+const IN_QUALIFIED: usize = 11;
+const IN_DISQUALIFIED: usize = 12;
+const IN_VALID_FROM: usize = 13;
+const IN_VALID_UNTIL: usize = 14;
+const IN_FAMILY: usize = 15;
+const IN_INSURED_NAME: usize = 16;
+const IN_LOSS: usize = 17;
+const IN_POST: usize = 18;
+const IN_ADDRESS: usize = 19;
+const IN_FORM: usize = 20;
+pub(super) const INPUTS: usize = 21;
+
+/// What a record is derived from: the texts of an answered result it needs, untrimmed, ""
+/// where the result has none (every text is trimmed and an empty one counts as absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Inputs<'a> {
+    /// One person was found: the texts are theirs. Else (複数該当, none) the card texts are
+    /// the card that was searched and the others are empty.
+    pub(super) single: bool,
+    pub(super) texts: [&'a str; INPUTS],
+    /// The consent grid (RULE-61), in the order of `texts::HISTORY_CONSENT_LABELS`.
+    pub(super) consent: [bool; 6],
 }
 
-/// What a record holds besides its texts.
-pub(super) struct Derived {
-    /// A 照会番号 was there (`REFERENCE` is then its text).
-    pub(super) has_reference: bool,
-    /// The consent grid, when the record has a 《詳細》.
-    pub(super) detail: Option<[bool; 6]>,
+fn raw(x: &Option<String>) -> &str {
+    x.as_deref().unwrap_or_default()
 }
 
-fn trimmed(x: &Option<String>) -> Option<&str> {
-    x.as_deref().map(str::trim).filter(|s| !s.is_empty())
+impl<'a> Inputs<'a> {
+    /// The inputs of an answered result: the validity, the card searched (for the list when no
+    /// single person was found), the qualification results and the 処方箋発行形態 (code 1/2).
+    pub(super) fn of(
+        searched: Option<&'a SearchInfo>,
+        results: &'a [QualificationResult],
+        prescription_issue_select: Option<&'a str>,
+    ) -> Inputs<'a> {
+        let mut t = [""; INPUTS];
+        t[IN_FORM] = prescription_issue_select.unwrap_or_default();
+        let mut consent = [false; 6];
+        // One person: their card; several (複数該当) or none: the card that was searched.
+        let single = match (results, searched) {
+            ([r], _) => {
+                t[IN_REFERENCE] = raw(&r.reference_number);
+                t[IN_INSURER] = raw(&r.insurer_number);
+                t[IN_SYMBOL] = raw(&r.insured_card_symbol);
+                t[IN_NUMBER] = raw(&r.insured_identification_number);
+                t[IN_BRANCH] = raw(&r.insured_branch_number);
+                t[IN_NAME] = raw(&r.name);
+                t[IN_SEX] = raw(&r.sex1);
+                t[IN_BIRTHDATE] = raw(&r.birthdate);
+                t[IN_INSURER_NAME] = raw(&r.insurer_name);
+                t[IN_CLASS] = raw(&r.insured_card_classification);
+                t[IN_RATIO] = raw(&r.insured_partial_contribution_ratio);
+                t[IN_QUALIFIED] = raw(&r.qualification_date);
+                t[IN_DISQUALIFIED] = raw(&r.disqualification_date);
+                t[IN_VALID_FROM] = raw(&r.insured_card_valid_date);
+                t[IN_VALID_UNTIL] = raw(&r.insured_card_expiration_date);
+                t[IN_FAMILY] = raw(&r.personal_family_classification);
+                t[IN_INSURED_NAME] = raw(&r.insured_name);
+                t[IN_LOSS] = raw(&r.reason_of_loss);
+                t[IN_POST] = raw(&r.post_number);
+                t[IN_ADDRESS] = raw(&r.address);
+                consent = [
+                    &r.limit_cons_flg,
+                    &r.specific_diseases_cons_flg,
+                    &r.operation_cons_flg,
+                    &r.specific_health_checkups_cons_flg,
+                    &r.pharmacists_cons_flg,
+                    &r.diagnosis_cons_flg,
+                ]
+                .map(|f| raw(f).trim() == "1");
+                true
+            }
+            (_, Some(s)) => {
+                t[IN_INSURER] = raw(&s.insurer_number);
+                t[IN_SYMBOL] = raw(&s.insured_card_symbol);
+                t[IN_NUMBER] = raw(&s.insured_identification_number);
+                t[IN_BRANCH] = raw(&s.insured_branch_number);
+                false
+            }
+            (_, None) => false,
+        };
+        Inputs {
+            single,
+            texts: t,
+            consent,
+        }
+    }
+
+    /// Input `i`, trimmed; `None` when empty.
+    fn get(&self, i: usize) -> Option<&'a str> {
+        Some(self.texts[i].trim()).filter(|s| !s.is_empty())
+    }
+
+    /// Input `i` of the single person found (`None` when there is none).
+    fn person(&self, i: usize) -> Option<&'a str> {
+        self.get(i).filter(|_| self.single)
+    }
 }
 
-fn put(out: &mut impl Texts, field: usize, text: Option<&str>) {
+fn put(out: &mut String, text: Option<&str>) {
     if let Some(t) = text {
-        out.text(field).push_str(t);
+        out.push_str(t);
     }
 }
 
 /// A code's label, or the code itself when it has none.
-fn put_label(out: &mut impl Texts, field: usize, code: Option<&str>, label: Option<&'static str>) {
-    put(out, field, label.or(code));
+fn put_label(out: &mut String, code: Option<&str>, label: Option<&'static str>) {
+    put(out, label.or(code));
 }
 
 /// `YYYYMMDD` (wire) → `yyyy/mm/dd` (history screens, DM-24); other text unchanged.
@@ -63,7 +160,7 @@ fn put_display_date(out: &mut String, wire: &str) {
     match oqs_protocol::message::parse_date(wire) {
         Ok(d) => match u32::try_from(d.year()) {
             Ok(year @ 0..=9999) => {
-                // Not format!: up to six dates per record, on every inquiry.
+                // Not format!: up to six dates per record.
                 use oqs_protocol::fields::push_padded;
                 push_padded(out, year, 4);
                 out.push('/');
@@ -78,9 +175,8 @@ fn put_display_date(out: &mut String, wire: &str) {
 }
 
 /// A date of SCR-20 (履歴詳細): 和暦, 「平成23年1月1日」 as the manual's screenshot shows.
-fn put_detail_date(out: &mut impl Texts, field: usize, wire: Option<&str>) {
+fn put_detail_date(out: &mut String, wire: Option<&str>) {
     if let Some(w) = wire {
-        let out = out.text(field);
         match oqs_protocol::message::parse_date(w) {
             Ok(d) => oqs_domain::wareki::push(out, d),
             Err(_) => out.push_str(w),
@@ -98,127 +194,112 @@ fn put_card(out: &mut String, parts: [Option<&str>; 3]) {
     }
 }
 
-/// Derives a record from an answered result: the validity, the card searched (for the list
-/// when no single person was found), the qualification results and the 処方箋発行形態 (code 1/2).
-pub(super) fn derive(
+/// A record derived from its inputs, with its 《詳細》 when `with_detail` (and its kind has
+/// one, RULE-59).
+pub(super) fn record(
+    id: u64,
     meta: Recorded<'_>,
     validity: QualificationValidity,
-    searched: Option<&SearchInfo>,
-    results: &[QualificationResult],
-    prescription_issue_select: Option<&str>,
-    out: &mut impl Texts,
-) -> Derived {
-    // One person: their card; several (複数該当) or none: the card that was searched.
-    let single = match results {
-        [one] => Some(one),
-        _ => None,
-    };
-    let (insurer, card) = match (single, searched) {
-        (Some(r), _) => (
-            trimmed(&r.insurer_number),
-            [
-                trimmed(&r.insured_card_symbol),
-                trimmed(&r.insured_identification_number),
-                trimmed(&r.insured_branch_number),
-            ],
-        ),
-        (None, Some(s)) => (
-            trimmed(&s.insurer_number),
-            [
-                trimmed(&s.insured_card_symbol),
-                trimmed(&s.insured_identification_number),
-                trimmed(&s.insured_branch_number),
-            ],
-        ),
-        (None, None) => (None, [None; 3]),
-    };
-    let reference = single.and_then(|r| trimmed(&r.reference_number));
-    put(out, FACILITY, Some(meta.facility));
-    put(out, LOGIN_ID, Some(meta.login_id));
-    put(out, REFERENCE, reference);
-    put(out, RESULT, Some(validity.label()));
-    put(out, INSURER, insurer);
-    put_card(out.text(CARD), card);
-    put(out, NAME, single.and_then(|r| trimmed(&r.name)));
-    let sex = single
-        .and_then(|r| trimmed(&r.sex1))
+    inputs: &Inputs<'_>,
+    with_detail: bool,
+) -> HistoryRecord {
+    let mut t: [String; TEXTS] = std::array::from_fn(|_| String::new());
+    let reference = inputs.person(IN_REFERENCE);
+    put(&mut t[REFERENCE], reference);
+    t[RESULT].push_str(validity.label());
+    put(&mut t[INSURER], inputs.get(IN_INSURER));
+    put_card(
+        &mut t[CARD],
+        [
+            inputs.get(IN_SYMBOL),
+            inputs.get(IN_NUMBER),
+            inputs.get(IN_BRANCH),
+        ],
+    );
+    put(&mut t[NAME], inputs.person(IN_NAME));
+    let sex = inputs
+        .person(IN_SEX)
         .and_then(Sex::from_code)
         .map(Sex::label);
-    put(out, SEX, sex);
-    if let Some(b) = single.and_then(|r| trimmed(&r.birthdate)) {
-        put_display_date(out.text(BIRTHDATE), b);
+    put(&mut t[SEX], sex);
+    if let Some(b) = inputs.person(IN_BIRTHDATE) {
+        put_display_date(&mut t[BIRTHDATE], b);
     }
-    let detail = meta
-        .kind
-        .has_detail()
-        .then(|| detail(validity, single, prescription_issue_select, out));
-    Derived {
-        has_reference: reference.is_some(),
-        detail,
+    let detail = (with_detail && meta.kind.has_detail()).then(|| {
+        derive_detail(validity, inputs, &mut t);
+        inputs.consent
+    });
+    let mut take = |i: usize| std::mem::take(&mut t[i]);
+    HistoryRecord {
+        id,
+        facility: meta.facility.to_owned(),
+        confirmed_at: super::from_millis(super::to_millis(meta.at)),
+        login_id: meta.login_id.to_owned(),
+        reference_number: reference.is_some().then(|| take(REFERENCE)),
+        kind: meta.kind,
+        result: take(RESULT),
+        insurer_number: take(INSURER),
+        card: take(CARD),
+        name: take(NAME),
+        sex: take(SEX),
+        birthdate: take(BIRTHDATE),
+        detail: detail.map(|consent| HistoryDetail {
+            status: take(STATUS),
+            consent,
+            prescription_issue_form: take(FORM),
+            insured: std::array::from_fn(|i| take(INSURED + i)),
+            qualification: std::array::from_fn(|i| take(QUALIFICATION + i)),
+        }),
     }
 }
 
-/// SCR-20's texts (RULE-62: the state at the time of the check); returns the consent grid.
-fn detail(
-    validity: QualificationValidity,
-    single: Option<&QualificationResult>,
-    prescription_issue_select: Option<&str>,
-    out: &mut impl Texts,
-) -> [bool; 6] {
-    let empty = QualificationResult::default();
-    let r = single.unwrap_or(&empty);
-    put(
-        out,
-        STATUS,
-        Some(texts::banner(validity).unwrap_or(validity.label())),
-    );
-    let form = prescription_issue_select
-        .map(str::trim)
+/// SCR-20's texts (RULE-62: the state at the time of the check).
+fn derive_detail(validity: QualificationValidity, inputs: &Inputs<'_>, t: &mut [String; TEXTS]) {
+    let p = |i| inputs.person(i);
+    t[STATUS].push_str(texts::banner(validity).unwrap_or(validity.label()));
+    let form = inputs
+        .get(IN_FORM)
         .and_then(PrescriptionIssueForm::from_code)
         .map_or(texts::HISTORY_PRESCRIPTION_UNSELECTED, |f| f.label());
-    put(out, FORM, Some(form));
+    t[FORM].push_str(form);
     // ③ 被保険者情報, in the order of `texts::HISTORY_INSURED_LABELS`.
-    put(out, INSURED, trimmed(&r.reference_number));
-    put(out, INSURED + 1, trimmed(&r.insurer_number));
-    put(out, INSURED + 2, trimmed(&r.insurer_name));
-    put(out, INSURED + 3, trimmed(&r.insured_card_symbol));
-    put(out, INSURED + 4, trimmed(&r.insured_identification_number));
-    put(out, INSURED + 5, trimmed(&r.insured_branch_number));
-    put(out, INSURED + 6, trimmed(&r.name));
-    let sex = trimmed(&r.sex1);
+    put(&mut t[INSURED], p(IN_REFERENCE));
+    put(&mut t[INSURED + 1], p(IN_INSURER));
+    put(&mut t[INSURED + 2], p(IN_INSURER_NAME));
+    put(&mut t[INSURED + 3], p(IN_SYMBOL));
+    put(&mut t[INSURED + 4], p(IN_NUMBER));
+    put(&mut t[INSURED + 5], p(IN_BRANCH));
+    put(&mut t[INSURED + 6], p(IN_NAME));
+    let sex = p(IN_SEX);
     put_label(
-        out,
-        INSURED + 7,
+        &mut t[INSURED + 7],
         sex,
         sex.and_then(Sex::from_code).map(Sex::label),
     );
-    put_detail_date(out, INSURED + 8, trimmed(&r.birthdate));
+    put_detail_date(&mut t[INSURED + 8], p(IN_BIRTHDATE));
     // ④ 資格情報, in the order of `texts::HISTORY_QUALIFICATION_LABELS`.
     let q = QUALIFICATION;
-    let class = trimmed(&r.insured_card_classification);
+    let class = p(IN_CLASS);
     put_label(
-        out,
-        q,
+        &mut t[q],
         class,
         class
             .and_then(InsuredCardClassification::from_code)
             .map(InsuredCardClassification::label),
     );
-    if let Some(c) = trimmed(&r.insured_partial_contribution_ratio) {
-        let text = out.text(q + 1);
+    if let Some(c) = p(IN_RATIO) {
         match ContributionRatio::parse(c) {
-            Some(x) => x.push_label(text),
-            None => text.push_str(c),
+            Some(x) => x.push_label(&mut t[q + 1]),
+            None => t[q + 1].push_str(c),
         }
     }
-    put_detail_date(out, q + 2, trimmed(&r.qualification_date));
-    put_detail_date(out, q + 3, trimmed(&r.disqualification_date));
-    put_detail_date(out, q + 4, trimmed(&r.insured_card_valid_date));
-    put_detail_date(out, q + 5, trimmed(&r.insured_card_expiration_date));
-    let family = trimmed(&r.personal_family_classification);
+    put_detail_date(&mut t[q + 2], p(IN_QUALIFIED));
+    put_detail_date(&mut t[q + 3], p(IN_DISQUALIFIED));
+    put_detail_date(&mut t[q + 4], p(IN_VALID_FROM));
+    put_detail_date(&mut t[q + 5], p(IN_VALID_UNTIL));
+    let family = p(IN_FAMILY);
     put_label(
-        out,
-        q + 6,
+        &mut t[q + 6],
         family,
         family
             .and_then(PersonalFamily::from_code)
@@ -226,44 +307,25 @@ fn detail(
     );
     // 被保険者氏名: real 本人 answers carry no InsuredName; the screen shows the person's own
     // name there, as the manual's screenshot does (docs/interface.md, 本人).
-    let insured_name = trimmed(&r.insured_name).or_else(|| {
+    let insured_name = p(IN_INSURED_NAME).or_else(|| {
         (family == Some(PersonalFamily::Insured.code()))
-            .then(|| trimmed(&r.name))
+            .then(|| p(IN_NAME))
             .flatten()
     });
-    put(out, q + 7, insured_name);
-    let loss = trimmed(&r.reason_of_loss);
+    put(&mut t[q + 7], insured_name);
+    let loss = p(IN_LOSS);
     put_label(
-        out,
-        q + 8,
+        &mut t[q + 8],
         loss,
         loss.and_then(ReasonOfLoss::from_code)
             .map(ReasonOfLoss::label),
     );
-    put(out, q + 9, trimmed(&r.post_number));
-    put(out, q + 10, trimmed(&r.address));
-    [
-        &r.limit_cons_flg,
-        &r.specific_diseases_cons_flg,
-        &r.operation_cons_flg,
-        &r.specific_health_checkups_cons_flg,
-        &r.pharmacists_cons_flg,
-        &r.diagnosis_cons_flg,
-    ]
-    .map(|f| trimmed(f) == Some("1"))
-}
-
-/// The texts as a record's own Strings.
-struct Owned([String; TEXTS]);
-
-impl Texts for Owned {
-    fn text(&mut self, field: usize) -> &mut String {
-        &mut self.0[field]
-    }
+    put(&mut t[q + 9], p(IN_POST));
+    put(&mut t[q + 10], p(IN_ADDRESS));
 }
 
 impl HistoryRecord {
-    /// A record from an answered result (see [`derive`]).
+    /// A record from an answered result (see [`Inputs::of`]).
     pub fn from_result(
         meta: Recorded<'_>,
         validity: QualificationValidity,
@@ -271,36 +333,7 @@ impl HistoryRecord {
         results: &[QualificationResult],
         prescription_issue_select: Option<&str>,
     ) -> HistoryRecord {
-        let mut t = Owned(std::array::from_fn(|_| String::new()));
-        let d = derive(
-            meta,
-            validity,
-            searched,
-            results,
-            prescription_issue_select,
-            &mut t,
-        );
-        let mut take = |i: usize| std::mem::take(&mut t.0[i]);
-        HistoryRecord {
-            id: 0,
-            facility: take(FACILITY),
-            confirmed_at: super::from_millis(super::to_millis(meta.at)),
-            login_id: take(LOGIN_ID),
-            reference_number: d.has_reference.then(|| take(REFERENCE)),
-            kind: meta.kind,
-            result: take(RESULT),
-            insurer_number: take(INSURER),
-            card: take(CARD),
-            name: take(NAME),
-            sex: take(SEX),
-            birthdate: take(BIRTHDATE),
-            detail: d.detail.map(|consent| HistoryDetail {
-                status: take(STATUS),
-                consent,
-                prescription_issue_form: take(FORM),
-                insured: std::array::from_fn(|i| take(INSURED + i)),
-                qualification: std::array::from_fn(|i| take(QUALIFICATION + i)),
-            }),
-        }
+        let inputs = Inputs::of(searched, results, prescription_issue_select);
+        record(0, meta, validity, &inputs, true)
     }
 }

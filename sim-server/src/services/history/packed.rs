@@ -1,10 +1,12 @@
-//! A record as the memory store keeps it: its ~30 texts one after another in one allocation,
-//! so that a record leaving the full store is one `free` of cold memory, not thirty (issue 16),
-//! and a kept record takes a few hundred bytes instead of ~2 KB.
+//! A record as the memory store keeps it: its texts one after another in one allocation, so
+//! that a record leaving the full store is one `free` of cold memory, not thirty (issue 16), and
+//! a kept record takes a few hundred bytes instead of ~2 KB. A single inquiry's record keeps
+//! the inputs of its texts (a few copies on every inquiry) and derives the texts when it is
+//! read (see `derive`); a record given whole keeps its texts.
 
 use super::derive::{
-    derive, Texts, BIRTHDATE, CARD, FACILITY, FORM, INSURED, INSURER, LOGIN_ID, NAME,
-    QUALIFICATION, REFERENCE, RESULT, SEX, STATUS, TEXTS,
+    record, Inputs, BIRTHDATE, CARD, FACILITY, FORM, INPUTS, INSURED, INSURER, IN_REFERENCE,
+    LOGIN_ID, NAME, QUALIFICATION, REFERENCE, RESULT, SEX, STATUS, TEXTS,
 };
 use super::{ConfirmationKind, HistoryDetail, HistoryRecord, Recorded};
 use chrono::{DateTime, FixedOffset};
@@ -14,6 +16,12 @@ use oqs_protocol::message::{QualificationResult, SearchInfo};
 /// Bits of [`Packed::present`].
 const HAS_REFERENCE: u8 = 1;
 const HAS_DETAIL: u8 = 2;
+/// The inputs of one person found ([`Inputs::single`]).
+const SINGLE: u8 = 4;
+
+/// Input `i` of [`Inputs`] is text `INPUT_TEXT + i` of a packed record's inputs.
+const INPUT_TEXT: usize = REFERENCE - IN_REFERENCE;
+const _: () = assert!(INPUT_TEXT + INPUTS <= TEXTS);
 
 pub(super) struct Packed {
     pub(super) id: u64,
@@ -21,9 +29,29 @@ pub(super) struct Packed {
     pub(super) kind: ConfirmationKind,
     consent: [bool; 6],
     present: u8,
+    /// `Some`: the texts are a result's [`Inputs`] (judged with this validity), derived when
+    /// read; `None`: the texts are the record's own.
+    inputs_of: Option<QualificationValidity>,
     text: Box<str>,
     /// Where each text ends in `text`.
     ends: [u32; TEXTS],
+}
+
+/// `texts` one after another in one allocation, and where each ends.
+fn pack(texts: &[&str]) -> (Box<str>, [u32; TEXTS]) {
+    let mut text = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+    let mut ends = [0u32; TEXTS];
+    for (end, t) in ends.iter_mut().zip(texts) {
+        // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
+        let room = (u32::MAX as usize).saturating_sub(text.len());
+        text.push_str(clip(t, room));
+        *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    }
+    let last = ends[texts.len().clamp(1, TEXTS) - 1];
+    for end in ends.iter_mut().skip(texts.len()) {
+        *end = last;
+    }
+    (text.into_boxed_str(), ends)
 }
 
 impl Packed {
@@ -49,14 +77,7 @@ impl Packed {
                 texts[QUALIFICATION + i] = t;
             }
         }
-        let mut text = String::with_capacity(texts.iter().map(|t| t.len()).sum());
-        let mut ends = [0u32; TEXTS];
-        for (end, t) in ends.iter_mut().zip(texts) {
-            // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
-            let room = (u32::MAX as usize).saturating_sub(text.len());
-            text.push_str(clip(t, room));
-            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-        }
+        let (text, ends) = pack(&texts);
         let mut present = 0;
         if r.reference_number.is_some() {
             present |= HAS_REFERENCE;
@@ -70,12 +91,14 @@ impl Packed {
             kind: r.kind,
             consent: d.map(|d| d.consent).unwrap_or_default(),
             present,
-            text: text.into_boxed_str(),
+            inputs_of: None,
+            text,
             ends,
         }
     }
 
-    /// A record derived from an answered result (see [`derive`]) straight into one buffer.
+    /// A record of an answered result (see [`Inputs::of`]): its inputs packed, its texts
+    /// derived when it is read.
     pub(super) fn from_result(
         meta: Recorded<'_>,
         validity: QualificationValidity,
@@ -83,35 +106,34 @@ impl Packed {
         results: &[QualificationResult],
         prescription_issue_select: Option<&str>,
     ) -> Packed {
-        let mut b = Builder {
-            text: String::with_capacity(512),
-            ends: [0; TEXTS],
-            next: 0,
-        };
-        let d = derive(
-            meta,
-            validity,
-            searched,
-            results,
-            prescription_issue_select,
-            &mut b,
-        );
-        b.close_before(TEXTS);
+        let inputs = Inputs::of(searched, results, prescription_issue_select);
+        let mut texts = [""; INPUT_TEXT + INPUTS];
+        texts[FACILITY] = meta.facility;
+        texts[LOGIN_ID] = meta.login_id;
+        texts[INPUT_TEXT..].copy_from_slice(&inputs.texts);
+        // Kept derived, as the search compares it (RULE-60).
+        let reference = inputs.texts[IN_REFERENCE].trim();
+        texts[REFERENCE] = if inputs.single { reference } else { "" };
+        let (text, ends) = pack(&texts);
         let mut present = 0;
-        if d.has_reference {
+        if !texts[REFERENCE].is_empty() {
             present |= HAS_REFERENCE;
         }
-        if d.detail.is_some() {
+        if meta.kind.has_detail() {
             present |= HAS_DETAIL;
+        }
+        if inputs.single {
+            present |= SINGLE;
         }
         Packed {
             id: 0,
             confirmed_at: super::from_millis(super::to_millis(meta.at)),
             kind: meta.kind,
-            consent: d.detail.unwrap_or_default(),
+            consent: inputs.consent,
             present,
-            text: b.text.into_boxed_str(),
-            ends: b.ends,
+            inputs_of: Some(validity),
+            text,
+            ends,
         }
     }
 
@@ -140,6 +162,20 @@ impl Packed {
 
     /// The record, with its detail or without (the list of SCR-19).
     pub(super) fn record(&self, with_detail: bool) -> HistoryRecord {
+        if let Some(validity) = self.inputs_of {
+            let meta = Recorded {
+                facility: self.facility(),
+                at: self.confirmed_at,
+                login_id: self.login_id(),
+                kind: self.kind,
+            };
+            let inputs = Inputs {
+                single: self.present & SINGLE != 0,
+                texts: std::array::from_fn(|i| self.get(INPUT_TEXT + i)),
+                consent: self.consent,
+            };
+            return record(self.id, meta, validity, &inputs, with_detail);
+        }
         let owned = |i| self.get(i).to_owned();
         HistoryRecord {
             id: self.id,
@@ -162,33 +198,6 @@ impl Packed {
                 qualification: std::array::from_fn(|i| owned(QUALIFICATION + i)),
             }),
         }
-    }
-}
-
-/// The packed buffer being written, field after field.
-struct Builder {
-    text: String,
-    ends: [u32; TEXTS],
-    /// The first field not closed yet.
-    next: usize,
-}
-
-impl Builder {
-    /// Ends every field before `field` where the text is now.
-    fn close_before(&mut self, field: usize) {
-        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        while self.next < field.min(TEXTS) {
-            self.ends[self.next] = end;
-            self.next += 1;
-        }
-    }
-}
-
-impl Texts for Builder {
-    fn text(&mut self, field: usize) -> &mut String {
-        debug_assert!(field >= self.next, "fields are written in order");
-        self.close_before(field);
-        &mut self.text
     }
 }
 
