@@ -15,6 +15,7 @@
 use super::admin_guard;
 use super::front::{self, Front};
 use super::xml_http::Answered;
+use axum::body::Bytes;
 use axum::http::{header, Method};
 use axum::response::Response;
 use std::cell::RefCell;
@@ -48,16 +49,19 @@ pub async fn own_way(mut stream: TcpStream, front: &Front, timeout: Duration) ->
             _ => return None,
         };
         let input = &input[..n];
-        // Every whole request of the own way's shape (several when the client pipelines).
+        // Every whole request of the own way's shape (several when the client pipelines). The
+        // last answer's body is written from where it lies, after the heads.
         let mut used = 0;
+        let mut last_body = Bytes::new();
         while let Some(req) = PlainXml::parse(&input[used..], front) {
+            output.extend_from_slice(&std::mem::take(&mut last_body));
             match front.answer_plain_xml(req.message, req.path, req.body) {
-                Answered::Xml(reply) => push_head(
-                    &mut output,
-                    "200 OK",
-                    &[(header::CONTENT_TYPE.as_str(), reply.content_type.as_bytes())],
-                    &reply.body,
-                ),
+                Answered::Xml(reply) => {
+                    let content_type = reply.content_type.as_bytes();
+                    let headers = [(header::CONTENT_TYPE.as_str(), content_type)];
+                    push_head(&mut output, "200 OK", &headers, reply.body.len());
+                    last_body = reply.body;
+                }
                 Answered::Other(res) => {
                     push_response(&mut output, admin_guard::clip_errors(res).await).await
                 }
@@ -65,7 +69,10 @@ pub async fn own_way(mut stream: TcpStream, front: &Front, timeout: Duration) ->
             used += req.len;
         }
         if !output.is_empty() {
-            match deadline.within(write_all(&mut stream, &output)).await {
+            match deadline
+                .within(write_all(&mut stream, &output, &last_body))
+                .await
+            {
                 Some(Ok(())) => output.clear(),
                 _ => return None,
             }
@@ -88,13 +95,20 @@ async fn read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     .await
 }
 
-async fn write_all(stream: &mut TcpStream, mut bytes: &[u8]) -> io::Result<()> {
-    while !bytes.is_empty() {
-        let n = std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_write(cx, bytes)).await?;
+/// Writes `head` then `body`, in one system call when they fit the socket's buffer.
+async fn write_all(stream: &mut TcpStream, mut head: &[u8], mut body: &[u8]) -> io::Result<()> {
+    while !head.is_empty() || !body.is_empty() {
+        let n = std::future::poll_fn(|cx| {
+            let parts = [io::IoSlice::new(head), io::IoSlice::new(body)];
+            Pin::new(&mut *stream).poll_write_vectored(cx, &parts)
+        })
+        .await?;
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
-        bytes = &bytes[n..];
+        let from_head = n.min(head.len());
+        head = &head[from_head..];
+        body = &body[n - from_head..];
     }
     Ok(())
 }
@@ -164,8 +178,9 @@ fn content_length(value: &[u8]) -> Option<usize> {
     std::str::from_utf8(value).ok()?.parse().ok()
 }
 
-/// Appends a response as hyper writes it: status line, `headers`, `content-length`, `date`.
-fn push_head(out: &mut Vec<u8>, status: &str, headers: &[(&str, &[u8])], body: &[u8]) {
+/// Appends a response's head as hyper writes it: status line, `headers`, `content-length`,
+/// `date`.
+fn push_head(out: &mut Vec<u8>, status: &str, headers: &[(&str, &[u8])], body_len: usize) {
     out.extend_from_slice(b"HTTP/1.1 ");
     out.extend_from_slice(status.as_bytes());
     out.extend_from_slice(b"\r\n");
@@ -178,13 +193,12 @@ fn push_head(out: &mut Vec<u8>, status: &str, headers: &[(&str, &[u8])], body: &
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"content-length: ");
-    out.extend_from_slice(itoa(body.len(), &mut [0; 20]));
+    out.extend_from_slice(itoa(body_len, &mut [0; 20]));
     if !has_date {
         out.extend_from_slice(b"\r\ndate: ");
         push_date(out);
     }
     out.extend_from_slice(b"\r\n\r\n");
-    out.extend_from_slice(body);
 }
 
 /// Appends any response built in memory (a refusal or a rejection).
@@ -205,7 +219,8 @@ async fn push_response(out: &mut Vec<u8>, res: Response) {
         .filter(|(name, _)| *name != header::CONTENT_LENGTH)
         .map(|(name, value)| (name.as_str(), value.as_bytes()))
         .collect();
-    push_head(out, &status, &headers, &body);
+    push_head(out, &status, &headers, body.len());
+    out.extend_from_slice(&body);
 }
 
 /// `n` in decimal, written into the end of `buf`.
@@ -253,23 +268,26 @@ impl Deadline {
         }
     }
 
-    /// `work`'s output, or `None` when it takes longer than the timeout from now.
+    /// `work`'s output, or `None` when it waits longer than the timeout. Work done at once
+    /// (most writes) reads no clock.
     async fn within<F: Future>(&mut self, work: F) -> Option<F::Output> {
-        let limit = Instant::now() + self.timeout;
         let mut work = std::pin::pin!(work);
-        loop {
-            tokio::select! {
-                biased;
-                out = &mut work => return Some(out),
-                () = self.sleep.as_mut() => {
-                    if Instant::now() >= limit {
-                        return None;
-                    }
-                    // Set for an earlier wait: wait on until this one's limit.
-                    self.sleep.as_mut().reset(limit);
-                }
+        let mut limit = None;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(out) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(out));
             }
-        }
+            let limit = *limit.get_or_insert_with(|| Instant::now() + self.timeout);
+            while self.sleep.as_mut().poll(cx).is_ready() {
+                if Instant::now() >= limit {
+                    return Poll::Ready(None);
+                }
+                // Set for an earlier wait: wait on until this one's limit.
+                self.sleep.as_mut().reset(limit);
+            }
+            Poll::Pending
+        })
+        .await
     }
 }
 
@@ -383,8 +401,9 @@ mod tests {
             &mut out,
             "200 OK",
             &[("content-type", b"application/xml; charset=UTF-8")],
-            b"<a/>",
+            4,
         );
+        out.extend_from_slice(b"<a/>");
         let text = String::from_utf8(out).expect("ASCII");
         let (head, body) = text.split_once("\r\n\r\n").expect("a head");
         assert_eq!(body, "<a/>");
