@@ -5,7 +5,8 @@
 # does not move with the machine's load, so before/after can be compared while other work runs;
 # it is not a speed figure (compare.sh is).
 # Usage: benches/load/server-instructions.sh [requests=20000] [connections=8]
-# Environment: SIM (another oqs-sim binary to count instead of this tree's release build).
+# Environment: SIM (another oqs-sim binary to count instead of this tree's release build),
+#              KEEP (a directory to keep callgrind's files in, for callgrind_annotate).
 # Needs valgrind (Debian: apt-get install valgrind) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,4 +51,5 @@ for f in "$work"/cg.out*; do
   t=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }' || true)
   total=$((total + ${t:-0}))
 done
+if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$work"/cg.out* "$KEEP"/; fi
 echo "$(basename "$sim"): $((total / n)) instructions per request ($n inquiries over $conns connections)"
