@@ -36,7 +36,8 @@ pub fn timestamp(now: DateTime<FixedOffset>) -> String {
     // Not chrono's strftime nor format!: this runs for every answer and every row of a bulk file.
     use chrono::{Datelike, Timelike};
     use oqs_protocol::fields::push_padded;
-    let t = now.with_timezone(&jst());
+    // The local time once (each accessor of a DateTime adds the offset again).
+    let t = now.with_timezone(&jst()).naive_local();
     let Ok(year @ 0..=9999) = u32::try_from(t.year()) else {
         return format!(
             "{:04}{:02}{:02}{:02}{:02}{:02}",
