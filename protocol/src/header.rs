@@ -87,6 +87,30 @@ impl RequestHeader {
     }
 }
 
+/// The elements of an inquiry request in their usual order (the header's fields as
+/// [`RequestHeader::to_element`] writes them, then a `SearchInfo` row's): what
+/// [`scan_plain_request`] expects to meet.
+const USUAL_NAMES: [&str; 15] = {
+    let f = crate::search::SEARCH_FIELDS;
+    [
+        ROOT,
+        HEADER,
+        "QualificationConfirmationDate",
+        "MedicalInstitutionCode",
+        "ArbitraryFileIdentifier",
+        "CharacterCodeIdentifier",
+        BODY,
+        crate::search::SEARCH_INFO,
+        f[0],
+        f[1],
+        f[2],
+        f[3],
+        f[4],
+        f[5],
+        f[6],
+    ]
+};
+
 /// A `SearchInfo` row of a plain request's body, as [`scan_plain_request`] meets it.
 pub(crate) enum PlainRow<'a> {
     /// A row starts (answer `false` to decline the document: a row too many).
@@ -118,7 +142,7 @@ pub(crate) fn scan_plain_request<'a>(
     }
     let (mut has_header, mut has_body) = (false, false);
     let mut at = In::Root;
-    scan_up_to(bytes, max_elements, |token| match token {
+    scan_up_to(bytes, max_elements, &USUAL_NAMES, |token| match token {
         Token::Open { name, depth: 1 } => name == ROOT,
         Token::Open { name, depth: 2 } if name == HEADER && !has_header => {
             has_header = true;
@@ -303,6 +327,26 @@ impl ResultHeaderFields<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usual_names_are_simple_and_each_once() {
+        for (i, name) in USUAL_NAMES.iter().enumerate() {
+            assert!(crate::plain::is_simple_name(name), "{name}");
+            assert!(!USUAL_NAMES[..i].contains(name), "{name}");
+        }
+        let mut h = RequestHeader::default();
+        for name in &USUAL_NAMES[2..6] {
+            h.take_field(name, "x");
+        }
+        assert_eq!(
+            h.to_element()
+                .children
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            USUAL_NAMES[2..6]
+        );
+    }
 
     #[test]
     fn header_rules() {

@@ -63,57 +63,82 @@ pub fn shift_jis_text(bytes: &[u8]) -> Option<String> {
 /// Reads `bytes` as a plain document and hands each token to `visit`; `visit` returns `false`
 /// to give up. `None`: not plain (or given up); read it the general way.
 pub fn scan<'a>(bytes: &'a [u8], visit: impl FnMut(Token<'a>) -> bool) -> Option<()> {
-    scan_up_to(bytes, MAX_ELEMENTS, visit)
+    scan_up_to(bytes, MAX_ELEMENTS, &[], visit)
 }
 
 /// [`scan`] of a document of up to `max_elements` elements instead of [`MAX_ELEMENTS`] (a bulk
 /// file's rows); more give `None`, so the general reader's element limit decides.
+///
+/// `usual`: the element names of the usual document in their usual order (simple names, each
+/// once). A start tag is first compared with the next few of them, which is cheaper than
+/// checking its name byte by byte; a name not among them is read byte by byte. The tokens are
+/// the same either way.
 pub fn scan_up_to<'a>(
     bytes: &'a [u8],
     max_elements: usize,
+    usual: &[&'static str],
     mut visit: impl FnMut(Token<'a>) -> bool,
 ) -> Option<()> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut s = Scanner { text, pos: 0 };
-    for prolog in PROLOGS {
-        if text.starts_with(prolog) {
-            s.pos = prolog.len();
-            break;
-        }
-    }
-    // Names of the open elements (byte ranges in `text`).
-    let mut open: [(usize, usize); MAX_DEPTH] = [(0, 0); MAX_DEPTH];
+    debug_assert!(usual.iter().all(|n| is_simple_name(n)), "{usual:?}");
+    // UTF-8 without reading the document twice: every byte but a leaf's text is checked to be
+    // ASCII on the way (the prolog, tags, names, layout), and each leaf's text is validated.
+    let b = bytes;
+    let mut pos = PROLOGS
+        .iter()
+        .find(|p| b.starts_with(p.as_bytes()))
+        .map_or(0, |p| p.len());
+    // Names of the open elements.
+    let mut open: [&'a str; MAX_DEPTH] = [""; MAX_DEPTH];
     let mut depth = 0usize;
     let mut elements = 0usize;
-    let mut root_done = false;
+    // The next usual name expected.
+    let mut next = 0usize;
     loop {
-        s.skip_space();
-        if s.pos == text.len() {
-            return (root_done && depth == 0).then_some(());
-        }
-        if root_done || s.next()? != b'<' {
+        // Layout whitespace, then a tag (or the end, once the root has ended).
+        pos = skip_space(b, pos);
+        let Some(&c) = b.get(pos) else {
+            return (elements > 0 && depth == 0).then_some(());
+        };
+        if c != b'<' || (elements > 0 && depth == 0) {
             return None;
         }
-        if s.peek() == Some(b'/') {
-            s.pos += 1;
-            let (open_start, open_end) = *open.get(depth.checked_sub(1)?)?;
-            s.end_tag(&text[open_start..open_end])?;
+        pos += 1;
+        if b.get(pos) == Some(&b'/') {
+            // The end tag of the element opened last.
+            let name = *open.get(depth.checked_sub(1)?)?;
+            pos = end_tag(b, pos + 1, name)?;
             if !visit(Token::Close { depth }) {
                 return None;
             }
             depth -= 1;
-            root_done = depth == 0;
             continue;
         }
-        let (start, end) = s.name()?;
+        // A start tag: a simple name, then `>` or `/>`.
+        let rest = &b[pos..];
+        let name: &'a str = match usual_name(rest, usual, next) {
+            Some((i, name)) => {
+                next = i + 1;
+                name
+            }
+            None => {
+                let name = std::str::from_utf8(&rest[..name_len(rest)?]).ok()?;
+                if let Some(i) = usual.iter().position(|u| *u == name) {
+                    next = i + 1;
+                }
+                name
+            }
+        };
+        pos += name.len();
         elements += 1;
         if depth >= MAX_DEPTH || elements > max_elements {
             return None;
         }
-        let name = &text[start..end];
-        match s.next()? {
+        match *b.get(pos)? {
             b'/' => {
-                s.expect(b'>')?;
+                if b.get(pos + 1) != Some(&b'>') {
+                    return None;
+                }
+                pos += 2;
                 if !visit(Token::Leaf {
                     name,
                     text: "",
@@ -121,34 +146,32 @@ pub fn scan_up_to<'a>(
                 }) {
                     return None;
                 }
-                root_done = depth == 0;
             }
             b'>' => {
-                let body_start = s.pos;
-                let body_end = body_start + text[body_start..].find('<')?;
-                let body = &text[body_start..body_end];
-                s.pos = body_end;
-                if text[body_end..].starts_with("</") {
+                // Text up to the next tag: a leaf's, or layout before the children.
+                let rest = &b[pos + 1..];
+                let body = &rest[..rest.iter().position(|&c| c == b'<')?];
+                pos += 1 + body.len();
+                if b.get(pos + 1) == Some(&b'/') {
                     // A leaf: its text up to the end tag, which must be its own.
-                    if body.bytes().any(|b| matches!(b, b'&' | b'>' | b'\r')) {
+                    if body.iter().any(|&c| matches!(c, b'&' | b'>' | b'\r')) {
                         return None;
                     }
-                    s.pos += 2;
-                    s.end_tag(name)?;
+                    let text = std::str::from_utf8(body).ok()?;
+                    pos = end_tag(b, pos + 2, name)?;
                     if !visit(Token::Leaf {
                         name,
-                        text: body,
+                        text,
                         depth: depth + 1,
                     }) {
                         return None;
                     }
-                    root_done = depth == 0;
                 } else {
                     // Children follow: only layout whitespace before them.
-                    if !body.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                    if !body.iter().all(|&c| is_space(c)) {
                         return None;
                     }
-                    open[depth] = (start, end);
+                    open[depth] = name;
                     depth += 1;
                     if !visit(Token::Open { name, depth }) {
                         return None;
@@ -160,67 +183,74 @@ pub fn scan_up_to<'a>(
     }
 }
 
-struct Scanner<'a> {
-    text: &'a str,
-    pos: usize,
+/// Past the layout whitespace at `pos`.
+fn skip_space(b: &[u8], pos: usize) -> usize {
+    let rest = b.get(pos..).unwrap_or_default();
+    pos + rest
+        .iter()
+        .position(|&c| !is_space(c))
+        .unwrap_or(rest.len())
 }
 
-impl Scanner<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn expect(&mut self, b: u8) -> Option<()> {
-        (self.next()? == b).then_some(())
-    }
-
-    fn skip_space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n')) {
-            self.pos += 1;
-        }
-    }
-
-    /// A simple name: an ASCII letter or `_`, then letters, digits, `_`, `-`, `.`. In a plain
-    /// document a start tag's name runs to its `>` or `/>`: the bytes up to the next `>` are
-    /// checked at once (no branch per byte), and anything else in them declines.
-    fn name(&mut self) -> Option<(usize, usize)> {
-        let start = self.pos;
-        let gt = start + self.text[start..].find('>')?;
-        let bytes = &self.text.as_bytes()[start..gt];
-        let name = bytes.strip_suffix(b"/").unwrap_or(bytes);
-        let (first, rest) = name.split_first()?;
-        let follows = rest.iter().fold(true, |ok, &b| ok & is_name_byte(b));
-        let starts = matches!(first, b'A'..=b'Z' | b'a'..=b'z' | b'_');
-        if !(starts && follows) {
-            return None;
-        }
-        self.pos = start + name.len();
-        Some((start, self.pos))
-    }
-
-    /// The rest of an end tag after `</`: `name` and `>`. Anything else there (another name, the
-    /// same name going on, space before `>`) is not the end of `name`'s element.
-    fn end_tag(&mut self, name: &str) -> Option<()> {
-        let rest = &self.text.as_bytes()[self.pos..];
-        let n = name.len();
-        (rest.starts_with(name.as_bytes()) && rest.get(n) == Some(&b'>')).then(|| {
-            self.pos += n + 1;
-        })
-    }
+/// The length of the simple name `rest` starts with (its bytes ASCII); `None`: it starts with
+/// none.
+fn name_len(rest: &[u8]) -> Option<usize> {
+    let (&first, tail) = rest.split_first()?;
+    is_name_start(first).then(|| {
+        1 + tail
+            .iter()
+            .position(|&c| !is_name_byte(c))
+            .unwrap_or(tail.len())
+    })
 }
 
-/// A letter, digit, `_`, `-` or `.` (written without branches, so a name is checked a vector
-/// at a time).
+/// Usual names tried at a start tag: the one expected next and the two after it (optional
+/// elements left out).
+const USUAL_TRIED: usize = 3;
+
+/// The usual name that `rest` (a start tag after its `<`) starts with, among the next ones from
+/// `next`: its index and the name. Only a whole name counts: `>` or `/` must follow it.
+fn usual_name(rest: &[u8], usual: &[&'static str], next: usize) -> Option<(usize, &'static str)> {
+    let first = *rest.first()?;
+    let tried = usual.get(next..)?.iter().take(USUAL_TRIED);
+    for (i, &name) in tried.enumerate() {
+        let bytes = name.as_bytes();
+        if bytes.first() == Some(&first)
+            && rest.starts_with(bytes)
+            && matches!(rest.get(bytes.len()), Some(b'>' | b'/'))
+        {
+            return Some((next + i, name));
+        }
+    }
+    None
+}
+
+/// A simple name: what a start tag's name may be in a plain document.
+pub(crate) fn is_simple_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(is_name_start) && bytes.all(is_name_byte)
+}
+
+/// Where an end tag of `name` ends, its `</` read up to `pos`: `name` and `>`. Anything else
+/// there (another name, the same name going on, space before `>`) is not the end of `name`'s
+/// element.
+fn end_tag(b: &[u8], pos: usize, name: &str) -> Option<usize> {
+    let rest = b.get(pos..)?;
+    let n = name.len();
+    (rest.starts_with(name.as_bytes()) && rest.get(n) == Some(&b'>')).then_some(pos + n + 1)
+}
+
+/// Layout whitespace between elements.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n')
+}
+
+/// The first byte of a simple name: an ASCII letter or `_`.
+fn is_name_start(b: u8) -> bool {
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'_')
+}
+
+/// A byte of a simple name after its first: a letter, digit, `_`, `-` or `.`.
 fn is_name_byte(b: u8) -> bool {
-    ((b | 0x20).wrapping_sub(b'a') < 26)
-        | (b.wrapping_sub(b'0') < 10)
-        | (b == b'_')
-        | (b == b'-')
-        | (b == b'.')
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.')
 }

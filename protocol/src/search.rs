@@ -26,7 +26,8 @@ pub struct SearchInfo {
     pub arbitrary_identifier: Option<String>,
 }
 
-const SEARCH_FIELDS: [&str; 7] = [
+/// The fields in their element order.
+pub(crate) const SEARCH_FIELDS: [&str; 7] = [
     "InsurerNumber",
     "InsuredCardSymbol",
     "InsuredIdentificationNumber",

@@ -206,6 +206,43 @@ fn what_is_not_plain_is_left_to_the_general_reader() {
             "{v}"
         );
     }
+    // Bytes that are not UTF-8, wherever they are: in a text, in layout, in a name, after the
+    // root, in the prolog.
+    let bytes = doc.as_bytes();
+    for (after, what) in [
+        ("<Birthdate>1954", b"\xFF".as_slice()),
+        ("<Birthdate>1954", b"\xE3\x81"),
+        ("<Birthdate>", b"\xC3"),
+        ("</MessageHeader>", b"\n\xA0"),
+        ("<Birth", b"\xC3\xA9"),
+        ("</XmlMsg>", b"\n\x80"),
+        ("<?xml ", b"\xFF"),
+    ] {
+        let at = doc.find(after).expect("in the document") + after.len();
+        let v = [&bytes[..at], what, &bytes[at..]].concat();
+        assert_eq!(
+            SingleInquiryRequest::read_plain(&v, ReadLimits::default()),
+            None,
+            "{}",
+            String::from_utf8_lossy(&v)
+        );
+        // The general reader refuses them (its encoding error).
+        assert!(read_document(&v, ReadLimits::default()).is_err());
+    }
+    // The elements in another order than usual (each name is then read byte by byte): read
+    // alike.
+    let reordered = doc
+        .replace("<InsurerNumber>", "<X>")
+        .replace("</InsurerNumber>", "</X>")
+        .replace("<Birthdate>", "<InsurerNumber>")
+        .replace("</Birthdate>", "</InsurerNumber>")
+        .replace("<X>", "<Birthdate>")
+        .replace("</X>", "</Birthdate>");
+    assert!(agrees(reordered.as_bytes(), ReadLimits::default()));
+    let read = SingleInquiryRequest::read_plain(reordered.as_bytes(), ReadLimits::default());
+    let search = read.expect("read").search;
+    assert_eq!(search.insurer_number.as_deref(), Some("19540326"));
+    assert_eq!(search.birthdate.as_deref(), Some("  139931"));
     // Limits below what a plain request needs: the general reader gives the error.
     let small = ReadLimits {
         max_bytes: 100,
@@ -270,6 +307,29 @@ proptest! {
             let end = (at + len).min(doc.len());
             doc = [&doc[..at], with.as_slice(), &doc[end..]].concat();
         }
+        agrees_encoded(&doc, ReadLimits::default());
+    }
+
+    #[test]
+    fn requests_with_bytes_that_are_not_utf8_are_declined_or_read_alike(
+        which in 0usize..4,
+        edits in proptest::collection::vec(
+            (0usize..=1000, 0usize..3, proptest::collection::vec(
+                proptest::sample::select(vec![
+                    0x80, 0xC3, 0xA9, 0xE3, 0x81, 0x82, 0xF0, 0xFF, b'<', b'>', b'/', b' ', b'a',
+                ]),
+                0..3,
+            )),
+            1..4,
+        ),
+    ) {
+        let mut doc = documents()[which].clone().into_bytes();
+        for (at, len, with) in &edits {
+            let at = at * doc.len() / 1000;
+            let end = (at + len).min(doc.len());
+            doc = [&doc[..at], with.as_slice(), &doc[end..]].concat();
+        }
+        agrees(&doc, ReadLimits::default());
         agrees_encoded(&doc, ReadLimits::default());
     }
 
