@@ -55,7 +55,8 @@ impl Simulator {
         self.rejection(kind, e.to_string())
     }
 
-    /// Answers a parsed request tree. Errors of shape or content become result messages.
+    /// Answers a parsed request tree received at `now`. Errors of shape or content become
+    /// result messages.
     fn answer_tree(
         &self,
         message: MessageId,
@@ -63,8 +64,8 @@ impl Simulator {
         encoding: TextEncoding,
         transport: Transport,
         login_id: Option<&str>,
+        now: DateTime<FixedOffset>,
     ) -> (Answered, JournalNote) {
-        let now = self.clock.now();
         match message {
             MessageId::SingleInquiryRequest => match SingleInquiryRequest::from_element(root) {
                 Err(e) => {
@@ -74,7 +75,7 @@ impl Simulator {
                 }
                 Ok(req) => {
                     let (res, encoding, note) =
-                        self.answer_single(req, encoding, transport, login_id);
+                        self.answer_single(req, encoding, transport, login_id, now);
                     (Answered::new(res.to_element(), encoding), note)
                 }
             },
@@ -199,14 +200,15 @@ impl Simulator {
 
     /// A single inquiry judged, its 照会番号 patched in and recorded in the history under
     /// `login_id` (an operator's screen) or else the transport's (連携アプリケーション / WebAPI user).
+    /// `now`: when the request was received (the clock is read once per request).
     fn answer_single(
         &self,
         req: SingleInquiryRequest,
         encoding: TextEncoding,
         transport: Transport,
         login_id: Option<&str>,
+        now: DateTime<FixedOffset>,
     ) -> (SingleInquiryResponse, TextEncoding, JournalNote) {
-        let now = self.clock.now();
         let pop = self.population();
         let mut a = inquiry::answer_single_inquiry(&pop, req, encoding, now, &self.errors);
         if let (Some(body), Some(facility)) = (
@@ -307,6 +309,7 @@ impl Simulator {
         login_id: Option<&str>,
     ) -> Result<Answered, Rejection> {
         let mut entry = self.entry(transport, message, source, bytes);
+        let now = entry.received_at;
         let result = self
             .outage_check()
             .and_then(|()| self.request_message(message))
@@ -358,7 +361,7 @@ impl Simulator {
                     {
                         entry.encoding = Some(encoding.label());
                         let (res, encoding, note) =
-                            self.answer_single(req, encoding, transport, login_id);
+                            self.answer_single(req, encoding, transport, login_id, now);
                         let answered = Answered {
                             root: Element::default(),
                             encoding,
@@ -370,7 +373,7 @@ impl Simulator {
                 let doc = xml::read_document(bytes, self.read_limits())
                     .map_err(|e| self.read_error(&e))?;
                 entry.encoding = Some(doc.encoding.label());
-                Ok(self.answer_tree(m, &doc.root, doc.encoding, transport, login_id))
+                Ok(self.answer_tree(m, &doc.root, doc.encoding, transport, login_id, now))
             });
         self.finish(entry, result)
     }
@@ -405,7 +408,14 @@ impl Simulator {
                         .map_err(|e| self.rejection(ErrorKind::XmlStructure, e.0))
                 })
                 .map(|root| {
-                    self.answer_tree(message, &root, TextEncoding::Utf8, Transport::WebApi, None)
+                    self.answer_tree(
+                        message,
+                        &root,
+                        TextEncoding::Utf8,
+                        Transport::WebApi,
+                        None,
+                        entry.received_at,
+                    )
                 })
         };
         // A stored bulk result is mirrored whole: read its bytes back into the tree.
