@@ -39,12 +39,19 @@ pub(super) struct Packed {
 
 /// `texts` one after another in one allocation, and where each ends.
 fn pack(texts: &[&str]) -> (Box<str>, [u32; TEXTS]) {
-    let mut text = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+    let len: usize = texts.iter().map(|t| t.len()).sum();
+    let mut text = String::with_capacity(len);
     let mut ends = [0u32; TEXTS];
+    // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
+    let cut = len > u32::MAX as usize;
     for (end, t) in ends.iter_mut().zip(texts) {
-        // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
-        let room = (u32::MAX as usize).saturating_sub(text.len());
-        text.push_str(clip(t, room));
+        // Empty texts (most of a record's absent fields) cost no copy.
+        if cut {
+            let room = (u32::MAX as usize).saturating_sub(text.len());
+            text.push_str(clip(t, room));
+        } else if !t.is_empty() {
+            text.push_str(t);
+        }
         *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
     }
     let last = ends[texts.len().clamp(1, TEXTS) - 1];
