@@ -141,23 +141,39 @@ impl XmlOut {
         self.out
     }
 
+    /// A new line at the current depth: the pending `>` of the element open last, a newline
+    /// and the indent, one space per level, then `<` (every line starts a tag).
+    #[inline(always)]
     fn line(&mut self) {
         if self.pending {
             self.out.push('>');
             self.pending = false;
         }
-        // A newline and the indent, one space per level, in one copy.
-        const INDENTS: &str = "\n                ";
+        // The usual depths as constants (copied without a call), deeper ones from one string.
         let n = self.base + self.open.len();
-        match INDENTS.get(..n + 1) {
-            Some(indent) => self.out.push_str(indent),
-            None => {
-                self.out.push_str(INDENTS);
-                for _ in INDENTS.len() - 1..n {
-                    self.out.push(' ');
+        let line = match n {
+            0 => "\n<",
+            1 => "\n <",
+            2 => "\n  <",
+            3 => "\n   <",
+            4 => "\n    <",
+            5 => "\n     <",
+            6 => "\n      <",
+            _ => {
+                const INDENTS: &str = "\n                ";
+                match INDENTS.get(..n + 1) {
+                    Some(indent) => self.out.push_str(indent),
+                    None => {
+                        self.out.push_str(INDENTS);
+                        for _ in INDENTS.len() - 1..n {
+                            self.out.push(' ');
+                        }
+                    }
                 }
+                "<"
             }
-        }
+        };
+        self.out.push_str(line);
     }
 
     /// The document's bytes in its encoding.
@@ -175,7 +191,16 @@ impl XmlOut {
 }
 
 /// Appends `text` with `<>&'"` escaped (quick-xml's `escape`, which write_document uses).
+#[inline]
 fn push_escaped(out: &mut String, text: &str) {
+    // Most texts have none of the five: one pass without a branch per byte, then one copy.
+    let plain = text.bytes().fold(true, |ok, b| {
+        ok & !matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"')
+    });
+    if plain {
+        out.push_str(text);
+        return;
+    }
     let mut rest = text;
     // Bytes, not chars: the five are ASCII, so where one is found is a char boundary.
     while let Some(i) = rest
@@ -198,7 +223,6 @@ fn push_escaped(out: &mut String, text: &str) {
 impl Sink for XmlOut {
     fn open(&mut self, name: &str) {
         self.line();
-        self.out.push('<');
         let start = self.out.len();
         self.out.push_str(name);
         self.pending = true;
@@ -215,27 +239,14 @@ impl Sink for XmlOut {
             return;
         }
         self.line();
-        self.out.push_str("</");
-        // The name again, from its start tag (copied out first: `out` grows meanwhile).
-        let mut copy = [0u8; 64];
-        match copy.get_mut(..end - start) {
-            Some(copy) => {
-                copy.copy_from_slice(&self.out.as_bytes()[start..end]);
-                if let Ok(name) = std::str::from_utf8(copy) {
-                    self.out.push_str(name);
-                }
-            }
-            None => {
-                let name = self.out[start..end].to_owned();
-                self.out.push_str(&name);
-            }
-        }
+        self.out.push('/');
+        // The name again, from its start tag.
+        self.out.extend_from_within(start..end);
         self.out.push('>');
     }
 
     fn leaf(&mut self, name: &str, text: &str) {
         self.line();
-        self.out.push('<');
         self.out.push_str(name);
         if text.is_empty() {
             self.out.push_str("/>");
