@@ -80,8 +80,9 @@ pub fn scan_up_to<'a>(
     mut visit: impl FnMut(Token<'a>) -> bool,
 ) -> Option<()> {
     debug_assert!(usual.iter().all(|n| is_simple_name(n)), "{usual:?}");
-    // UTF-8 without reading the document twice: every byte but a leaf's text is checked to be
-    // ASCII on the way (the prolog, tags, names, layout), and each leaf's text is validated.
+    // Validated at once (cheaper than text by text): every slice taken below starts and ends
+    // at an ASCII byte.
+    let text = std::str::from_utf8(bytes).ok()?;
     let b = bytes;
     let mut pos = PROLOGS
         .iter()
@@ -121,7 +122,7 @@ pub fn scan_up_to<'a>(
                 name
             }
             None => {
-                let name = std::str::from_utf8(&rest[..name_len(rest)?]).ok()?;
+                let name = &text[pos..pos + name_len(rest)?];
                 if let Some(i) = usual.iter().position(|u| *u == name) {
                     next = i + 1;
                 }
@@ -157,7 +158,7 @@ pub fn scan_up_to<'a>(
                     if body.iter().any(|&c| matches!(c, b'&' | b'>' | b'\r')) {
                         return None;
                     }
-                    let text = std::str::from_utf8(body).ok()?;
+                    let text = &text[pos - body.len()..pos];
                     pos = end_tag(b, pos + 2, name)?;
                     if !visit(Token::Leaf {
                         name,
@@ -192,8 +193,7 @@ fn skip_space(b: &[u8], pos: usize) -> usize {
         .unwrap_or(rest.len())
 }
 
-/// The length of the simple name `rest` starts with (its bytes ASCII); `None`: it starts with
-/// none.
+/// The length of the simple name `rest` starts with; `None`: it starts with none.
 fn name_len(rest: &[u8]) -> Option<usize> {
     let (&first, tail) = rest.split_first()?;
     is_name_start(first).then(|| {
