@@ -42,7 +42,7 @@ pub struct InsurerNumber(pub u32);
 impl InsurerNumber {
     /// Accepts 8 digits, or 6 digits optionally right-aligned to 8 with spaces or zeros.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let t = raw.trim_matches(|c: char| c == ' ' || c == '\u{3000}');
+        let t = trim_spaces(raw);
         if t.is_empty() {
             return Err("missing".into());
         }
@@ -56,7 +56,8 @@ impl InsurerNumber {
             ));
         }
         // 8-digit numbers start with a 法別番号 ≥ 01, so "00" + 6 digits is a padded 国保 number.
-        t.parse().map(InsurerNumber).map_err(|e| e.to_string())
+        // At most 8 digits (checked above): the value fits without overflow.
+        Ok(InsurerNumber(digits_value(t.as_bytes())))
     }
 
     /// A 6-digit (国民健康保険) number.
@@ -105,13 +106,21 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
     if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("\"{raw}\" is not 8 half-width digits (YYYYMMDD)"));
     }
-    // Digits only (checked above), so the slices are on char boundaries. Not chrono's
-    // strftime parser: this runs for every row of a bulk file.
-    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap_or(0);
-    i32::try_from(num(0..4))
+    // Digits only (checked above). Not chrono's strftime parser: this runs for every row of a
+    // bulk file.
+    let (year, rest) = t.as_bytes().split_at(4);
+    let (month, day) = rest.split_at(2);
+    i32::try_from(digits_value(year))
         .ok()
-        .and_then(|y| NaiveDate::from_ymd_opt(y, num(4..6), num(6..8)))
+        .and_then(|y| NaiveDate::from_ymd_opt(y, digits_value(month), digits_value(day)))
         .ok_or_else(|| format!("\"{raw}\" is not a calendar date"))
+}
+
+/// The value of ASCII digits (at most 9 of them, so it cannot overflow).
+fn digits_value(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .fold(0, |n, &d| n * 10 + u32::from(d.wrapping_sub(b'0')))
 }
 
 /// `YYYYMMDD`.
@@ -148,12 +157,31 @@ pub fn push_padded(out: &mut String, n: u32, width: u32) {
 }
 
 pub(crate) fn trimmed(raw: &Option<String>) -> Option<&str> {
-    raw.as_deref()
-        .map(|s| s.trim_matches(|c: char| c == ' ' || c == '\u{3000}'))
-        .filter(|s| !s.is_empty())
+    raw.as_deref().map(trim_spaces).filter(|s| !s.is_empty())
+}
+
+/// `raw` without the half-width and full-width spaces (U+3000) around it.
+fn trim_spaces(raw: &str) -> &str {
+    // Usually there are none: the end bytes tell (U+3000 is E3 80 80 in UTF-8).
+    let b = raw.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last))
+            if !matches!(first, b' ' | 0xE3) && !matches!(last, b' ' | 0x80) =>
+        {
+            raw
+        }
+        _ => raw.trim_matches(|c: char| c == ' ' || c == '\u{3000}'),
+    }
 }
 
 pub(crate) fn check_text(raw: &str, max: usize) -> Result<(), String> {
+    // ASCII (the usual text): one character per byte, controls below 0x20 and 0x7F.
+    if raw.is_ascii() {
+        let control = raw.bytes().fold(false, |c, b| c | (b < 0x20) | (b == 0x7F));
+        if raw.len() <= max && !control {
+            return Ok(());
+        }
+    }
     let n = raw.chars().count();
     if n > max {
         return Err(format!(
@@ -239,6 +267,21 @@ mod date_tests {
             prop_assert_eq!(ours, chrono);
             let d = NaiveDate::from_num_days_from_ce_opt(days).expect("a date");
             prop_assert_eq!(format_date(d), d.format("%Y%m%d").to_string());
+        }
+    }
+
+    proptest! {
+        /// The trimming and the text rule with their ASCII shortcuts are the char by char ones.
+        #[test]
+        fn trimming_and_text_rules_are_char_by_char(
+            text in "[ \u{3000}a0\u{3001}\u{3080}あ\u{0}\u{1f}\u{7f}\u{85}\t]{0,8}",
+            max in 0usize..6,
+        ) {
+            let trimmed = text.trim_matches(|c: char| c == ' ' || c == '\u{3000}');
+            prop_assert_eq!(super::trim_spaces(&text), trimmed);
+            let n = text.chars().count();
+            let expected = n <= max && !text.chars().any(char::is_control);
+            prop_assert_eq!(super::check_text(&text, max).is_ok(), expected);
         }
     }
 
