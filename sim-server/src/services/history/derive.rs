@@ -72,6 +72,15 @@ fn raw(x: &Option<String>) -> &str {
     x.as_deref().unwrap_or_default()
 }
 
+/// A consent flag given (「1」, spaces around it allowed); trimmed only when it could matter.
+fn is_one(flag: &str) -> bool {
+    match flag.len() {
+        0 => false,
+        1 => flag == "1",
+        _ => flag.trim() == "1",
+    }
+}
+
 impl<'a> Inputs<'a> {
     /// The inputs of an answered result: the validity, the card searched (for the list when no
     /// single person was found), the qualification results and the 処方箋発行形態 (code 1/2).
@@ -114,7 +123,7 @@ impl<'a> Inputs<'a> {
                     &r.pharmacists_cons_flg,
                     &r.diagnosis_cons_flg,
                 ]
-                .map(|f| raw(f).trim() == "1");
+                .map(|f| is_one(raw(f)));
                 true
             }
             (_, Some(s)) => {
