@@ -211,14 +211,11 @@ const USUAL_TRIED: usize = 3;
 /// The usual name that `rest` (a start tag after its `<`) starts with, among the next ones from
 /// `next`: its index and the name. Only a whole name counts: `>` or `/` must follow it.
 fn usual_name(rest: &[u8], usual: &[&'static str], next: usize) -> Option<(usize, &'static str)> {
-    let first = *rest.first()?;
     let tried = usual.get(next..)?.iter().take(USUAL_TRIED);
     for (i, &name) in tried.enumerate() {
-        let bytes = name.as_bytes();
-        if bytes.first() == Some(&first)
-            && rest.starts_with(bytes)
-            && matches!(rest.get(bytes.len()), Some(b'>' | b'/'))
-        {
+        // The byte after the name first: it tells most other names apart without a compare.
+        let n = name.len();
+        if matches!(rest.get(n), Some(b'>' | b'/')) && rest.get(..n) == Some(name.as_bytes()) {
             return Some((next + i, name));
         }
     }
