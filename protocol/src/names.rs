@@ -6,7 +6,7 @@
 /// `Name`, `InsuredName`, `NameOfOther`: runs of spaces (half- or full-width) become one
 /// full-width space; leading and trailing spaces go.
 pub fn wire_name(s: &str) -> String {
-    join_words(s, s.len(), '\u{3000}', |w, out| out.push_str(w))
+    join_words(s, s.len(), '\u{3000}', |c, out| out.push(c))
 }
 
 /// `NameKana`, `NameOfOtherKana`: half-width katakana (hiragana and full-width katakana are
@@ -14,22 +14,25 @@ pub fn wire_name(s: &str) -> String {
 /// Characters with no half-width form are kept as they are.
 pub fn half_width_kana(s: &str) -> String {
     // A voiced kana becomes two characters (ガ → ｶﾞ): room for some.
-    join_words(s, s.len() + s.len() / 2, ' ', |w, out| {
-        for c in w.chars() {
-            push_half_width(c, out);
-        }
-    })
+    join_words(s, s.len() + s.len() / 2, ' ', push_half_width)
 }
 
-/// The words of `s` (split at half- and full-width spaces), each written by `word`, `sep`
-/// between them; one allocation.
-fn join_words(s: &str, capacity: usize, sep: char, word: impl Fn(&str, &mut String)) -> String {
+/// The words of `s` (split at half- and full-width spaces), each character written by `push`,
+/// `sep` between words; one allocation, one pass.
+fn join_words(s: &str, capacity: usize, sep: char, push: impl Fn(char, &mut String)) -> String {
     let mut out = String::with_capacity(capacity);
-    for w in s.split([' ', '\u{3000}']).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(sep);
+    // A space after a word: `sep` goes before the next word, if one comes.
+    let mut after_word = false;
+    for c in s.chars() {
+        if c == ' ' || c == '\u{3000}' {
+            after_word = !out.is_empty();
+            continue;
         }
-        word(w, &mut out);
+        if after_word {
+            out.push(sep);
+            after_word = false;
+        }
+        push(c, &mut out);
     }
     out
 }
@@ -81,6 +84,24 @@ mod tests {
         assert_eq!(half_width_kana("ぱぴぷ ヴ・ー"), "ﾊﾟﾋﾟﾌﾟ ｳﾞ･ｰ");
         assert_eq!(half_width_kana("ｼﾝﾘｮｳ ﾀﾛｳ"), "ｼﾝﾘｮｳ ﾀﾛｳ");
         assert_eq!(half_width_kana("ＡＢ１"), "AB1");
+    }
+
+    proptest::proptest! {
+        /// One pass over the characters gives what splitting into words and joining them gives.
+        #[test]
+        fn words_are_joined_as_split(s in "[ \u{3000}aあガ・]{0,10}") {
+            let words: Vec<&str> = s.split([' ', '\u{3000}']).filter(|w| !w.is_empty()).collect();
+            proptest::prop_assert_eq!(wire_name(&s), words.join("\u{3000}"));
+            let kana: Vec<String> = words
+                .iter()
+                .map(|w| {
+                    let mut out = String::new();
+                    w.chars().for_each(|c| push_half_width(c, &mut out));
+                    out
+                })
+                .collect();
+            proptest::prop_assert_eq!(half_width_kana(&s), kana.join(" "));
+        }
     }
 
     #[test]
