@@ -1,18 +1,40 @@
 //! The in-memory store: the newest `capacity` records in recording order, with a per-facility
-//! index ordered by (資格確認日時, id) — the same order as the SQLite index.
+//! index of (資格確認日時, id) in recording order. While a facility's times only rose (the
+//! clock runs forward) that order is the order of the SQLite index and a search reads a range
+//! of it; after the clock went back it sorts the facility's hits. An insert appends to the
+//! index (issue 16: an ordered set cost ≈ 900 instructions per record).
 
 use super::packed::Packed;
 use super::query::SearchConditions;
 use super::{to_millis, HistoryRecord, OverLimit, SearchPage, SEARCH_LIMIT};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 pub(super) struct MemoryStore {
     capacity: usize,
     next_id: u64,
     /// Recording order; ids are consecutive, so `records[i].id == first id + i`.
     records: VecDeque<Packed>,
-    /// Facility → (ms, id), the search index.
-    by_facility: HashMap<String, BTreeSet<(i64, u64)>>,
+    /// Facility → its records' (ms, id), the search index.
+    by_facility: HashMap<String, Index>,
+}
+
+/// A facility's records as (ms, id), in recording order (ids rising).
+#[derive(Default)]
+struct Index {
+    keys: VecDeque<(i64, u64)>,
+    /// Every key's ms is at least the one before: the keys are in (ms, id) order.
+    ordered: bool,
+}
+
+impl Index {
+    fn push(&mut self, key: (i64, u64)) {
+        if self.keys.is_empty() {
+            self.ordered = true;
+        } else if self.keys.back().is_some_and(|last| last.0 > key.0) {
+            self.ordered = false;
+        }
+        self.keys.push_back(key);
+    }
 }
 
 impl MemoryStore {
@@ -39,12 +61,11 @@ impl MemoryStore {
         let key = (to_millis(p.confirmed_at), p.id);
         // No key copy per record: the facility is looked up first, inserted once.
         match self.by_facility.get_mut(p.facility()) {
-            Some(set) => {
-                set.insert(key);
-            }
+            Some(index) => index.push(key),
             None => {
-                self.by_facility
-                    .insert(p.facility().to_owned(), BTreeSet::from([key]));
+                let mut index = Index::default();
+                index.push(key);
+                self.by_facility.insert(p.facility().to_owned(), index);
             }
         }
         let id = p.id;
@@ -55,9 +76,10 @@ impl MemoryStore {
         // 638 → 551 MB RSS with 100,000 records).
         while self.records.len() >= self.capacity {
             if let Some(old) = self.records.pop_front() {
-                if let Some(set) = self.by_facility.get_mut(old.facility()) {
-                    set.remove(&(to_millis(old.confirmed_at), old.id));
-                    if set.is_empty() {
+                // The oldest record is the first of its facility's (ids rise in both).
+                if let Some(index) = self.by_facility.get_mut(old.facility()) {
+                    index.keys.pop_front();
+                    if index.keys.is_empty() {
                         self.by_facility.remove(old.facility());
                     }
                 }
@@ -120,26 +142,49 @@ impl MemoryStore {
             first_seq: offset + 1,
             records: Vec::new(),
         };
-        let Some(set) = self.by_facility.get(&c.facility) else {
+        let Some(index) = self.by_facility.get(&c.facility) else {
             return Ok(page);
         };
         if c.from_ms >= c.until_ms {
             return Ok(page);
         }
-        let hits = set
-            .range((c.from_ms, 0)..(c.until_ms, 0))
-            .rev()
-            .filter_map(|(_, id)| self.by_id(*id))
-            .filter(|p| c.matches_rest(p.kind, p.login_id(), p.reference_number()));
-        for r in hits {
-            page.total += 1;
-            if page.total > SEARCH_LIMIT {
-                return Err(OverLimit);
+        let matches = |&(ms, id): &(i64, u64)| {
+            (c.from_ms <= ms && ms < c.until_ms)
+                .then(|| self.by_id(id))
+                .flatten()
+                .filter(|p| c.matches_rest(p.kind, p.login_id(), p.reference_number()))
+        };
+        // Newest first by (資格確認日時, id), as the SQLite index orders them.
+        let hits: Vec<&Packed> = if index.ordered {
+            let keys = &index.keys;
+            let start = keys.partition_point(|k| k.0 < c.from_ms);
+            let end = keys.partition_point(|k| k.0 < c.until_ms);
+            let mut hits = Vec::new();
+            for p in keys.range(start..end).rev().filter_map(matches) {
+                if hits.len() == SEARCH_LIMIT {
+                    return Err(OverLimit);
+                }
+                hits.push(p);
             }
-            if page.total > offset && page.records.len() < limit {
-                page.records.push(r.record(false));
+            hits
+        } else {
+            let mut keyed = Vec::new();
+            for (key, p) in index.keys.iter().filter_map(|k| Some((k, matches(k)?))) {
+                if keyed.len() == SEARCH_LIMIT {
+                    return Err(OverLimit);
+                }
+                keyed.push((*key, p));
             }
-        }
+            keyed.sort_unstable_by_key(|(key, _)| std::cmp::Reverse(*key));
+            keyed.into_iter().map(|(_, p)| p).collect()
+        };
+        page.total = hits.len();
+        page.records = hits
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|p| p.record(false))
+            .collect();
         Ok(page)
     }
 }
@@ -185,7 +230,79 @@ mod tests {
         assert_eq!(store.records.capacity(), reserved);
         assert_eq!(store.records.front().map(|r| r.id), Some(151));
         assert_eq!(store.records.back().map(|r| r.id), Some(250));
-        let indexed: usize = store.by_facility.values().map(BTreeSet::len).sum();
+        let indexed: usize = store.by_facility.values().map(|i| i.keys.len()).sum();
         assert_eq!(indexed, 100);
+    }
+
+    /// A search answers as filtering every record and ordering the hits by (time, id) newest
+    /// first does: with times only rising (a range of the index) and after the clock went back
+    /// (the facility's hits sorted), over capacity, pages and the limit.
+    #[test]
+    fn a_search_is_every_matching_record_newest_first() {
+        use super::super::ConfirmationKind as K;
+        let base = DateTime::parse_from_rfc3339("2021-01-06T10:00:00+09:00").expect("time");
+        for backwards in [false, true] {
+            let mut store = MemoryStore::new(300);
+            let mut kept = Vec::new();
+            for i in 0..400i64 {
+                // Times rise by 7 s; with `backwards`, every 50th record is a day earlier, and
+                // some share a millisecond.
+                let ms = if backwards && i % 50 == 25 {
+                    i * 7_000 - 86_400_000
+                } else {
+                    (i / 3) * 7_000
+                };
+                let mut r = record(if i % 3 == 0 {
+                    "1310001000"
+                } else {
+                    "1310001001"
+                });
+                r.confirmed_at = base + chrono::Duration::milliseconds(ms);
+                r.kind = if i % 4 == 0 {
+                    K::Bulk
+                } else {
+                    K::InsuranceCard
+                };
+                r.id = store.insert(Packed::new(&r)).0;
+                kept.push(r);
+            }
+            let kept = &kept[kept.len() - 300..];
+            for (from, until, kinds, offset, limit) in [
+                (i64::MIN, i64::MAX, u32::MAX, 0, 1000),
+                (-86_400_000, 500_000, K::InsuranceCard.bit(), 3, 10),
+                (200_000, 200_001, u32::MAX, 0, 10),
+                (300_000, 100_000, u32::MAX, 0, 10),
+            ] {
+                let c = SearchConditions {
+                    facility: "1310001001".into(),
+                    from_ms: to_millis(base) + from.clamp(-10_i64.pow(12), 10_i64.pow(12)),
+                    until_ms: to_millis(base) + until.clamp(-10_i64.pow(12), 10_i64.pow(12)),
+                    kinds,
+                    login_id: None,
+                    reference_number: None,
+                };
+                let mut expected: Vec<&HistoryRecord> = kept
+                    .iter()
+                    .filter(|r| {
+                        let ms = to_millis(r.confirmed_at);
+                        r.facility == c.facility
+                            && c.from_ms <= ms
+                            && ms < c.until_ms
+                            && c.kinds & r.kind.bit() != 0
+                    })
+                    .collect();
+                expected.sort_by_key(|r| std::cmp::Reverse((to_millis(r.confirmed_at), r.id)));
+                let page = store.search(&c, offset, limit).expect("under the limit");
+                assert_eq!(page.total, expected.len(), "backwards {backwards}");
+                let ids: Vec<u64> = page.records.iter().map(|r| r.id).collect();
+                let want: Vec<u64> = expected
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|r| r.id)
+                    .collect();
+                assert_eq!(ids, want, "backwards {backwards} from {from}");
+            }
+        }
     }
 }
