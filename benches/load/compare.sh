@@ -109,6 +109,11 @@ stop
 echo "answer: $(wc -c <"$work/answer.xml") bytes, $(cat "$work/content-type")"
 echo "oqs-sim --generate $generate; server on CPU $server_cpu, wrk -t1 -c$conns -d${secs}s on CPU $load_cpu; $rounds rounds"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# wiremock-canned records every request (≈1 GB over a run): when the free memory is short and the
+# page cache holds the rest, its page faults wait for reclaim and it runs up to 2× slower, which
+# flatters the ratio to it. Quote a run with plenty free (e.g. after `sync; echo 3 >
+# /proc/sys/vm/drop_caches` as root), as the README does.
+echo "memory before: $(awk '/^MemFree:/ { f = $2 } /^Cached:/ { c = $2 } END { printf "%d MB free, %d MB page cache", f / 1024, c / 1024 }' /proc/meminfo)"
 
 servers=(oqs-sim wiremock-canned axum-static)
 bases=(wiremock-canned axum-static)
