@@ -1,6 +1,7 @@
 //! The request journal: every request received, with its transport and time, newest last.
 //! Bounded (entries and bytes per entry) so a simulator running for days stays flat.
 
+use crate::services::packed_texts::{clip_at, PackedTexts};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -101,9 +102,7 @@ struct Kept {
     /// Bit `i`: the optional text `i` is present (`None` otherwise).
     present: u16,
     request_bytes: usize,
-    text: Box<str>,
-    /// Where each text ends in `text`.
-    ends: [u32; TEXTS],
+    texts: PackedTexts<TEXTS>,
 }
 
 impl Kept {
@@ -120,18 +119,11 @@ impl Kept {
             e.method,
             Some(request),
         ];
-        let len = texts.iter().flatten().map(|t| t.len()).sum();
-        let mut text = String::with_capacity(len);
-        let mut ends = [0u32; TEXTS];
         let mut present = 0u16;
         for (i, t) in texts.iter().enumerate() {
-            if let Some(t) = t {
+            if t.is_some() {
                 present |= 1 << i;
-                // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
-                let room = (u32::MAX as usize).saturating_sub(text.len());
-                text.push_str(clip_at(t, room).0);
             }
-            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
         }
         Kept {
             seq: 0,
@@ -140,16 +132,12 @@ impl Kept {
             request_truncated,
             present,
             request_bytes: e.request_bytes,
-            text: text.into_boxed_str(),
-            ends,
+            texts: PackedTexts::new(&texts.map(Option::unwrap_or_default)),
         }
     }
 
     fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text
-            .get(start..self.ends[i] as usize)
-            .unwrap_or_default()
+        self.texts.get(i)
     }
 
     fn optional(&self, i: usize) -> Option<String> {
@@ -179,18 +167,6 @@ impl Kept {
             method: self.optional(METHOD),
         }
     }
-}
-
-/// `text` cut to at most `max` bytes at a character boundary; whether it was cut.
-fn clip_at(text: &str, max: usize) -> (&str, bool) {
-    if text.len() <= max {
-        return (text, false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], true)
 }
 
 #[derive(Debug)]

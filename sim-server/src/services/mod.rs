@@ -30,6 +30,7 @@ pub mod jobs;
 pub mod journal;
 pub mod notices;
 pub mod outage;
+mod packed_texts;
 pub mod population;
 pub mod prescription_retrieval;
 pub mod prescriptions;

@@ -9,6 +9,7 @@ use super::derive::{
     LOGIN_ID, NAME, QUALIFICATION, REFERENCE, RESULT, SEX, STATUS, TEXTS,
 };
 use super::{ConfirmationKind, HistoryDetail, HistoryRecord, Recorded};
+use crate::services::packed_texts::PackedTexts;
 use chrono::{DateTime, FixedOffset};
 use oqs_protocol::codes::QualificationValidity;
 use oqs_protocol::message::{QualificationResult, SearchInfo};
@@ -32,33 +33,7 @@ pub(super) struct Packed {
     /// `Some`: the texts are a result's [`Inputs`] (judged with this validity), derived when
     /// read; `None`: the texts are the record's own.
     inputs_of: Option<QualificationValidity>,
-    text: Box<str>,
-    /// Where each text ends in `text`.
-    ends: [u32; TEXTS],
-}
-
-/// `texts` one after another in one allocation, and where each ends.
-fn pack(texts: &[&str]) -> (Box<str>, [u32; TEXTS]) {
-    let len: usize = texts.iter().map(|t| t.len()).sum();
-    let mut text = String::with_capacity(len);
-    let mut ends = [0u32; TEXTS];
-    // Offsets are u32: a text that would end beyond 4 GiB is cut (none comes near).
-    let cut = len > u32::MAX as usize;
-    for (end, t) in ends.iter_mut().zip(texts) {
-        // Empty texts (most of a record's absent fields) cost no copy.
-        if cut {
-            let room = (u32::MAX as usize).saturating_sub(text.len());
-            text.push_str(clip(t, room));
-        } else if !t.is_empty() {
-            text.push_str(t);
-        }
-        *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-    }
-    let last = ends[texts.len().clamp(1, TEXTS) - 1];
-    for end in ends.iter_mut().skip(texts.len()) {
-        *end = last;
-    }
-    (text.into_boxed_str(), ends)
+    texts: PackedTexts<TEXTS>,
 }
 
 impl Packed {
@@ -84,7 +59,7 @@ impl Packed {
                 texts[QUALIFICATION + i] = t;
             }
         }
-        let (text, ends) = pack(&texts);
+        let packed = PackedTexts::new(&texts);
         let mut present = 0;
         if r.reference_number.is_some() {
             present |= HAS_REFERENCE;
@@ -99,8 +74,7 @@ impl Packed {
             consent: d.map(|d| d.consent).unwrap_or_default(),
             present,
             inputs_of: None,
-            text,
-            ends,
+            texts: packed,
         }
     }
 
@@ -121,7 +95,7 @@ impl Packed {
         // Kept derived, as the search compares it (RULE-60).
         let reference = inputs.texts[IN_REFERENCE].trim();
         texts[REFERENCE] = if inputs.single { reference } else { "" };
-        let (text, ends) = pack(&texts);
+        let packed = PackedTexts::new(&texts);
         let mut present = 0;
         if !texts[REFERENCE].is_empty() {
             present |= HAS_REFERENCE;
@@ -139,16 +113,12 @@ impl Packed {
             consent: inputs.consent,
             present,
             inputs_of: Some(validity),
-            text,
-            ends,
+            texts: packed,
         }
     }
 
     fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text
-            .get(start..self.ends[i] as usize)
-            .unwrap_or_default()
+        self.texts.get(i)
     }
 
     pub(super) fn facility(&self) -> &str {
@@ -206,18 +176,6 @@ impl Packed {
             }),
         }
     }
-}
-
-/// `text` cut to at most `max` bytes at a character boundary.
-fn clip(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 #[cfg(test)]
