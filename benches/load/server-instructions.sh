@@ -28,8 +28,11 @@ cleanup() {
 trap cleanup EXIT
 port=$((20000 + RANDOM % 20000))
 addr=127.0.0.1:$port
+# On one CPU, as compare.sh runs it (so the runtime is the current-thread one it measures).
+pin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
 # Counting starts only after the start-up and a warm-up (--instr-atstart=no).
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" "$sim" \
+"${pin[@]}" valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" "$sim" \
   --listen "$addr" --exchange-dir "$work/ex" --now 2021-01-06T10:00:00+09:00 --generate 100000 \
   >"$work/server.log" 2>&1 &
 pid=$!

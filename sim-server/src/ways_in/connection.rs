@@ -14,6 +14,7 @@
 
 use super::admin_guard;
 use super::front::{self, Front};
+use super::plain_head;
 use super::xml_http::Answered;
 use axum::body::Bytes;
 use axum::http::{header, Method};
@@ -125,57 +126,20 @@ struct PlainXml<'a> {
 impl<'a> PlainXml<'a> {
     /// The first request in `bytes` if it is whole and of the own way's shape.
     fn parse(bytes: &'a [u8], front: &Front) -> Option<Self> {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut headers);
-        let httparse::Status::Complete(head) = req.parse(bytes).ok()? else {
-            return None;
-        };
-        if req.version != Some(1) || req.method != Some("POST") {
+        let head = plain_head::parse(bytes, MAX_HEADERS)?;
+        let message = front::plain_xml_message(&Method::POST, head.path)?;
+        if head.content_length > front.xml_request_limit(message) {
             return None;
         }
-        let path = req.path?;
-        if path.contains(['?', '#']) {
-            return None;
-        }
-        let message = front::plain_xml_message(&Method::POST, path)?;
-        let mut length = None;
-        for h in req.headers.iter() {
-            let name = h.name;
-            if name.eq_ignore_ascii_case("content-length") {
-                if length.is_some() {
-                    return None;
-                }
-                length = Some(content_length(h.value)?);
-            } else if name.eq_ignore_ascii_case("transfer-encoding")
-                || name.eq_ignore_ascii_case("expect")
-                || name.eq_ignore_ascii_case("upgrade")
-                || (name.eq_ignore_ascii_case("connection")
-                    && !h.value.eq_ignore_ascii_case(b"keep-alive"))
-            {
-                return None;
-            }
-        }
-        let length = length?;
-        if length > front.xml_request_limit(message) {
-            return None;
-        }
-        let len = head.checked_add(length)?;
-        let body = bytes.get(head..len)?;
+        let len = head.len.checked_add(head.content_length)?;
+        let body = bytes.get(head.len..len)?;
         Some(PlainXml {
-            path,
+            path: head.path,
             message,
             body,
             len,
         })
     }
-}
-
-/// A `Content-Length` value: decimal digits only (no sign, no spaces, no list).
-fn content_length(value: &[u8]) -> Option<usize> {
-    if value.is_empty() || value.len() > 12 || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 /// Appends a response's head as hyper writes it: status line, `headers`, `content-length`,
@@ -363,29 +327,6 @@ impl AsyncWrite for Rewind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_length_takes_digits_only() {
-        assert_eq!(content_length(b"0"), Some(0));
-        assert_eq!(content_length(b"1234"), Some(1234));
-        for bad in [
-            &b""[..],
-            b"+1",
-            b"-1",
-            b" 1",
-            b"1 ",
-            b"1,1",
-            b"0x10",
-            b"1234567890123",
-        ] {
-            assert_eq!(
-                content_length(bad),
-                None,
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
 
     #[test]
     fn itoa_writes_decimal() {

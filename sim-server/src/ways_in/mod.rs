@@ -27,6 +27,7 @@ pub mod history;
 pub mod jobs;
 pub mod outage;
 pub mod pharmacy;
+mod plain_head;
 pub mod screens;
 pub mod serve;
 pub mod terminal;
