@@ -59,11 +59,12 @@ impl BulkInquiryRequest {
         }
         let mut req = BulkInquiryRequest::default();
         let rows = &mut req.rows;
-        scan_plain_request(bytes, limits.max_elements, &mut req.header, |event| {
+        let text = std::str::from_utf8(bytes).ok()?;
+        scan_plain_request(text, limits.max_elements, &mut req.header, |event| {
             match event {
                 PlainRow::Start => rows.push(SearchInfo::default()),
-                PlainRow::Field(name, text) => match rows.last_mut() {
-                    Some(row) => row.take_field(name, text),
+                PlainRow::Field(i, text) => match rows.last_mut() {
+                    Some(row) => row.take_field_at(i, text),
                     None => return false,
                 },
             }

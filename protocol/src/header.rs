@@ -8,6 +8,7 @@ use crate::errors::ErrorKind;
 use crate::fields::{
     check_text, parse_date, trimmed, FieldError, StructureError, MAX_IDENTIFIER_CHARS,
 };
+use crate::plain::Expected;
 use crate::sink::{Sink, TreeSink};
 use chrono::NaiveDate;
 
@@ -24,6 +25,14 @@ pub struct RequestHeader {
     /// Not in the public layout; honoured when present (it picks the result's encoding).
     pub character_code_identifier: Option<String>,
 }
+
+/// The fields of a request's MessageHeader, in their element order.
+const REQUEST_HEADER_FIELDS: [&str; 4] = [
+    "QualificationConfirmationDate",
+    "MedicalInstitutionCode",
+    "ArbitraryFileIdentifier",
+    "CharacterCodeIdentifier",
+];
 
 /// Header fields that passed their rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,16 +56,41 @@ impl RequestHeader {
     /// Takes a child's text when `name` is one of the header's fields and not set yet (the
     /// first of a name wins); other names are ignored.
     pub fn take_field(&mut self, name: &str, text: &str) {
-        let slot = match name {
-            "QualificationConfirmationDate" => &mut self.qualification_confirmation_date,
-            "MedicalInstitutionCode" => &mut self.medical_institution_code,
-            "ArbitraryFileIdentifier" => &mut self.arbitrary_file_identifier,
-            "CharacterCodeIdentifier" => &mut self.character_code_identifier,
+        if let Some(i) = REQUEST_HEADER_FIELDS.iter().position(|f| *f == name) {
+            self.take_field_at(i, text);
+        }
+    }
+
+    /// [`Self::take_field`] of the field `REQUEST_HEADER_FIELDS[i]`.
+    fn take_field_at(&mut self, i: usize, text: &str) {
+        let slot = match i {
+            0 => &mut self.qualification_confirmation_date,
+            1 => &mut self.medical_institution_code,
+            2 => &mut self.arbitrary_file_identifier,
+            3 => &mut self.character_code_identifier,
             _ => return,
         };
         if slot.is_none() {
             *slot = Some(text.to_owned());
         }
+    }
+
+    /// `<MessageHeader>` of the usual request next in `e`, its fields in their order, each at
+    /// most once ([`Expected`]); `false`: not so (the caller reads the document again with
+    /// [`scan_plain_request`]).
+    pub(crate) fn read_expected(&mut self, e: &mut Expected<'_>) -> bool {
+        if !e.open(HEADER) {
+            return false;
+        }
+        for (i, name) in REQUEST_HEADER_FIELDS.iter().enumerate() {
+            if e.at_end_tag() {
+                break;
+            }
+            if let Some(text) = e.leaf(name) {
+                self.take_field_at(i, text);
+            }
+        }
+        e.close(HEADER)
     }
 
     /// MessageHeader of a request, written back (clients and tests build requests with it).
@@ -89,16 +123,16 @@ impl RequestHeader {
 
 /// The elements of an inquiry request in their usual order (the header's fields as
 /// [`RequestHeader::to_element`] writes them, then a `SearchInfo` row's): what
-/// [`scan_plain_request`] expects to meet.
+/// [`scan_plain_request`] expects to meet, and tells apart by their index here.
 const USUAL_NAMES: [&str; 15] = {
-    let f = crate::search::SEARCH_FIELDS;
+    let (h, f) = (REQUEST_HEADER_FIELDS, crate::search::SEARCH_FIELDS);
     [
         ROOT,
         HEADER,
-        "QualificationConfirmationDate",
-        "MedicalInstitutionCode",
-        "ArbitraryFileIdentifier",
-        "CharacterCodeIdentifier",
+        h[0],
+        h[1],
+        h[2],
+        h[3],
         BODY,
         crate::search::SEARCH_INFO,
         f[0],
@@ -111,28 +145,37 @@ const USUAL_NAMES: [&str; 15] = {
     ]
 };
 
+/// Where [`USUAL_NAMES`] has the root, the header, the header's first field, the body, a row
+/// and a row's first field.
+const AT_ROOT: usize = 0;
+const AT_HEADER: usize = 1;
+const AT_HEADER_FIELDS: usize = 2;
+const AT_BODY: usize = 6;
+const AT_ROW: usize = 7;
+const AT_ROW_FIELDS: usize = 8;
+
 /// A `SearchInfo` row of a plain request's body, as [`scan_plain_request`] meets it.
 pub(crate) enum PlainRow<'a> {
     /// A row starts (answer `false` to decline the document: a row too many).
     Start,
-    /// A field of the row that started last: name and text.
-    Field(&'a str, &'a str),
+    /// A field of the row that started last: its index in `search::SEARCH_FIELDS` and its
+    /// text (children of other names are not told).
+    Field(usize, &'a str),
 }
 
-/// Scans a plain inquiry request ([`crate::plain`], up to `max_elements` elements) without a
-/// tree: `XmlMsg` with one `MessageHeader`, its fields taken into `header`, and one
+/// Scans a plain inquiry request ([`crate::plain`], up to `max_elements` elements; `text`: the
+/// document's bytes, checked as UTF-8) without a tree: `XmlMsg` with one `MessageHeader`, its fields taken into `header`, and one
 /// `MessageBody` of `SearchInfo` rows, told to `row`. `None` when the document is not plain or
 /// not of this shape (a part missing or repeated, another element beside them). The single and
 /// the bulk inquiry read through it (`SingleInquiryRequest::read_plain`,
 /// `BulkInquiryRequest::read_plain`).
 pub(crate) fn scan_plain_request<'a>(
-    bytes: &'a [u8],
+    text: &'a str,
     max_elements: usize,
     header: &mut RequestHeader,
     mut row: impl FnMut(PlainRow<'a>) -> bool,
 ) -> Option<()> {
-    use crate::plain::{scan_up_to, Token};
-    use crate::search::SEARCH_INFO;
+    use crate::plain::{scan_text_up_to, Token};
     #[derive(PartialEq)]
     enum In {
         Root,
@@ -140,45 +183,79 @@ pub(crate) fn scan_plain_request<'a>(
         Body,
         Row,
     }
+    const HEADER_FIELDS: std::ops::Range<usize> =
+        AT_HEADER_FIELDS..AT_HEADER_FIELDS + REQUEST_HEADER_FIELDS.len();
+    const ROW_FIELDS: std::ops::Range<usize> =
+        AT_ROW_FIELDS..AT_ROW_FIELDS + crate::search::SEARCH_FIELDS.len();
     let (mut has_header, mut has_body) = (false, false);
     let mut at = In::Root;
-    scan_up_to(bytes, max_elements, &USUAL_NAMES, |token| match token {
-        Token::Open { name, depth: 1 } => name == ROOT,
-        Token::Open { name, depth: 2 } if name == HEADER && !has_header => {
+    // Names told apart by their index in USUAL_NAMES (`usual`: Some exactly for those names).
+    scan_text_up_to(text, max_elements, &USUAL_NAMES, |token| match token {
+        Token::Open {
+            usual: Some(AT_ROOT),
+            depth: 1,
+            ..
+        } => true,
+        Token::Open {
+            usual: Some(AT_HEADER),
+            depth: 2,
+            ..
+        } if !has_header => {
             has_header = true;
             at = In::Header;
             true
         }
-        Token::Leaf { name, depth: 2, .. } if name == HEADER && !has_header => {
+        Token::Leaf {
+            usual: Some(AT_HEADER),
+            depth: 2,
+            ..
+        } if !has_header => {
             has_header = true;
             true
         }
-        Token::Open { name, depth: 2 } if name == BODY && !has_body => {
+        Token::Open {
+            usual: Some(AT_BODY),
+            depth: 2,
+            ..
+        } if !has_body => {
             has_body = true;
             at = In::Body;
             true
         }
         Token::Leaf {
-            name,
+            usual,
             text,
             depth: 3,
+            ..
         } if at == In::Header => {
-            header.take_field(name, text);
+            if let Some(i) = usual.filter(|i| HEADER_FIELDS.contains(i)) {
+                header.take_field_at(i - AT_HEADER_FIELDS, text);
+            }
             true
         }
-        Token::Open { name, depth: 3 } if at == In::Body && name == SEARCH_INFO => {
+        Token::Open {
+            usual: Some(AT_ROW),
+            depth: 3,
+            ..
+        } if at == In::Body => {
             at = In::Row;
             row(PlainRow::Start)
         }
         // A row without fields (its text, if any, is not a field).
-        Token::Leaf { name, depth: 3, .. } if at == In::Body && name == SEARCH_INFO => {
-            row(PlainRow::Start)
-        }
         Token::Leaf {
-            name,
+            usual: Some(AT_ROW),
+            depth: 3,
+            ..
+        } if at == In::Body => row(PlainRow::Start),
+        Token::Leaf {
+            usual,
             text,
             depth: 4,
-        } if at == In::Row => row(PlainRow::Field(name, text)),
+            ..
+        } if at == In::Row => match usual.filter(|i| ROW_FIELDS.contains(i)) {
+            Some(i) => row(PlainRow::Field(i - AT_ROW_FIELDS, text)),
+            None => true,
+        },
         Token::Close { depth: 1 } => true,
         Token::Close { depth: 2 } => {
             at = In::Root;

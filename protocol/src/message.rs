@@ -61,15 +61,36 @@ impl SingleInquiryRequest {
         {
             return None;
         }
+        let text = std::str::from_utf8(bytes).ok()?;
+        Self::read_expected(text).or_else(|| Self::read_scanned(text))
+    }
+
+    /// The usual request, its elements in their usual order ([`plain::Expected`]): read the
+    /// cheap way. `None`: read it with [`Self::read_scanned`].
+    fn read_expected(text: &str) -> Option<Self> {
+        let mut e = plain::Expected::new(text);
+        let mut req = SingleInquiryRequest::default();
+        let read = e.open(ROOT)
+            && req.header.read_expected(&mut e)
+            && e.open(BODY)
+            && req.search.read_expected(&mut e)
+            && e.close(BODY)
+            && e.close(ROOT)
+            && e.at_end();
+        read.then_some(req)
+    }
+
+    /// A plain request in any order ([`scan_plain_request`]).
+    fn read_scanned(text: &str) -> Option<Self> {
         let mut req = SingleInquiryRequest::default();
         let mut search = false;
         let fields = &mut req.search;
-        scan_plain_request(bytes, plain::MAX_ELEMENTS, &mut req.header, |event| {
+        scan_plain_request(text, plain::MAX_ELEMENTS, &mut req.header, |event| {
             match event {
                 // One row only: a second declines the document.
                 PlainRow::Start if search => return false,
                 PlainRow::Start => search = true,
-                PlainRow::Field(name, text) => fields.take_field(name, text),
+                PlainRow::Field(i, text) => fields.take_field_at(i, text),
             }
             true
         })?;
@@ -574,6 +595,90 @@ impl SingleInquiryResponse {
 mod tests {
     use super::*;
     use crate::search::tests::search;
+
+    /// Requests as clients write them: indented, on one line, without a prolog, with every
+    /// header field.
+    fn usual_documents() -> Vec<String> {
+        let mut req = SingleInquiryRequest {
+            header: RequestHeader {
+                qualification_confirmation_date: Some("20210106".into()),
+                medical_institution_code: Some("1234567890".into()),
+                ..RequestHeader::default()
+            },
+            search: search(),
+        };
+        let write = |req: &SingleInquiryRequest| {
+            String::from_utf8(crate::xml::write_document(
+                &req.to_element(),
+                TextEncoding::Utf8,
+            ))
+            .expect("UTF-8")
+        };
+        let indented = write(&req);
+        req.header.arbitrary_file_identifier = Some("新橋 a-b".into());
+        req.header.character_code_identifier = Some("0".into());
+        req.search.arbitrary_identifier = Some(" x\ty ".into());
+        let full = write(&req);
+        let one_line: String = full.lines().map(str::trim_start).collect();
+        let no_prolog = indented.split_once('\n').expect("a prolog").1.to_owned();
+        vec![indented, full, one_line, no_prolog]
+    }
+
+    #[test]
+    fn usual_requests_are_read_the_cheap_way_as_the_scanner_reads_them() {
+        for doc in usual_documents() {
+            let read = SingleInquiryRequest::read_expected(&doc);
+            assert!(read.is_some(), "{doc}");
+            assert_eq!(read, SingleInquiryRequest::read_scanned(&doc), "{doc}");
+        }
+        // Plain, but not in the usual order or shape: left to the scanner.
+        let doc = &usual_documents()[0];
+        for other in [
+            doc.replace("<InsurerNumber>", "<Birthdate>").replacen(
+                "</InsurerNumber>",
+                "</Birthdate>",
+                1,
+            ),
+            doc.replace("<Birthdate>", "<X/><Birthdate>"),
+            doc.replace("</MessageHeader>", "<X>1</X></MessageHeader>"),
+            doc.replace(
+                "</QualificationConfirmSearchInfo>",
+                "<InsurerNumber>1</InsurerNumber></QualificationConfirmSearchInfo>",
+            ),
+        ] {
+            assert_eq!(SingleInquiryRequest::read_expected(&other), None, "{other}");
+            assert!(
+                SingleInquiryRequest::read_scanned(&other).is_some(),
+                "{other}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// Whatever the cheap way reads, the scanner reads alike (which the tests of
+        /// `tests/plain.rs` hold against the general reader).
+        #[test]
+        fn the_cheap_way_reads_what_the_scanner_reads(
+            which in 0usize..4,
+            edits in proptest::collection::vec(
+                (0usize..=1000, 0usize..4, "[<>/&\" \t\r\nA-Za-z0-9あ-]{0,3}"),
+                1..4,
+            ),
+        ) {
+            let mut doc = usual_documents()[which].clone().into_bytes();
+            for (at, len, with) in &edits {
+                let at = at * doc.len() / 1000;
+                let end = (at + len).min(doc.len());
+                doc = [&doc[..at], with.as_bytes(), &doc[end..]].concat();
+            }
+            let text = String::from_utf8_lossy(&doc);
+            if let Some(read) = SingleInquiryRequest::read_expected(&text) {
+                proptest::prop_assert_eq!(Some(read), SingleInquiryRequest::read_scanned(&text));
+            }
+        }
+    }
 
     #[test]
     fn request_structure() {

@@ -9,6 +9,7 @@ use crate::fields::{
     check_text, parse_date, trimmed, FieldError, InsurerNumber, MAX_IDENTIFIER_CHARS,
     MAX_SYMBOL_CHARS,
 };
+use crate::plain::Expected;
 use crate::sink::{Sink, TreeSink};
 use chrono::NaiveDate;
 
@@ -61,9 +62,13 @@ impl SearchInfo {
     /// Takes a child's text when `name` is one of the search's fields and not set yet (the
     /// first of a name wins); other names are ignored.
     pub fn take_field(&mut self, name: &str, text: &str) {
-        let Some(i) = SEARCH_FIELDS.iter().position(|f| *f == name) else {
-            return;
-        };
+        if let Some(i) = SEARCH_FIELDS.iter().position(|f| *f == name) {
+            self.take_field_at(i, text);
+        }
+    }
+
+    /// [`Self::take_field`] of the field `SEARCH_FIELDS[i]`.
+    pub(crate) fn take_field_at(&mut self, i: usize, text: &str) {
         let slot = match i {
             0 => &mut self.insurer_number,
             1 => &mut self.insured_card_symbol,
@@ -71,11 +76,30 @@ impl SearchInfo {
             3 => &mut self.insured_branch_number,
             4 => &mut self.birthdate,
             5 => &mut self.limit_application_certificate_related_cons_flg,
-            _ => &mut self.arbitrary_identifier,
+            6 => &mut self.arbitrary_identifier,
+            _ => return,
         };
         if slot.is_none() {
             *slot = Some(text.to_owned());
         }
+    }
+
+    /// A `<QualificationConfirmSearchInfo>` row of the usual request next in `e`, its fields in
+    /// their order, each at most once ([`Expected`]); `false`: not so (the caller reads the
+    /// document again with the plain scanner).
+    pub(crate) fn read_expected(&mut self, e: &mut Expected<'_>) -> bool {
+        if !e.open(SEARCH_INFO) {
+            return false;
+        }
+        for (i, name) in SEARCH_FIELDS.iter().enumerate() {
+            if e.at_end_tag() {
+                break;
+            }
+            if let Some(text) = e.leaf(name) {
+                self.take_field_at(i, text);
+            }
+        }
+        e.close(SEARCH_INFO)
     }
 
     /// The echo in a result: an empty input field is left out, as results have no empty
