@@ -11,11 +11,13 @@ use crate::header::{
 use crate::message::QualificationResult;
 use crate::plain;
 use crate::search::{SearchInfo, SEARCH_INFO};
-use crate::sink::{Sink, TreeSink};
+use crate::sink::{Sink, Tag, TreeSink};
+use crate::tag;
 use crate::xml::ReadLimits;
 
 /// The unit of a JOB-01 result.
-pub const BULK_CONFIRM_UNIT: &str = "BulkConfirmUnit";
+pub const BULK_CONFIRM_UNIT_TAG: Tag = tag!("BulkConfirmUnit");
+pub const BULK_CONFIRM_UNIT: &str = BULK_CONFIRM_UNIT_TAG.name();
 
 /// OQSmuquc01req: a header and one QualificationConfirmSearchInfo per row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -231,28 +233,28 @@ impl BulkConfirmUnit {
     }
 
     pub fn emit<S: Sink>(&self, u: &mut S) {
-        u.open(BULK_CONFIRM_UNIT);
+        u.open(BULK_CONFIRM_UNIT_TAG);
         self.search.emit(u);
         u.leaf(
-            "ProcessingResultStatus",
+            tag!("ProcessingResultStatus"),
             self.processing_result_status.code(),
         );
         u.opt(
-            "ProcessingResultCode",
+            tag!("ProcessingResultCode"),
             self.processing_result_code.as_deref(),
         );
         u.opt(
-            "ProcessingResultMessage",
+            tag!("ProcessingResultMessage"),
             self.processing_result_message.as_deref(),
         );
         u.opt(
-            "QualificationValidity",
+            tag!("QualificationValidity"),
             self.qualification_validity.map(|v| v.code()),
         );
         for r in &self.results {
             r.emit(u);
         }
-        u.opt("ReferenceNumber", self.reference_number.as_deref());
+        u.opt(tag!("ReferenceNumber"), self.reference_number.as_deref());
         u.close();
     }
 }

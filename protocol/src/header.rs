@@ -9,12 +9,16 @@ use crate::fields::{
     check_text, parse_date, trimmed, FieldError, StructureError, MAX_IDENTIFIER_CHARS,
 };
 use crate::plain::Expected;
-use crate::sink::{Sink, TreeSink};
+use crate::sink::{Sink, Tag, TreeSink};
+use crate::tag;
 use chrono::NaiveDate;
 
-pub const ROOT: &str = "XmlMsg";
-pub const HEADER: &str = "MessageHeader";
-pub const BODY: &str = "MessageBody";
+pub const ROOT_TAG: Tag = tag!("XmlMsg");
+pub const HEADER_TAG: Tag = tag!("MessageHeader");
+pub const BODY_TAG: Tag = tag!("MessageBody");
+pub const ROOT: &str = ROOT_TAG.name();
+pub const HEADER: &str = HEADER_TAG.name();
+pub const BODY: &str = BODY_TAG.name();
 
 /// MessageHeader of a request, as received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -378,25 +382,25 @@ impl ResultHeaderFields<'_> {
         fn present(v: Option<&str>) -> Option<&str> {
             v.filter(|s| !s.is_empty())
         }
-        h.open(HEADER);
-        h.leaf("ProcessExecutionTime", self.process_execution_time);
+        h.open(HEADER_TAG);
+        h.leaf(tag!("ProcessExecutionTime"), self.process_execution_time);
         h.opt(
-            "QualificationConfirmationDate",
+            tag!("QualificationConfirmationDate"),
             present(self.qualification_confirmation_date),
         );
         h.opt(
-            "MedicalInstitutionCode",
+            tag!("MedicalInstitutionCode"),
             present(self.medical_institution_code),
         );
         h.opt(
-            "ArbitraryFileIdentifier",
+            tag!("ArbitraryFileIdentifier"),
             present(self.arbitrary_file_identifier),
         );
         between(h);
-        h.leaf("SegmentOfResult", self.segment_of_result.code());
-        h.opt("ErrorCode", present(self.error_code));
-        h.opt("ErrorMessage", present(self.error_message));
-        h.leaf("CharacterCodeIdentifier", self.character_code.code());
+        h.leaf(tag!("SegmentOfResult"), self.segment_of_result.code());
+        h.opt(tag!("ErrorCode"), present(self.error_code));
+        h.opt(tag!("ErrorMessage"), present(self.error_message));
+        h.leaf(tag!("CharacterCodeIdentifier"), self.character_code.code());
         h.close();
     }
 }

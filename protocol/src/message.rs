@@ -11,6 +11,7 @@ use crate::dom::Element;
 use crate::header::{header_and_body, scan_plain_request, PlainRow, ResultHeaderFields};
 use crate::plain;
 use crate::sink::{Sink, TreeSink, XmlOut};
+use crate::tag;
 use crate::xml::{ReadLimits, TextEncoding};
 
 pub use crate::fields::{
@@ -18,6 +19,7 @@ pub use crate::fields::{
     MAX_SYMBOL_CHARS,
 };
 pub use crate::header::{RequestHeader, ValidHeader, BODY, HEADER, ROOT};
+use crate::header::{BODY_TAG, ROOT_TAG};
 pub use crate::search::{SearchInfo, ValidSearch, SEARCH_INFO};
 
 /// OQSsiquc01req.
@@ -161,7 +163,7 @@ impl ResultHeader {
         }
         .emit(s, |s| {
             s.leaf(
-                "ReferenceClassification",
+                tag!("ReferenceClassification"),
                 self.reference_classification.code(),
             )
         })
@@ -330,176 +332,217 @@ impl QualificationResult {
     }
 
     pub fn emit<S: Sink>(&self, r: &mut S) {
-        r.open("ResultOfQualificationConfirmation");
-        let leaves: [(&str, &Option<String>); 25] = [
-            (
-                "InsuredCardClassification",
-                &self.insured_card_classification,
-            ),
-            ("InsurerNumber", &self.insurer_number),
-            ("InsuredCardSymbol", &self.insured_card_symbol),
-            (
-                "InsuredIdentificationNumber",
-                &self.insured_identification_number,
-            ),
-            ("InsuredBranchNumber", &self.insured_branch_number),
-            (
-                "PersonalFamilyClassification",
-                &self.personal_family_classification,
-            ),
-            ("InsuredName", &self.insured_name),
-            ("Name", &self.name),
-            ("NameOfOther", &self.name_of_other),
-            ("NameKana", &self.name_kana),
-            ("NameOfOtherKana", &self.name_of_other_kana),
-            ("Sex1", &self.sex1),
-            ("Sex2", &self.sex2),
-            ("Birthdate", &self.birthdate),
-            ("Address", &self.address),
-            ("PostNumber", &self.post_number),
-            ("QualificationDate", &self.qualification_date),
-            ("DisqualificationDate", &self.disqualification_date),
-            (
-                "InsuredCertificateIssuanceDate",
-                &self.insured_certificate_issuance_date,
-            ),
-            ("InsuredCardValidDate", &self.insured_card_valid_date),
-            (
-                "InsuredCardExpirationDate",
-                &self.insured_card_expiration_date,
-            ),
-            (
-                "InsuredPartialContributionRatio",
-                &self.insured_partial_contribution_ratio,
-            ),
-            ("PreschoolClassification", &self.preschool_classification),
-            ("ReasonOfLoss", &self.reason_of_loss),
-            ("InsurerName", &self.insurer_name),
-        ];
-        for (n, v) in leaves {
-            r.opt(n, v.as_deref());
-        }
+        r.open(tag!("ResultOfQualificationConfirmation"));
+        r.opt(
+            tag!("InsuredCardClassification"),
+            self.insured_card_classification.as_deref(),
+        );
+        r.opt(tag!("InsurerNumber"), self.insurer_number.as_deref());
+        r.opt(
+            tag!("InsuredCardSymbol"),
+            self.insured_card_symbol.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredIdentificationNumber"),
+            self.insured_identification_number.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredBranchNumber"),
+            self.insured_branch_number.as_deref(),
+        );
+        r.opt(
+            tag!("PersonalFamilyClassification"),
+            self.personal_family_classification.as_deref(),
+        );
+        r.opt(tag!("InsuredName"), self.insured_name.as_deref());
+        r.opt(tag!("Name"), self.name.as_deref());
+        r.opt(tag!("NameOfOther"), self.name_of_other.as_deref());
+        r.opt(tag!("NameKana"), self.name_kana.as_deref());
+        r.opt(tag!("NameOfOtherKana"), self.name_of_other_kana.as_deref());
+        r.opt(tag!("Sex1"), self.sex1.as_deref());
+        r.opt(tag!("Sex2"), self.sex2.as_deref());
+        r.opt(tag!("Birthdate"), self.birthdate.as_deref());
+        r.opt(tag!("Address"), self.address.as_deref());
+        r.opt(tag!("PostNumber"), self.post_number.as_deref());
+        r.opt(
+            tag!("QualificationDate"),
+            self.qualification_date.as_deref(),
+        );
+        r.opt(
+            tag!("DisqualificationDate"),
+            self.disqualification_date.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredCertificateIssuanceDate"),
+            self.insured_certificate_issuance_date.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredCardValidDate"),
+            self.insured_card_valid_date.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredCardExpirationDate"),
+            self.insured_card_expiration_date.as_deref(),
+        );
+        r.opt(
+            tag!("InsuredPartialContributionRatio"),
+            self.insured_partial_contribution_ratio.as_deref(),
+        );
+        r.opt(
+            tag!("PreschoolClassification"),
+            self.preschool_classification.as_deref(),
+        );
+        r.opt(tag!("ReasonOfLoss"), self.reason_of_loss.as_deref());
+        r.opt(tag!("InsurerName"), self.insurer_name.as_deref());
         if let Some(e) = &self.elderly_recipient {
-            r.open("ElderlyRecipientCertificateInfo");
+            r.open(tag!("ElderlyRecipientCertificateInfo"));
             r.opt(
-                "ElderlyRecipientCertificateDate",
+                tag!("ElderlyRecipientCertificateDate"),
                 e.certificate_date.as_deref(),
             );
             r.opt(
-                "ElderlyRecipientValidStartDate",
+                tag!("ElderlyRecipientValidStartDate"),
                 e.valid_start_date.as_deref(),
             );
-            r.opt("ElderlyRecipientValidEndDate", e.valid_end_date.as_deref());
             r.opt(
-                "ElderlyRecipientContributionRatio",
+                tag!("ElderlyRecipientValidEndDate"),
+                e.valid_end_date.as_deref(),
+            );
+            r.opt(
+                tag!("ElderlyRecipientContributionRatio"),
                 e.contribution_ratio.as_deref(),
             );
             r.close();
         }
         r.opt(
-            "LimitApplicationCertificateRelatedConsFlg",
+            tag!("LimitApplicationCertificateRelatedConsFlg"),
             self.limit_cons_flg.as_deref(),
         );
         r.opt(
-            "LimitApplicationCertificateRelatedConsTime",
+            tag!("LimitApplicationCertificateRelatedConsTime"),
             self.limit_cons_time.as_deref(),
         );
         if let Some(l) = &self.limit_info {
-            r.open("LimitApplicationCertificateRelatedInfo");
+            r.open(tag!("LimitApplicationCertificateRelatedInfo"));
             r.opt(
-                "LimitApplicationCertificateClassification",
+                tag!("LimitApplicationCertificateClassification"),
                 l.classification.as_deref(),
             );
             r.opt(
-                "LimitApplicationCertificateClassificationFlag",
+                tag!("LimitApplicationCertificateClassificationFlag"),
                 l.classification_flag.as_deref(),
             );
             r.opt(
-                "LimitApplicationCertificateDate",
+                tag!("LimitApplicationCertificateDate"),
                 l.certificate_date.as_deref(),
             );
             r.opt(
-                "LimitApplicationCertificateValidStartDate",
+                tag!("LimitApplicationCertificateValidStartDate"),
                 l.valid_start_date.as_deref(),
             );
             r.opt(
-                "LimitApplicationCertificateValidEndDate",
+                tag!("LimitApplicationCertificateValidEndDate"),
                 l.valid_end_date.as_deref(),
             );
             r.opt(
-                "LimitApplicationCertificateLongTermDate",
+                tag!("LimitApplicationCertificateLongTermDate"),
                 l.long_term_date.as_deref(),
             );
             r.close();
         }
         r.opt(
-            "SpecificDiseasesCertificateRelatedConsFlg",
+            tag!("SpecificDiseasesCertificateRelatedConsFlg"),
             self.specific_diseases_cons_flg.as_deref(),
         );
         r.opt(
-            "SpecificDiseasesCertificateRelatedConsTime",
+            tag!("SpecificDiseasesCertificateRelatedConsTime"),
             self.specific_diseases_cons_time.as_deref(),
         );
         if !self.specific_diseases.is_empty() {
-            r.open("SpecificDiseasesCertificateList");
+            r.open(tag!("SpecificDiseasesCertificateList"));
             for s in &self.specific_diseases {
-                r.open("SpecificDiseasesCertificateInfo");
+                r.open(tag!("SpecificDiseasesCertificateInfo"));
                 r.opt(
-                    "SpecificDiseasesDiseaseCategory",
+                    tag!("SpecificDiseasesDiseaseCategory"),
                     s.disease_category.as_deref(),
                 );
                 r.opt(
-                    "SpecificDiseasesCertificateDate",
+                    tag!("SpecificDiseasesCertificateDate"),
                     s.certificate_date.as_deref(),
                 );
                 r.opt(
-                    "SpecificDiseasesValidStartDate",
+                    tag!("SpecificDiseasesValidStartDate"),
                     s.valid_start_date.as_deref(),
                 );
-                r.opt("SpecificDiseasesValidEndDate", s.valid_end_date.as_deref());
-                r.opt("SpecificDiseasesSelfPay", s.self_pay.as_deref());
+                r.opt(
+                    tag!("SpecificDiseasesValidEndDate"),
+                    s.valid_end_date.as_deref(),
+                );
+                r.opt(tag!("SpecificDiseasesSelfPay"), s.self_pay.as_deref());
                 r.close();
             }
             r.close();
         }
         if !self.medical_tickets.is_empty() {
-            r.open("PublicExpenseResultList");
+            r.open(tag!("PublicExpenseResultList"));
             for t in &self.medical_tickets {
                 r.tree(&t.to_element());
             }
             r.close();
         }
-        let tail: [(&str, &Option<String>); 14] = [
-            (
-                "SpecificHealthCheckupsInfoConsFlg",
-                &self.specific_health_checkups_cons_flg,
-            ),
-            (
-                "SpecificHealthCheckupsInfoConsTime",
-                &self.specific_health_checkups_cons_time,
-            ),
-            (
-                "SpecificHealthCheckupsInfoAvailableTime",
-                &self.specific_health_checkups_available_time,
-            ),
-            ("PharmacistsInfoConsFlg", &self.pharmacists_cons_flg),
-            ("PharmacistsInfoConsTime", &self.pharmacists_cons_time),
-            (
-                "PharmacistsInfoAvailableTime",
-                &self.pharmacists_available_time,
-            ),
-            ("DiagnosisInfoConsFlg", &self.diagnosis_cons_flg),
-            ("DiagnosisInfoConsTime", &self.diagnosis_cons_time),
-            ("DiagnosisInfoAvailableTime", &self.diagnosis_available_time),
-            ("OperationInfoConsFlg", &self.operation_cons_flg),
-            ("OperationInfoConsTime", &self.operation_cons_time),
-            ("OperationInfoAvailableTime", &self.operation_available_time),
-            ("ReferenceNumber", &self.reference_number),
-            ("ArbitraryIdentifier", &self.arbitrary_identifier),
-        ];
-        for (n, v) in tail {
-            r.opt(n, v.as_deref());
-        }
+        r.opt(
+            tag!("SpecificHealthCheckupsInfoConsFlg"),
+            self.specific_health_checkups_cons_flg.as_deref(),
+        );
+        r.opt(
+            tag!("SpecificHealthCheckupsInfoConsTime"),
+            self.specific_health_checkups_cons_time.as_deref(),
+        );
+        r.opt(
+            tag!("SpecificHealthCheckupsInfoAvailableTime"),
+            self.specific_health_checkups_available_time.as_deref(),
+        );
+        r.opt(
+            tag!("PharmacistsInfoConsFlg"),
+            self.pharmacists_cons_flg.as_deref(),
+        );
+        r.opt(
+            tag!("PharmacistsInfoConsTime"),
+            self.pharmacists_cons_time.as_deref(),
+        );
+        r.opt(
+            tag!("PharmacistsInfoAvailableTime"),
+            self.pharmacists_available_time.as_deref(),
+        );
+        r.opt(
+            tag!("DiagnosisInfoConsFlg"),
+            self.diagnosis_cons_flg.as_deref(),
+        );
+        r.opt(
+            tag!("DiagnosisInfoConsTime"),
+            self.diagnosis_cons_time.as_deref(),
+        );
+        r.opt(
+            tag!("DiagnosisInfoAvailableTime"),
+            self.diagnosis_available_time.as_deref(),
+        );
+        r.opt(
+            tag!("OperationInfoConsFlg"),
+            self.operation_cons_flg.as_deref(),
+        );
+        r.opt(
+            tag!("OperationInfoConsTime"),
+            self.operation_cons_time.as_deref(),
+        );
+        r.opt(
+            tag!("OperationInfoAvailableTime"),
+            self.operation_available_time.as_deref(),
+        );
+        r.opt(tag!("ReferenceNumber"), self.reference_number.as_deref());
+        r.opt(
+            tag!("ArbitraryIdentifier"),
+            self.arbitrary_identifier.as_deref(),
+        );
         r.close();
     }
 }
@@ -524,32 +567,32 @@ impl ResultBody {
     }
 
     pub fn emit<S: Sink>(&self, b: &mut S) {
-        b.open(BODY);
+        b.open(BODY_TAG);
         b.leaf(
-            "ProcessingResultStatus",
+            tag!("ProcessingResultStatus"),
             self.processing_result_status.code(),
         );
         b.opt(
-            "ProcessingResultCode",
+            tag!("ProcessingResultCode"),
             self.processing_result_code.as_deref(),
         );
         b.opt(
-            "ProcessingResultMessage",
+            tag!("ProcessingResultMessage"),
             self.processing_result_message.as_deref(),
         );
         b.opt(
-            "QualificationValidity",
+            tag!("QualificationValidity"),
             self.qualification_validity.map(|v| v.code()),
         );
         b.opt(
-            "PrescriptionIssueSelect",
+            tag!("PrescriptionIssueSelect"),
             self.prescription_issue_select.as_deref(),
         );
         if let Some(s) = &self.search_echo {
             s.emit(b);
         }
         if !self.results.is_empty() {
-            b.open("ResultList");
+            b.open(tag!("ResultList"));
             for r in &self.results {
                 r.emit(b);
             }
@@ -574,7 +617,7 @@ impl SingleInquiryResponse {
     }
 
     pub fn emit<S: Sink>(&self, s: &mut S) {
-        s.open(ROOT);
+        s.open(ROOT_TAG);
         self.header.emit(s);
         if let Some(b) = &self.body {
             b.emit(s);

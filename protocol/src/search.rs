@@ -10,10 +10,12 @@ use crate::fields::{
     MAX_SYMBOL_CHARS,
 };
 use crate::plain::Expected;
-use crate::sink::{Sink, TreeSink};
+use crate::sink::{Sink, Tag, TreeSink};
+use crate::tag;
 use chrono::NaiveDate;
 
-pub const SEARCH_INFO: &str = "QualificationConfirmSearchInfo";
+pub const SEARCH_INFO_TAG: Tag = tag!("QualificationConfirmSearchInfo");
+pub const SEARCH_INFO: &str = SEARCH_INFO_TAG.name();
 
 /// QualificationConfirmSearchInfo as received (echoed back verbatim in the result).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,18 +41,6 @@ pub(crate) const SEARCH_FIELDS: [&str; 7] = [
 ];
 
 impl SearchInfo {
-    fn fields(&self) -> [&Option<String>; 7] {
-        [
-            &self.insurer_number,
-            &self.insured_card_symbol,
-            &self.insured_identification_number,
-            &self.insured_branch_number,
-            &self.birthdate,
-            &self.limit_application_certificate_related_cons_flg,
-            &self.arbitrary_identifier,
-        ]
-    }
-
     pub fn from_element(el: &Element) -> Self {
         let mut search = SearchInfo::default();
         for c in &el.children {
@@ -112,10 +102,33 @@ impl SearchInfo {
 
     /// The echo of the search; an empty field is left out.
     pub fn emit<S: Sink>(&self, s: &mut S) {
-        s.open(SEARCH_INFO);
-        for (name, value) in SEARCH_FIELDS.iter().zip(self.fields()) {
-            s.opt(name, value.as_deref().filter(|v| !v.is_empty()));
+        fn present(v: &Option<String>) -> Option<&str> {
+            v.as_deref().filter(|v| !v.is_empty())
         }
+        // SEARCH_FIELDS's names, in its order (tested).
+        s.open(SEARCH_INFO_TAG);
+        s.opt(tag!("InsurerNumber"), present(&self.insurer_number));
+        s.opt(
+            tag!("InsuredCardSymbol"),
+            present(&self.insured_card_symbol),
+        );
+        s.opt(
+            tag!("InsuredIdentificationNumber"),
+            present(&self.insured_identification_number),
+        );
+        s.opt(
+            tag!("InsuredBranchNumber"),
+            present(&self.insured_branch_number),
+        );
+        s.opt(tag!("Birthdate"), present(&self.birthdate));
+        s.opt(
+            tag!("LimitApplicationCertificateRelatedConsFlg"),
+            present(&self.limit_application_certificate_related_cons_flg),
+        );
+        s.opt(
+            tag!("ArbitraryIdentifier"),
+            present(&self.arbitrary_identifier),
+        );
         s.close();
     }
 }
@@ -250,6 +263,33 @@ pub(crate) mod tests {
             limit_application_certificate_related_cons_flg: Some("0".into()),
             arbitrary_identifier: None,
         }
+    }
+
+    /// The echo writes the fields the reader takes, by the same names and in SEARCH_FIELDS's
+    /// order; an empty field is left out.
+    #[test]
+    fn the_echo_writes_search_fields_in_order() {
+        let mut s = SearchInfo::default();
+        for (i, name) in SEARCH_FIELDS.iter().enumerate() {
+            s.take_field(name, &format!("v{i}"));
+        }
+        let echo = s.to_element();
+        assert_eq!(echo.name, SEARCH_INFO);
+        let got: Vec<(&str, &str)> = echo
+            .children
+            .iter()
+            .map(|c| (c.name.as_str(), c.text.as_str()))
+            .collect();
+        let texts: Vec<String> = (0..SEARCH_FIELDS.len()).map(|i| format!("v{i}")).collect();
+        let want: Vec<(&str, &str)> = SEARCH_FIELDS
+            .iter()
+            .copied()
+            .zip(texts.iter().map(String::as_str))
+            .collect();
+        assert_eq!(got, want);
+        let mut s = search();
+        s.insured_card_symbol = Some(String::new());
+        assert!(s.to_element().child("InsuredCardSymbol").is_none());
     }
 
     fn kind(s: SearchInfo) -> ErrorKind {

@@ -10,33 +10,69 @@ use crate::dom::Element;
 use crate::xml::TextEncoding;
 use encoding_rs::SHIFT_JIS;
 
+/// An element's name and its two tags (`<Name>`, `</Name>`), made at compile time by
+/// [`tag!`](crate::tag): [`XmlOut`] copies each tag whole, a copy of constant length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    name: &'static str,
+    start: &'static str,
+    end: &'static str,
+}
+
+impl Tag {
+    /// What [`tag!`](crate::tag) expands to: `start` and `end` must be `<name>` and `</name>`,
+    /// `name` a simple XML name (ASCII letters, digits, `_`, `-`, `.`; not starting with a
+    /// digit, `-` or `.`), checked here, at compile time in the macro's constant.
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, start: &'static str, end: &'static str) -> Tag {
+        let (n, s, e) = (name.as_bytes(), start.as_bytes(), end.as_bytes());
+        assert!(!n.is_empty() && s.len() == n.len() + 2 && e.len() == n.len() + 3);
+        assert!(s[0] == b'<' && s[s.len() - 1] == b'>');
+        assert!(e[0] == b'<' && e[1] == b'/' && e[e.len() - 1] == b'>');
+        assert!(!matches!(n[0], b'0'..=b'9' | b'-' | b'.'));
+        let mut i = 0;
+        while i < n.len() {
+            assert!(matches!(n[i], b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.'));
+            assert!(s[i + 1] == n[i] && e[i + 2] == n[i]);
+            i += 1;
+        }
+        Tag { name, start, end }
+    }
+
+    /// The element's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A [`Tag`] constant for an element name: `tag!("InsurerNumber")`.
+#[macro_export]
+macro_rules! tag {
+    ($name:literal) => {{
+        const TAG: $crate::sink::Tag =
+            $crate::sink::Tag::new($name, concat!("<", $name, ">"), concat!("</", $name, ">"));
+        TAG
+    }};
+}
+
 /// A receiver of elements in document order.
 pub trait Sink {
     /// Starts an element that will hold children.
-    fn open(&mut self, name: &str);
+    fn open(&mut self, tag: Tag);
     /// Ends the element opened last.
     fn close(&mut self);
     /// A leaf holding `text` (empty text: an empty element).
-    fn leaf(&mut self, name: &str, text: &str);
+    fn leaf(&mut self, tag: Tag, text: &str);
     /// A leaf when `value` is present; absent values are omitted.
-    fn opt(&mut self, name: &str, value: Option<&str>) {
+    #[inline(always)]
+    fn opt(&mut self, tag: Tag, value: Option<&str>) {
         if let Some(v) = value {
-            self.leaf(name, v);
+            self.leaf(tag, v);
         }
     }
     /// A part given as a tree (one not written through an `emit` of its own): its elements, as
     /// `xml::write_document` writes them (an element with children: its text is not written).
-    fn tree(&mut self, el: &Element) {
-        if el.children.is_empty() {
-            self.leaf(&el.name, &el.text);
-            return;
-        }
-        self.open(&el.name);
-        for c in &el.children {
-            self.tree(c);
-        }
-        self.close();
-    }
+    fn tree(&mut self, el: &Element);
 }
 
 /// Builds an [`Element`] tree.
@@ -73,8 +109,8 @@ impl TreeSink {
 }
 
 impl Sink for TreeSink {
-    fn open(&mut self, name: &str) {
-        self.stack.push(Element::new(name));
+    fn open(&mut self, tag: Tag) {
+        self.stack.push(Element::new(tag.name));
     }
 
     fn close(&mut self) {
@@ -83,8 +119,8 @@ impl Sink for TreeSink {
         }
     }
 
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.push(Element::leaf(name, text));
+    fn leaf(&mut self, tag: Tag, text: &str) {
+        self.push(Element::leaf(tag.name, text));
     }
 
     fn tree(&mut self, el: &Element) {
@@ -92,18 +128,32 @@ impl Sink for TreeSink {
     }
 }
 
+/// An element open in an [`XmlOut`]: where its start tag ends in the output (nothing written
+/// after it: the element is still empty) and its end tag.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    after: usize,
+    end: &'static str,
+}
+
+/// Open elements kept without an allocation; deeper ones (no message nests so deep) spill.
+const STACK: usize = 12;
+
 /// Writes XML text directly, as [`crate::xml::write_document`] would write the same tree.
 #[derive(Debug)]
 pub struct XmlOut {
     out: String,
     encoding: TextEncoding,
-    /// Where the names of the open elements are in `out` (each written in its start tag).
-    open: Vec<(usize, usize)>,
-    /// The last element opened has no child yet: its `>` is not written (it may end as `/>`).
-    pending: bool,
+    stack: [Open; STACK],
+    spill: Vec<Open>,
+    /// Elements open now.
+    depth: usize,
     /// Levels of indent below the document's root (a fragment's depth).
     base: usize,
 }
+
+/// A new line and the most indent written in one copy.
+const LINE: &str = "\n               ";
 
 impl XmlOut {
     /// A document in `encoding`; `capacity` is a guess of its length in bytes.
@@ -112,73 +162,37 @@ impl XmlOut {
         out.push_str("<?xml version=\"1.0\" encoding=\"");
         out.push_str(encoding.label());
         out.push_str("\"?>");
-        XmlOut {
-            out,
-            encoding,
-            open: Vec::with_capacity(8),
-            pending: false,
-            base: 0,
-        }
+        XmlOut::with(out, encoding, 0)
     }
 
     /// A fragment: elements written at `depth` levels of indent, no prolog, no final newline
     /// (units of a bulk result, joined into the document by their writer).
     pub fn fragment(depth: usize, capacity: usize) -> Self {
+        XmlOut::with(String::with_capacity(capacity), TextEncoding::Utf8, depth)
+    }
+
+    fn with(out: String, encoding: TextEncoding, base: usize) -> Self {
         XmlOut {
-            out: String::with_capacity(capacity),
-            encoding: TextEncoding::Utf8,
-            open: Vec::with_capacity(8),
-            pending: false,
-            base: depth,
+            out,
+            encoding,
+            stack: [Open { after: 0, end: "" }; STACK],
+            spill: Vec::new(),
+            depth: 0,
+            base,
         }
     }
 
     /// The fragment's text (UTF-8; the document's writer encodes the whole).
     pub fn finish_fragment(mut self) -> String {
-        while !self.open.is_empty() {
+        while self.depth > 0 {
             self.close();
         }
         self.out
     }
 
-    /// A new line at the current depth: the pending `>` of the element open last, a newline
-    /// and the indent, one space per level, then `<` (every line starts a tag).
-    #[inline(always)]
-    fn line(&mut self) {
-        if self.pending {
-            self.out.push('>');
-            self.pending = false;
-        }
-        // The usual depths as constants (copied without a call), deeper ones from one string.
-        let n = self.base + self.open.len();
-        let line = match n {
-            0 => "\n<",
-            1 => "\n <",
-            2 => "\n  <",
-            3 => "\n   <",
-            4 => "\n    <",
-            5 => "\n     <",
-            6 => "\n      <",
-            _ => {
-                const INDENTS: &str = "\n                ";
-                match INDENTS.get(..n + 1) {
-                    Some(indent) => self.out.push_str(indent),
-                    None => {
-                        self.out.push_str(INDENTS);
-                        for _ in INDENTS.len() - 1..n {
-                            self.out.push(' ');
-                        }
-                    }
-                }
-                "<"
-            }
-        };
-        self.out.push_str(line);
-    }
-
     /// The document's bytes in its encoding.
     pub fn finish(mut self) -> Vec<u8> {
-        while !self.open.is_empty() {
+        while self.depth > 0 {
             self.close();
         }
         self.out.push('\n');
@@ -187,6 +201,73 @@ impl XmlOut {
             // Unmappable characters become numeric character references, as write_document.
             TextEncoding::ShiftJis => SHIFT_JIS.encode(&self.out).0.into_owned(),
         }
+    }
+
+    /// A new line indented one space per level (`levels` below the document's root).
+    #[inline(always)]
+    fn line(&mut self, levels: usize) {
+        if levels < LINE.len() {
+            // One copy of the whole run, cut to the indent wanted.
+            let end = self.out.len() + 1 + levels;
+            self.out.push_str(LINE);
+            self.out.truncate(end);
+        } else {
+            self.long_line(levels);
+        }
+    }
+
+    #[cold]
+    fn long_line(&mut self, levels: usize) {
+        self.out.push('\n');
+        self.out.extend(std::iter::repeat_n(' ', levels));
+    }
+
+    /// The line of an element inside the ones open now.
+    #[inline(always)]
+    fn next_line(&mut self) {
+        self.line(self.base + self.depth);
+    }
+
+    #[inline(always)]
+    fn push_open(&mut self, open: Open) {
+        match self.stack.get_mut(self.depth) {
+            Some(slot) => *slot = open,
+            None => self.spill.push(open),
+        }
+        self.depth += 1;
+    }
+
+    #[inline(always)]
+    fn pop_open(&mut self) -> Option<Open> {
+        self.depth = self.depth.checked_sub(1)?;
+        match self.stack.get(self.depth) {
+            Some(open) => Some(*open),
+            None => self.spill.pop(),
+        }
+    }
+
+    /// `el` written at `levels` (names and texts as the tree holds them).
+    fn write_tree(&mut self, el: &Element, levels: usize) {
+        self.line(levels);
+        self.out.push('<');
+        self.out.push_str(&el.name);
+        if el.children.is_empty() {
+            if el.text.is_empty() {
+                self.out.push_str("/>");
+                return;
+            }
+            self.out.push('>');
+            push_escaped(&mut self.out, &el.text);
+        } else {
+            self.out.push('>');
+            for c in &el.children {
+                self.write_tree(c, levels + 1);
+            }
+            self.line(levels);
+        }
+        self.out.push_str("</");
+        self.out.push_str(&el.name);
+        self.out.push('>');
     }
 }
 
@@ -201,6 +282,11 @@ fn push_escaped(out: &mut String, text: &str) {
         out.push_str(text);
         return;
     }
+    push_escaped_slow(out, text);
+}
+
+#[cold]
+fn push_escaped_slow(out: &mut String, text: &str) {
     let mut rest = text;
     // Bytes, not chars: the five are ASCII, so where one is found is a char boundary.
     while let Some(i) = rest
@@ -221,42 +307,56 @@ fn push_escaped(out: &mut String, text: &str) {
 }
 
 impl Sink for XmlOut {
-    fn open(&mut self, name: &str) {
-        self.line();
-        let start = self.out.len();
-        self.out.push_str(name);
-        self.pending = true;
-        self.open.push((start, self.out.len()));
+    #[inline(always)]
+    fn open(&mut self, tag: Tag) {
+        self.next_line();
+        self.out.push_str(tag.start);
+        let after = self.out.len();
+        self.push_open(Open {
+            after,
+            end: tag.end,
+        });
     }
 
+    #[inline(always)]
     fn close(&mut self) {
-        let Some((start, end)) = self.open.pop() else {
+        let Some(open) = self.pop_open() else {
             return;
         };
-        if self.pending {
+        if self.out.len() == open.after {
+            // Nothing inside: `<Name/>`, its start tag's `>` replaced.
+            self.out.truncate(open.after - 1);
             self.out.push_str("/>");
-            self.pending = false;
             return;
         }
-        self.line();
-        self.out.push('/');
-        // The name again, from its start tag.
-        self.out.extend_from_within(start..end);
-        self.out.push('>');
+        self.next_line();
+        self.out.push_str(open.end);
     }
 
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.line();
-        self.out.push_str(name);
+    #[inline(always)]
+    fn leaf(&mut self, tag: Tag, text: &str) {
+        self.next_line();
         if text.is_empty() {
-            self.out.push_str("/>");
+            self.empty(tag);
             return;
         }
-        self.out.push('>');
+        self.out.push_str(tag.start);
         push_escaped(&mut self.out, text);
-        self.out.push_str("</");
-        self.out.push_str(name);
-        self.out.push('>');
+        self.out.push_str(tag.end);
+    }
+
+    fn tree(&mut self, el: &Element) {
+        self.write_tree(el, self.base + self.depth);
+    }
+}
+
+impl XmlOut {
+    /// `<Name/>`.
+    #[cold]
+    fn empty(&mut self, tag: Tag) {
+        self.out.push('<');
+        self.out.push_str(tag.name);
+        self.out.push_str("/>");
     }
 }
 
@@ -265,13 +365,23 @@ mod tests {
     use super::*;
     use crate::xml::write_document;
 
+    /// A tag for a name known only at run time (leaked: tests only).
+    fn tag_of(name: &str) -> Tag {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        Tag::new(
+            leak(name.to_owned()),
+            leak(format!("<{name}>")),
+            leak(format!("</{name}>")),
+        )
+    }
+
     /// Replays a tree into a sink element by element.
     fn replay(el: &Element, sink: &mut impl Sink) {
         if el.children.is_empty() {
-            sink.leaf(&el.name, &el.text);
+            sink.leaf(tag_of(&el.name), &el.text);
             return;
         }
-        sink.open(&el.name);
+        sink.open(tag_of(&el.name));
         for c in &el.children {
             replay(c, sink);
         }
@@ -332,8 +442,8 @@ mod tests {
     #[test]
     fn an_element_opened_and_closed_empty_is_empty() {
         let mut out = XmlOut::new(TextEncoding::Utf8, 16);
-        out.open("XmlMsg");
-        out.open("MessageBody");
+        out.open(tag!("XmlMsg"));
+        out.open(tag!("MessageBody"));
         out.close();
         out.close();
         let tree = Element::new("XmlMsg").with(Element::new("MessageBody"));
