@@ -6,7 +6,39 @@
 /// `Name`, `InsuredName`, `NameOfOther`: runs of spaces (half- or full-width) become one
 /// full-width space; leading and trailing spaces go.
 pub fn wire_name(s: &str) -> String {
-    join_words(s, s.len(), '\u{3000}', |c, out| out.push(c))
+    // Room for a few half-width spaces becoming full-width ones (3 bytes).
+    let mut out = String::with_capacity(s.len() + 8);
+    // Found by bytes, words copied whole: no character decoded or pushed one by one (every
+    // answer has a name). U+3000 is E3 80 80 in UTF-8 and E3 is only ever a lead byte, so
+    // both ends of a word are character boundaries.
+    let b = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let space = match b[i] {
+            b' ' => 1,
+            0xE3 if b.get(i + 1..i + 3) == Some(&[0x80, 0x80]) => 3,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        push_word(&mut out, s.get(start..i).unwrap_or_default());
+        i += space;
+        start = i;
+    }
+    push_word(&mut out, s.get(start..).unwrap_or_default());
+    out
+}
+
+/// A word of a name after the ones before it, a full-width space between.
+fn push_word(out: &mut String, word: &str) {
+    if word.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push('\u{3000}');
+    }
+    out.push_str(word);
 }
 
 /// `NameKana`, `NameOfOtherKana`: half-width katakana (hiragana and full-width katakana are
@@ -14,14 +46,8 @@ pub fn wire_name(s: &str) -> String {
 /// Characters with no half-width form are kept as they are.
 pub fn half_width_kana(s: &str) -> String {
     // A voiced kana becomes two characters (ガ → ｶﾞ): room for some.
-    join_words(s, s.len() + s.len() / 2, ' ', push_half_width)
-}
-
-/// The words of `s` (split at half- and full-width spaces), each character written by `push`,
-/// `sep` between words; one allocation, one pass.
-fn join_words(s: &str, capacity: usize, sep: char, push: impl Fn(char, &mut String)) -> String {
-    let mut out = String::with_capacity(capacity);
-    // A space after a word: `sep` goes before the next word, if one comes.
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    // A space after a word: the separator goes before the next word, if one comes.
     let mut after_word = false;
     for c in s.chars() {
         if c == ' ' || c == '\u{3000}' {
@@ -29,10 +55,10 @@ fn join_words(s: &str, capacity: usize, sep: char, push: impl Fn(char, &mut Stri
             continue;
         }
         if after_word {
-            out.push(sep);
+            out.push(' ');
             after_word = false;
         }
-        push(c, &mut out);
+        push_half_width(c, &mut out);
     }
     out
 }
@@ -86,11 +112,43 @@ mod tests {
         assert_eq!(half_width_kana("ＡＢ１"), "AB1");
     }
 
+    /// The words of `s` as `str::split` at both spaces finds them (the reference for the bytes).
+    fn split_words(s: &str) -> Vec<&str> {
+        s.split([' ', '\u{3000}'])
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn names_with_lead_byte_e3_are_joined_as_split() {
+        for s in [
+            "",
+            " ",
+            "\u{3000}",
+            "a",
+            " a ",
+            "\u{3000}あ\u{3000}\u{3000}い ",
+            "〜　〇",
+            "\u{3001}\u{3000}\u{3000}\u{3001}",
+            "ア\u{3000}",
+            "\u{30a2}\u{3000}\u{3080}",
+        ] {
+            assert_eq!(wire_name(s), split_words(s).join("\u{3000}"), "{s:?}");
+        }
+    }
+
     proptest::proptest! {
+        /// Words found by bytes are the words `str::split` finds, in any text (characters
+        /// that share the full-width space's lead byte E3 included).
+        #[test]
+        fn names_by_bytes_are_joined_as_split(s in "[ \u{3000}\u{3001}\u{3080}\u{3400}a-cあ-んア-ン漢字・ー\u{0}-\u{ffff}]{0,24}") {
+            proptest::prop_assert_eq!(wire_name(&s), split_words(&s).join("\u{3000}"));
+        }
+
         /// One pass over the characters gives what splitting into words and joining them gives.
         #[test]
         fn words_are_joined_as_split(s in "[ \u{3000}aあガ・]{0,10}") {
-            let words: Vec<&str> = s.split([' ', '\u{3000}']).filter(|w| !w.is_empty()).collect();
+            let words = split_words(&s);
             proptest::prop_assert_eq!(wire_name(&s), words.join("\u{3000}"));
             let kana: Vec<String> = words
                 .iter()
