@@ -249,10 +249,18 @@ impl Hasher for PassThroughHasher {
 
 type HashIndex = HashMap<u64, Ids, BuildHasherDefault<PassThroughHasher>>;
 
+type Fold = foldhash::fast::RandomState;
+
+/// The seed of [`card_key_hash`] (any fixed value).
+const CARD_KEY_SEED: u64 = 0x4f51_535f_6361_7264;
+
 /// Hash of the card key 保険者番号 + 記号 + 番号 (the search key without 枝番, RULE-32).
-/// `DefaultHasher::new()` has fixed keys, so the value is stable across runs.
+/// foldhash with a fixed seed (stable across runs): ≈ 10× fewer instructions than SipHash on
+/// every inquiry. Not keyed against flooding, and need not be: the index holds the fixture's
+/// cards only (a request's card is only looked up), and every hit is compared with the key.
 pub fn card_key_hash(insurer: InsurerNumber, symbol: Option<&str>, number: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::BuildHasher;
+    let mut h = foldhash::fast::FixedState::with_seed(CARD_KEY_SEED).build_hasher();
     insurer.0.hash(&mut h);
     symbol.unwrap_or("").hash(&mut h);
     number.hash(&mut h);
@@ -270,7 +278,8 @@ pub struct Population {
     by_person: Vec<Ids>,
     by_card: HashIndex,
     /// 照会番号 by facility, then qualification (looked up by `&str`, no key built per lookup).
-    reference_numbers: HashMap<Box<str>, HashMap<QualificationId, Box<str>>>,
+    /// foldhash (seeded per map): the fixture's registrations only are inserted.
+    reference_numbers: HashMap<Box<str>, HashMap<QualificationId, Box<str>, Fold>, Fold>,
     /// 訪問診療等・オンライン診療等 consents (DM-14), read by `crate::visiting`.
     pub(crate) consents: Vec<crate::consent::Consent>,
     /// Prescriptions by 引換番号 (DM-16), read by `crate::prescription`.

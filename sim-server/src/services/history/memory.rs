@@ -7,14 +7,16 @@
 use super::packed::Packed;
 use super::query::SearchConditions;
 use super::{to_millis, HistoryRecord, OverLimit, SearchPage, SEARCH_LIMIT};
-use std::collections::{HashMap, VecDeque};
+use hashbrown::HashMap;
+use std::collections::VecDeque;
 
 pub(super) struct MemoryStore {
     capacity: usize,
     next_id: u64,
     /// Recording order; ids are consecutive, so `records[i].id == first id + i`.
     records: VecDeque<Packed>,
-    /// Facility → its records' (ms, id), the search index.
+    /// Facility → its records' (ms, id), the search index. foldhash, seeded per map (hashbrown's
+    /// default): a request's facility is a key, and the map holds at most `capacity` of them.
     by_facility: HashMap<String, Index>,
 }
 
