@@ -372,13 +372,13 @@ fn answer(
     // RULE-37: a facility that does not use 医療扶助 finds no 医療扶助 qualification.
     if let Outcome::Single(id, _) = outcome {
         if pop.qualification(id).is_medical_assistance()
-            && !assistance::shown_at(pop, &valid_header.medical_institution_code)
+            && !assistance::shown_at(pop, valid_header.medical_institution_code)
         {
             outcome = Outcome::NotFound;
         }
     }
     let options = ResultOptions {
-        facility: &valid_header.medical_institution_code,
+        facility: valid_header.medical_institution_code,
         date,
         now,
         limit_consent: search.limit_consent,

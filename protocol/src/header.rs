@@ -38,12 +38,12 @@ const REQUEST_HEADER_FIELDS: [&str; 4] = [
     "CharacterCodeIdentifier",
 ];
 
-/// Header fields that passed their rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidHeader {
+/// Header fields that passed their rules (texts borrowed from the header as received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidHeader<'a> {
     pub confirmation_date: Option<NaiveDate>,
-    pub medical_institution_code: String,
-    pub arbitrary_file_identifier: Option<String>,
+    pub medical_institution_code: &'a str,
+    pub arbitrary_file_identifier: Option<&'a str>,
     pub character_code: Option<CharacterCode>,
 }
 
@@ -300,7 +300,7 @@ pub fn header_of(root: &Element) -> RequestHeader {
 
 impl RequestHeader {
     /// Header rules: 医療機関コード 10 digits, 資格確認日 YYYYMMDD when given, identifiers ≤ 50.
-    pub fn validate(&self) -> Result<ValidHeader, FieldError> {
+    pub fn validate(&self) -> Result<ValidHeader<'_>, FieldError> {
         const MIC: &str = "MessageHeader/MedicalInstitutionCode";
         let code = trimmed(&self.medical_institution_code)
             .ok_or_else(|| FieldError::new(ErrorKind::MedicalInstitutionCode, MIC, "missing"))?;
@@ -331,7 +331,7 @@ impl RequestHeader {
                         e,
                     )
                 })?;
-                Some(id.to_owned())
+                Some(id)
             }
         };
         let character_code = match trimmed(&self.character_code_identifier) {
@@ -346,7 +346,7 @@ impl RequestHeader {
         };
         Ok(ValidHeader {
             confirmation_date,
-            medical_institution_code: code.to_owned(),
+            medical_institution_code: code,
             arbitrary_file_identifier,
             character_code,
         })

@@ -319,10 +319,10 @@ impl Jobs {
                 res.end = req.end.clone().filter(|s| !s.trim().is_empty());
                 self.request_dispensing(
                     population,
-                    &valid.medical_institution_code,
+                    valid.medical_institution_code,
                     req.start.as_deref(),
                     req.end.as_deref(),
-                    valid.arbitrary_file_identifier,
+                    valid.arbitrary_file_identifier.map(str::to_owned),
                     operator,
                 )
             });
@@ -366,9 +366,9 @@ impl Jobs {
                     detail: e.to_string(),
                 })?;
                 let pharmacy = valid.medical_institution_code;
-                self.check_dispensing_facility(population, &pharmacy)?;
+                self.check_dispensing_facility(population, pharmacy)?;
                 if let Some(id) = &req.acquisition_id {
-                    let job = self.dispensing_job(&pharmacy, id).ok_or_else(|| Refusal {
+                    let job = self.dispensing_job(pharmacy, id).ok_or_else(|| Refusal {
                         kind: ErrorKind::DispensingUnknownId,
                         detail: format!("no acquisition \"{id}\" of pharmacy {pharmacy}"),
                     })?;
@@ -405,7 +405,7 @@ impl Jobs {
                             ),
                         })?,
                 };
-                let p = self.dispensing_page(&pharmacy, page);
+                let p = self.dispensing_page(pharmacy, page);
                 res.total = p.total;
                 res.page = p.page;
                 res.pages = p.pages;

@@ -238,7 +238,7 @@ impl Jobs {
             res.character_code = c;
         }
         let (outcome, change, detail) =
-            register_row(inner, pop, &valid.medical_institution_code, &req.info, None);
+            register_row(inner, pop, valid.medical_institution_code, &req.info, None);
         let note = RegistrationNote {
             error_code: outcome.processing_result_code.clone(),
             detail: detail.or_else(|| change.map(|c| c.text().to_owned())),
