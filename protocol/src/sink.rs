@@ -10,33 +10,61 @@ use crate::dom::Element;
 use crate::xml::TextEncoding;
 use encoding_rs::SHIFT_JIS;
 
-/// An element's name and its two tags (`<Name>`, `</Name>`), made at compile time by
-/// [`tag!`](crate::tag): [`XmlOut`] copies each tag whole, a copy of constant length.
+/// An element's name and its tags, made at compile time by [`tag!`](crate::tag): `<Name>`, and
+/// `<Name>` and `</Name>` each followed by a new line's run ([`LINE`]). [`XmlOut`] copies each
+/// whole, a copy of constant length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tag {
     name: &'static str,
     start: &'static str,
-    end: &'static str,
+    start_line: &'static str,
+    end_line: &'static str,
 }
 
+/// A new line and the most indent written in one copy: written after every element, cut to
+/// the next line's indent when the next line starts.
+pub const LINE: &str = "\n               ";
+
 impl Tag {
-    /// What [`tag!`](crate::tag) expands to: `start` and `end` must be `<name>` and `</name>`,
-    /// `name` a simple XML name (ASCII letters, digits, `_`, `-`, `.`; not starting with a
-    /// digit, `-` or `.`), checked here, at compile time in the macro's constant.
+    /// What [`tag!`](crate::tag) expands to: the tags must be `<name>`, `<name>` + [`LINE`] and
+    /// `</name>` + [`LINE`], `name` a simple XML name (ASCII letters, digits, `_`, `-`, `.`; not
+    /// starting with a digit, `-` or `.`); checked here, at compile time in the macro's constant.
     #[doc(hidden)]
-    pub const fn new(name: &'static str, start: &'static str, end: &'static str) -> Tag {
-        let (n, s, e) = (name.as_bytes(), start.as_bytes(), end.as_bytes());
-        assert!(!n.is_empty() && s.len() == n.len() + 2 && e.len() == n.len() + 3);
-        assert!(s[0] == b'<' && s[s.len() - 1] == b'>');
-        assert!(e[0] == b'<' && e[1] == b'/' && e[e.len() - 1] == b'>');
+    pub const fn new(
+        name: &'static str,
+        start: &'static str,
+        start_line: &'static str,
+        end_line: &'static str,
+    ) -> Tag {
+        let (n, s, sl, el) = (
+            name.as_bytes(),
+            start.as_bytes(),
+            start_line.as_bytes(),
+            end_line.as_bytes(),
+        );
+        let (k, line) = (n.len(), LINE.as_bytes());
+        assert!(k > 0 && s.len() == k + 2);
+        assert!(sl.len() == k + 2 + line.len() && el.len() == k + 3 + line.len());
+        assert!(s[0] == b'<' && s[k + 1] == b'>' && sl[0] == b'<' && sl[k + 1] == b'>');
+        assert!(el[0] == b'<' && el[1] == b'/' && el[k + 2] == b'>');
         assert!(!matches!(n[0], b'0'..=b'9' | b'-' | b'.'));
         let mut i = 0;
-        while i < n.len() {
+        while i < k {
             assert!(matches!(n[i], b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.'));
-            assert!(s[i + 1] == n[i] && e[i + 2] == n[i]);
+            assert!(s[i + 1] == n[i] && sl[i + 1] == n[i] && el[i + 2] == n[i]);
             i += 1;
         }
-        Tag { name, start, end }
+        let mut i = 0;
+        while i < line.len() {
+            assert!(sl[k + 2 + i] == line[i] && el[k + 3 + i] == line[i]);
+            i += 1;
+        }
+        Tag {
+            name,
+            start,
+            start_line,
+            end_line,
+        }
     }
 
     /// The element's name.
@@ -49,8 +77,12 @@ impl Tag {
 #[macro_export]
 macro_rules! tag {
     ($name:literal) => {{
-        const TAG: $crate::sink::Tag =
-            $crate::sink::Tag::new($name, concat!("<", $name, ">"), concat!("</", $name, ">"));
+        const TAG: $crate::sink::Tag = $crate::sink::Tag::new(
+            $name,
+            concat!("<", $name, ">"),
+            concat!("<", $name, ">\n               "),
+            concat!("</", $name, ">\n               "),
+        );
         TAG
     }};
 }
@@ -128,57 +160,67 @@ impl Sink for TreeSink {
     }
 }
 
-/// An element open in an [`XmlOut`]: where its start tag ends in the output (nothing written
-/// after it: the element is still empty) and its end tag.
+/// An element open in an [`XmlOut`]: where its start tag ends in the output, and its end tag
+/// (with the line after it).
 #[derive(Debug, Clone, Copy)]
 struct Open {
     after: usize,
-    end: &'static str,
+    end_line: &'static str,
 }
 
 /// Open elements kept without an allocation; deeper ones (no message nests so deep) spill.
 const STACK: usize = 12;
 
 /// Writes XML text directly, as [`crate::xml::write_document`] would write the same tree.
+///
+/// Every element is followed at once by [`LINE`] (its end tag and the run copied as one
+/// constant); the next line cuts the run to its indent. So an element costs one copy per tag,
+/// and `finish` cuts the last run to the document's final newline.
 #[derive(Debug)]
 pub struct XmlOut {
-    out: String,
+    /// UTF-8 by construction: whole `&str`s and ASCII, cut only inside ASCII runs.
+    out: Vec<u8>,
     encoding: TextEncoding,
+    /// Where the run after the last element starts (`out[mark..]` is [`LINE`]).
+    mark: usize,
     stack: [Open; STACK],
     spill: Vec<Open>,
     /// Elements open now.
     depth: usize,
-    /// Levels of indent below the document's root (a fragment's depth).
-    base: usize,
+    /// Levels of indent of the next line: the fragment's depth and the elements open.
+    indent: usize,
 }
-
-/// A new line and the most indent written in one copy.
-const LINE: &str = "\n               ";
 
 impl XmlOut {
     /// A document in `encoding`; `capacity` is a guess of its length in bytes.
     pub fn new(encoding: TextEncoding, capacity: usize) -> Self {
-        let mut out = String::with_capacity(capacity);
-        out.push_str("<?xml version=\"1.0\" encoding=\"");
-        out.push_str(encoding.label());
-        out.push_str("\"?>");
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"");
+        out.extend_from_slice(encoding.label().as_bytes());
+        out.extend_from_slice(b"\"?>");
         XmlOut::with(out, encoding, 0)
     }
 
     /// A fragment: elements written at `depth` levels of indent, no prolog, no final newline
     /// (units of a bulk result, joined into the document by their writer).
     pub fn fragment(depth: usize, capacity: usize) -> Self {
-        XmlOut::with(String::with_capacity(capacity), TextEncoding::Utf8, depth)
+        XmlOut::with(Vec::with_capacity(capacity), TextEncoding::Utf8, depth)
     }
 
-    fn with(out: String, encoding: TextEncoding, base: usize) -> Self {
+    fn with(mut out: Vec<u8>, encoding: TextEncoding, base: usize) -> Self {
+        let mark = out.len();
+        out.extend_from_slice(LINE.as_bytes());
         XmlOut {
             out,
             encoding,
-            stack: [Open { after: 0, end: "" }; STACK],
+            mark,
+            stack: [Open {
+                after: 0,
+                end_line: "",
+            }; STACK],
             spill: Vec::new(),
             depth: 0,
-            base,
+            indent: base,
         }
     }
 
@@ -187,7 +229,8 @@ impl XmlOut {
         while self.depth > 0 {
             self.close();
         }
-        self.out
+        self.out.truncate(self.mark);
+        into_string(self.out)
     }
 
     /// The document's bytes in its encoding.
@@ -195,22 +238,21 @@ impl XmlOut {
         while self.depth > 0 {
             self.close();
         }
-        self.out.push('\n');
+        // The last run cut to its newline: the document's final one.
+        self.out.truncate(self.mark + 1);
         match self.encoding {
-            TextEncoding::Utf8 => self.out.into_bytes(),
+            TextEncoding::Utf8 => self.out,
             // Unmappable characters become numeric character references, as write_document.
-            TextEncoding::ShiftJis => SHIFT_JIS.encode(&self.out).0.into_owned(),
+            TextEncoding::ShiftJis => SHIFT_JIS.encode(&into_string(self.out)).0.into_owned(),
         }
     }
 
-    /// A new line indented one space per level (`levels` below the document's root).
+    /// Starts a line indented one space per level (`levels` below the document's root): the
+    /// run after the last element cut to it.
     #[inline(always)]
     fn line(&mut self, levels: usize) {
         if levels < LINE.len() {
-            // One copy of the whole run, cut to the indent wanted.
-            let end = self.out.len() + 1 + levels;
-            self.out.push_str(LINE);
-            self.out.truncate(end);
+            self.out.truncate(self.mark + 1 + levels);
         } else {
             self.long_line(levels);
         }
@@ -218,14 +260,22 @@ impl XmlOut {
 
     #[cold]
     fn long_line(&mut self, levels: usize) {
-        self.out.push('\n');
-        self.out.extend(std::iter::repeat_n(' ', levels));
+        self.out.truncate(self.mark + LINE.len());
+        self.out
+            .extend(std::iter::repeat_n(b' ', levels + 1 - LINE.len()));
     }
 
     /// The line of an element inside the ones open now.
     #[inline(always)]
     fn next_line(&mut self) {
-        self.line(self.base + self.depth);
+        self.line(self.indent);
+    }
+
+    /// Appends what ends with a [`LINE`] run (a tag copied with it, or the run alone).
+    #[inline(always)]
+    fn push_with_line(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+        self.mark = self.out.len() - LINE.len();
     }
 
     #[inline(always)]
@@ -235,11 +285,13 @@ impl XmlOut {
             None => self.spill.push(open),
         }
         self.depth += 1;
+        self.indent += 1;
     }
 
     #[inline(always)]
     fn pop_open(&mut self) -> Option<Open> {
         self.depth = self.depth.checked_sub(1)?;
+        self.indent -= 1;
         match self.stack.get(self.depth) {
             Some(open) => Some(*open),
             None => self.spill.pop(),
@@ -249,72 +301,131 @@ impl XmlOut {
     /// `el` written at `levels` (names and texts as the tree holds them).
     fn write_tree(&mut self, el: &Element, levels: usize) {
         self.line(levels);
-        self.out.push('<');
-        self.out.push_str(&el.name);
+        self.out.push(b'<');
+        self.out.extend_from_slice(el.name.as_bytes());
         if el.children.is_empty() {
             if el.text.is_empty() {
-                self.out.push_str("/>");
+                self.out.extend_from_slice(b"/>");
+                self.push_with_line(LINE);
                 return;
             }
-            self.out.push('>');
+            self.out.push(b'>');
             push_escaped(&mut self.out, &el.text);
         } else {
-            self.out.push('>');
+            self.out.push(b'>');
+            self.push_with_line(LINE);
             for c in &el.children {
                 self.write_tree(c, levels + 1);
             }
             self.line(levels);
         }
-        self.out.push_str("</");
-        self.out.push_str(&el.name);
-        self.out.push('>');
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(el.name.as_bytes());
+        self.out.push(b'>');
+        self.push_with_line(LINE);
+    }
+
+    /// `<Name/>`.
+    #[cold]
+    fn empty(&mut self, tag: Tag) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(tag.name.as_bytes());
+        self.out.extend_from_slice(b"/>");
+        self.push_with_line(LINE);
     }
 }
 
+/// The writer's bytes as the text they are (UTF-8 by construction; never lossy in fact).
+fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Appends `text` with `<>&'"` escaped (quick-xml's `escape`, which write_document uses).
-#[inline]
-fn push_escaped(out: &mut String, text: &str) {
-    // Most texts have none of the five: one pass without a branch per byte, then one copy.
-    let plain = text.bytes().fold(true, |ok, b| {
-        ok & !matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"')
-    });
-    if plain {
-        out.push_str(text);
+#[inline(always)]
+fn push_escaped(out: &mut Vec<u8>, text: &str) {
+    if !may_need_escape(text.as_bytes()) {
+        out.extend_from_slice(text.as_bytes());
         return;
     }
     push_escaped_slow(out, text);
 }
 
+/// Whether `text` holds one of `<>&'"` or `#` (which shares their test): eight bytes at a time,
+/// a short text in one word. Most texts hold none and are copied whole; the others take the
+/// exact way ([`push_escaped_slow`]).
+#[inline(always)]
+fn may_need_escape(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// A byte of `x` is one of `"#&'` (masked to 0x22) or `<>` (masked to 0x3C); a zero byte
+    /// (as in a short text's padding) is neither.
+    #[inline(always)]
+    fn hit(x: u64) -> u64 {
+        let quote = (x & (0xFA * ONES)) ^ (0x22 * ONES);
+        let angle = (x & (0xFD * ONES)) ^ (0x3C * ONES);
+        // Whether either has a zero byte (exact as a whole; which byte is not needed).
+        ((quote.wrapping_sub(ONES) & !quote) | (angle.wrapping_sub(ONES) & !angle)) & HIGH
+    }
+    let n = text.len();
+    if let (Some(first), Some(last)) = (text.first_chunk::<4>(), text.last_chunk::<4>()) {
+        if n <= 8 {
+            // 4..=8 bytes: two words that overlap, read as one.
+            let x =
+                u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32;
+            return hit(x) != 0;
+        }
+    } else {
+        // 0..=3 bytes: the first, middle and last in one word.
+        return match text {
+            [] => false,
+            [a, .., b] | [a @ b] => {
+                hit(u64::from(*a) | u64::from(text[n / 2]) << 8 | u64::from(*b) << 16) != 0
+            }
+        };
+    }
+    let (words, rest) = text.as_chunks::<8>();
+    let mut found = 0;
+    for w in words {
+        found |= hit(u64::from_le_bytes(*w));
+    }
+    if let (false, Some(w)) = (rest.is_empty(), text.last_chunk::<8>()) {
+        found |= hit(u64::from_le_bytes(*w));
+    }
+    found != 0
+}
+
 #[cold]
-fn push_escaped_slow(out: &mut String, text: &str) {
+fn push_escaped_slow(out: &mut Vec<u8>, text: &str) {
     let mut rest = text;
     // Bytes, not chars: the five are ASCII, so where one is found is a char boundary.
     while let Some(i) = rest
         .bytes()
         .position(|b| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"'))
     {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'\'' => "&apos;",
-            _ => "&quot;",
-        });
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        out.extend_from_slice(
+            match rest.as_bytes()[i] {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'&' => "&amp;",
+                b'\'' => "&apos;",
+                _ => "&quot;",
+            }
+            .as_bytes(),
+        );
         rest = &rest[i + 1..];
     }
-    out.push_str(rest);
+    out.extend_from_slice(rest.as_bytes());
 }
 
 impl Sink for XmlOut {
     #[inline(always)]
     fn open(&mut self, tag: Tag) {
         self.next_line();
-        self.out.push_str(tag.start);
-        let after = self.out.len();
+        self.push_with_line(tag.start_line);
         self.push_open(Open {
-            after,
-            end: tag.end,
+            after: self.mark,
+            end_line: tag.end_line,
         });
     }
 
@@ -323,14 +434,15 @@ impl Sink for XmlOut {
         let Some(open) = self.pop_open() else {
             return;
         };
-        if self.out.len() == open.after {
+        if self.mark == open.after {
             // Nothing inside: `<Name/>`, its start tag's `>` replaced.
             self.out.truncate(open.after - 1);
-            self.out.push_str("/>");
+            self.out.extend_from_slice(b"/>");
+            self.push_with_line(LINE);
             return;
         }
         self.next_line();
-        self.out.push_str(open.end);
+        self.push_with_line(open.end_line);
     }
 
     #[inline(always)]
@@ -340,23 +452,13 @@ impl Sink for XmlOut {
             self.empty(tag);
             return;
         }
-        self.out.push_str(tag.start);
+        self.out.extend_from_slice(tag.start.as_bytes());
         push_escaped(&mut self.out, text);
-        self.out.push_str(tag.end);
+        self.push_with_line(tag.end_line);
     }
 
     fn tree(&mut self, el: &Element) {
-        self.write_tree(el, self.base + self.depth);
-    }
-}
-
-impl XmlOut {
-    /// `<Name/>`.
-    #[cold]
-    fn empty(&mut self, tag: Tag) {
-        self.out.push('<');
-        self.out.push_str(tag.name);
-        self.out.push_str("/>");
+        self.write_tree(el, self.indent);
     }
 }
 
@@ -371,7 +473,8 @@ mod tests {
         Tag::new(
             leak(name.to_owned()),
             leak(format!("<{name}>")),
-            leak(format!("</{name}>")),
+            leak(format!("<{name}>{LINE}")),
+            leak(format!("</{name}>{LINE}")),
         )
     }
 
@@ -451,6 +554,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The word-at-a-time test finds exactly the texts with one of `<>&'"#`, at any length
+        /// and position.
+        #[test]
+        fn may_need_escape_is_exact_up_to_the_hash(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => proptest::num::u8::ANY,
+                    1 => proptest::sample::select(b"<>&'\"#".to_vec()),
+                ],
+                0..40,
+            ),
+        ) {
+            let want = text.iter().any(|b| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | b'#'));
+            proptest::prop_assert_eq!(may_need_escape(&text), want, "{:?}", text);
+        }
+
         #[test]
         fn any_text_is_written_as_write_document_writes_it(text in "\\PC{0,40}", name in "[A-Za-z][A-Za-z0-9]{0,8}") {
             let tree = Element::new("R").with(Element::leaf(name.clone(), text.clone()));
