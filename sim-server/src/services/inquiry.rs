@@ -356,9 +356,15 @@ impl Simulator {
                 }
                 if m == MessageId::SingleInquiryRequest {
                     // The usual request: read and written without a tree (the same bytes out).
-                    if let Some((req, encoding)) =
-                        SingleInquiryRequest::read_plain_encoded(bytes, self.read_limits())
-                    {
+                    let limits = self.read_limits();
+                    // UTF-8 already checked when the journal's entry decoded the request.
+                    let read = match &entry.text {
+                        Cow::Borrowed(text) => SingleInquiryRequest::read_plain_text(text, limits)
+                            .map(|req| (req, TextEncoding::Utf8)),
+                        Cow::Owned(_) => None,
+                    }
+                    .or_else(|| SingleInquiryRequest::read_plain_encoded(bytes, limits));
+                    if let Some((req, encoding)) = read {
                         entry.encoding = Some(encoding.label());
                         let (res, encoding, note) =
                             self.answer_single(req, encoding, transport, login_id, now);
