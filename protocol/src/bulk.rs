@@ -233,29 +233,29 @@ impl BulkConfirmUnit {
     }
 
     pub fn emit<S: Sink>(&self, u: &mut S) {
-        u.open(BULK_CONFIRM_UNIT_TAG);
-        self.search.emit(u);
-        u.leaf(
-            tag!("ProcessingResultStatus"),
-            self.processing_result_status.code(),
-        );
-        u.opt(
-            tag!("ProcessingResultCode"),
-            self.processing_result_code.as_deref(),
-        );
-        u.opt(
-            tag!("ProcessingResultMessage"),
-            self.processing_result_message.as_deref(),
-        );
-        u.opt(
-            tag!("QualificationValidity"),
-            self.qualification_validity.map(|v| v.code()),
-        );
-        for r in &self.results {
-            r.emit(u);
-        }
-        u.opt(tag!("ReferenceNumber"), self.reference_number.as_deref());
-        u.close();
+        u.element(BULK_CONFIRM_UNIT_TAG, |u| {
+            self.search.emit(u);
+            u.leaf(
+                tag!("ProcessingResultStatus"),
+                self.processing_result_status.code(),
+            );
+            u.opt(
+                tag!("ProcessingResultCode"),
+                self.processing_result_code.as_deref(),
+            );
+            u.opt(
+                tag!("ProcessingResultMessage"),
+                self.processing_result_message.as_deref(),
+            );
+            u.opt(
+                tag!("QualificationValidity"),
+                self.qualification_validity.map(|v| v.code()),
+            );
+            for r in &self.results {
+                r.emit(u);
+            }
+            u.opt(tag!("ReferenceNumber"), self.reference_number.as_deref());
+        });
     }
 }
 

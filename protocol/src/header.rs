@@ -382,26 +382,26 @@ impl ResultHeaderFields<'_> {
         fn present(v: Option<&str>) -> Option<&str> {
             v.filter(|s| !s.is_empty())
         }
-        h.open(HEADER_TAG);
-        h.leaf(tag!("ProcessExecutionTime"), self.process_execution_time);
-        h.opt(
-            tag!("QualificationConfirmationDate"),
-            present(self.qualification_confirmation_date),
-        );
-        h.opt(
-            tag!("MedicalInstitutionCode"),
-            present(self.medical_institution_code),
-        );
-        h.opt(
-            tag!("ArbitraryFileIdentifier"),
-            present(self.arbitrary_file_identifier),
-        );
-        between(h);
-        h.leaf(tag!("SegmentOfResult"), self.segment_of_result.code());
-        h.opt(tag!("ErrorCode"), present(self.error_code));
-        h.opt(tag!("ErrorMessage"), present(self.error_message));
-        h.leaf(tag!("CharacterCodeIdentifier"), self.character_code.code());
-        h.close();
+        h.element(HEADER_TAG, |h| {
+            h.leaf(tag!("ProcessExecutionTime"), self.process_execution_time);
+            h.opt(
+                tag!("QualificationConfirmationDate"),
+                present(self.qualification_confirmation_date),
+            );
+            h.opt(
+                tag!("MedicalInstitutionCode"),
+                present(self.medical_institution_code),
+            );
+            h.opt(
+                tag!("ArbitraryFileIdentifier"),
+                present(self.arbitrary_file_identifier),
+            );
+            between(h);
+            h.leaf(tag!("SegmentOfResult"), self.segment_of_result.code());
+            h.opt(tag!("ErrorCode"), present(self.error_code));
+            h.opt(tag!("ErrorMessage"), present(self.error_message));
+            h.leaf(tag!("CharacterCodeIdentifier"), self.character_code.code());
+        });
     }
 }
 

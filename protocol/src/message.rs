@@ -340,7 +340,14 @@ impl QualificationResult {
     }
 
     pub fn emit<S: Sink>(&self, r: &mut S) {
-        r.open(tag!("ResultOfQualificationConfirmation"));
+        r.element(tag!("ResultOfQualificationConfirmation"), |r| {
+            self.emit_fields(r)
+        });
+    }
+
+    /// The elements inside ResultOfQualificationConfirmation.
+    #[inline(always)]
+    fn emit_fields<S: Sink>(&self, r: &mut S) {
         r.opt(
             tag!("InsuredCardClassification"),
             self.insured_card_classification.as_deref(),
@@ -403,24 +410,24 @@ impl QualificationResult {
         r.opt(tag!("ReasonOfLoss"), self.reason_of_loss.as_deref());
         r.opt(tag!("InsurerName"), self.insurer_name.as_deref());
         if let Some(e) = &self.elderly_recipient {
-            r.open(tag!("ElderlyRecipientCertificateInfo"));
-            r.opt(
-                tag!("ElderlyRecipientCertificateDate"),
-                e.certificate_date.as_deref(),
-            );
-            r.opt(
-                tag!("ElderlyRecipientValidStartDate"),
-                e.valid_start_date.as_deref(),
-            );
-            r.opt(
-                tag!("ElderlyRecipientValidEndDate"),
-                e.valid_end_date.as_deref(),
-            );
-            r.opt(
-                tag!("ElderlyRecipientContributionRatio"),
-                e.contribution_ratio.as_deref(),
-            );
-            r.close();
+            r.element(tag!("ElderlyRecipientCertificateInfo"), |r| {
+                r.opt(
+                    tag!("ElderlyRecipientCertificateDate"),
+                    e.certificate_date.as_deref(),
+                );
+                r.opt(
+                    tag!("ElderlyRecipientValidStartDate"),
+                    e.valid_start_date.as_deref(),
+                );
+                r.opt(
+                    tag!("ElderlyRecipientValidEndDate"),
+                    e.valid_end_date.as_deref(),
+                );
+                r.opt(
+                    tag!("ElderlyRecipientContributionRatio"),
+                    e.contribution_ratio.as_deref(),
+                );
+            });
         }
         r.opt(
             tag!("LimitApplicationCertificateRelatedConsFlg"),
@@ -431,32 +438,32 @@ impl QualificationResult {
             self.limit_cons_time.as_deref(),
         );
         if let Some(l) = &self.limit_info {
-            r.open(tag!("LimitApplicationCertificateRelatedInfo"));
-            r.opt(
-                tag!("LimitApplicationCertificateClassification"),
-                l.classification.as_deref(),
-            );
-            r.opt(
-                tag!("LimitApplicationCertificateClassificationFlag"),
-                l.classification_flag.as_deref(),
-            );
-            r.opt(
-                tag!("LimitApplicationCertificateDate"),
-                l.certificate_date.as_deref(),
-            );
-            r.opt(
-                tag!("LimitApplicationCertificateValidStartDate"),
-                l.valid_start_date.as_deref(),
-            );
-            r.opt(
-                tag!("LimitApplicationCertificateValidEndDate"),
-                l.valid_end_date.as_deref(),
-            );
-            r.opt(
-                tag!("LimitApplicationCertificateLongTermDate"),
-                l.long_term_date.as_deref(),
-            );
-            r.close();
+            r.element(tag!("LimitApplicationCertificateRelatedInfo"), |r| {
+                r.opt(
+                    tag!("LimitApplicationCertificateClassification"),
+                    l.classification.as_deref(),
+                );
+                r.opt(
+                    tag!("LimitApplicationCertificateClassificationFlag"),
+                    l.classification_flag.as_deref(),
+                );
+                r.opt(
+                    tag!("LimitApplicationCertificateDate"),
+                    l.certificate_date.as_deref(),
+                );
+                r.opt(
+                    tag!("LimitApplicationCertificateValidStartDate"),
+                    l.valid_start_date.as_deref(),
+                );
+                r.opt(
+                    tag!("LimitApplicationCertificateValidEndDate"),
+                    l.valid_end_date.as_deref(),
+                );
+                r.opt(
+                    tag!("LimitApplicationCertificateLongTermDate"),
+                    l.long_term_date.as_deref(),
+                );
+            });
         }
         r.opt(
             tag!("SpecificDiseasesCertificateRelatedConsFlg"),
@@ -467,36 +474,36 @@ impl QualificationResult {
             self.specific_diseases_cons_time.as_deref(),
         );
         if !self.specific_diseases.is_empty() {
-            r.open(tag!("SpecificDiseasesCertificateList"));
-            for s in &self.specific_diseases {
-                r.open(tag!("SpecificDiseasesCertificateInfo"));
-                r.opt(
-                    tag!("SpecificDiseasesDiseaseCategory"),
-                    s.disease_category.as_deref(),
-                );
-                r.opt(
-                    tag!("SpecificDiseasesCertificateDate"),
-                    s.certificate_date.as_deref(),
-                );
-                r.opt(
-                    tag!("SpecificDiseasesValidStartDate"),
-                    s.valid_start_date.as_deref(),
-                );
-                r.opt(
-                    tag!("SpecificDiseasesValidEndDate"),
-                    s.valid_end_date.as_deref(),
-                );
-                r.opt(tag!("SpecificDiseasesSelfPay"), s.self_pay.as_deref());
-                r.close();
-            }
-            r.close();
+            r.element(tag!("SpecificDiseasesCertificateList"), |r| {
+                for s in &self.specific_diseases {
+                    r.element(tag!("SpecificDiseasesCertificateInfo"), |r| {
+                        r.opt(
+                            tag!("SpecificDiseasesDiseaseCategory"),
+                            s.disease_category.as_deref(),
+                        );
+                        r.opt(
+                            tag!("SpecificDiseasesCertificateDate"),
+                            s.certificate_date.as_deref(),
+                        );
+                        r.opt(
+                            tag!("SpecificDiseasesValidStartDate"),
+                            s.valid_start_date.as_deref(),
+                        );
+                        r.opt(
+                            tag!("SpecificDiseasesValidEndDate"),
+                            s.valid_end_date.as_deref(),
+                        );
+                        r.opt(tag!("SpecificDiseasesSelfPay"), s.self_pay.as_deref());
+                    });
+                }
+            });
         }
         if !self.medical_tickets.is_empty() {
-            r.open(tag!("PublicExpenseResultList"));
-            for t in &self.medical_tickets {
-                r.tree(&t.to_element());
-            }
-            r.close();
+            r.element(tag!("PublicExpenseResultList"), |r| {
+                for t in &self.medical_tickets {
+                    r.tree(&t.to_element());
+                }
+            });
         }
         r.opt(
             tag!("SpecificHealthCheckupsInfoConsFlg"),
@@ -551,7 +558,6 @@ impl QualificationResult {
             tag!("ArbitraryIdentifier"),
             self.arbitrary_identifier.as_deref(),
         );
-        r.close();
     }
 }
 
@@ -575,38 +581,38 @@ impl ResultBody {
     }
 
     pub fn emit<S: Sink>(&self, b: &mut S) {
-        b.open(BODY_TAG);
-        b.leaf(
-            tag!("ProcessingResultStatus"),
-            self.processing_result_status.code(),
-        );
-        b.opt(
-            tag!("ProcessingResultCode"),
-            self.processing_result_code.as_deref(),
-        );
-        b.opt(
-            tag!("ProcessingResultMessage"),
-            self.processing_result_message.as_deref(),
-        );
-        b.opt(
-            tag!("QualificationValidity"),
-            self.qualification_validity.map(|v| v.code()),
-        );
-        b.opt(
-            tag!("PrescriptionIssueSelect"),
-            self.prescription_issue_select.as_deref(),
-        );
-        if let Some(s) = &self.search_echo {
-            s.emit(b);
-        }
-        if !self.results.is_empty() {
-            b.open(tag!("ResultList"));
-            for r in &self.results {
-                r.emit(b);
+        b.element(BODY_TAG, |b| {
+            b.leaf(
+                tag!("ProcessingResultStatus"),
+                self.processing_result_status.code(),
+            );
+            b.opt(
+                tag!("ProcessingResultCode"),
+                self.processing_result_code.as_deref(),
+            );
+            b.opt(
+                tag!("ProcessingResultMessage"),
+                self.processing_result_message.as_deref(),
+            );
+            b.opt(
+                tag!("QualificationValidity"),
+                self.qualification_validity.map(|v| v.code()),
+            );
+            b.opt(
+                tag!("PrescriptionIssueSelect"),
+                self.prescription_issue_select.as_deref(),
+            );
+            if let Some(s) = &self.search_echo {
+                s.emit(b);
             }
-            b.close();
-        }
-        b.close();
+            if !self.results.is_empty() {
+                b.element(tag!("ResultList"), |b| {
+                    for r in &self.results {
+                        r.emit(b);
+                    }
+                });
+            }
+        });
     }
 }
 
@@ -625,12 +631,12 @@ impl SingleInquiryResponse {
     }
 
     pub fn emit<S: Sink>(&self, s: &mut S) {
-        s.open(ROOT_TAG);
-        self.header.emit(s);
-        if let Some(b) = &self.body {
-            b.emit(s);
-        }
-        s.close();
+        s.element(ROOT_TAG, |s| {
+            self.header.emit(s);
+            if let Some(b) = &self.body {
+                b.emit(s);
+            }
+        });
     }
 
     /// The result as XML bytes in `encoding`, written directly (the same bytes as

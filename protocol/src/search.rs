@@ -106,30 +106,30 @@ impl SearchInfo {
             v.as_deref().filter(|v| !v.is_empty())
         }
         // SEARCH_FIELDS's names, in its order (tested).
-        s.open(SEARCH_INFO_TAG);
-        s.opt(tag!("InsurerNumber"), present(&self.insurer_number));
-        s.opt(
-            tag!("InsuredCardSymbol"),
-            present(&self.insured_card_symbol),
-        );
-        s.opt(
-            tag!("InsuredIdentificationNumber"),
-            present(&self.insured_identification_number),
-        );
-        s.opt(
-            tag!("InsuredBranchNumber"),
-            present(&self.insured_branch_number),
-        );
-        s.opt(tag!("Birthdate"), present(&self.birthdate));
-        s.opt(
-            tag!("LimitApplicationCertificateRelatedConsFlg"),
-            present(&self.limit_application_certificate_related_cons_flg),
-        );
-        s.opt(
-            tag!("ArbitraryIdentifier"),
-            present(&self.arbitrary_identifier),
-        );
-        s.close();
+        s.element(SEARCH_INFO_TAG, |s| {
+            s.opt(tag!("InsurerNumber"), present(&self.insurer_number));
+            s.opt(
+                tag!("InsuredCardSymbol"),
+                present(&self.insured_card_symbol),
+            );
+            s.opt(
+                tag!("InsuredIdentificationNumber"),
+                present(&self.insured_identification_number),
+            );
+            s.opt(
+                tag!("InsuredBranchNumber"),
+                present(&self.insured_branch_number),
+            );
+            s.opt(tag!("Birthdate"), present(&self.birthdate));
+            s.opt(
+                tag!("LimitApplicationCertificateRelatedConsFlg"),
+                present(&self.limit_application_certificate_related_cons_flg),
+            );
+            s.opt(
+                tag!("ArbitraryIdentifier"),
+                present(&self.arbitrary_identifier),
+            );
+        });
     }
 }
 

@@ -102,6 +102,17 @@ pub trait Sink {
             self.leaf(tag, v);
         }
     }
+    /// An element holding what `body` writes: `open`, `body`, `close` in one call, so a writer
+    /// knows the end tag where it writes it.
+    #[inline(always)]
+    fn element(&mut self, tag: Tag, body: impl FnOnce(&mut Self))
+    where
+        Self: Sized,
+    {
+        self.open(tag);
+        body(self);
+        self.close();
+    }
     /// A part given as a tree (one not written through an `emit` of its own): its elements, as
     /// `xml::write_document` writes them (an element with children: its text is not written).
     fn tree(&mut self, el: &Element);
@@ -454,6 +465,25 @@ impl Sink for XmlOut {
         }
         self.out.extend_from_slice(tag.start.as_bytes());
         push_escaped(&mut self.out, text);
+        self.push_with_line(tag.end_line);
+    }
+
+    #[inline(always)]
+    fn element(&mut self, tag: Tag, body: impl FnOnce(&mut Self)) {
+        self.next_line();
+        self.push_with_line(tag.start_line);
+        let after = self.mark;
+        self.indent += 1;
+        body(self);
+        self.indent -= 1;
+        if self.mark == after {
+            // Nothing inside: `<Name/>`, its start tag's `>` replaced.
+            self.out.truncate(after - 1);
+            self.out.extend_from_slice(b"/>");
+            self.push_with_line(LINE);
+            return;
+        }
+        self.next_line();
         self.push_with_line(tag.end_line);
     }
 
