@@ -235,9 +235,9 @@ impl BulkConfirmUnit {
     pub fn emit<S: Sink>(&self, u: &mut S) {
         u.element(BULK_CONFIRM_UNIT_TAG, |u| {
             self.search.emit(u);
-            u.leaf(
+            u.code(
                 tag!("ProcessingResultStatus"),
-                self.processing_result_status.code(),
+                self.processing_result_status,
             );
             u.opt(
                 tag!("ProcessingResultCode"),
@@ -247,10 +247,9 @@ impl BulkConfirmUnit {
                 tag!("ProcessingResultMessage"),
                 self.processing_result_message.as_deref(),
             );
-            u.opt(
-                tag!("QualificationValidity"),
-                self.qualification_validity.map(|v| v.code()),
-            );
+            if let Some(v) = self.qualification_validity {
+                u.code(tag!("QualificationValidity"), v);
+            }
             for r in &self.results {
                 r.emit(u);
             }

@@ -24,6 +24,23 @@ pub trait CodeTable: Sized + Copy + 'static {
     }
 }
 
+/// A code table made by `code_table!`: each of its codes holds none of `<>&'"` (asserted at
+/// compile time where the table is made), so a writer copies a code without looking.
+pub trait PlainCodes: CodeTable {}
+
+/// Whether `code` holds none of `<>&'"` (what XML would escape).
+pub(crate) const fn is_plain_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b'<' | b'>' | b'&' | b'\'' | b'"') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 macro_rules! code_table {
     ($(#[$doc:meta])* $name:ident $table:literal source $source:literal { $($variant:ident = $code:literal, $label:literal;)+ }) => {
         $(#[$doc])*
@@ -57,6 +74,10 @@ macro_rules! code_table {
                 match label { $($label => Some($name::$variant),)+ _ => None }
             }
         }
+
+        const _: () = { $(assert!(is_plain_code($code));)+ };
+
+        impl PlainCodes for $name {}
 
         impl CodeTable for $name {
             const NAME: &'static str = $table;
@@ -336,6 +357,17 @@ code_table! {
 
 #[cfg(test)]
 mod tests {
+    use super::is_plain_code;
+
+    /// The compile-time check behind PlainCodes finds each of the five anywhere.
+    #[test]
+    fn a_code_with_markup_is_not_plain() {
+        assert!(is_plain_code("") && is_plain_code("01") && is_plain_code("AB9"));
+        for c in ["<", "a>", "&b", "x'y", "\"", "12&"] {
+            assert!(!is_plain_code(c), "{c}");
+        }
+    }
+
     use super::*;
 
     #[test]

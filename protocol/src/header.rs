@@ -397,10 +397,10 @@ impl ResultHeaderFields<'_> {
                 present(self.arbitrary_file_identifier),
             );
             between(h);
-            h.leaf(tag!("SegmentOfResult"), self.segment_of_result.code());
+            h.code(tag!("SegmentOfResult"), self.segment_of_result);
             h.opt(tag!("ErrorCode"), present(self.error_code));
             h.opt(tag!("ErrorMessage"), present(self.error_message));
-            h.leaf(tag!("CharacterCodeIdentifier"), self.character_code.code());
+            h.code(tag!("CharacterCodeIdentifier"), self.character_code);
         });
     }
 }

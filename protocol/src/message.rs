@@ -170,9 +170,9 @@ impl ResultHeader {
             character_code: self.character_code,
         }
         .emit(s, |s| {
-            s.leaf(
+            s.code(
                 tag!("ReferenceClassification"),
-                self.reference_classification.code(),
+                self.reference_classification,
             )
         })
     }
@@ -582,9 +582,9 @@ impl ResultBody {
 
     pub fn emit<S: Sink>(&self, b: &mut S) {
         b.element(BODY_TAG, |b| {
-            b.leaf(
+            b.code(
                 tag!("ProcessingResultStatus"),
-                self.processing_result_status.code(),
+                self.processing_result_status,
             );
             b.opt(
                 tag!("ProcessingResultCode"),
@@ -594,10 +594,9 @@ impl ResultBody {
                 tag!("ProcessingResultMessage"),
                 self.processing_result_message.as_deref(),
             );
-            b.opt(
-                tag!("QualificationValidity"),
-                self.qualification_validity.map(|v| v.code()),
-            );
+            if let Some(v) = self.qualification_validity {
+                b.code(tag!("QualificationValidity"), v);
+            }
             b.opt(
                 tag!("PrescriptionIssueSelect"),
                 self.prescription_issue_select.as_deref(),

@@ -6,6 +6,7 @@
 //! (one space of indent per level, empty elements as `<Name/>`, `<>&'"` escaped, a trailing
 //! newline; Shift_JIS with numeric references for what it cannot hold): tested below against it.
 
+use crate::codes::PlainCodes;
 use crate::dom::Element;
 use crate::xml::TextEncoding;
 use encoding_rs::SHIFT_JIS;
@@ -95,6 +96,14 @@ pub trait Sink {
     fn close(&mut self);
     /// A leaf holding `text` (empty text: an empty element).
     fn leaf(&mut self, tag: Tag, text: &str);
+    /// A leaf holding a code of a code table (one with nothing to escape).
+    #[inline(always)]
+    fn code<C: PlainCodes>(&mut self, tag: Tag, value: C)
+    where
+        Self: Sized,
+    {
+        self.leaf(tag, value.code());
+    }
     /// A leaf when `value` is present; absent values are omitted.
     #[inline(always)]
     fn opt(&mut self, tag: Tag, value: Option<&str>) {
@@ -484,6 +493,20 @@ impl Sink for XmlOut {
             return;
         }
         self.next_line();
+        self.push_with_line(tag.end_line);
+    }
+
+    #[inline(always)]
+    fn code<C: PlainCodes>(&mut self, tag: Tag, value: C) {
+        let code = value.code();
+        self.next_line();
+        if code.is_empty() {
+            self.empty(tag);
+            return;
+        }
+        self.out.extend_from_slice(tag.start.as_bytes());
+        // PlainCodes: nothing to escape.
+        self.out.extend_from_slice(code.as_bytes());
         self.push_with_line(tag.end_line);
     }
 
