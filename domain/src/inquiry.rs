@@ -96,52 +96,62 @@ pub fn qualification_result(
     id: QualificationId,
     o: &ResultOptions<'_>,
 ) -> QualificationResult {
+    let mut r = QualificationResult::default();
+    fill_result(pop, id, o, &mut r);
+    r
+}
+
+/// [`qualification_result`] written into `r`, a default result (e.g. one already in its list:
+/// a result is ~1.4 KB, copied whole each time it is moved).
+pub fn fill_result(
+    pop: &Population,
+    id: QualificationId,
+    o: &ResultOptions<'_>,
+    r: &mut QualificationResult,
+) {
     let q = pop.qualification(id);
     let p = pop.person(q.person);
     let certs = q.certificates.as_deref();
-    let mut r = QualificationResult {
-        insured_card_classification: s(q.card.code()),
-        insurer_number: Some(q.insurer.wire()),
-        insured_card_symbol: q.symbol.as_deref().map(str::to_owned),
-        insured_identification_number: s(&q.number),
-        insured_branch_number: q.branch.as_deref().map(str::to_owned),
-        personal_family_classification: s(q.relation.code()),
-        // 被保険者氏名 only for 家族: the real 本人 answers carry none (docs/interface.md, 本人).
-        insured_name: (q.relation != PersonalFamily::Insured)
-            .then_some(q.insured_name.as_deref())
-            .flatten()
-            .map(names::wire_name),
-        // Names and readings in their wire form (full-width space; half-width kana).
-        name: Some(names::wire_name(&p.name)),
-        // RULE-06: 氏名(その他) only when registered; 性別(裏面) only when 性別(表面) is 未設定.
-        name_of_other: p.other_name.as_deref().map(names::wire_name),
-        name_kana: Some(names::half_width_kana(&p.name_kana)),
-        name_of_other_kana: p.other_name_kana.as_deref().map(names::half_width_kana),
-        sex1: s(p.sex.code()),
-        sex2: (p.sex == oqs_protocol::codes::Sex::Unset)
-            .then_some(p.sex_back)
-            .flatten()
-            .map(|x| x.code().to_owned()),
-        birthdate: Some(format_date(p.birthdate)),
-        // RULE-07: omitted when the insurer did not send them.
-        address: p.address.as_deref().map(str::to_owned),
-        post_number: p.post_number.as_deref().map(str::to_owned),
-        qualification_date: od(q.qualification_date),
-        disqualification_date: od(q.disqualification_date),
-        // 交付年月日: the fixture's, else the first valid day (equal in both real samples).
-        insured_certificate_issuance_date: Some(format_date(q.issued_on.unwrap_or(q.valid_from))),
-        insured_card_valid_date: Some(format_date(q.valid_from)),
-        insured_card_expiration_date: od(q.valid_until),
-        insured_partial_contribution_ratio: q.copayment.map(|c| c.code()),
-        preschool_classification: judgement::is_preschool(p.birthdate, o.date)
-            .then(|| Preschool::Preschool.code().to_owned()),
-        reason_of_loss: q.reason_of_loss.map(|x| x.code().to_owned()),
-        insurer_name: pop.insurer(q.insurer).map(|i| i.name.to_string()),
-        reference_number: pop.reference_number(o.facility, id).map(str::to_owned),
-        ..QualificationResult::default()
-    };
+    r.insured_card_classification = s(q.card.code());
+    r.insurer_number = Some(q.insurer.wire());
+    r.insured_card_symbol = q.symbol.as_deref().map(str::to_owned);
+    r.insured_identification_number = s(&q.number);
+    r.insured_branch_number = q.branch.as_deref().map(str::to_owned);
+    r.personal_family_classification = s(q.relation.code());
+    // 被保険者氏名 only for 家族: the real 本人 answers carry none (docs/interface.md, 本人).
+    r.insured_name = (q.relation != PersonalFamily::Insured)
+        .then_some(q.insured_name.as_deref())
+        .flatten()
+        .map(names::wire_name);
+    // Names and readings in their wire form (full-width space; half-width kana).
+    r.name = Some(names::wire_name(&p.name));
+    // RULE-06: 氏名(その他) only when registered; 性別(裏面) only when 性別(表面) is 未設定.
+    r.name_of_other = p.other_name.as_deref().map(names::wire_name);
+    r.name_kana = Some(names::half_width_kana(&p.name_kana));
+    r.name_of_other_kana = p.other_name_kana.as_deref().map(names::half_width_kana);
+    r.sex1 = s(p.sex.code());
+    r.sex2 = (p.sex == oqs_protocol::codes::Sex::Unset)
+        .then_some(p.sex_back)
+        .flatten()
+        .map(|x| x.code().to_owned());
+    r.birthdate = Some(format_date(p.birthdate));
+    // RULE-07: omitted when the insurer did not send them.
+    r.address = p.address.as_deref().map(str::to_owned);
+    r.post_number = p.post_number.as_deref().map(str::to_owned);
+    r.qualification_date = od(q.qualification_date);
+    r.disqualification_date = od(q.disqualification_date);
+    // 交付年月日: the fixture's, else the first valid day (equal in both real samples).
+    r.insured_certificate_issuance_date = Some(format_date(q.issued_on.unwrap_or(q.valid_from)));
+    r.insured_card_valid_date = Some(format_date(q.valid_from));
+    r.insured_card_expiration_date = od(q.valid_until);
+    r.insured_partial_contribution_ratio = q.copayment.map(|c| c.code());
+    r.preschool_classification = judgement::is_preschool(p.birthdate, o.date)
+        .then(|| Preschool::Preschool.code().to_owned());
+    r.reason_of_loss = q.reason_of_loss.map(|x| x.code().to_owned());
+    r.insurer_name = pop.insurer(q.insurer).map(|i| i.name.to_string());
+    r.reference_number = pop.reference_number(o.facility, id).map(str::to_owned);
     if q.is_medical_assistance() {
-        crate::assistance::fill(pop, id, o.facility, o.date, &mut r);
+        crate::assistance::fill(pop, id, o.facility, o.date, r);
     }
     // 高齢受給者証 is shown without consent (RULE-15).
     if let Some(e) = certs.and_then(|c| pick(&c.elderly, o.date)) {
@@ -192,7 +202,6 @@ pub fn qualification_result(
             }
         }
     }
-    r
 }
 
 /// The viewing consents given at the card reader (My Number path, FLOW-12): 手術情報,
@@ -385,16 +394,18 @@ fn answer(
         specific_disease_allowed: false,
         specific_disease_consent: false,
     };
-    let result = |id: QualificationId| {
-        let mut r = qualification_result(pop, id, &options);
+    let found: &[QualificationId] = match &outcome {
+        Outcome::NotFound => &[],
+        Outcome::Multiple(ids) => ids,
+        Outcome::Single(id, _) => std::slice::from_ref(id),
+    };
+    // Written where they lie in the list, not built and moved into it.
+    let mut results = Vec::new();
+    results.resize_with(found.len(), QualificationResult::default);
+    for (r, &id) in results.iter_mut().zip(found) {
+        fill_result(pop, id, &options, r);
         r.arbitrary_identifier = search.arbitrary_identifier.map(str::to_owned);
-        r
-    };
-    let results: Vec<QualificationResult> = match &outcome {
-        Outcome::NotFound => Vec::new(),
-        Outcome::Multiple(ids) => ids.iter().map(|&id| result(id)).collect(),
-        Outcome::Single(id, _) => vec![result(*id)],
-    };
+    }
     let mut validity = outcome.validity();
     if let (Outcome::Single(id, v), [r]) = (&outcome, results.as_slice()) {
         if pop.qualification(*id).is_medical_assistance() {
