@@ -215,9 +215,7 @@ impl XmlOut {
     /// A document in `encoding`; `capacity` is a guess of its length in bytes.
     pub fn new(encoding: TextEncoding, capacity: usize) -> Self {
         let mut out = Vec::with_capacity(capacity);
-        out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"");
-        out.extend_from_slice(encoding.label().as_bytes());
-        out.extend_from_slice(b"\"?>");
+        out.extend_from_slice(prolog(encoding).as_bytes());
         XmlOut::with(out, encoding, 0)
     }
 
@@ -352,6 +350,15 @@ impl XmlOut {
         self.out.extend_from_slice(tag.name.as_bytes());
         self.out.extend_from_slice(b"/>");
         self.push_with_line(LINE);
+    }
+}
+
+/// The XML declaration of a document in `encoding` (its label, `TextEncoding::label`, spelled
+/// out so the line is one constant; tested against it).
+fn prolog(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Utf8 => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        TextEncoding::ShiftJis => "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>",
     }
 }
 
@@ -592,6 +599,17 @@ mod tests {
                 out.tree(&tree);
                 assert_eq!(out.finish(), write_document(&tree, enc));
             }
+        }
+    }
+
+    #[test]
+    fn the_prolog_names_the_encoding_by_its_label() {
+        for enc in [TextEncoding::Utf8, TextEncoding::ShiftJis] {
+            let label = enc.label();
+            assert_eq!(
+                prolog(enc),
+                format!("<?xml version=\"1.0\" encoding=\"{label}\"?>")
+            );
         }
     }
 
