@@ -83,18 +83,9 @@ impl RequestHeader {
     /// most once ([`Expected`]); `false`: not so (the caller reads the document again with
     /// [`scan_plain_request`]).
     pub(crate) fn read_expected(&mut self, e: &mut Expected<'_>) -> bool {
-        if !e.open(HEADER) {
-            return false;
-        }
-        for (i, name) in REQUEST_HEADER_FIELDS.iter().enumerate() {
-            if e.at_end_tag() {
-                break;
-            }
-            if let Some(text) = e.leaf(name) {
-                self.take_field_at(i, text);
-            }
-        }
-        e.close(HEADER)
+        e.fields(HEADER, &REQUEST_HEADER_FIELDS, |i, text| {
+            self.take_field_at(i, text)
+        })
     }
 
     /// MessageHeader of a request, written back (clients and tests build requests with it).

@@ -301,6 +301,29 @@ impl<'a> Expected<'a> {
         Some(text)
     }
 
+    /// The element `parent` next, holding leaves of `fields` in their order, each at most
+    /// once: each leaf found is given to `take` with its place in `fields`; `false` when the
+    /// element is not so (the caller reads the document again with the scanner).
+    pub(crate) fn fields(
+        &mut self,
+        parent: &str,
+        fields: &[&str],
+        mut take: impl FnMut(usize, &'a str),
+    ) -> bool {
+        if !self.open(parent) {
+            return false;
+        }
+        for (i, name) in fields.iter().enumerate() {
+            if self.at_end_tag() {
+                break;
+            }
+            if let Some(text) = self.leaf(name) {
+                take(i, text);
+            }
+        }
+        self.close(parent)
+    }
+
     /// An end tag is next (no more children: the optional ones left are absent).
     pub(crate) fn at_end_tag(&self) -> bool {
         self.text.as_bytes().get(self.pos..self.pos + 2) == Some(b"</")

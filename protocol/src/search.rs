@@ -78,18 +78,9 @@ impl SearchInfo {
     /// their order, each at most once ([`Expected`]); `false`: not so (the caller reads the
     /// document again with the plain scanner).
     pub(crate) fn read_expected(&mut self, e: &mut Expected<'_>) -> bool {
-        if !e.open(SEARCH_INFO) {
-            return false;
-        }
-        for (i, name) in SEARCH_FIELDS.iter().enumerate() {
-            if e.at_end_tag() {
-                break;
-            }
-            if let Some(text) = e.leaf(name) {
-                self.take_field_at(i, text);
-            }
-        }
-        e.close(SEARCH_INFO)
+        e.fields(SEARCH_INFO, &SEARCH_FIELDS, |i, text| {
+            self.take_field_at(i, text)
+        })
     }
 
     /// The echo in a result: an empty input field is left out, as results have no empty
