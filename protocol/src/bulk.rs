@@ -235,21 +235,13 @@ impl BulkConfirmUnit {
     pub fn emit<S: Sink>(&self, u: &mut S) {
         u.element(BULK_CONFIRM_UNIT_TAG, |u| {
             self.search.emit(u);
-            u.code(
-                tag!("ProcessingResultStatus"),
+            crate::message::emit_outcome(
+                u,
                 self.processing_result_status,
-            );
-            u.opt(
-                tag!("ProcessingResultCode"),
                 self.processing_result_code.as_deref(),
-            );
-            u.opt(
-                tag!("ProcessingResultMessage"),
                 self.processing_result_message.as_deref(),
+                self.qualification_validity,
             );
-            if let Some(v) = self.qualification_validity {
-                u.code(tag!("QualificationValidity"), v);
-            }
             for r in &self.results {
                 r.emit(u);
             }

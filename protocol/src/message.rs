@@ -573,6 +573,23 @@ pub struct ResultBody {
     pub results: Vec<QualificationResult>,
 }
 
+/// 処理結果区分, its code and message, and 資格有効性: how a result body and a bulk result's
+/// unit both begin.
+pub(crate) fn emit_outcome<S: Sink>(
+    s: &mut S,
+    status: ProcessingResultStatus,
+    code: Option<&str>,
+    message: Option<&str>,
+    validity: Option<QualificationValidity>,
+) {
+    s.code(tag!("ProcessingResultStatus"), status);
+    s.opt(tag!("ProcessingResultCode"), code);
+    s.opt(tag!("ProcessingResultMessage"), message);
+    if let Some(v) = validity {
+        s.code(tag!("QualificationValidity"), v);
+    }
+}
+
 impl ResultBody {
     pub fn to_element(&self) -> Element {
         let mut t = TreeSink::new();
@@ -582,21 +599,13 @@ impl ResultBody {
 
     pub fn emit<S: Sink>(&self, b: &mut S) {
         b.element(BODY_TAG, |b| {
-            b.code(
-                tag!("ProcessingResultStatus"),
+            emit_outcome(
+                b,
                 self.processing_result_status,
-            );
-            b.opt(
-                tag!("ProcessingResultCode"),
                 self.processing_result_code.as_deref(),
-            );
-            b.opt(
-                tag!("ProcessingResultMessage"),
                 self.processing_result_message.as_deref(),
+                self.qualification_validity,
             );
-            if let Some(v) = self.qualification_validity {
-                b.code(tag!("QualificationValidity"), v);
-            }
             b.opt(
                 tag!("PrescriptionIssueSelect"),
                 self.prescription_issue_select.as_deref(),
